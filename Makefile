@@ -1,0 +1,38 @@
+# The two commands of the README:
+#   make demo   sets up ./.venv and runs `civicgraph demo`
+#   make test   sets up ./.venv with the test tools and runs the test suite
+# `.ci/run` runs `make test`, then `make lint`.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test lint bench install dev clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+
+# A strict editable install: mypy can follow it (re-run after adding a module).
+dev: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]' --config-settings editable_mode=strict
+
+demo: install
+	$(BIN)/civicgraph demo
+
+test: dev
+	$(BIN)/python -m pytest
+
+lint: dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+bench: dev
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache demo-out

@@ -1,0 +1,5 @@
+"""``python -m civicgraph``: the command line."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,412 @@
+"""The ``civicgraph`` command line: thin click commands over the Python API.
+
+Each command calls one Python function with the same parameter names and
+formats what it returns. Errors civicgraph raises on purpose print as one
+message (file, place, problem, fix) with exit code 1 (bad data) or 2 (bad
+usage); anything else is an internal error (exit 3). ``--debug`` shows
+tracebacks.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+import orjson
+
+from . import demo as demo_module
+from ._version import __version__
+from .errors import CivicGraphError, StrictModeError
+from .graph import IngestReport, Workspace, default_workspace_path
+from .ingest import INGESTERS, Ingester
+from .ingest import ingest as run_ingest
+from .ingest import validate as run_validate
+from .synth import HSDS_FORMATS, synth
+
+__all__ = ["cli", "main"]
+
+INTERNAL_ERROR_EXIT = 3
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+FORMAT_OPTION = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="How to print the result.",
+)
+
+
+@dataclass
+class _State:
+    db: str
+    debug: bool
+
+    def workspace(self) -> Workspace:
+        return Workspace(self.db)
+
+
+def _dumps(data: Any) -> str:
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode()
+
+
+def _progress() -> Callable[[int], None] | None:
+    """A progress counter on stderr, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        return None
+    seen = [0]
+
+    def tick(n: int) -> None:
+        seen[0] += n
+        click.echo(f"\r  read {seen[0]:,} records", nl=False, err=True)
+
+    return tick
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@click.option(
+    "--db",
+    envvar="CIVICGRAPH_DB",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="The workspace file (default: $CIVICGRAPH_DB or ./civicgraph.db).",
+)
+@click.option("--debug", is_flag=True, help="Show a traceback when something fails.")
+@click.option("-v", "--verbose", count=True, help="Log each stage with its counts (-vv: more).")
+@click.version_option(__version__, prog_name="civicgraph")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None, debug: bool, verbose: int) -> None:
+    """Map a place's social infrastructure as one knowledge graph.
+
+    \b
+    Example:
+      civicgraph demo
+      civicgraph --db town.db ingest hsds ./directory --name council
+      civicgraph --db town.db stats
+    """
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", force=True)
+    ctx.obj = _State(db=db or str(default_workspace_path()), debug=debug)
+
+
+# -- ingest --------------------------------------------------------------------
+
+
+@cli.group(context_settings=CONTEXT_SETTINGS)
+def ingest() -> None:
+    """Ingest a source into the workspace, as one new snapshot.
+
+    One ingest is one transaction: it lands whole or not at all. Re-ingesting
+    a source under the same --name replaces its facts and keeps the earlier
+    snapshot.
+
+    \b
+    Example:
+      civicgraph ingest hsds ../shared/data/hsds1_miami_open211 --name miami
+    """
+
+
+def _write_report(report: IngestReport, path: str | None) -> None:
+    if path:
+        Path(path).write_text(_dumps(report.to_dict()), encoding="utf-8")
+
+
+def _ingest_command(ingester: Ingester) -> click.Command:
+    def command(
+        state: _State,
+        source: str,
+        name: str | None,
+        strict: bool,
+        report_path: str | None,
+        encoding: str | None,
+        output_format: str,
+        **options: Any,
+    ) -> None:
+        progress = _progress()
+        try:
+            with state.workspace() as workspace:
+                report = run_ingest(
+                    workspace,
+                    ingester.name,
+                    source,
+                    name=name,
+                    strict=strict,
+                    encoding=encoding,
+                    progress=progress,
+                    options=options,
+                )
+        except StrictModeError as error:
+            if progress:
+                click.echo(err=True)
+            if isinstance(error.report, IngestReport):
+                _write_report(error.report, report_path)
+                for line in error.report.summary_lines():
+                    click.echo(line, err=True)
+            raise
+        if progress:
+            click.echo(err=True)
+        _write_report(report, report_path)
+        if output_format == "json":
+            click.echo(_dumps(report.to_dict()))
+        else:
+            for line in report.summary_lines():
+                click.echo(line)
+
+    options = [
+        click.Argument(["source"]),
+        click.Option(["--name"], help="The source's name in the workspace (default: from SOURCE)."),
+        click.Option(["--strict"], is_flag=True, help="Refuse the whole ingest on any error or warning."),
+        click.Option(
+            ["--report", "report_path"],
+            type=click.Path(dir_okay=False),
+            help="Also write the ingest report, as JSON, to this file.",
+        ),
+        click.Option(["--encoding"], help="The text encoding of the files, if not UTF-8 (e.g. cp1252)."),
+        click.Option(
+            ["--format", "output_format"],
+            type=click.Choice(["table", "json"]),
+            default="table",
+            show_default=True,
+            help="How to print the report.",
+        ),
+    ]
+    for option in ingester.options:
+        options.append(
+            click.Option(
+                [f"--{option.name.replace('_', '-')}", option.name],
+                type=option.type,
+                default=option.default,
+                show_default=True,
+                help=option.help,
+            )
+        )
+    return click.Command(
+        ingester.name,
+        callback=click.pass_obj(command),
+        params=options,
+        help=f"{ingester.summary}\n\n\b\nExample:\n  {ingester.example}",
+        short_help=ingester.summary,
+        context_settings=CONTEXT_SETTINGS,
+    )
+
+
+for _ingester in INGESTERS.values():
+    ingest.add_command(_ingest_command(_ingester))
+
+
+@cli.command(context_settings=CONTEXT_SETTINGS)
+@click.argument("source")
+@click.option(
+    "--kind",
+    type=click.Choice(sorted(INGESTERS)),
+    default="hsds",
+    show_default=True,
+    help="Which ingester's checks to run.",
+)
+@click.option("--name", help="The source name to check references as (default: from SOURCE).")
+@click.option("--encoding", help="The text encoding of the files, if not UTF-8.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False), help="Write the report as JSON.")
+@FORMAT_OPTION
+@click.pass_obj
+def validate(
+    state: _State,
+    source: str,
+    kind: str,
+    name: str | None,
+    encoding: str | None,
+    report_path: str | None,
+    output_format: str,
+) -> None:
+    """Run every check an ingest would, and write nothing.
+
+    Exits 0 when the source has no errors or warnings (notes are fine), 1 when
+    it has some (the ingest would still load what it can, unless --strict).
+
+    \b
+    Example:
+      civicgraph validate ../shared/data/oruk3_validator_mocks/V3.0-UK-Fail
+    """
+    with state.workspace() as workspace:
+        report = run_validate(kind, source, workspace=workspace, name=name, encoding=encoding)
+    _write_report(report, report_path)
+    if output_format == "json":
+        click.echo(_dumps(report.to_dict()))
+    else:
+        for line in report.summary_lines():
+            click.echo(line)
+    if report.failing_problems:
+        sys.exit(1)
+
+
+# -- looking at the workspace -----------------------------------------------------
+
+
+@cli.command(context_settings=CONTEXT_SETTINGS)
+@click.option("--snapshot", type=int, help="Show the full ingest report of this snapshot.")
+@FORMAT_OPTION
+@click.pass_obj
+def sources(state: _State, snapshot: int | None, output_format: str) -> None:
+    """List the workspace's sources, their snapshots and per-table counts.
+
+    \b
+    Example:
+      civicgraph sources
+      civicgraph sources --snapshot 1 --format json
+    """
+    with state.workspace() as workspace:
+        if snapshot is not None:
+            report = workspace.report(snapshot)
+            if output_format == "json":
+                click.echo(_dumps(report.to_dict()))
+            else:
+                click.echo("\n".join(report.summary_lines(examples=5)))
+            return
+        data = workspace.sources()
+    if output_format == "json":
+        click.echo(_dumps(data))
+        return
+    if not data:
+        click.echo(f"No sources in {state.db} yet. Try: civicgraph ingest hsds SOURCE")
+        return
+    for source in data:
+        click.echo(f"{source['name']} ({source['kind']})")
+        for snap in source["snapshots"]:
+            marker = "current" if snap["current"] else "earlier"
+            problems = ", ".join(f"{n} {k}s" for k, n in snap["problems"].items() if n)
+            click.echo(
+                f"  snapshot {snap['snapshot']} [{marker}] {snap['ingested_at']} "
+                f"sha256 {snap['sha256'][:12]} {snap['variant']}"
+                + (f" — {problems}" if problems else "")
+            )
+            if snap["current"]:
+                width = max([len(t) for t in snap["tables"]] + [5])
+                click.echo(
+                    f"    {'table':<{width}}  {'read':>8} {'loaded':>8} {'merged':>8} "
+                    f"{'rejected':>8} {'warnings':>8}"
+                )
+                for table, c in snap["tables"].items():
+                    click.echo(
+                        f"    {table:<{width}}  {c['read']:>8} {c['loaded']:>8} {c['merged']:>8} "
+                        f"{c['rejected']:>8} {c['warnings']:>8}"
+                    )
+
+
+@cli.command(context_settings=CONTEXT_SETTINGS)
+@FORMAT_OPTION
+@click.pass_obj
+def stats(state: _State, output_format: str) -> None:
+    """Count the graph's nodes and edges by type.
+
+    \b
+    Example:
+      civicgraph stats --format json
+    """
+    with state.workspace() as workspace:
+        counts = workspace.stats()
+    if output_format == "json":
+        click.echo(_dumps(counts))
+        return
+    for section in ("nodes", "edges"):
+        click.echo(f"{section}:")
+        for name, count in counts[section].items():
+            click.echo(f"  {name:<16} {count:>10,}")
+        if not counts[section]:
+            click.echo("  (none)")
+
+
+# -- making data ------------------------------------------------------------------
+
+
+@cli.command(name="synth", context_settings=CONTEXT_SETTINGS)
+@click.option("--services", type=click.IntRange(min=1), default=2000, show_default=True,
+              help="About how many services the town has.")
+@click.option("--seed", type=int, default=1, show_default=True, help="The same seed gives the same town.")
+@click.option("--out", type=click.Path(file_okay=False), required=True, help="Folder to write into.")
+@click.option("--format", "hsds_format", type=click.Choice(sorted(HSDS_FORMATS)), default="hsds-json",
+              show_default=True, help="The directory's format.")
+def synth_command(services: int, seed: int, out: str, hsds_format: str) -> None:
+    """Write a realistic, reproducible synthetic town's data.
+
+    \b
+    Example:
+      civicgraph synth --services 10000 --seed 42 --out town/ --format hsds-csv
+    """
+    for source in synth(out, services=services, seed=seed, hsds_format=hsds_format):
+        click.echo(f"{source.kind:<10} {source.path}")
+
+
+@cli.command(context_settings=CONTEXT_SETTINGS)
+@click.option("--out", type=click.Path(file_okay=False), default="demo-out", show_default=True,
+              help="Folder for the demo's data, workspace and outputs.")
+@click.option("--services", type=click.IntRange(min=1), default=2000, show_default=True,
+              help="How many services the synthetic town has.")
+@click.option("--seed", type=int, default=1, show_default=True, help="The town's random seed.")
+@FORMAT_OPTION
+def demo(out: str, services: int, seed: int, output_format: str) -> None:
+    """Synthesise a town, ingest it into a fresh workspace, and show what it made.
+
+    \b
+    Example:
+      civicgraph demo --out demo-out
+    """
+    result = demo_module.run_demo(out, services=services, seed=seed)
+    if output_format == "json":
+        click.echo(_dumps(demo_module.summary(result)))
+        return
+    click.echo(f"Synthetic town written to {result.data}")
+    for report in result.reports:
+        problems = ", ".join(f"{n} {k}s" for k, n in report.to_dict()["problem_counts"].items() if n)
+        click.echo(f"  ingested {report.source} ({report.variant})" + (f": {problems}" if problems else ""))
+    click.echo(f"Workspace: {result.workspace}")
+    for section in ("nodes", "edges"):
+        click.echo(f"{section}: " + ", ".join(f"{k} {v:,}" for k, v in result.stats[section].items()))
+    for name, path in result.outputs.items():
+        click.echo(f"{name}: {path}")
+    click.echo(f"Next: civicgraph --db {result.workspace} sources")
+
+
+# -- entry point --------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the CLI: friendly errors and exit codes, tracebacks only with ``--debug``."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    try:
+        cli.main(args=args, prog_name="civicgraph", standalone_mode=False)
+    except click.exceptions.Exit as exit_:
+        sys.exit(exit_.exit_code)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
+    except CivicGraphError as error:
+        if debug:
+            traceback.print_exc()
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(error.exit_code)
+    except BrokenPipeError:
+        sys.stderr.close()  # the reader went away (| head); nothing to say
+        sys.exit(0)
+    except KeyboardInterrupt:
+        click.echo("Interrupted; nothing was written by an unfinished ingest.", err=True)
+        sys.exit(130)
+    except Exception as error:  # noqa: BLE001 - the last line of defence
+        if debug:
+            traceback.print_exc()
+        click.echo(
+            f"Internal error: {type(error).__name__}: {error}. Run again with --debug for the "
+            "traceback, and please report it.",
+            err=True,
+        )
+        sys.exit(INTERNAL_ERROR_EXIT)

@@ -1,0 +1,29 @@
+"""The graph model: records, reports, the workspace store and the analysis graph."""
+
+from .build import build_graph, count_by_type, edge_key
+from .identity import LINK_FINDERS, Link, canonical_id, resolve_identities
+from .records import EdgeRecord, NodeRecord, Record, local_key
+from .report import IngestReport, Problem, ProblemGroup, Severity, TableCounts
+from .workspace import DEFAULT_WORKSPACE, Workspace, default_workspace_path
+
+__all__ = [
+    "DEFAULT_WORKSPACE",
+    "LINK_FINDERS",
+    "EdgeRecord",
+    "IngestReport",
+    "Link",
+    "NodeRecord",
+    "Problem",
+    "ProblemGroup",
+    "Record",
+    "Severity",
+    "TableCounts",
+    "Workspace",
+    "build_graph",
+    "canonical_id",
+    "count_by_type",
+    "default_workspace_path",
+    "edge_key",
+    "local_key",
+    "resolve_identities",
+]

@@ -1,0 +1,74 @@
+"""The SQLite layout of a workspace file. Private: use :class:`Workspace`.
+
+A workspace keeps *facts*, not a graph: each snapshot of each source asserts
+nodes and edges under its own keys, and the ``entity`` table records which
+keys the identity stage decided are one real-world node. The analysis graph
+is built from the current snapshots on demand.
+"""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 1
+
+APPLICATION_ID = 0x43475250  # "CGRP": marks the file as a civicgraph workspace
+
+DDL = """
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+-- A named source of data (a directory, a funder's grant file, a lookup).
+CREATE TABLE source (
+    name       TEXT PRIMARY KEY,
+    kind       TEXT NOT NULL,          -- the ingester that reads it: hsds, 360giving, ...
+    priority   INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL
+);
+
+-- One ingest of a source. Re-ingesting makes a new current snapshot and keeps the old.
+CREATE TABLE snapshot (
+    id          INTEGER PRIMARY KEY,
+    source      TEXT NOT NULL REFERENCES source(name),
+    ingested_at TEXT NOT NULL,
+    input       TEXT NOT NULL,
+    sha256      TEXT NOT NULL,
+    variant     TEXT NOT NULL DEFAULT '',
+    is_current  INTEGER NOT NULL,
+    report      TEXT NOT NULL          -- the ingest report, JSON
+);
+CREATE INDEX snapshot_by_source ON snapshot(source, is_current);
+
+-- A snapshot asserts that a node exists with these properties.
+CREATE TABLE node_fact (
+    snapshot_id INTEGER NOT NULL REFERENCES snapshot(id),
+    key         TEXT NOT NULL,         -- the asserted key: an org-id or '<source>:<kind>:<id>'
+    type        TEXT NOT NULL,
+    record_id   TEXT NOT NULL,         -- where in the source: '<table>/<id or row>'
+    props       TEXT NOT NULL,         -- JSON object
+    identifiers TEXT,                  -- JSON list of normalised org-ids, or NULL
+    PRIMARY KEY (snapshot_id, key)
+) WITHOUT ROWID;
+CREATE INDEX node_fact_by_key ON node_fact(key);
+
+-- A snapshot asserts a typed, directed edge between two asserted keys.
+CREATE TABLE edge_fact (
+    snapshot_id   INTEGER NOT NULL REFERENCES snapshot(id),
+    type          TEXT NOT NULL,
+    source_key    TEXT NOT NULL,
+    target_key    TEXT NOT NULL,
+    discriminator TEXT NOT NULL DEFAULT '',
+    record_id     TEXT NOT NULL,
+    props         TEXT                 -- JSON object, or NULL when it has none
+);
+CREATE INDEX edge_fact_by_snapshot ON edge_fact(snapshot_id);
+
+-- Identity decisions: this asserted key is the node node_id. Keys absent here are their own node.
+CREATE TABLE entity (
+    key      TEXT PRIMARY KEY,
+    node_id  TEXT NOT NULL,
+    rule     TEXT NOT NULL,            -- which stage decided: identifier, name, decision, ...
+    evidence TEXT                      -- JSON: the fields and values it rests on
+) WITHOUT ROWID;
+CREATE INDEX entity_by_node ON entity(node_id);
+"""

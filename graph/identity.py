@@ -1,0 +1,150 @@
+"""The identity stage: which asserted keys are one real-world node.
+
+Sources name the same organisation differently: a directory by its own id, a
+grant file by org-id. After every ingest this stage gathers *links* (pairs of
+keys that evidence says are the same thing) from each registered link finder,
+joins them into clusters, picks one id per cluster and records the decision,
+with its evidence, in the workspace's ``entity`` table. The graph is built
+through that table; the facts themselves never change.
+
+Link finders are a registry (:data:`LINK_FINDERS`) so that later stages (name
+similarity, a user's decisions file) plug in beside the identifier rule.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, NamedTuple
+
+import orjson
+
+from ..ontology import ORG_ID_SCHEMES, NodeType, parse_org_id
+
+__all__ = [
+    "LINK_FINDERS",
+    "Link",
+    "canonical_id",
+    "links_by_identifier",
+    "resolve_identities",
+]
+
+
+class Link(NamedTuple):
+    """Evidence that two keys are one node. Either may be a bare org-id."""
+
+    a: str
+    b: str
+    rule: str
+    evidence: dict[str, Any]
+
+
+LinkFinder = Callable[[sqlite3.Connection], Iterable[Link]]
+
+_CURRENT_FACTS = """
+    SELECT f.key, f.type, f.identifiers
+    FROM node_fact f JOIN snapshot s ON s.id = f.snapshot_id
+    WHERE s.is_current = 1 AND f.type = ?
+"""
+
+
+def links_by_identifier(conn: sqlite3.Connection) -> Iterator[Link]:
+    """Link every organisation record to each org-id it carries.
+
+    Two records that carry the same org-id therefore fall into one cluster,
+    and a record asserted under an org-id (a 360Giving recipient) joins the
+    directory record that lists that org-id among its identifiers.
+    """
+    for key, _type, identifiers in conn.execute(_CURRENT_FACTS, (NodeType.ORGANIZATION,)):
+        for org_id in orjson.loads(identifiers) if identifiers else ():
+            if org_id != key:
+                yield Link(key, org_id, "identifier", {"identifier": org_id})
+
+
+LINK_FINDERS: list[LinkFinder] = [links_by_identifier]
+"""The link finders the identity stage runs, in order."""
+
+# Registries that identify the organisation itself come before those that
+# identify a legal wrapper (a company) or a sub-unit.
+_SCHEME_RANK = {scheme: rank for rank, scheme in enumerate(ORG_ID_SCHEMES)}
+
+
+def canonical_id(keys: Iterable[str]) -> str:
+    """The id a cluster of keys is known by: its best org-id, else its smallest key.
+
+    Examples
+    --------
+    >>> canonical_id(["town:organization:7", "GB-COH-01234567", "GB-CHC-1122334"])
+    'GB-CHC-1122334'
+    >>> canonical_id(["b:organization:2", "a:organization:9"])
+    'a:organization:9'
+    """
+    org_ids = [k for k in keys if parse_org_id(k) == k]
+    if org_ids:
+        return min(org_ids, key=lambda k: (_rank(k), k))
+    return min(keys)
+
+
+def _rank(org_id: str) -> int:
+    for scheme, rank in _SCHEME_RANK.items():
+        if org_id.startswith(scheme + "-"):
+            return rank
+    return len(_SCHEME_RANK)
+
+
+class _DisjointSet:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        parent = self.parent
+        root = parent.setdefault(x, x)
+        while root != parent[root]:
+            root = parent[root]
+        while x != root:  # path compression
+            parent[x], x = root, parent[x]
+        return root
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def resolve_identities(
+    conn: sqlite3.Connection, finders: Iterable[LinkFinder] | None = None
+) -> dict[str, int]:
+    """Recompute the ``entity`` table from the current facts; return counts for the report.
+
+    Runs inside the caller's transaction.
+    """
+    clusters = _DisjointSet()
+    evidence: dict[str, list[dict[str, Any]]] = {}
+    for finder in LINK_FINDERS if finders is None else finders:
+        for link in finder(conn):
+            clusters.union(link.a, link.b)
+            evidence.setdefault(link.a, []).append({"rule": link.rule, **link.evidence})
+
+    members: dict[str, list[str]] = {}
+    for key in list(clusters.parent):
+        members.setdefault(clusters.find(key), []).append(key)
+
+    rows = []
+    merged_clusters = 0
+    for keys in members.values():
+        node_id = canonical_id(keys)
+        if sum(1 for k in keys if k in evidence) > 1:
+            merged_clusters += 1
+        for key in keys:
+            if key != node_id and key in evidence:
+                rules = sorted({e["rule"] for e in evidence[key]})
+                rows.append((key, node_id, "+".join(rules), orjson.dumps(evidence[key]).decode()))
+
+    conn.execute("DELETE FROM entity")
+    conn.executemany(
+        "INSERT INTO entity (key, node_id, rule, evidence) VALUES (?, ?, ?, ?)", rows
+    )
+    return {
+        "records known by an org-id (workspace)": len(rows),
+        "organisations merged from several records (workspace)": merged_clusters,
+    }

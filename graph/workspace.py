@@ -1,0 +1,373 @@
+"""The workspace: one SQLite file holding sources, snapshots, facts, identity and reports.
+
+Rules it keeps:
+
+- one ingest is one transaction: it lands whole or not at all;
+- re-ingesting a source replaces that source's facts and keeps the earlier
+  snapshot (its time and the input's sha256) for comparison;
+- the analysis graph is built from the current snapshots on demand.
+
+Examples
+--------
+>>> ws = Workspace(":memory:")
+>>> ws.sources()
+[]
+>>> ws.stats()
+{'nodes': {}, 'edges': {}}
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import orjson
+
+from ..errors import UsageError, WorkspaceError
+from ..ontology import EDGE_TYPES, NODE_TYPES, NodeType
+from ._schema import APPLICATION_ID, DDL, SCHEMA_VERSION
+from .build import build_graph, count_by_type
+from .identity import resolve_identities
+from .report import IngestReport
+
+__all__ = [
+    "DEFAULT_WORKSPACE",
+    "EdgeRow",
+    "NodeRow",
+    "Workspace",
+    "default_workspace_path",
+]
+
+DEFAULT_WORKSPACE = "civicgraph.db"
+
+NodeRow = tuple[str, str, str, str, str | None]
+"""(key, type, record_id, props JSON, identifiers JSON or None): one node fact to write."""
+
+EdgeRow = tuple[str, str, str, str, str, str | None]
+"""(type, source key, target key, discriminator, record_id, props JSON or None)."""
+
+
+def default_workspace_path() -> Path:
+    """``$CIVICGRAPH_DB`` if set, else ``./civicgraph.db``."""
+    return Path(os.environ.get("CIVICGRAPH_DB") or DEFAULT_WORKSPACE)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Workspace:
+    """A civicgraph workspace file.
+
+    Reading a workspace that does not exist yet behaves as an empty one and
+    creates nothing; the file is created by the first write. ``":memory:"``
+    makes a workspace that lives only as long as the object.
+
+    Parameters
+    ----------
+    path
+        The workspace file. Defaults to ``$CIVICGRAPH_DB`` or ``./civicgraph.db``.
+    """
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = str(path) if path is not None else str(default_workspace_path())
+        self._conn: sqlite3.Connection | None = None
+        if self.path == ":memory:":
+            self._connect(create=True)
+
+    # -- connection ---------------------------------------------------------
+
+    def _connect(self, *, create: bool) -> sqlite3.Connection | None:
+        if self._conn is not None:
+            return self._conn
+        exists = self.path == ":memory:" or Path(self.path).exists()
+        if not exists and not create:
+            return None
+        if not exists:
+            parent = Path(self.path).parent
+            if not parent.is_dir():
+                raise WorkspaceError(
+                    f"{self.path}: the folder {parent} does not exist. "
+                    "Fix: create it, or pass --db with a path in an existing folder."
+                )
+        try:
+            conn = sqlite3.connect(self.path, isolation_level=None)
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA cache_size = -65536")
+            application_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise WorkspaceError(
+                f"{self.path} is not a civicgraph workspace ({exc}). "
+                "Fix: pass --db with another path, or move this file aside."
+            ) from exc
+        if application_id == 0 and version == 0:
+            tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            if tables:
+                conn.close()
+                raise WorkspaceError(
+                    f"{self.path} is an SQLite database but not a civicgraph workspace. "
+                    "Fix: pass --db with another path."
+                )
+            if self.path != ":memory:":
+                conn.execute("PRAGMA journal_mode = WAL")
+            conn.executescript(
+                f"BEGIN; {DDL}; PRAGMA application_id = {APPLICATION_ID}; "
+                f"PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+            )
+        elif application_id != APPLICATION_ID:
+            conn.close()
+            raise WorkspaceError(
+                f"{self.path} is not a civicgraph workspace. Fix: pass --db with another path."
+            )
+        elif version > SCHEMA_VERSION:
+            conn.close()
+            raise WorkspaceError(
+                f"{self.path} was written by a newer civicgraph (workspace version {version}, "
+                f"this one reads {SCHEMA_VERSION}). Fix: upgrade civicgraph."
+            )
+        self._conn = conn
+        return conn
+
+    def close(self) -> None:
+        """Close the file. The object can be used again; it reopens on demand."""
+        if self._conn is not None and self.path != ":memory:":
+            self._conn.close()
+            self._conn = None
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        conn = self._connect(create=True)
+        assert conn is not None
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        conn = self._connect(create=False)
+        return [] if conn is None else conn.execute(sql, params).fetchall()
+
+    # -- reading ------------------------------------------------------------
+
+    def sources(self) -> list[dict[str, Any]]:
+        """Every source with its snapshots, newest first, and each snapshot's counts.
+
+        Returns
+        -------
+        list of dict
+            ``{"name", "kind", "priority", "snapshots": [{"snapshot", "ingested_at",
+            "input", "sha256", "variant", "current", "tables", "nodes", "edges",
+            "problems"}]}``.
+        """
+        result = []
+        for name, kind, priority in self._rows(
+            "SELECT name, kind, priority FROM source ORDER BY created_at, name"
+        ):
+            snapshots = []
+            for sid, ingested_at, input_, sha, variant, current, report_json in self._rows(
+                "SELECT id, ingested_at, input, sha256, variant, is_current, report "
+                "FROM snapshot WHERE source = ? ORDER BY id DESC",
+                (name,),
+            ):
+                report = orjson.loads(report_json)
+                snapshots.append(
+                    {
+                        "snapshot": sid,
+                        "ingested_at": ingested_at,
+                        "input": input_,
+                        "sha256": sha,
+                        "variant": variant,
+                        "current": bool(current),
+                        "tables": report.get("tables", {}),
+                        "nodes": report.get("nodes", {}),
+                        "edges": report.get("edges", {}),
+                        "problems": report.get("problem_counts", {}),
+                    }
+                )
+            result.append({"name": name, "kind": kind, "priority": priority, "snapshots": snapshots})
+        return result
+
+    def source_kind(self, name: str) -> str | None:
+        """The ingester kind of a named source, or ``None`` if there is no such source."""
+        rows = self._rows("SELECT kind FROM source WHERE name = ?", (name,))
+        return rows[0][0] if rows else None
+
+    def report(self, snapshot: int) -> IngestReport:
+        """The stored ingest report of a snapshot."""
+        rows = self._rows("SELECT report FROM snapshot WHERE id = ?", (snapshot,))
+        if not rows:
+            raise UsageError(f"there is no snapshot {snapshot}. Fix: see 'civicgraph sources'.")
+        return IngestReport.from_dict(orjson.loads(rows[0][0]))
+
+    def graph(self) -> nx.MultiDiGraph:
+        """Build the analysis graph (a networkx ``MultiDiGraph``) from the current facts."""
+        conn = self._connect(create=False)
+        return nx.MultiDiGraph() if conn is None else build_graph(conn)
+
+    def stats(self) -> dict[str, dict[str, int]]:
+        """Node and edge counts by type: ``{"nodes": {TYPE: n}, "edges": {TYPE: n}}``."""
+        return count_by_type(self.graph())
+
+    def facts(self, node_id: str) -> list[dict[str, Any]]:
+        """Everything the current snapshots assert about one node, source by source.
+
+        This is the provenance of a node: which source, which snapshot, which
+        record, and what each said.
+        """
+        keys = [node_id] + [
+            k for (k,) in self._rows("SELECT key FROM entity WHERE node_id = ?", (node_id,))
+        ]
+        placeholders = ",".join("?" * len(keys))
+        return [
+            {
+                "source": source,
+                "snapshot": sid,
+                "ingested_at": ingested_at,
+                "key": key,
+                "record": record_id,
+                "type": node_type,
+                "props": orjson.loads(props),
+            }
+            for source, sid, ingested_at, key, record_id, node_type, props in self._rows(
+                "SELECT s.source, s.id, s.ingested_at, f.key, f.record_id, f.type, f.props "
+                "FROM node_fact f JOIN snapshot s ON s.id = f.snapshot_id "
+                f"WHERE s.is_current = 1 AND f.key IN ({placeholders}) ORDER BY s.id",
+                keys,
+            )
+        ]
+
+    def known_nodes(
+        self, keys: Iterable[str], *, excluding_source: str | None = None
+    ) -> dict[str, NodeType]:
+        """Which of ``keys`` name a node the workspace already has, and its type.
+
+        A key matches a current fact's asserted key or a node id the identity
+        stage chose. Facts of ``excluding_source`` do not count (they are about
+        to be replaced).
+        """
+        conn = self._connect(create=False)
+        wanted = list(dict.fromkeys(keys))
+        if conn is None or not wanted:
+            return {}
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS wanted_key (key TEXT PRIMARY KEY)")
+        conn.execute("DELETE FROM wanted_key")
+        conn.executemany("INSERT OR IGNORE INTO wanted_key VALUES (?)", ((k,) for k in wanted))
+        found: dict[str, NodeType] = {}
+        query = """
+            SELECT w.key, f.type FROM wanted_key w
+            JOIN node_fact f ON f.key = w.key
+            JOIN snapshot s ON s.id = f.snapshot_id AND s.is_current = 1 AND s.source IS NOT ?
+            UNION
+            SELECT w.key, f.type FROM wanted_key w
+            JOIN entity e ON e.node_id = w.key
+            JOIN node_fact f ON f.key = e.key
+            JOIN snapshot s ON s.id = f.snapshot_id AND s.is_current = 1 AND s.source IS NOT ?
+        """
+        for key, node_type in conn.execute(query, (excluding_source, excluding_source)):
+            found.setdefault(key, NodeType(node_type))
+        conn.execute("DELETE FROM wanted_key")
+        return found
+
+    # -- writing ------------------------------------------------------------
+
+    def write_snapshot(
+        self,
+        report: IngestReport,
+        nodes: Sequence[NodeRow],
+        edges: Sequence[EdgeRow],
+    ) -> int:
+        """Write one ingest as a new current snapshot of ``report.source``, in one transaction.
+
+        The source's previous snapshot stays, no longer current. Runs the
+        identity stage, fills ``report.snapshot``, ``report.nodes``,
+        ``report.edges`` and ``report.resolution``, and stores the report.
+        Returns the snapshot id.
+        """
+        with self._transaction() as conn:
+            row = conn.execute("SELECT kind FROM source WHERE name = ?", (report.source,)).fetchone()
+            if row is None:
+                conn.execute(
+                    "INSERT INTO source (name, kind, created_at) VALUES (?, ?, ?)",
+                    (report.source, report.kind, _now()),
+                )
+            elif row[0] != report.kind:
+                raise UsageError(
+                    f"source '{report.source}' holds {row[0]} data, not {report.kind}. "
+                    "Fix: give this input another --name."
+                )
+            conn.execute("UPDATE snapshot SET is_current = 0 WHERE source = ?", (report.source,))
+            report.finished = _now()
+            cursor = conn.execute(
+                "INSERT INTO snapshot (source, ingested_at, input, sha256, variant, is_current, "
+                "report) VALUES (?, ?, ?, ?, ?, 1, '{}')",
+                (report.source, report.finished, report.input, report.sha256, report.variant),
+            )
+            snapshot = cursor.lastrowid
+            assert snapshot is not None
+            conn.executemany(
+                "INSERT INTO node_fact (snapshot_id, key, type, record_id, props, identifiers) "
+                f"VALUES ({snapshot}, ?, ?, ?, ?, ?)",
+                nodes,
+            )
+            conn.executemany(
+                "INSERT INTO edge_fact (snapshot_id, type, source_key, target_key, discriminator, "
+                f"record_id, props) VALUES ({snapshot}, ?, ?, ?, ?, ?, ?)",
+                edges,
+            )
+            report.resolution = resolve_identities(conn)
+            entity = dict(conn.execute("SELECT key, node_id FROM entity"))
+            report.snapshot = snapshot
+            report.nodes = _count_nodes(nodes, entity)
+            report.edges = _count_edges(edges, entity)
+            conn.execute(
+                "UPDATE snapshot SET report = ? WHERE id = ?",
+                (orjson.dumps(report.to_dict()).decode(), snapshot),
+            )
+        return snapshot
+
+    def set_priority(self, source: str, priority: int) -> None:
+        """Rank a source: higher-priority sources' values win when sources disagree."""
+        with self._transaction() as conn:
+            if not conn.execute(
+                "UPDATE source SET priority = ? WHERE name = ?", (priority, source)
+            ).rowcount:
+                raise UsageError(f"there is no source '{source}'. Fix: see 'civicgraph sources'.")
+
+
+def _count_nodes(nodes: Sequence[NodeRow], entity: dict[str, str]) -> dict[str, int]:
+    seen: dict[str, set[str]] = {}
+    for key, node_type, *_ in nodes:
+        seen.setdefault(node_type, set()).add(entity.get(key, key))
+    return _in_ontology_order({str(t): len(ids) for t, ids in seen.items()}, NODE_TYPES)
+
+
+def _count_edges(edges: Sequence[EdgeRow], entity: dict[str, str]) -> dict[str, int]:
+    seen: dict[str, set[tuple[str, str, str]]] = {}
+    for edge_type, u, v, disc, *_ in edges:
+        cu, cv = entity.get(u, u), entity.get(v, v)
+        if cu == cv and u != v:
+            continue
+        seen.setdefault(edge_type, set()).add((cu, cv, disc))
+    return _in_ontology_order({str(t): len(ids) for t, ids in seen.items()}, EDGE_TYPES)
+
+
+def _in_ontology_order(counts: dict[str, int], order: Iterable[str]) -> dict[str, int]:
+    known = [str(t) for t in order]
+    return {t: counts[t] for t in [*known, *sorted(set(counts) - set(known))] if t in counts}

@@ -1,0 +1,24 @@
+"""Ingesters: one per family of source formats, all through one registry.
+
+Each ingester reads its format and yields records; the shared machinery in
+this package validates them, resolves references, writes the snapshot and
+the report. ``INGESTERS`` lists what is registered.
+"""
+
+from ._pipeline import ReadContext
+from ._registry import INGESTERS, Ingester, Option, default_source_name, ingest, register, validate
+from .hsds import graph_from_hsds, ingest_hsds, read_hsds
+
+__all__ = [
+    "INGESTERS",
+    "Ingester",
+    "Option",
+    "ReadContext",
+    "default_source_name",
+    "graph_from_hsds",
+    "ingest",
+    "ingest_hsds",
+    "read_hsds",
+    "register",
+    "validate",
+]

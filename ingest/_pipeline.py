@@ -1,0 +1,552 @@
+"""The shared ingest machinery: stage records, validate, resolve references, write, report.
+
+Ingesters only read their format and yield records; everything that every
+format needs is done here, once:
+
+1. *stage*: fold repeated records (same key) into one, noting conflicts;
+2. *resolve references*: every edge end must be a node of this ingest or of
+   the workspace, and the ontology must allow the edge; what is not is
+   reported, and the row that made it is kept where it can be;
+3. *check values* against the ontology's datatypes;
+4. *write* the snapshot in one transaction (or, for ``validate``, nothing).
+
+The report counts, per table, read = loaded + merged + rejected.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+from ..errors import StrictModeError
+from ..graph import (
+    EdgeRecord,
+    IngestReport,
+    NodeRecord,
+    Problem,
+    Record,
+    Severity,
+    Workspace,
+)
+from ..graph.workspace import EdgeRow, NodeRow
+from ..ontology import EDGE_TYPES, NODE_TYPES, Datatype, NodeType, edge_allowed
+
+__all__ = ["ReadContext", "run_ingest"]
+
+log = logging.getLogger("civicgraph.ingest")
+
+Progress = Callable[[int], None]
+
+RESERVED_PROPS = frozenset({"type", "sources"})
+"""Graph attribute names the workspace sets itself; a source field of that name is renamed."""
+
+
+@dataclass
+class ReadContext:
+    """What a reader is given and reports back through: problems, rows read, variant.
+
+    Readers call :meth:`read` once per row or record they take from the input
+    and :meth:`problem` for anything wrong; they set :attr:`variant` and
+    :attr:`sha256` once they know them.
+    """
+
+    source: str
+    encoding: str | None = None
+    progress: Progress | None = None
+    variant: str = ""
+    sha256: str = ""
+    read_counts: Counter[str] = field(default_factory=Counter)
+    rejected_counts: Counter[str] = field(default_factory=Counter)
+    used_counts: Counter[str] = field(default_factory=Counter)
+    problems: list[Problem] = field(default_factory=list)
+    _since_progress: int = 0
+
+    def read(self, table: str, n: int = 1) -> None:
+        """Count ``n`` rows or records read from ``table``."""
+        self.read_counts[table] += n
+        if self.progress is not None:
+            self._since_progress += n
+            if self._since_progress >= 1000:
+                self.progress(self._since_progress)
+                self._since_progress = 0
+
+    def use(self, table: str) -> None:
+        """Count a row as loaded although it makes no record (it describes others)."""
+        self.used_counts[table] += 1
+
+    def problem(
+        self,
+        severity: Severity,
+        code: str,
+        summary: str,
+        fix: str = "",
+        *,
+        table: str | None = None,
+        file: str | None = None,
+        field: str | None = None,
+        row: int | None = None,
+        record: str | None = None,
+        value: object = None,
+    ) -> None:
+        """Record a problem. ``table`` is the table it counts against (defaults to ``file``)."""
+        self.problems.append(
+            Problem(
+                severity,
+                code,
+                summary,
+                fix,
+                file=file or table,
+                field=field,
+                row=row,
+                record=record,
+                value=None if value is None else str(value),
+                table=table or file,
+            )
+        )
+
+    def reject(
+        self,
+        table: str,
+        code: str,
+        summary: str,
+        fix: str = "",
+        **where: Any,
+    ) -> None:
+        """A row read from ``table`` is refused at read time (no id, unreadable...)."""
+        self.rejected_counts[table] += 1
+        self.problem(Severity.ERROR, code, summary, fix, table=table, **where)
+
+
+class _Staged:
+    __slots__ = ("identifiers", "props", "record_id", "row", "standalone", "table", "type")
+
+    def __init__(self, record: NodeRecord) -> None:
+        self.standalone = not record.embedded
+        self.type = record.type
+        self.props = record.props
+        self.table = record.table
+        self.record_id = record.record_id
+        self.identifiers = list(record.identifiers)
+        self.row = record.row
+
+
+class _Stage:
+    """Records folded by key, with per-table loaded/merged/rejected counts."""
+
+    def __init__(self, ctx: ReadContext) -> None:
+        self.ctx = ctx
+        self.nodes: dict[str, _Staged] = {}
+        self.edges: dict[tuple[str, str, str, str], EdgeRecord] = {}
+        self.loaded: Counter[str] = Counter()
+        self.merged: Counter[str] = Counter()
+        self.rejected: Counter[str] = Counter()
+
+    def add(self, record: Record) -> None:
+        if isinstance(record, NodeRecord):
+            self._add_node(record)
+        else:
+            self._add_edge(record)
+
+    def _add_node(self, record: NodeRecord) -> None:
+        staged = self.nodes.get(record.key)
+        if staged is None:
+            self.nodes[record.key] = _Staged(record)
+            self.loaded[record.table] += 1
+            return
+        self.merged[record.table] += 1
+        if staged.type != record.type:
+            self.merged[record.table] -= 1
+            self.rejected[record.table] += 1
+            self.ctx.problem(
+                Severity.ERROR,
+                "key-type-clash",
+                f"records use an id already used for a {staged.type}; the later one is dropped",
+                "give each record its own id.",
+                table=record.table,
+                row=record.row,
+                record=record.record_id,
+            )
+            return
+        for identifier in record.identifiers:
+            if identifier not in staged.identifiers:
+                staged.identifiers.append(identifier)
+        # Only a record that stands on its own, met twice, is a repeat worth a warning;
+        # copies nested in other records are expected.
+        repeated = staged.standalone and not record.embedded
+        staged.standalone = staged.standalone or not record.embedded
+        if record.props == staged.props:
+            if repeated:
+                self.ctx.problem(
+                    Severity.WARNING,
+                    "duplicate-record",
+                    f"{_noun(record.type)} records repeat an id with identical content; folded into one",
+                    "remove the repeated rows.",
+                    table=record.table,
+                    row=record.row,
+                    record=record.record_id,
+                )
+            return
+        conflicts = []
+        for name, value in record.props.items():
+            current = staged.props.get(name)
+            if current is None or current == "" or current == []:
+                staged.props[name] = value
+            elif value not in (None, "", []) and value != current:
+                conflicts.append((name, current, value))
+        if conflicts:
+            self.ctx.problem(
+                Severity.WARNING,
+                "conflicting-duplicate",
+                f"{_noun(record.type)} records repeat an id with different content; the first "
+                "record's values are kept, missing ones filled from the later",
+                "give different things different ids, or correct the repeated rows.",
+                table=record.table,
+                row=record.row,
+                record=record.record_id,
+                value="; ".join(f"{n}: {a!r} vs {b!r}" for n, a, b in conflicts),
+            )
+        elif repeated:
+            self.ctx.problem(
+                Severity.WARNING,
+                "duplicate-record",
+                f"{_noun(record.type)} records repeat an id; folded into the first (the repeat "
+                "adds nothing that conflicts)",
+                "remove the repeated rows.",
+                table=record.table,
+                row=record.row,
+                record=record.record_id,
+            )
+
+    def _add_edge(self, record: EdgeRecord) -> None:
+        definition = EDGE_TYPES[record.type]
+        disc = ""
+        if definition.discriminator and record.props:
+            disc = str(record.props.get(definition.discriminator) or "")
+        key = (record.type, record.source, record.target, disc)
+        existing = self.edges.get(key)
+        if existing is None:
+            self.edges[key] = record
+            if record.primary:
+                self.loaded[record.table] += 1
+            return
+        if not record.primary:
+            return
+        self.merged[record.table] += 1
+        same = (existing.props or {}) == (record.props or {})
+        self.ctx.problem(
+            Severity.WARNING,
+            "duplicate-link" if same else "conflicting-duplicate",
+            f"rows repeat the same {record.type} link"
+            + ("" if same else " with different details; the first row's details are kept"),
+            "remove the repeated rows.",
+            table=record.table,
+            row=record.row,
+            record=record.record_id,
+            value=f"{record.source} -> {record.target}",
+        )
+
+    def resolve_edges(self, workspace: Workspace | None) -> list[EdgeRecord]:
+        types: dict[str, NodeType] = {key: staged.type for key, staged in self.nodes.items()}
+        missing = {
+            end for edge in self.edges.values() for end in (edge.source, edge.target)
+        } - types.keys()
+        if missing and workspace is not None:
+            types.update(workspace.known_nodes(missing, excluding_source=self.ctx.source))
+        kept = []
+        for edge in self.edges.values():
+            source_type, target_type = types.get(edge.source), types.get(edge.target)
+            if source_type is None or target_type is None:
+                self._dangling(edge, edge.source if source_type is None else edge.target)
+            elif not edge_allowed(edge.type, source_type, target_type):
+                self._count_rejected(edge)
+                self.ctx.problem(
+                    Severity.ERROR,
+                    "not-allowed-by-ontology",
+                    f"rows link {_a(_noun(source_type))} to {_a(_noun(target_type))} by {edge.type}, which the "
+                    "ontology does not allow; dropped",
+                    "check the row points at the right kind of record.",
+                    table=edge.table,
+                    field=edge.field,
+                    row=edge.row,
+                    record=edge.record_id,
+                    value=f"{edge.source} -> {edge.target}",
+                )
+            else:
+                kept.append(edge)
+        return kept
+
+    def _count_rejected(self, edge: EdgeRecord) -> None:
+        if edge.primary:
+            self.loaded[edge.table] -= 1
+            self.rejected[edge.table] += 1
+
+    def _dangling(self, edge: EdgeRecord, end: str) -> None:
+        self._count_rejected(edge)
+        what = _describe_key(end)
+        if edge.primary:
+            summary = f"rows name {_a(what)} that is not in the data; the link is dropped"
+            severity = Severity.ERROR
+        else:
+            summary = (
+                f"records name {_a(what)} that is not in the data; kept without the "
+                f"{edge.type} link"
+            )
+            severity = Severity.WARNING
+        self.ctx.problem(
+            severity,
+            "dangling-reference",
+            summary,
+            f"add the {what} to the data or correct the reference.",
+            table=edge.table,
+            field=edge.field,
+            row=edge.row,
+            record=edge.record_id,
+            value=end.rsplit(":", 1)[-1] if ":" in end else end,
+        )
+
+
+_NOUNS = {
+    NodeType.ORGANIZATION: "organisation",
+    NodeType.SERVICE: "service",
+    NodeType.LOCATION: "location",
+    NodeType.AREA: "area",
+    NodeType.GRANT: "grant",
+    NodeType.CONCEPT: "taxonomy term",
+}
+_SLUG_NOUNS = {NODE_TYPES[t].slug: noun for t, noun in _NOUNS.items()}
+
+
+def _a(noun: str) -> str:
+    return f"an {noun}" if noun[0] in "aeiou" else f"a {noun}"
+
+
+def _noun(node_type: NodeType) -> str:
+    return _NOUNS[node_type]
+
+
+def _describe_key(key: str) -> str:
+    """What kind of record an asserted key names, in words ("organisation")."""
+    parts = key.split(":")
+    if len(parts) >= 3 and parts[-2] in _SLUG_NOUNS:
+        return _SLUG_NOUNS[parts[-2]]
+    return "organisation" if re.match(r"^[A-Z0-9]{2,}-[A-Z]", key) else "record"
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_BARE_DOMAIN = re.compile(r"^(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}(/\S*)?$", re.IGNORECASE)
+
+
+class _Verdict:
+    """What the value check decided: the value to keep, and what to tell the user."""
+
+    __slots__ = ("fix", "severity", "summary", "value")
+
+    def __init__(self, summary: str, fix: str, *, value: Any = None, severity: Severity = Severity.WARNING) -> None:
+        self.summary, self.fix, self.value, self.severity = summary, fix, value, severity
+
+
+_MOVE = object()
+"""Verdict value meaning: move the value aside to ``<name>_raw``."""
+
+
+def _check_values(stage: _Stage) -> None:
+    """Check documented properties against their datatypes.
+
+    A value that cannot be what its property says is kept as ``<name>_raw``;
+    a web address without ``http://`` gets it; other doubtful values stay and
+    are reported.
+    """
+    ctx = stage.ctx
+    for staged in stage.nodes.values():
+        definitions = NODE_TYPES[staged.type].properties
+        props = staged.props
+        for name in list(props):
+            value = props[name]
+            if name in RESERVED_PROPS:
+                props[f"{name}_"] = props.pop(name)
+                continue
+            definition = definitions.get(name)
+            if definition is None or value is None:
+                continue
+            verdict = _check_value(definition.datatype, name, value)
+            if verdict is None:
+                continue
+            ctx.problem(
+                verdict.severity,
+                "invalid-value" if verdict.severity is Severity.WARNING else "value-normalised",
+                verdict.summary,
+                verdict.fix,
+                table=staged.table,
+                field=name,
+                row=staged.row,
+                record=staged.record_id,
+                value=value,
+            )
+            if verdict.value is _MOVE:
+                props[f"{name}_raw"] = props.pop(name)
+            elif verdict.value is not None:
+                props[name] = verdict.value
+
+
+def _check_value(datatype: Datatype, name: str, value: Any) -> _Verdict | None:
+    if datatype is Datatype.DECIMAL:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return _Verdict(f"{name} is not a number; kept as {name}_raw", "write it as a number.", value=_MOVE)
+        limit = 90 if name == "latitude" else 180 if name == "longitude" else None
+        if limit is not None and not -limit <= value <= limit:
+            return _Verdict(
+                f"{name} is outside -{limit}..{limit}, so it cannot be a WGS84 coordinate; "
+                f"kept as {name}_raw",
+                "give WGS84 decimal degrees (are latitude and longitude swapped?).",
+                value=_MOVE,
+            )
+    elif datatype is Datatype.INTEGER:
+        if isinstance(value, bool) or not isinstance(value, int):
+            return _Verdict(f"{name} is not a whole number; kept as {name}_raw", "write it as digits.", value=_MOVE)
+    elif datatype is Datatype.EMAIL:
+        if not isinstance(value, str) or not _EMAIL.match(value):
+            return _Verdict(f"{name} is not an email address", "correct the address.")
+    elif datatype is Datatype.URI and (
+        not isinstance(value, str) or not value.lower().startswith(("http://", "https://"))
+    ):
+        if isinstance(value, str) and _BARE_DOMAIN.match(value.strip()):
+            return _Verdict(
+                f"{name} values lack http://; added",
+                "",
+                value="http://" + value.strip(),
+                severity=Severity.NOTE,
+            )
+        return _Verdict(f"{name} is not an http(s) URL", "give the full address, https://...")
+    return None
+
+
+def _rows(stage: _Stage, edges: Iterable[EdgeRecord]) -> tuple[list[NodeRow], list[EdgeRow]]:
+    dumps = orjson.dumps
+    node_rows: list[NodeRow] = [
+        (
+            key,
+            staged.type,
+            staged.record_id,
+            dumps(staged.props).decode(),
+            dumps(staged.identifiers).decode() if staged.identifiers else None,
+        )
+        for key, staged in stage.nodes.items()
+    ]
+    edge_rows: list[EdgeRow] = []
+    for edge in edges:
+        definition = EDGE_TYPES[edge.type]
+        disc = ""
+        if definition.discriminator and edge.props:
+            disc = str(edge.props.get(definition.discriminator) or "")
+        edge_rows.append(
+            (
+                edge.type,
+                edge.source,
+                edge.target,
+                disc,
+                edge.record_id,
+                dumps(edge.props).decode() if edge.props else None,
+            )
+        )
+    return node_rows, edge_rows
+
+
+def run_ingest(
+    records: Iterable[Record],
+    ctx: ReadContext,
+    *,
+    workspace: Workspace | None,
+    kind: str,
+    input_name: str,
+    strict: bool = False,
+    dry_run: bool = False,
+) -> IngestReport:
+    """Stage, validate and (unless ``dry_run``) write one ingest; return its report.
+
+    Raises
+    ------
+    InputError
+        The input cannot be read at all (raised by the reader); nothing is written.
+    StrictModeError
+        ``strict`` is set and the input has errors or warnings; nothing is written.
+    """
+    report = IngestReport(
+        source=ctx.source,
+        kind=kind,
+        input=input_name,
+        started=datetime.now(UTC).isoformat(timespec="seconds"),
+        dry_run=dry_run,
+    )
+    stage = _Stage(ctx)
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # the collector, not the work, dominates large loads
+    try:
+        for record in records:
+            stage.add(record)
+        edges = stage.resolve_edges(workspace)
+        _check_values(stage)
+        node_rows, edge_rows = _rows(stage, edges)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    report.variant, report.sha256 = ctx.variant, ctx.sha256
+    _fill_counts(report, ctx, stage)
+    log.info(
+        "%s: staged %d node and %d edge facts with %d problems",
+        ctx.source,
+        len(node_rows),
+        len(edge_rows),
+        len(ctx.problems),
+    )
+    if strict and report.failing_problems:
+        raise StrictModeError(
+            f"has {report.count(Severity.ERROR)} errors and {report.count(Severity.WARNING)} "
+            "warnings, and --strict refuses any; nothing was written.",
+            path=input_name,
+            fix="see the problems listed, correct the data, or ingest without --strict.",
+            report=report,
+        )
+    if dry_run or workspace is None:
+        report.nodes = _count(n[1] for n in node_rows)
+        report.edges = _count(e[0] for e in edge_rows)
+        return report
+    workspace.write_snapshot(report, node_rows, edge_rows)
+    return report
+
+
+def _count(types: Iterable[str]) -> dict[str, int]:
+    return {str(t): n for t, n in Counter(types).items()}
+
+
+def _fill_counts(report: IngestReport, ctx: ReadContext, stage: _Stage) -> None:
+    tables = (
+        list(ctx.read_counts)
+        + [t for t in stage.loaded if t not in ctx.read_counts]
+        + [t for t in stage.rejected if t not in ctx.read_counts]
+    )
+    warnings = Counter(p.table for p in ctx.problems if p.severity == Severity.WARNING)
+    for name in dict.fromkeys(tables):
+        counts = report.table(name)
+        counts.read = ctx.read_counts[name]
+        counts.loaded = stage.loaded[name] + ctx.used_counts[name]
+        counts.merged = stage.merged[name]
+        counts.rejected = stage.rejected[name] + ctx.rejected_counts[name]
+        counts.warnings = warnings[name]
+        if not counts.balanced:
+            ctx.problem(
+                Severity.ERROR,
+                "unaccounted-rows",
+                f"{counts.read - counts.loaded - counts.merged - counts.rejected} rows were read "
+                "but neither loaded, merged nor rejected (a civicgraph bug)",
+                "please report it with this input.",
+                table=name,
+            )
+    report.add_problems(ctx.problems)

@@ -1,0 +1,699 @@
+"""Tabular HSDS: the CSV data packages of HSDS 1.0, 1.1/2.0, 3.0 and Open Referral UK 1.0.
+
+The versions name their tables differently (``services_taxonomy`` in 1.0,
+``service_attributes`` in 1.1, ``attributes`` in 3.0, ``link_taxonomy`` in
+ORUK 1.0) and split fields differently (1.0 contacts carry
+``phone_areacode``). Tables are recognised by name and columns, never by the
+version a package declares.
+
+Detail tables (phones, addresses, schedules, identifiers...) become
+properties of the organisation, service or location they name: they are read
+first and grouped, so that each node is written once with all its detail.
+A detail row whose parent is missing is rejected and reported.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ...errors import InputError
+from ...graph import EdgeRecord, NodeRecord, Record, Severity, local_key
+from ...ontology import EdgeType, NodeType, normalise_org_id
+from .._pipeline import ReadContext
+from ._common import (
+    flatten_address,
+    location_identifiers,
+    normalise_postcode,
+    org_identifiers,
+    phone_text,
+    typed_props,
+)
+from ._json3 import report_unmatched_identifiers
+
+__all__ = ["TABLE_ALIASES", "Table", "TabularMapper", "canonical_table", "detect_variant"]
+
+Row = dict[str, Any]
+RowIter = Iterator[tuple[int | None, Row]]
+
+TABLE_ALIASES: dict[str, tuple[str, ...]] = {
+    "organizations": ("organizations", "organization", "organisations", "organisation"),
+    "services": ("services", "service"),
+    "locations": ("locations", "location"),
+    "service_at_location": (
+        "services_at_location",
+        "service_at_location",
+        "service_at_locations",
+        "services_at_locations",
+    ),
+    "phones": ("phones", "phone"),
+    "contacts": ("contacts", "contact"),
+    "physical_addresses": ("physical_addresses", "physical_address"),
+    "postal_addresses": ("postal_addresses", "postal_address"),
+    "addresses": ("addresses", "address"),
+    "regular_schedules": ("regular_schedules", "regular_schedule"),
+    "holiday_schedules": ("holiday_schedules", "holiday_schedule"),
+    "schedules": ("schedules", "schedule"),
+    "funding": ("funding", "fundings"),
+    "eligibility": ("eligibility", "eligibilities"),
+    "service_areas": ("service_areas", "service_area"),
+    "required_documents": ("required_documents", "required_document"),
+    "payments_accepted": ("payments_accepted", "payment_accepted"),
+    "languages": ("languages", "language"),
+    "accessibility": ("accessibility_for_disabilities", "accessibility"),
+    "taxonomy": ("taxonomy",),
+    "taxonomy_terms": ("taxonomy_terms", "taxonomy_term"),
+    "taxonomies": ("taxonomies",),
+    "services_taxonomy": (
+        "services_taxonomy",
+        "service_taxonomy",
+        "service_taxonomys",
+        "services_taxonomys",
+    ),
+    "service_attributes": ("service_attributes", "service_attribute"),
+    "attributes": ("attributes", "attribute", "other_attributes", "other_attribute"),
+    "link_taxonomy": ("link_taxonomy", "link_taxonomys", "link_taxonomies"),
+    "organization_identifiers": ("organization_identifiers", "organization_identifier"),
+    "identifiers": ("identifiers", "identifier"),
+    "programs": ("programs", "program"),
+    "cost_options": ("cost_options", "cost_option"),
+    "reviews": ("reviews", "review"),
+    "metadata": ("metadata",),
+    "meta_table_descriptions": ("meta_table_descriptions", "meta_table_description"),
+    "reference_information": ("reference_information",),
+}
+
+_BY_ALIAS = {alias: name for name, aliases in TABLE_ALIASES.items() for alias in aliases}
+
+REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "organizations": ("id", "name"),
+    "services": ("id", "name"),
+    "locations": ("id",),
+    "service_at_location": ("service_id", "location_id"),
+    "taxonomy": ("id", "name"),
+    "taxonomy_terms": ("id",),
+    "services_taxonomy": ("service_id", "taxonomy_id"),
+    "service_attributes": ("service_id", "taxonomy_term_id"),
+    "link_taxonomy": ("link_id", "taxonomy_id"),
+}
+"""Columns without which a table cannot be read at all."""
+
+
+def canonical_table(name: str) -> str | None:
+    """The canonical name of an HSDS table from a file stem or resource name.
+
+    Examples
+    --------
+    >>> canonical_table("services_taxonomy"), canonical_table("physical_address")
+    ('services_taxonomy', 'physical_addresses')
+    >>> canonical_table("notes") is None
+    True
+    """
+    return _BY_ALIAS.get(name.strip().lower())
+
+
+@dataclass
+class Table:
+    """One table of a package: its canonical name, what to call it in reports, its rows."""
+
+    name: str
+    label: str
+    header: list[str]
+    rows: Callable[[], RowIter]
+
+
+@dataclass
+class _DetailRow:
+    """A detail row, remembered so that it can be counted once its parents are known."""
+
+    label: str
+    row: int | None
+    record: str | None
+    parents: list[tuple[NodeType, str]]
+    nested: bool = False
+    """Kept inside another detail (a contact's phone), whatever its own parents."""
+
+
+@dataclass
+class _Details:
+    """Detail values grouped by the node they belong to, with the rows behind them."""
+
+    by_parent: dict[tuple[NodeType, str], dict[str, list[Any]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(list))
+    )
+    rows: list[_DetailRow] = field(default_factory=list)
+
+
+def detect_variant(tables: Mapping[str, Table], declared: str | None) -> str:
+    """Which HSDS flavour a package is, from its tables and columns."""
+    names = set(tables)
+    columns = {name: set(table.header) for name, table in tables.items()}
+    if "link_taxonomy" in names or "identifiers" in names or "uprn" in columns.get(
+        "physical_addresses", set()
+    ):
+        variant = "Open Referral UK 1.0 tabular"
+    elif "services_taxonomy" in names or "regular_schedules" in names or (
+        "taxonomy" in names and columns["taxonomy"] & {"vocabulary", "parent_name"}
+    ):
+        variant = "HSDS 1.0 tabular"
+    elif "attributes" in names and "link_entity" in columns["attributes"] or (
+        "taxonomy_terms" in names and "code" in columns["taxonomy_terms"]
+    ) or "addresses" in names:
+        variant = "HSDS 3.0 tabular"
+    elif "service_attributes" in names or "taxonomy_terms" in names:
+        variant = "HSDS 1.1/2.0 tabular"
+    else:
+        variant = "HSDS tabular"
+    return f"{variant} (declares {declared})" if declared else variant
+
+
+def _first(row: Mapping[str, Any], *names: str) -> Any:
+    for name in names:
+        value = row.get(name)
+        if value not in (None, ""):
+            return value
+    return None
+
+
+def _strip_ids(row: Mapping[str, Any], *drop: str) -> Row:
+    return {k: v for k, v in row.items() if v not in (None, "") and k not in drop}
+
+
+_PARENT_FIELDS = {
+    "organization_id": NodeType.ORGANIZATION,
+    "service_id": NodeType.SERVICE,
+    "location_id": NodeType.LOCATION,
+}
+
+_SAL = "service_at_location"
+
+_LINK_KINDS = {
+    "service": NodeType.SERVICE,
+    "organization": NodeType.ORGANIZATION,
+    "organisation": NodeType.ORGANIZATION,
+    "location": NodeType.LOCATION,
+}
+
+
+class TabularMapper:
+    """Maps the tables of one HSDS tabular package to records."""
+
+    def __init__(self, ctx: ReadContext, tables: Mapping[str, Table]) -> None:
+        self.ctx = ctx
+        self.tables = tables
+        self.details = _Details()
+        self.known: dict[NodeType, set[str]] = defaultdict(set)
+        self.taxonomy_names: dict[str, str] = {}
+        self.program_names: dict[str, str] = {}
+        self.sal_service: dict[str, str] = {}
+        self.contacts: dict[str, Row] = {}
+        self.classification_links: list[tuple[str, int | None, str, str, str]] = []
+        self.other_links: dict[tuple[NodeType, str], list[str]] = defaultdict(list)
+
+    def key(self, node_type: NodeType, local_id: Any) -> str:
+        return local_key(self.ctx.source, node_type, str(local_id).strip())
+
+    # -- orchestration ---------------------------------------------------------
+
+    def records(self) -> Iterator[Record]:
+        """Every record of the package, in an order that lets details find their nodes."""
+        self._check_required_columns()
+        for name, table in self.tables.items():
+            if name in ("meta_table_descriptions",):
+                self._skip(table, "describes the tables themselves; nothing to map")
+        self._read_taxonomies()
+        self._read_programs()
+        self._read_service_at_location_index()
+        self._read_contacts()
+        self._read_details()
+        self._read_links()
+        yield from self._taxonomy_terms()
+        yield from self._nodes("organizations", NodeType.ORGANIZATION, self._organization)
+        yield from self._nodes("services", NodeType.SERVICE, self._service)
+        yield from self._nodes("locations", NodeType.LOCATION, self._location)
+        yield from self._service_at_location()
+        yield from self._classifications()
+        self._settle_details()
+
+    def _check_required_columns(self) -> None:
+        for name, table in self.tables.items():
+            missing = [c for c in REQUIRED_COLUMNS.get(name, ()) if c not in table.header]
+            if name == "taxonomy_terms" and not {"name", "term"} & set(table.header):
+                missing.append("name")
+            if missing:
+                raise InputError(
+                    f"lacks the required column{'s' if len(missing) > 1 else ''} "
+                    f"{', '.join(repr(c) for c in missing)} (it has {', '.join(table.header)}).",
+                    path=table.label,
+                    where="header",
+                    fix="add the column, or rename the column that holds it.",
+                )
+
+    def _skip(self, table: Table, why: str) -> None:
+        count = 0
+        for _ in table.rows():
+            count += 1
+        self.ctx.read(table.label, count)
+        for _ in range(count):
+            self.ctx.use(table.label)
+        self.ctx.problem(
+            Severity.NOTE,
+            "table-not-mapped",
+            f"the table {why}",
+            "",
+            table=table.label,
+            value=f"{count} rows",
+        )
+
+    def _rows(self, name: str) -> Iterator[tuple[Table, int | None, Row]]:
+        table = self.tables.get(name)
+        if table is None:
+            return
+        for row_number, row in table.rows():
+            self.ctx.read(table.label)
+            yield table, row_number, row
+
+    # -- lookups read before the nodes -----------------------------------------
+
+    def _read_taxonomies(self) -> None:
+        for name in ("taxonomies", "taxonomy"):
+            table = self.tables.get(name)
+            if table is None or (name == "taxonomy" and self._taxonomy_holds_terms(table)):
+                continue
+            for table_, _row_number, row in self._rows(name):
+                if row.get("id") and row.get("name"):
+                    self.taxonomy_names[str(row["id"])] = str(row["name"])
+                self.ctx.use(table_.label)
+
+    @staticmethod
+    def _taxonomy_holds_terms(table: Table) -> bool:
+        # HSDS 1.0's taxonomy.csv holds terms; HSDS 2.1's taxonomy.csv describes taxonomies.
+        return bool({"parent_id", "vocabulary", "parent_name"} & set(table.header)) or (
+            "uri" not in {h.lower() for h in table.header}
+        )
+
+    def _read_programs(self) -> None:
+        for table, row_number, row in self._rows("programs"):
+            if row.get("id") and row.get("name"):
+                self.program_names[str(row["id"])] = str(row["name"])
+            self._detail(table, row_number, row, "programs", row.get("name"), {"organization_id"})
+
+    def _read_service_at_location_index(self) -> None:
+        table = self.tables.get("service_at_location")
+        if table is None:
+            return
+        for _row_number, row in table.rows():
+            if row.get("id") and row.get("service_id"):
+                self.sal_service[str(row["id"])] = str(row["service_id"])
+
+    def _read_contacts(self) -> None:
+        for table, row_number, row in self._rows("contacts"):
+            value = _strip_ids(
+                row, "id", "organization_id", "service_id", "service_at_location_id", "location_id",
+                "phone_number", "phone_areacode", "phone_extension",
+            )
+            # HSDS 1.0 splits a contact's phone over three columns.
+            phone = phone_text(
+                row.get("phone_number"), row.get("phone_areacode"), row.get("phone_extension")
+            )
+            if phone:
+                value["phone"] = phone
+            self._detail(table, row_number, row, "contacts", value, set(_PARENT_FIELDS) | {_SAL})
+            if row.get("id"):
+                self.contacts[str(row["id"])] = value
+
+    def _read_details(self) -> None:
+        for table, row_number, row in self._rows("phones"):
+            value = _strip_ids(
+                row, "id", "organization_id", "service_id", "location_id", "contact_id",
+                "service_at_location_id",
+            )
+            number = phone_text(row.get("number"), row.get("area_code"), row.get("extension"))
+            value.pop("area_code", None)
+            value.pop("extension", None)
+            if number:
+                value["number"] = number
+            contact = self.contacts.get(str(row.get("contact_id") or ""))
+            if contact is not None:
+                contact.setdefault("phones", []).append(value)
+            self._detail(
+                table, row_number, row, "phones", value, set(_PARENT_FIELDS) | {_SAL},
+                nested=contact is not None,
+            )
+        for name in ("physical_addresses", "postal_addresses", "addresses"):
+            address_type = {"physical_addresses": "physical", "postal_addresses": "postal"}.get(name)
+            for table, row_number, row in self._rows(name):
+                value = _strip_ids(row, "id", "location_id")
+                if address_type and "address_type" not in value:
+                    value["address_type"] = address_type
+                self._detail(table, row_number, row, "addresses", value, {"location_id"})
+        simple: list[tuple[str, str, Callable[[Row], Any], set[str]]] = [
+            ("regular_schedules", "schedules", lambda r: _strip_ids(r, "id", *_PARENT_FIELDS, _SAL + "_id"), set(_PARENT_FIELDS) | {_SAL}),
+            ("schedules", "schedules", lambda r: _strip_ids(r, "id", *_PARENT_FIELDS, _SAL + "_id"), set(_PARENT_FIELDS) | {_SAL}),
+            ("holiday_schedules", "holiday_schedules", lambda r: _strip_ids(r, "id", *_PARENT_FIELDS, _SAL + "_id"), set(_PARENT_FIELDS) | {_SAL}),
+            ("funding", "funding", lambda r: r.get("source"), {"organization_id", "service_id"}),
+            ("eligibility", "eligibility", _eligibility_value, {"service_id"}),
+            ("service_areas", "service_areas", lambda r: _strip_ids(r, "id", "service_id"), {"service_id"}),
+            ("required_documents", "required_documents", lambda r: r.get("document"), {"service_id"}),
+            ("payments_accepted", "payments_accepted", lambda r: r.get("payment"), {"service_id"}),
+            ("languages", "languages", lambda r: _first(r, "language", "name"), {"service_id", "location_id"}),
+            ("accessibility", "accessibility", lambda r: _strip_ids(r, "id", "location_id"), {"location_id"}),
+            ("cost_options", "cost_options", lambda r: _strip_ids(r, "id", "service_id"), {"service_id"}),
+            ("reviews", "reviews", lambda r: _strip_ids(r, "id", "service_id"), {"service_id"}),
+            ("reference_information", "reference_information", lambda r: _strip_ids(r, "id", "service_id", "organization_id"), {"service_id", "organization_id"}),
+        ]
+        for name, prop, value_of, parent_fields in simple:
+            for table, row_number, row in self._rows(name):
+                self._detail(table, row_number, row, prop, value_of(row), parent_fields)
+        for name in ("organization_identifiers", "identifiers"):
+            for table, row_number, row in self._rows(name):
+                self._detail(table, row_number, row, "identifiers", dict(row), {"organization_id"})
+        for table, row_number, row in self._rows("metadata"):
+            resource_type = str(row.get("resource_type") or "").lower().rstrip("s")
+            node_type = {
+                "organization": NodeType.ORGANIZATION,
+                "service": NodeType.SERVICE,
+                "location": NodeType.LOCATION,
+            }.get(resource_type)
+            value = _strip_ids(row, "id", "resource_id")
+            types = list(_PARENT_FIELDS.values()) if node_type is None else [node_type]
+            parents = [(t, str(row.get("resource_id"))) for t in types]
+            self._add_detail_row(table, row_number, row, "metadata", value, parents)
+
+    def _detail(
+        self,
+        table: Table,
+        row_number: int | None,
+        row: Row,
+        prop: str,
+        value: Any,
+        parent_fields: set[str],
+        *,
+        nested: bool = False,
+    ) -> None:
+        parents: list[tuple[NodeType, str]] = []
+        for name in parent_fields:
+            ref = row.get(f"{name}_id" if name == _SAL else name)
+            if ref in (None, ""):
+                continue
+            if name == _SAL:
+                service = self.sal_service.get(str(ref))
+                if service is not None:
+                    parents.append((NodeType.SERVICE, service))
+            else:
+                parents.append((_PARENT_FIELDS[name], str(ref)))
+        self._add_detail_row(
+            table, row_number, row, prop, value, list(dict.fromkeys(parents)), nested=nested
+        )
+
+    def _add_detail_row(
+        self,
+        table: Table,
+        row_number: int | None,
+        row: Row,
+        prop: str,
+        value: Any,
+        parents: list[tuple[NodeType, str]],
+        *,
+        nested: bool = False,
+    ) -> None:
+        """Group a detail value under each node it names; the row is counted later."""
+        if value not in (None, "", {}, []):
+            for parent in parents:
+                self.details.by_parent[parent][prop].append(value)
+        record = str(row.get("id") or "") or None
+        self.details.rows.append(_DetailRow(table.label, row_number, record, parents, nested))
+
+    def _read_links(self) -> None:
+        """Taxonomy links from every version's table: service ones become edges."""
+        link_tables = (
+            ("services_taxonomy", "service", "service_id", "taxonomy_id"),
+            ("service_attributes", "service", "service_id", "taxonomy_term_id"),
+            ("attributes", None, "link_id", "taxonomy_term_id"),
+            ("link_taxonomy", None, "link_id", "taxonomy_id"),
+        )
+        for name, entity, id_field, term_field in link_tables:
+            for table, row_number, row in self._rows(name):
+                target = row.get(id_field)
+                term = row.get(term_field)
+                record = str(row.get("id") or "") or f"row {row_number}"
+                if target in (None, "") or term in (None, ""):
+                    self.ctx.reject(
+                        table.label,
+                        "missing-required",
+                        "links name no record or no taxonomy term; rejected",
+                        f"fill in {id_field} and {term_field}.",
+                        row=row_number,
+                        record=record,
+                    )
+                    continue
+                kind = entity or str(row.get("link_entity") or row.get("link_type") or "")
+                node_type = _LINK_KINDS.get(kind.strip().lower().rstrip("s"), NodeType.SERVICE)
+                if node_type is NodeType.SERVICE:
+                    self.classification_links.append(
+                        (table.label, row_number, record, str(target), str(term))
+                    )
+                    continue
+                # The ontology classifies services; other records keep their terms as a property.
+                self.other_links[(node_type, str(target))].append(str(term))
+                self._add_detail_row(table, row_number, row, "taxonomy_terms", None,
+                                     [(node_type, str(target))])
+
+    # -- nodes ------------------------------------------------------------------
+
+    def _nodes(
+        self, name: str, node_type: NodeType, build: Callable[[str, Row, dict[str, list[Any]]], tuple[dict[str, Any], list[str]]]
+    ) -> Iterator[Record]:
+        for table, row_number, row in self._rows(name):
+            local_id = row.get("id")
+            if local_id in (None, ""):
+                self.ctx.reject(
+                    table.label,
+                    "missing-id",
+                    "rows have no id; rejected",
+                    "give every row its id.",
+                    row=row_number,
+                    record=str(row.get("name") or "")[:60] or None,
+                )
+                continue
+            local_id = str(local_id)
+            if not row.get("name") and node_type is not NodeType.LOCATION:
+                self.ctx.problem(
+                    Severity.WARNING,
+                    "missing-required",
+                    "rows have no name, which HSDS requires; kept without one",
+                    "add the name.",
+                    table=table.label,
+                    field="name",
+                    row=row_number,
+                    record=local_id,
+                )
+            self.known[node_type].add(local_id)
+            details = self.details.by_parent.get((node_type, local_id), {})
+            props, identifiers = build(local_id, row, details)
+            for term in self.other_links.get((node_type, local_id), ()):
+                props.setdefault("taxonomy_terms", []).append(term)
+            key = self.key(node_type, local_id)
+            yield NodeRecord(
+                node_type, key, props, table.label, local_id, tuple(identifiers), row=row_number
+            )
+            yield from self._node_edges(node_type, key, local_id, row, table, row_number)
+
+    def _node_edges(
+        self, node_type: NodeType, key: str, local_id: str, row: Row, table: Table, row_number: int | None
+    ) -> Iterator[Record]:
+        organization = row.get("organization_id")
+        if node_type is NodeType.SERVICE:
+            if organization not in (None, ""):
+                yield EdgeRecord(
+                    EdgeType.PROVIDES, self.key(NodeType.ORGANIZATION, organization), key,
+                    table.label, local_id, field="organization_id", row=row_number,
+                )
+            for term in str(row.get("taxonomy_ids") or "").replace(";", ",").split(","):
+                if term.strip():
+                    yield EdgeRecord(
+                        EdgeType.CLASSIFIED_AS, key, self.key(NodeType.CONCEPT, term.strip()),
+                        table.label, local_id, field="taxonomy_ids", row=row_number,
+                    )
+        elif node_type is NodeType.LOCATION and organization not in (None, ""):
+            yield EdgeRecord(
+                EdgeType.OPERATES, self.key(NodeType.ORGANIZATION, organization), key,
+                table.label, local_id, field="organization_id", row=row_number,
+            )
+        elif node_type is NodeType.ORGANIZATION:
+            parent = row.get("parent_organization_id")
+            if parent not in (None, "") and str(parent) != local_id:
+                yield EdgeRecord(
+                    EdgeType.PART_OF, key, self.key(NodeType.ORGANIZATION, parent),
+                    table.label, local_id, field="parent_organization_id", row=row_number,
+                )
+
+    def _organization(
+        self, local_id: str, row: Row, details: dict[str, list[Any]]
+    ) -> tuple[dict[str, Any], list[str]]:
+        fields = dict(row)
+        if "url" in fields and "website" not in fields:
+            fields["website"] = fields.pop("url")
+        props = typed_props(NodeType.ORGANIZATION, fields, skip=("id",))
+        org_ids, raw, unmatched = org_identifiers(details.get("identifiers", []))
+        report_unmatched_identifiers(self.ctx, unmatched, "organizations", local_id, "identifiers")
+        for number_field, scheme in (("charity_number", "GB-CHC"), ("company_number", "GB-COH")):
+            if row.get(number_field):
+                org_id = normalise_org_id(scheme, row[number_field])
+                if org_id and org_id not in org_ids:
+                    org_ids.append(org_id)
+        if org_ids:
+            props["org_ids"] = org_ids
+        if raw:
+            props["identifiers"] = raw
+        for prop in ("phones", "contacts", "funding", "programs", "metadata", "reference_information"):
+            if details.get(prop):
+                props[prop] = details[prop]
+        return props, org_ids
+
+    def _service(
+        self, local_id: str, row: Row, details: dict[str, list[Any]]
+    ) -> tuple[dict[str, Any], list[str]]:
+        props = typed_props(NodeType.SERVICE, row, skip=("id", "taxonomy_ids", "program_id"))
+        program = row.get("program_id")
+        if program not in (None, ""):
+            props["program"] = self.program_names.get(str(program), str(program))
+        for prop, values in details.items():
+            props[prop] = values
+        return props, []
+
+    def _location(
+        self, local_id: str, row: Row, details: dict[str, list[Any]]
+    ) -> tuple[dict[str, Any], list[str]]:
+        fields = dict(row)
+        if fields.get("external_identifier_type", "").upper() == "UPRN":
+            fields["uprn"] = fields.pop("external_identifier")
+            fields.pop("external_identifier_type")
+        if "postal_code" in fields and fields["postal_code"]:
+            fields["postcode"] = normalise_postcode(str(fields.pop("postal_code")))
+        props = typed_props(NodeType.LOCATION, fields, skip=("id",))
+        addresses = details.get("addresses", [])
+        if addresses:
+            physical = [a for a in addresses if a.get("address_type") in (None, "physical")]
+            for name, value in flatten_address((physical or addresses)[0]).items():
+                props.setdefault(name, value)
+            props["addresses"] = addresses
+        for prop, values in details.items():
+            if prop != "addresses":
+                props[prop] = values
+        return props, location_identifiers(props)
+
+    # -- taxonomy ---------------------------------------------------------------
+
+    def _taxonomy_terms(self) -> Iterator[Record]:
+        for name in ("taxonomy", "taxonomy_terms"):
+            table = self.tables.get(name)
+            if table is None or (name == "taxonomy" and not self._taxonomy_holds_terms(table)):
+                continue
+            for table_, row_number, row in self._rows(name):
+                local_id = row.get("id")
+                if local_id in (None, ""):
+                    self.ctx.reject(
+                        table_.label, "missing-id", "rows have no id; rejected",
+                        "give every term its id.", row=row_number,
+                    )
+                    continue
+                local_id = str(local_id)
+                self.known[NodeType.CONCEPT].add(local_id)
+                taxonomy = _first(row, "vocabulary", "taxonomy")
+                if row.get("taxonomy_id") and str(row["taxonomy_id"]) in self.taxonomy_names:
+                    taxonomy = self.taxonomy_names[str(row["taxonomy_id"])]
+                props = typed_props(
+                    NodeType.CONCEPT,
+                    {
+                        "name": _first(row, "name", "term"),
+                        "code": row.get("code") or (local_id if name == "taxonomy" else None),
+                        "description": row.get("description"),
+                        "taxonomy": taxonomy,
+                        "facet": row.get("taxonomy_facet"),
+                        "term_uri": row.get("term_uri"),
+                        "language": row.get("language"),
+                        "parent_name": row.get("parent_name"),
+                    },
+                )
+                key = self.key(NodeType.CONCEPT, local_id)
+                yield NodeRecord(NodeType.CONCEPT, key, props, table_.label, local_id, row=row_number)
+                parent = row.get("parent_id")
+                if parent not in (None, "") and str(parent) != local_id:
+                    yield EdgeRecord(
+                        EdgeType.PART_OF, key, self.key(NodeType.CONCEPT, parent), table_.label,
+                        local_id, field="parent_id", row=row_number,
+                    )
+
+    # -- edges ------------------------------------------------------------------
+
+    def _service_at_location(self) -> Iterator[Record]:
+        for table, row_number, row in self._rows("service_at_location"):
+            record = str(row.get("id") or "") or f"row {row_number}"
+            service, location = row.get("service_id"), row.get("location_id")
+            if service in (None, "") or location in (None, ""):
+                self.ctx.reject(
+                    table.label, "missing-required",
+                    "rows lack a service_id or a location_id; rejected",
+                    "fill in both.", row=row_number, record=record,
+                )
+                continue
+            props = _strip_ids(row, "service_id", "location_id")
+            if "id" in props:
+                props["service_at_location_id"] = props.pop("id")
+            yield EdgeRecord(
+                EdgeType.AT_LOCATION, self.key(NodeType.SERVICE, service),
+                self.key(NodeType.LOCATION, location), table.label, record, props or None,
+                primary=True, field="location_id", row=row_number,
+            )
+
+    def _classifications(self) -> Iterator[Record]:
+        for label, row_number, record, service, term in self.classification_links:
+            yield EdgeRecord(
+                EdgeType.CLASSIFIED_AS, self.key(NodeType.SERVICE, service),
+                self.key(NodeType.CONCEPT, term), label, record, primary=True,
+                field="taxonomy_id", row=row_number,
+            )
+
+    # -- accounting -------------------------------------------------------------
+
+    def _settle_details(self) -> None:
+        """Count each detail row as loaded (a node it names exists) or rejected (none does)."""
+        for detail in self.details.rows:
+            if detail.nested or any(i in self.known[t] for t, i in detail.parents):
+                self.ctx.use(detail.label)
+            elif not detail.parents:
+                self.ctx.reject(
+                    detail.label,
+                    "missing-reference",
+                    "rows name no organisation, service or location to belong to; rejected",
+                    "fill in the id of the record each row belongs to.",
+                    row=detail.row,
+                    record=detail.record,
+                )
+            else:
+                kinds = "/".join(sorted({t.lower() for t, _ in detail.parents}))
+                self.ctx.reject(
+                    detail.label,
+                    "dangling-reference",
+                    f"rows name a {kinds} that is not in the data; rejected",
+                    f"add the {kinds} or correct the reference.",
+                    row=detail.row,
+                    record=detail.record,
+                    value=", ".join(dict.fromkeys(i for _, i in detail.parents)),
+                )
+
+
+def _eligibility_value(row: Row) -> Any:
+    value = _strip_ids(row, "id", "service_id")
+    if set(value) == {"eligibility"}:
+        return value["eligibility"]
+    return value or None
+
+
+def rows_from_dicts(items: Iterable[Any]) -> RowIter:
+    """Rows of a tabular-JSON table (a list of objects), numbered from 1."""
+    for number, item in enumerate(items, start=1):
+        yield number, dict(item) if isinstance(item, Mapping) else {"value": item}

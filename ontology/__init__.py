@@ -1,0 +1,42 @@
+"""The civicgraph vocabulary: node and edge types, properties, IRIs and org-ids.
+
+This package depends on nothing else in civicgraph; everything else reads the
+vocabulary from here.
+"""
+
+from .iri import DEFAULT_BASE_IRI, VOCAB, base_iri, node_iri
+from .model import (
+    EDGE_TYPES,
+    NODE_TYPES,
+    Datatype,
+    EdgeType,
+    EdgeTypeDef,
+    NodeType,
+    NodeTypeDef,
+    PropertyDef,
+    edge_allowed,
+    node_property,
+)
+from .orgid import ORG_ID_SCHEMES, normalise_org_id, org_id_kind, parse_org_id, scheme_for
+
+__all__ = [
+    "DEFAULT_BASE_IRI",
+    "EDGE_TYPES",
+    "NODE_TYPES",
+    "ORG_ID_SCHEMES",
+    "VOCAB",
+    "Datatype",
+    "EdgeType",
+    "EdgeTypeDef",
+    "NodeType",
+    "NodeTypeDef",
+    "PropertyDef",
+    "base_iri",
+    "edge_allowed",
+    "node_iri",
+    "node_property",
+    "normalise_org_id",
+    "org_id_kind",
+    "parse_org_id",
+    "scheme_for",
+]

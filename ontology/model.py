@@ -1,0 +1,421 @@
+"""The vocabulary of the civicgraph property graph, as data.
+
+Every node type, edge type and documented property lives here, with the
+edges' allowed endpoints and each term's RDF alignment. The store, the
+ingesters, the exports and the Cypher read it from here; nothing else
+spells a type name.
+
+Type names are a public contract (they appear in ``stats``, as Cypher labels
+and in RDF): add new ones, never rename these. Refer to them through
+:class:`NodeType` and :class:`EdgeType` so that a misspelling fails at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from types import MappingProxyType
+
+__all__ = [
+    "EDGE_TYPES",
+    "NODE_TYPES",
+    "Datatype",
+    "EdgeType",
+    "EdgeTypeDef",
+    "NodeType",
+    "NodeTypeDef",
+    "PropertyDef",
+    "edge_allowed",
+    "node_property",
+]
+
+
+class NodeType(StrEnum):
+    """The node types of the graph."""
+
+    ORGANIZATION = "Organization"
+    SERVICE = "Service"
+    LOCATION = "Location"
+    AREA = "Area"
+    GRANT = "Grant"
+    CONCEPT = "Concept"
+
+
+class EdgeType(StrEnum):
+    """The edge (relationship) types of the graph."""
+
+    PROVIDES = "PROVIDES"
+    AT_LOCATION = "AT_LOCATION"
+    OPERATES = "OPERATES"
+    IN_AREA = "IN_AREA"
+    SERVES_AREA = "SERVES_AREA"
+    PART_OF = "PART_OF"
+    CLASSIFIED_AS = "CLASSIFIED_AS"
+    REFERS_TO = "REFERS_TO"
+    PARTNERS_WITH = "PARTNERS_WITH"
+    AWARDS = "AWARDS"
+    AWARDED_TO = "AWARDED_TO"
+    BENEFITS_AREA = "BENEFITS_AREA"
+    FUNDS = "FUNDS"
+
+
+class Datatype(StrEnum):
+    """Value types a property may hold. ``LIST`` holds strings; ``JSON`` nested records."""
+
+    STRING = "string"
+    TEXT = "text"
+    INTEGER = "integer"
+    DECIMAL = "decimal"
+    BOOLEAN = "boolean"
+    DATE = "date"
+    DATETIME = "datetime"
+    URI = "uri"
+    EMAIL = "email"
+    LIST = "list"
+    JSON = "json"
+
+
+@dataclass(frozen=True)
+class PropertyDef:
+    """One documented property of a node or edge type."""
+
+    name: str
+    datatype: Datatype
+    description: str
+    rdf: str | None = None
+    """The RDF property it maps to (a CURIE), where a standard one fits."""
+
+
+@dataclass(frozen=True)
+class NodeTypeDef:
+    """A node type: what it is, how its ids are made, its properties."""
+
+    type: NodeType
+    description: str
+    id_scheme: str
+    slug: str
+    """The path segment of the type in IRIs (``organization``)."""
+    rdf_types: tuple[str, ...]
+    properties: Mapping[str, PropertyDef] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EdgeTypeDef:
+    """An edge type: what it means, its allowed endpoints, its properties."""
+
+    type: EdgeType
+    description: str
+    endpoints: frozenset[tuple[NodeType, NodeType]]
+    rdf: str
+    properties: Mapping[str, PropertyDef] = field(default_factory=dict)
+    discriminator: str | None = None
+    """A property whose values keep parallel edges apart (REFERS_TO by ``period``)."""
+
+
+def _props(*defs: PropertyDef) -> Mapping[str, PropertyDef]:
+    return MappingProxyType({d.name: d for d in defs})
+
+
+_P = PropertyDef
+_D = Datatype
+
+_COMMON = (
+    _P("name", _D.STRING, "The name people know it by.", "schema:name"),
+    _P("alternate_name", _D.STRING, "Another name or acronym.", "schema:alternateName"),
+    _P("description", _D.TEXT, "A description in the source's words.", "schema:description"),
+)
+_CONTACT = (
+    _P("email", _D.EMAIL, "A contact email address.", "schema:email"),
+    _P("url", _D.URI, "A web page about it.", "schema:url"),
+    _P("phones", _D.JSON, "Telephone numbers: number, extension, type, description."),
+    _P("contacts", _D.JSON, "Named contacts: name, title, department, email, phones."),
+)
+_FUNDING = (
+    _P("funding", _D.LIST, "Funding statements in the source's words (HSDS funding.source)."),
+)
+
+NODE_TYPES: Mapping[NodeType, NodeTypeDef] = MappingProxyType(
+    {
+        NodeType.ORGANIZATION: NodeTypeDef(
+            NodeType.ORGANIZATION,
+            "A charity, council, NHS body, company or community group. A funder is an "
+            "organisation that awards grants or funds services.",
+            "An org-id where one is known (GB-CHC-1234567, GB-COH-01234567, GB-LAE-MAN), "
+            "else '<source>:organization:<local id>'.",
+            "organization",
+            ("schema:Organization", "org:Organization"),
+            _props(
+                *_COMMON,
+                *_CONTACT,
+                *_FUNDING,
+                _P("website", _D.URI, "The organisation's website.", "schema:url"),
+                _P("kind", _D.STRING, "charity, council, NHS body, company, community group..."),
+                _P("org_ids", _D.LIST, "Every org-id known for it, normalised.", "org:identifier"),
+                _P("identifiers", _D.JSON, "Identifiers as the sources gave them."),
+                _P("tax_status", _D.STRING, "Tax status as given by the source."),
+                _P("tax_id", _D.STRING, "Tax or registration number as given."),
+                _P("year_incorporated", _D.INTEGER, "Year of incorporation.", "schema:foundingDate"),
+                _P("legal_status", _D.STRING, "Legal form as given."),
+                _P("logo", _D.URI, "A logo image.", "schema:logo"),
+                _P("uri", _D.URI, "A persistent identifier for it elsewhere.", "schema:sameAs"),
+                _P("parent_organization_id", _D.STRING, "The source's id of its parent."),
+                _P("programs", _D.JSON, "Programmes it runs."),
+            ),
+        ),
+        NodeType.SERVICE: NodeTypeDef(
+            NodeType.SERVICE,
+            "What an organisation provides to people.",
+            "'<source>:service:<local id>'.",
+            "service",
+            ("schema:Service", "cpsv:PublicService"),
+            _props(
+                *_COMMON,
+                *_CONTACT,
+                *_FUNDING,
+                _P("status", _D.STRING, "active, inactive, defunct or temporarily closed."),
+                _P("organization_id", _D.STRING, "The source's id of the providing organisation."),
+                _P("interpretation_services", _D.TEXT, "Interpretation available."),
+                _P("application_process", _D.TEXT, "How to apply or be referred."),
+                _P("fees", _D.TEXT, "Fees, in the source's words."),
+                _P("fees_description", _D.TEXT, "Fees, in the source's words."),
+                _P("wait_time", _D.STRING, "Typical wait."),
+                _P("accreditations", _D.TEXT, "Accreditations held."),
+                _P("licenses", _D.TEXT, "Licences held."),
+                _P("eligibility_description", _D.TEXT, "Who is eligible."),
+                _P("minimum_age", _D.INTEGER, "Youngest eligible age."),
+                _P("maximum_age", _D.INTEGER, "Oldest eligible age."),
+                _P("assured_date", _D.DATE, "When the record was last quality-assured."),
+                _P("last_modified", _D.DATETIME, "When the source last changed it.", "dct:modified"),
+                _P("alert", _D.TEXT, "A temporary notice."),
+                _P("program", _D.STRING, "The programme it belongs to."),
+                _P("schedules", _D.JSON, "Opening times."),
+                _P("languages", _D.LIST, "Languages it is offered in.", "schema:availableLanguage"),
+                _P("service_areas", _D.JSON, "Areas it serves, as the source gave them."),
+                _P("cost_options", _D.JSON, "Prices."),
+                _P("required_documents", _D.LIST, "Documents people must bring."),
+                _P("eligibility", _D.LIST, "Eligibility statements."),
+                _P("payments_accepted", _D.LIST, "Payment methods accepted."),
+                _P("attributes", _D.JSON, "Other attributes the source attached."),
+            ),
+        ),
+        NodeType.LOCATION: NodeTypeDef(
+            NodeType.LOCATION,
+            "A building, facility or site: the built dimension. Several directory "
+            "locations at one address are one building.",
+            "'uprn:<UPRN>' where a UPRN is known, else '<source>:location:<local id>'.",
+            "location",
+            ("schema:Place", "org:Site"),
+            _props(
+                *_COMMON,
+                _P("location_type", _D.STRING, "physical, postal or virtual."),
+                _P("latitude", _D.DECIMAL, "WGS84 latitude.", "geo:lat"),
+                _P("longitude", _D.DECIMAL, "WGS84 longitude.", "geo:long"),
+                _P("address", _D.STRING, "The address on one line.", "schema:address"),
+                _P("address_1", _D.STRING, "First line of the address.", "schema:streetAddress"),
+                _P("city", _D.STRING, "Town or city.", "schema:addressLocality"),
+                _P("region", _D.STRING, "Region.", "schema:addressRegion"),
+                _P("state_province", _D.STRING, "State, province or county."),
+                _P("postcode", _D.STRING, "Postal code, normalised.", "schema:postalCode"),
+                _P("country", _D.STRING, "Country code.", "schema:addressCountry"),
+                _P("uprn", _D.STRING, "Unique Property Reference Number."),
+                _P("addresses", _D.JSON, "Every address the source gave."),
+                _P("transportation", _D.TEXT, "How to get there."),
+                _P("accessibility", _D.JSON, "Accessibility features."),
+                _P("languages", _D.LIST, "Languages spoken there."),
+                _P("url", _D.URI, "A web page about it.", "schema:url"),
+                _P("organization_id", _D.STRING, "The source's id of the operating organisation."),
+                _P("facility_kind", _D.STRING, "Kind of community facility (library, ...)."),
+                _P("ownership", _D.STRING, "Who owns it: council, community, private..."),
+            ),
+        ),
+        NodeType.AREA: NodeTypeDef(
+            NodeType.AREA,
+            "A geography (LSOA, MSOA, ward, local authority, region) with its "
+            "population and deprivation.",
+            "Its ONS GSS code (E01000001).",
+            "area",
+            ("schema:AdministrativeArea",),
+            _props(
+                *_COMMON,
+                _P("code", _D.STRING, "ONS GSS code.", "dct:identifier"),
+                _P("level", _D.STRING, "oa, lsoa, msoa, ward, lad, region, country."),
+                _P("vintage", _D.STRING, "The year of the code set (2011, 2021)."),
+                _P("population", _D.INTEGER, "Resident population."),
+                _P("imd_rank", _D.INTEGER, "IMD rank (1 is most deprived)."),
+                _P("imd_decile", _D.INTEGER, "IMD decile (1 is most deprived)."),
+                _P("latitude", _D.DECIMAL, "Centroid latitude.", "geo:lat"),
+                _P("longitude", _D.DECIMAL, "Centroid longitude.", "geo:long"),
+            ),
+        ),
+        NodeType.GRANT: NodeTypeDef(
+            NodeType.GRANT,
+            "One award of money (360Giving).",
+            "The grant's 360Giving identifier (360G-...).",
+            "grant",
+            ("schema:MonetaryGrant",),
+            _props(
+                _P("title", _D.STRING, "The grant's title.", "schema:name"),
+                _P("description", _D.TEXT, "What it is for.", "schema:description"),
+                _P("amount", _D.DECIMAL, "Amount awarded.", "schema:amount"),
+                _P("currency", _D.STRING, "ISO 4217 currency code.", "schema:currency"),
+                _P("award_date", _D.DATE, "Date awarded.", "schema:startDate"),
+                _P("planned_start", _D.DATE, "Planned start."),
+                _P("planned_end", _D.DATE, "Planned end.", "schema:endDate"),
+                _P("programme", _D.STRING, "The funder's programme."),
+            ),
+        ),
+        NodeType.CONCEPT: NodeTypeDef(
+            NodeType.CONCEPT,
+            "A taxonomy term: a service type, need or circumstance.",
+            "'<source>:concept:<term id>'.",
+            "concept",
+            ("skos:Concept",),
+            _props(
+                _P("name", _D.STRING, "The term.", "skos:prefLabel"),
+                _P("code", _D.STRING, "The term's code in its taxonomy.", "skos:notation"),
+                _P("description", _D.TEXT, "What the term means.", "skos:definition"),
+                _P("taxonomy", _D.STRING, "The taxonomy (vocabulary) it belongs to."),
+                _P("term_uri", _D.URI, "The term's own URI.", "skos:exactMatch"),
+                _P("facet", _D.STRING, "The taxonomy facet (service, need, ...)."),
+            ),
+        ),
+    }
+)
+
+_N = NodeType
+_ORG, _SVC, _LOC, _AREA, _GRANT, _CONCEPT = (
+    _N.ORGANIZATION,
+    _N.SERVICE,
+    _N.LOCATION,
+    _N.AREA,
+    _N.GRANT,
+    _N.CONCEPT,
+)
+
+EDGE_TYPES: Mapping[EdgeType, EdgeTypeDef] = MappingProxyType(
+    {
+        EdgeType.PROVIDES: EdgeTypeDef(
+            EdgeType.PROVIDES,
+            "An organisation provides a service.",
+            frozenset({(_ORG, _SVC)}),
+            "schema:provider",  # inverse direction in schema.org; see the ontology
+        ),
+        EdgeType.AT_LOCATION: EdgeTypeDef(
+            EdgeType.AT_LOCATION,
+            "A service is delivered at a location.",
+            frozenset({(_SVC, _LOC)}),
+            "schema:availableAtOrFrom",
+            _props(
+                _P("description", _D.TEXT, "What happens there."),
+                _P("service_at_location_id", _D.STRING, "The source's service_at_location id."),
+            ),
+        ),
+        EdgeType.OPERATES: EdgeTypeDef(
+            EdgeType.OPERATES,
+            "An organisation operates (runs, occupies) a location.",
+            frozenset({(_ORG, _LOC)}),
+            "org:hasSite",
+        ),
+        EdgeType.IN_AREA: EdgeTypeDef(
+            EdgeType.IN_AREA,
+            "A location lies in an area.",
+            frozenset({(_LOC, _AREA)}),
+            "schema:containedInPlace",
+            _props(_P("method", _D.STRING, "How it was placed: postcode, coordinates, code.")),
+        ),
+        EdgeType.SERVES_AREA: EdgeTypeDef(
+            EdgeType.SERVES_AREA,
+            "A service serves the people of an area.",
+            frozenset({(_SVC, _AREA)}),
+            "schema:areaServed",
+        ),
+        EdgeType.PART_OF: EdgeTypeDef(
+            EdgeType.PART_OF,
+            "Containment: an area in a larger area, an organisation in its parent, a "
+            "taxonomy term under a broader term.",
+            frozenset({(_AREA, _AREA), (_ORG, _ORG), (_CONCEPT, _CONCEPT)}),
+            "schema:isPartOf",
+        ),
+        EdgeType.CLASSIFIED_AS: EdgeTypeDef(
+            EdgeType.CLASSIFIED_AS,
+            "A service is classified under a taxonomy term.",
+            frozenset({(_SVC, _CONCEPT)}),
+            "dct:subject",
+        ),
+        EdgeType.REFERS_TO: EdgeTypeDef(
+            EdgeType.REFERS_TO,
+            "People are referred from one service or organisation to another.",
+            frozenset(
+                {(_SVC, _SVC), (_SVC, _ORG), (_ORG, _SVC), (_ORG, _ORG)}
+            ),
+            "cg:refersTo",
+            _props(
+                _P("count", _D.INTEGER, "Number of referrals in the period."),
+                _P("period", _D.STRING, "The period the count covers (2024-Q1, 2024)."),
+                _P("outcome", _D.STRING, "What came of them."),
+            ),
+            discriminator="period",
+        ),
+        EdgeType.PARTNERS_WITH: EdgeTypeDef(
+            EdgeType.PARTNERS_WITH,
+            "A declared tie between organisations.",
+            frozenset({(_ORG, _ORG)}),
+            "cg:partnersWith",
+            _props(
+                _P("kind", _D.STRING, "partnership, consortium, shared board, ..."),
+                _P("start_date", _D.DATE, "When it began."),
+                _P("end_date", _D.DATE, "When it ended."),
+            ),
+            discriminator="kind",
+        ),
+        EdgeType.AWARDS: EdgeTypeDef(
+            EdgeType.AWARDS,
+            "A funder awards a grant.",
+            frozenset({(_ORG, _GRANT)}),
+            "schema:funder",  # inverse direction in schema.org; see the ontology
+        ),
+        EdgeType.AWARDED_TO: EdgeTypeDef(
+            EdgeType.AWARDED_TO,
+            "A grant is awarded to a recipient.",
+            frozenset({(_GRANT, _ORG)}),
+            "schema:fundedItem",
+        ),
+        EdgeType.BENEFITS_AREA: EdgeTypeDef(
+            EdgeType.BENEFITS_AREA,
+            "A grant's money is spent for the people of an area.",
+            frozenset({(_GRANT, _AREA)}),
+            "schema:areaServed",
+        ),
+        EdgeType.FUNDS: EdgeTypeDef(
+            EdgeType.FUNDS,
+            "An organisation funds another or a service, where only a funding "
+            "statement exists.",
+            frozenset({(_ORG, _ORG), (_ORG, _SVC)}),
+            "schema:funder",
+            _props(_P("statement", _D.TEXT, "The funding statement it came from.")),
+        ),
+    }
+)
+
+
+def edge_allowed(edge_type: EdgeType, source: NodeType, target: NodeType) -> bool:
+    """Whether an edge of ``edge_type`` may run from a ``source`` node to a ``target`` node.
+
+    Examples
+    --------
+    >>> edge_allowed(EdgeType.PROVIDES, NodeType.ORGANIZATION, NodeType.SERVICE)
+    True
+    >>> edge_allowed(EdgeType.PROVIDES, NodeType.SERVICE, NodeType.ORGANIZATION)
+    False
+    """
+    return (source, target) in EDGE_TYPES[edge_type].endpoints
+
+
+def node_property(node_type: NodeType, name: str) -> PropertyDef | None:
+    """The documented definition of a node property, or ``None`` if it is not documented.
+
+    Undocumented properties are allowed: what a source gives that does not map is
+    kept under its own name rather than dropped.
+    """
+    return NODE_TYPES[node_type].properties.get(name)
