@@ -29,7 +29,8 @@ test: dev
 lint: dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy
+	# mypy runs outside the repository root: the root is itself the package, mapped by setuptools.
+	cd $(VENV) && $(abspath $(BIN))/mypy --config-file $(CURDIR)/pyproject.toml --cache-dir $(CURDIR)/.mypy_cache
 
 bench: dev
 	$(BIN)/python benchmarks/run.py

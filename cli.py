@@ -163,13 +163,17 @@ def _ingest_command(ingester: Ingester) -> click.Command:
     options = [
         click.Argument(["source"]),
         click.Option(["--name"], help="The source's name in the workspace (default: from SOURCE)."),
-        click.Option(["--strict"], is_flag=True, help="Refuse the whole ingest on any error or warning."),
+        click.Option(
+            ["--strict"], is_flag=True, help="Refuse the whole ingest on any error or warning."
+        ),
         click.Option(
             ["--report", "report_path"],
             type=click.Path(dir_okay=False),
             help="Also write the ingest report, as JSON, to this file.",
         ),
-        click.Option(["--encoding"], help="The text encoding of the files, if not UTF-8 (e.g. cp1252)."),
+        click.Option(
+            ["--encoding"], help="The text encoding of the files, if not UTF-8 (e.g. cp1252)."
+        ),
         click.Option(
             ["--format", "output_format"],
             type=click.Choice(["table", "json"]),
@@ -213,7 +217,9 @@ for _ingester in INGESTERS.values():
 )
 @click.option("--name", help="The source name to check references as (default: from SOURCE).")
 @click.option("--encoding", help="The text encoding of the files, if not UTF-8.")
-@click.option("--report", "report_path", type=click.Path(dir_okay=False), help="Write the report as JSON.")
+@click.option(
+    "--report", "report_path", type=click.Path(dir_okay=False), help="Write the report as JSON."
+)
 @FORMAT_OPTION
 @click.pass_obj
 def validate(
@@ -326,12 +332,27 @@ def stats(state: _State, output_format: str) -> None:
 
 
 @cli.command(name="synth", context_settings=CONTEXT_SETTINGS)
-@click.option("--services", type=click.IntRange(min=1), default=2000, show_default=True,
-              help="About how many services the town has.")
-@click.option("--seed", type=int, default=1, show_default=True, help="The same seed gives the same town.")
-@click.option("--out", type=click.Path(file_okay=False), required=True, help="Folder to write into.")
-@click.option("--format", "hsds_format", type=click.Choice(sorted(HSDS_FORMATS)), default="hsds-json",
-              show_default=True, help="The directory's format.")
+@click.option(
+    "--services",
+    type=click.IntRange(min=1),
+    default=2000,
+    show_default=True,
+    help="About how many services the town has.",
+)
+@click.option(
+    "--seed", type=int, default=1, show_default=True, help="The same seed gives the same town."
+)
+@click.option(
+    "--out", type=click.Path(file_okay=False), required=True, help="Folder to write into."
+)
+@click.option(
+    "--format",
+    "hsds_format",
+    type=click.Choice(sorted(HSDS_FORMATS)),
+    default="hsds-json",
+    show_default=True,
+    help="The directory's format.",
+)
 def synth_command(services: int, seed: int, out: str, hsds_format: str) -> None:
     """Write a realistic, reproducible synthetic town's data.
 
@@ -344,10 +365,20 @@ def synth_command(services: int, seed: int, out: str, hsds_format: str) -> None:
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
-@click.option("--out", type=click.Path(file_okay=False), default="demo-out", show_default=True,
-              help="Folder for the demo's data, workspace and outputs.")
-@click.option("--services", type=click.IntRange(min=1), default=2000, show_default=True,
-              help="How many services the synthetic town has.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    default="demo-out",
+    show_default=True,
+    help="Folder for the demo's data, workspace and outputs.",
+)
+@click.option(
+    "--services",
+    type=click.IntRange(min=1),
+    default=2000,
+    show_default=True,
+    help="How many services the synthetic town has.",
+)
 @click.option("--seed", type=int, default=1, show_default=True, help="The town's random seed.")
 @FORMAT_OPTION
 def demo(out: str, services: int, seed: int, output_format: str) -> None:
@@ -363,11 +394,17 @@ def demo(out: str, services: int, seed: int, output_format: str) -> None:
         return
     click.echo(f"Synthetic town written to {result.data}")
     for report in result.reports:
-        problems = ", ".join(f"{n} {k}s" for k, n in report.to_dict()["problem_counts"].items() if n)
-        click.echo(f"  ingested {report.source} ({report.variant})" + (f": {problems}" if problems else ""))
+        problems = ", ".join(
+            f"{n} {k}s" for k, n in report.to_dict()["problem_counts"].items() if n
+        )
+        click.echo(
+            f"  ingested {report.source} ({report.variant})" + (f": {problems}" if problems else "")
+        )
     click.echo(f"Workspace: {result.workspace}")
     for section in ("nodes", "edges"):
-        click.echo(f"{section}: " + ", ".join(f"{k} {v:,}" for k, v in result.stats[section].items()))
+        click.echo(
+            f"{section}: " + ", ".join(f"{k} {v:,}" for k, v in result.stats[section].items())
+        )
     for name, path in result.outputs.items():
         click.echo(f"{name}: {path}")
     click.echo(f"Next: civicgraph --db {result.workspace} sources")
@@ -401,7 +438,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("Interrupted; nothing was written by an unfinished ingest.", err=True)
         sys.exit(130)
-    except Exception as error:  # noqa: BLE001 - the last line of defence
+    except Exception as error:
         if debug:
             traceback.print_exc()
         click.echo(

@@ -56,7 +56,9 @@ def run_demo(out: str | Path = "demo-out", *, services: int = 2000, seed: int = 
     result = DemoResult(out=folder, workspace=folder / DEMO_DB, data=data)
     with _fresh_workspace(result.workspace) as workspace:
         for source in written:
-            result.reports.append(ingest(workspace, source.kind, str(source.path), name=source.name))
+            result.reports.append(
+                ingest(workspace, source.kind, str(source.path), name=source.name)
+            )
         result.stats = workspace.stats()
     return result
 
@@ -67,7 +69,12 @@ def summary(result: DemoResult) -> dict[str, Any]:
         "workspace": str(result.workspace),
         "data": str(result.data),
         "sources": [
-            {"name": r.source, "kind": r.kind, "variant": r.variant, "problems": r.to_dict()["problem_counts"]}
+            {
+                "name": r.source,
+                "kind": r.kind,
+                "variant": r.variant,
+                "problems": r.to_dict()["problem_counts"],
+            }
             for r in result.reports
         ],
         "stats": result.stats,

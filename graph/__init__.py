@@ -1,6 +1,6 @@
 """The graph model: records, reports, the workspace store and the analysis graph."""
 
-from .build import build_graph, count_by_type, edge_key
+from .build import Graph, build_graph, count_by_type, edge_key
 from .identity import LINK_FINDERS, Link, canonical_id, resolve_identities
 from .records import EdgeRecord, NodeRecord, Record, local_key
 from .report import IngestReport, Problem, ProblemGroup, Severity, TableCounts
@@ -10,6 +10,7 @@ __all__ = [
     "DEFAULT_WORKSPACE",
     "LINK_FINDERS",
     "EdgeRecord",
+    "Graph",
     "IngestReport",
     "Link",
     "NodeRecord",

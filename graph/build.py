@@ -17,14 +17,14 @@ from __future__ import annotations
 import gc
 import logging
 import sqlite3
-from typing import Any
+from typing import Any, TypeAlias
 
 import networkx as nx
 import orjson
 
 from ..ontology import EDGE_TYPES, NODE_TYPES
 
-__all__ = ["build_graph", "count_by_type", "edge_key"]
+__all__ = ["Graph", "build_graph", "count_by_type", "edge_key"]
 
 log = logging.getLogger(__name__)
 
@@ -60,11 +60,15 @@ def edge_key(edge_type: str, discriminator: str = "") -> str:
     return f"{edge_type}|{discriminator}" if discriminator else edge_type
 
 
-def build_graph(conn: sqlite3.Connection) -> nx.MultiDiGraph:
+Graph: TypeAlias = "nx.MultiDiGraph[str]"
+"""The analysis graph type: a networkx MultiDiGraph whose node ids are strings."""
+
+
+def build_graph(conn: sqlite3.Connection) -> Graph:
     """Build the analysis graph from the current facts of a workspace connection."""
     entity: dict[str, str] = dict(conn.execute("SELECT key, node_id FROM entity"))
-    graph = nx.MultiDiGraph()
-    nodes: dict[str, dict[str, Any]] = graph._node  # read-only use: attribute dicts by node
+    graph: Graph = nx.MultiDiGraph()
+    nodes: dict[str, dict[str, Any]] = graph._node  # type: ignore[attr-defined]  # fast lookups
     loads = orjson.loads
     type_conflicts = 0
     gc_was_enabled = gc.isenabled()
@@ -120,23 +124,24 @@ def build_graph(conn: sqlite3.Connection) -> nx.MultiDiGraph:
             skipped,
         )
     if type_conflicts:
-        log.warning("%d facts name a node already known under another type; ignored", type_conflicts)
+        log.warning(
+            "%d facts name a node already known under another type; ignored", type_conflicts
+        )
     log.info(
         "built graph with %d nodes and %d edges", graph.number_of_nodes(), graph.number_of_edges()
     )
     return graph
 
 
-def count_by_type(graph: nx.MultiDiGraph) -> dict[str, dict[str, int]]:
+def count_by_type(graph: Graph) -> dict[str, dict[str, int]]:
     """``{"nodes": {TYPE: n}, "edges": {TYPE: n}}`` in ontology order, zero counts left out."""
     node_counts: dict[str, int] = {}
-    for _, node_type in graph.nodes(data="type"):
-        node_counts[node_type] = node_counts.get(node_type, 0) + 1
+    for _, data in graph.nodes(data=True):
+        node_counts[data["type"]] = node_counts.get(data["type"], 0) + 1
     edge_counts: dict[str, int] = {}
-    for _, _, edge_type in graph.edges(data="type"):
-        edge_counts[edge_type] = edge_counts.get(edge_type, 0) + 1
+    for _, _, data in graph.edges(data=True):
+        edge_counts[data["type"]] = edge_counts.get(data["type"], 0) + 1
     return {
         "nodes": {t.value: node_counts[t] for t in NODE_TYPES if t in node_counts},
         "edges": {t.value: edge_counts[t] for t in EDGE_TYPES if t in edge_counts},
     }
-

@@ -141,9 +141,7 @@ def resolve_identities(
                 rows.append((key, node_id, "+".join(rules), orjson.dumps(evidence[key]).decode()))
 
     conn.execute("DELETE FROM entity")
-    conn.executemany(
-        "INSERT INTO entity (key, node_id, rule, evidence) VALUES (?, ?, ?, ?)", rows
-    )
+    conn.executemany("INSERT INTO entity (key, node_id, rule, evidence) VALUES (?, ?, ?, ?)", rows)
     return {
         "records known by an org-id (workspace)": len(rows),
         "organisations merged from several records (workspace)": merged_clusters,

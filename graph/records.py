@@ -40,6 +40,8 @@ class NodeRecord(NamedTuple):
     identifiers: tuple[str, ...] = ()
     embedded: bool = False
     row: int | None = None
+    file: str | None = None
+    """The file it came from, where that is not the table (a folder of JSON files)."""
 
 
 class EdgeRecord(NamedTuple):
@@ -60,6 +62,7 @@ class EdgeRecord(NamedTuple):
     primary: bool = False
     field: str | None = None
     row: int | None = None
+    file: str | None = None
 
 
 Record = NodeRecord | EdgeRecord

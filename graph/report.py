@@ -6,8 +6,9 @@ The invariant a report guarantees for every table is
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -73,21 +74,27 @@ class ProblemGroup:
     file: str | None
     field: str | None
     count: int = 0
-    examples: list[dict[str, Any]] = field(default_factory=list)
+    examples: list[dict[str, Any]] = dataclasses.field(default_factory=list)
 
     def add(self, problem: Problem) -> None:
         self.count += 1
         if len(self.examples) < MAX_EXAMPLES:
             example = {
                 k: v
-                for k, v in (("row", problem.row), ("record", problem.record), ("value", problem.value))
+                for k, v in (
+                    ("row", problem.row),
+                    ("record", problem.record),
+                    ("value", problem.value),
+                )
                 if v is not None
             }
             self.examples.append(example)
 
     def describe(self, *, examples: int = 3) -> str:
         """One readable paragraph: where, how many, what, how to fix, e.g. where."""
-        place = ", ".join(p for p in (self.file, f"field '{self.field}'" if self.field else None) if p)
+        place = ", ".join(
+            p for p in (self.file, f"field '{self.field}'" if self.field else None) if p
+        )
         text = f"{self.severity}: {place + ': ' if place else ''}{self.count} × {self.summary}."
         if self.fix:
             text += f" Fix: {self.fix}"
@@ -140,11 +147,11 @@ class IngestReport:
     finished: str = ""
     snapshot: int | None = None
     dry_run: bool = False
-    tables: dict[str, TableCounts] = field(default_factory=dict)
-    nodes: dict[str, int] = field(default_factory=dict)
-    edges: dict[str, int] = field(default_factory=dict)
-    problems: list[ProblemGroup] = field(default_factory=list)
-    resolution: dict[str, int] = field(default_factory=dict)
+    tables: dict[str, TableCounts] = dataclasses.field(default_factory=dict)
+    nodes: dict[str, int] = dataclasses.field(default_factory=dict)
+    edges: dict[str, int] = dataclasses.field(default_factory=dict)
+    problems: list[ProblemGroup] = dataclasses.field(default_factory=list)
+    resolution: dict[str, int] = dataclasses.field(default_factory=dict)
 
     def table(self, name: str) -> TableCounts:
         counts = self.tables.get(name)
@@ -153,7 +160,7 @@ class IngestReport:
         return counts
 
     def add_problems(self, problems: Iterable[Problem]) -> None:
-        groups = {
+        groups: dict[tuple[str, str, str, str, str], ProblemGroup] = {
             (g.severity, g.code, g.file or "", g.field or "", g.summary): g for g in self.problems
         }
         for problem in problems:

@@ -32,7 +32,7 @@ import orjson
 from ..errors import UsageError, WorkspaceError
 from ..ontology import EDGE_TYPES, NODE_TYPES, NodeType
 from ._schema import APPLICATION_ID, DDL, SCHEMA_VERSION
-from .build import build_graph, count_by_type
+from .build import Graph, build_graph, count_by_type
 from .identity import resolve_identities
 from .report import IngestReport
 
@@ -201,7 +201,9 @@ class Workspace:
                         "problems": report.get("problem_counts", {}),
                     }
                 )
-            result.append({"name": name, "kind": kind, "priority": priority, "snapshots": snapshots})
+            result.append(
+                {"name": name, "kind": kind, "priority": priority, "snapshots": snapshots}
+            )
         return result
 
     def source_kind(self, name: str) -> str | None:
@@ -216,7 +218,7 @@ class Workspace:
             raise UsageError(f"there is no snapshot {snapshot}. Fix: see 'civicgraph sources'.")
         return IngestReport.from_dict(orjson.loads(rows[0][0]))
 
-    def graph(self) -> nx.MultiDiGraph:
+    def graph(self) -> Graph:
         """Build the analysis graph (a networkx ``MultiDiGraph``) from the current facts."""
         conn = self._connect(create=False)
         return nx.MultiDiGraph() if conn is None else build_graph(conn)
@@ -301,7 +303,9 @@ class Workspace:
         Returns the snapshot id.
         """
         with self._transaction() as conn:
-            row = conn.execute("SELECT kind FROM source WHERE name = ?", (report.source,)).fetchone()
+            row = conn.execute(
+                "SELECT kind FROM source WHERE name = ?", (report.source,)
+            ).fetchone()
             if row is None:
                 conn.execute(
                     "INSERT INTO source (name, kind, created_at) VALUES (?, ?, ?)",

@@ -251,7 +251,9 @@ def fetch_json(
     back-off; fails at once on client errors (4xx), on HTML, on bodies over
     ``max_bytes`` and on time-outs beyond the last retry.
     """
-    request = urllib.request.Request(
+    if not is_url(url):
+        raise FetchError("is not an http(s) URL.", path=url, fix="give an https:// address.")
+    request = urllib.request.Request(  # noqa: S310 - the scheme is checked just above
         url, headers={"Accept": "application/json", "User-Agent": "civicgraph"}
     )
     last_error = ""
@@ -276,7 +278,7 @@ def fetch_json(
                 path=url,
                 fix="check the URL is the API's base address and that it is public.",
             ) from exc
-        except (TimeoutError, socket.timeout) as exc:
+        except TimeoutError as exc:
             last_error = f"no answer within {timeout:g} s"
             if attempt == retries:
                 raise FetchError(

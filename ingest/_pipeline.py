@@ -126,7 +126,7 @@ class ReadContext:
 
 
 class _Staged:
-    __slots__ = ("identifiers", "props", "record_id", "row", "standalone", "table", "type")
+    __slots__ = ("file", "identifiers", "props", "record_id", "row", "standalone", "table", "type")
 
     def __init__(self, record: NodeRecord) -> None:
         self.standalone = not record.embedded
@@ -136,6 +136,7 @@ class _Staged:
         self.record_id = record.record_id
         self.identifiers = list(record.identifiers)
         self.row = record.row
+        self.file = record.file
 
 
 class _Stage:
@@ -171,6 +172,7 @@ class _Stage:
                 f"records use an id already used for a {staged.type}; the later one is dropped",
                 "give each record its own id.",
                 table=record.table,
+                file=record.file,
                 row=record.row,
                 record=record.record_id,
             )
@@ -181,15 +183,30 @@ class _Stage:
         # Only a record that stands on its own, met twice, is a repeat worth a warning;
         # copies nested in other records are expected.
         repeated = staged.standalone and not record.embedded
+        if repeated and staged.file != record.file:
+            # A folder of API responses repeats records across list and detail files.
+            repeated = False
+            self.ctx.problem(
+                Severity.NOTE,
+                "repeated-across-files",
+                f"{_noun(record.type)} records appear in more than one file; merged",
+                "",
+                table=record.table,
+                file=record.file,
+                record=record.record_id,
+                value=f"also in {staged.file}",
+            )
         staged.standalone = staged.standalone or not record.embedded
         if record.props == staged.props:
             if repeated:
                 self.ctx.problem(
                     Severity.WARNING,
                     "duplicate-record",
-                    f"{_noun(record.type)} records repeat an id with identical content; folded into one",
+                    f"{_noun(record.type)} records repeat an id with identical content; "
+                    "folded into one",
                     "remove the repeated rows.",
                     table=record.table,
+                    file=record.file,
                     row=record.row,
                     record=record.record_id,
                 )
@@ -209,9 +226,10 @@ class _Stage:
                 "record's values are kept, missing ones filled from the later",
                 "give different things different ids, or correct the repeated rows.",
                 table=record.table,
+                file=record.file,
                 row=record.row,
                 record=record.record_id,
-                value="; ".join(f"{n}: {a!r} vs {b!r}" for n, a, b in conflicts),
+                value="; ".join(f"{n}: {_short(a)} vs {_short(b)}" for n, a, b in conflicts),
             )
         elif repeated:
             self.ctx.problem(
@@ -221,6 +239,7 @@ class _Stage:
                 "adds nothing that conflicts)",
                 "remove the repeated rows.",
                 table=record.table,
+                file=record.file,
                 row=record.row,
                 record=record.record_id,
             )
@@ -241,6 +260,8 @@ class _Stage:
             return
         self.merged[record.table] += 1
         same = (existing.props or {}) == (record.props or {})
+        if same and existing.file != record.file:
+            return  # API list and detail responses repeat links across files
         self.ctx.problem(
             Severity.WARNING,
             "duplicate-link" if same else "conflicting-duplicate",
@@ -248,6 +269,7 @@ class _Stage:
             + ("" if same else " with different details; the first row's details are kept"),
             "remove the repeated rows.",
             table=record.table,
+            file=record.file,
             row=record.row,
             record=record.record_id,
             value=f"{record.source} -> {record.target}",
@@ -270,10 +292,11 @@ class _Stage:
                 self.ctx.problem(
                     Severity.ERROR,
                     "not-allowed-by-ontology",
-                    f"rows link {_a(_noun(source_type))} to {_a(_noun(target_type))} by {edge.type}, which the "
-                    "ontology does not allow; dropped",
+                    f"rows link {_a(_noun(source_type))} to {_a(_noun(target_type))} by "
+                    f"{edge.type}, which the ontology does not allow; dropped",
                     "check the row points at the right kind of record.",
                     table=edge.table,
+                    file=edge.file,
                     field=edge.field,
                     row=edge.row,
                     record=edge.record_id,
@@ -306,6 +329,7 @@ class _Stage:
             summary,
             f"add the {what} to the data or correct the reference.",
             table=edge.table,
+            file=edge.file,
             field=edge.field,
             row=edge.row,
             record=edge.record_id,
@@ -332,6 +356,11 @@ def _noun(node_type: NodeType) -> str:
     return _NOUNS[node_type]
 
 
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _describe_key(key: str) -> str:
     """What kind of record an asserted key names, in words ("organisation")."""
     parts = key.split(":")
@@ -349,7 +378,9 @@ class _Verdict:
 
     __slots__ = ("fix", "severity", "summary", "value")
 
-    def __init__(self, summary: str, fix: str, *, value: Any = None, severity: Severity = Severity.WARNING) -> None:
+    def __init__(
+        self, summary: str, fix: str, *, value: Any = None, severity: Severity = Severity.WARNING
+    ) -> None:
         self.summary, self.fix, self.value, self.severity = summary, fix, value, severity
 
 
@@ -385,6 +416,7 @@ def _check_values(stage: _Stage) -> None:
                 verdict.summary,
                 verdict.fix,
                 table=staged.table,
+                file=staged.file,
                 field=name,
                 row=staged.row,
                 record=staged.record_id,
@@ -399,7 +431,9 @@ def _check_values(stage: _Stage) -> None:
 def _check_value(datatype: Datatype, name: str, value: Any) -> _Verdict | None:
     if datatype is Datatype.DECIMAL:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            return _Verdict(f"{name} is not a number; kept as {name}_raw", "write it as a number.", value=_MOVE)
+            return _Verdict(
+                f"{name} is not a number; kept as {name}_raw", "write it as a number.", value=_MOVE
+            )
         limit = 90 if name == "latitude" else 180 if name == "longitude" else None
         if limit is not None and not -limit <= value <= limit:
             return _Verdict(
@@ -410,7 +444,11 @@ def _check_value(datatype: Datatype, name: str, value: Any) -> _Verdict | None:
             )
     elif datatype is Datatype.INTEGER:
         if isinstance(value, bool) or not isinstance(value, int):
-            return _Verdict(f"{name} is not a whole number; kept as {name}_raw", "write it as digits.", value=_MOVE)
+            return _Verdict(
+                f"{name} is not a whole number; kept as {name}_raw",
+                "write it as digits.",
+                value=_MOVE,
+            )
     elif datatype is Datatype.EMAIL:
         if not isinstance(value, str) or not _EMAIL.match(value):
             return _Verdict(f"{name} is not an email address", "correct the address.")

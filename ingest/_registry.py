@@ -83,7 +83,7 @@ def default_source_name(source: str) -> str:
         path = Path(source)
         if path.name.lower() == "datapackage.json":
             path = path.resolve().parent
-        stem = path.stem if path.suffix else path.resolve().name
+        stem = path.resolve().name if path.is_dir() or not path.suffix else path.stem
     cleaned = re.sub(r"[^A-Za-z0-9_.-]+", "-", stem).strip("-.") or "source"
     return cleaned[:64]
 
@@ -141,6 +141,8 @@ def ingest(
     )
 
 
-def validate(kind: str, source: str, *, workspace: Workspace | None = None, **kwargs: Any) -> IngestReport:
+def validate(
+    kind: str, source: str, *, workspace: Workspace | None = None, **kwargs: Any
+) -> IngestReport:
     """Run every check an ingest would and return the report; write nothing."""
     return ingest(workspace, kind, source, dry_run=True, **kwargs)

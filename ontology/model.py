@@ -155,7 +155,9 @@ NODE_TYPES: Mapping[NodeType, NodeTypeDef] = MappingProxyType(
                 _P("identifiers", _D.JSON, "Identifiers as the sources gave them."),
                 _P("tax_status", _D.STRING, "Tax status as given by the source."),
                 _P("tax_id", _D.STRING, "Tax or registration number as given."),
-                _P("year_incorporated", _D.INTEGER, "Year of incorporation.", "schema:foundingDate"),
+                _P(
+                    "year_incorporated", _D.INTEGER, "Year of incorporation.", "schema:foundingDate"
+                ),
                 _P("legal_status", _D.STRING, "Legal form as given."),
                 _P("logo", _D.URI, "A logo image.", "schema:logo"),
                 _P("uri", _D.URI, "A persistent identifier for it elsewhere.", "schema:sameAs"),
@@ -186,7 +188,9 @@ NODE_TYPES: Mapping[NodeType, NodeTypeDef] = MappingProxyType(
                 _P("minimum_age", _D.INTEGER, "Youngest eligible age."),
                 _P("maximum_age", _D.INTEGER, "Oldest eligible age."),
                 _P("assured_date", _D.DATE, "When the record was last quality-assured."),
-                _P("last_modified", _D.DATETIME, "When the source last changed it.", "dct:modified"),
+                _P(
+                    "last_modified", _D.DATETIME, "When the source last changed it.", "dct:modified"
+                ),
                 _P("alert", _D.TEXT, "A temporary notice."),
                 _P("program", _D.STRING, "The programme it belongs to."),
                 _P("schedules", _D.JSON, "Opening times."),
@@ -346,9 +350,7 @@ EDGE_TYPES: Mapping[EdgeType, EdgeTypeDef] = MappingProxyType(
         EdgeType.REFERS_TO: EdgeTypeDef(
             EdgeType.REFERS_TO,
             "People are referred from one service or organisation to another.",
-            frozenset(
-                {(_SVC, _SVC), (_SVC, _ORG), (_ORG, _SVC), (_ORG, _ORG)}
-            ),
+            frozenset({(_SVC, _SVC), (_SVC, _ORG), (_ORG, _SVC), (_ORG, _ORG)}),
             "cg:refersTo",
             _props(
                 _P("count", _D.INTEGER, "Number of referrals in the period."),
@@ -389,8 +391,7 @@ EDGE_TYPES: Mapping[EdgeType, EdgeTypeDef] = MappingProxyType(
         ),
         EdgeType.FUNDS: EdgeTypeDef(
             EdgeType.FUNDS,
-            "An organisation funds another or a service, where only a funding "
-            "statement exists.",
+            "An organisation funds another or a service, where only a funding statement exists.",
             frozenset({(_ORG, _ORG), (_ORG, _SVC)}),
             "schema:funder",
             _props(_P("statement", _D.TEXT, "The funding statement it came from.")),

@@ -89,7 +89,9 @@ def _terms() -> Iterator[dict[str, Any]]:
             yield _term(kind.code, kind.name, category.code)
 
 
-def _service(service: Service, town: Town, buildings: dict[str, Building], names: dict[str, str]) -> dict[str, Any]:
+def _service(
+    service: Service, town: Town, buildings: dict[str, Building], names: dict[str, str]
+) -> dict[str, Any]:
     record: dict[str, Any] = {
         "id": service.id,
         "name": service.name,
@@ -109,7 +111,8 @@ def _service(service: Service, town: Town, buildings: dict[str, Building], names
             }
         ],
         "languages": [
-            {"id": f"{service.id}-lang-{i}", "name": name} for i, name in enumerate(service.languages)
+            {"id": f"{service.id}-lang-{i}", "name": name}
+            for i, name in enumerate(service.languages)
         ],
         "service_areas": [
             {"id": f"{service.id}-area-{i}", "name": code, "uri": STATISTICAL_GEOGRAPHY + code}
@@ -181,12 +184,43 @@ def write_hsds_json(town: Town, folder: str | Path) -> Path:
 
 _CSV_TABLES: dict[str, list[str]] = {
     "organizations": ["id", "name", "description", "email", "website", "legal_status"],
-    "organization_identifiers": ["id", "organization_id", "identifier_scheme", "identifier_type", "identifier"],
-    "services": ["id", "organization_id", "name", "description", "url", "email", "status", "fees_description"],
-    "locations": ["id", "location_type", "name", "description", "latitude", "longitude",
-                  "external_identifier", "external_identifier_type"],
-    "addresses": ["id", "location_id", "address_1", "city", "state_province", "postal_code",
-                  "country", "address_type"],
+    "organization_identifiers": [
+        "id",
+        "organization_id",
+        "identifier_scheme",
+        "identifier_type",
+        "identifier",
+    ],
+    "services": [
+        "id",
+        "organization_id",
+        "name",
+        "description",
+        "url",
+        "email",
+        "status",
+        "fees_description",
+    ],
+    "locations": [
+        "id",
+        "location_type",
+        "name",
+        "description",
+        "latitude",
+        "longitude",
+        "external_identifier",
+        "external_identifier_type",
+    ],
+    "addresses": [
+        "id",
+        "location_id",
+        "address_1",
+        "city",
+        "state_province",
+        "postal_code",
+        "country",
+        "address_type",
+    ],
     "service_at_location": ["id", "service_id", "location_id", "description"],
     "phones": ["id", "organization_id", "service_id", "number", "type"],
     "schedules": ["id", "service_id", "freq", "byday", "opens_at", "closes_at"],
@@ -205,59 +239,133 @@ def write_hsds_csv(town: Town, folder: str | Path) -> Path:
     rows: dict[str, list[dict[str, Any]]] = {name: [] for name in _CSV_TABLES}
     for org in town.organisations:
         rows["organizations"].append(
-            {"id": org.id, "name": org.name, "description": f"{org.name} is a {org.kind}.",
-             "email": org.email, "website": org.website, "legal_status": org.kind}
+            {
+                "id": org.id,
+                "name": org.name,
+                "description": f"{org.name} is a {org.kind}.",
+                "email": org.email,
+                "website": org.website,
+                "legal_status": org.kind,
+            }
         )
-        rows["phones"].append({"id": f"{org.id}-phone", "organization_id": org.id,
-                               "number": org.phone, "type": "voice"})
+        rows["phones"].append(
+            {
+                "id": f"{org.id}-phone",
+                "organization_id": org.id,
+                "number": org.phone,
+                "type": "voice",
+            }
+        )
         if org.org_id:
             rows["organization_identifiers"].append(
-                {"id": f"{org.id}-identifier", "organization_id": org.id,
-                 "identifier_scheme": org.scheme, "identifier_type": "Registration",
-                 "identifier": org.number}
+                {
+                    "id": f"{org.id}-identifier",
+                    "organization_id": org.id,
+                    "identifier_scheme": org.scheme,
+                    "identifier_type": "Registration",
+                    "identifier": org.number,
+                }
             )
     for building in town.buildings:
         rows["locations"].append(
-            {"id": building.id, "location_type": "physical", "name": building.name,
-             "description": f"A {building.kind}.", "latitude": building.latitude,
-             "longitude": building.longitude, "external_identifier": building.uprn,
-             "external_identifier_type": "UPRN"}
+            {
+                "id": building.id,
+                "location_type": "physical",
+                "name": building.name,
+                "description": f"A {building.kind}.",
+                "latitude": building.latitude,
+                "longitude": building.longitude,
+                "external_identifier": building.uprn,
+                "external_identifier_type": "UPRN",
+            }
         )
         rows["addresses"].append(
-            {"id": f"{building.id}-address", "location_id": building.id,
-             "address_1": building.street, "city": "Oakbridge", "state_province": "Oakshire",
-             "postal_code": building.postcode, "country": "GB", "address_type": "physical"}
+            {
+                "id": f"{building.id}-address",
+                "location_id": building.id,
+                "address_1": building.street,
+                "city": "Oakbridge",
+                "state_province": "Oakshire",
+                "postal_code": building.postcode,
+                "country": "GB",
+                "address_type": "physical",
+            }
         )
-    rows["taxonomies"].append({"id": TAXONOMY_ID, "name": TAXONOMY_NAME,
-                               "description": "civicgraph's built-in service categories",
-                               "uri": "https://w3id.org/civicgraph/categories", "version": "1"})
+    rows["taxonomies"].append(
+        {
+            "id": TAXONOMY_ID,
+            "name": TAXONOMY_NAME,
+            "description": "civicgraph's built-in service categories",
+            "uri": "https://w3id.org/civicgraph/categories",
+            "version": "1",
+        }
+    )
     rows["taxonomy_terms"].extend(_terms())
     duplicated = set(town.dirt.duplicated_services)
     for service in town.services:
         for copy in range(2 if service.id in duplicated else 1):
             rows["services"].append(
-                {"id": service.id, "organization_id": service.organisation, "name": service.name,
-                 "description": service.description, "url": service.url, "email": service.email,
-                 "status": "active", "fees_description": "Free" if service.free else "A small charge"}
+                {
+                    "id": service.id,
+                    "organization_id": service.organisation,
+                    "name": service.name,
+                    "description": service.description,
+                    "url": service.url,
+                    "email": service.email,
+                    "status": "active",
+                    "fees_description": "Free" if service.free else "A small charge",
+                }
             )
             if copy:
                 continue
-            rows["phones"].append({"id": f"{service.id}-phone", "service_id": service.id,
-                                   "number": service.phone, "type": "voice"})
-            rows["schedules"].append({"id": f"{service.id}-schedule", "service_id": service.id,
-                                      "freq": "WEEKLY", "byday": service.days,
-                                      "opens_at": service.opens, "closes_at": service.closes})
+            rows["phones"].append(
+                {
+                    "id": f"{service.id}-phone",
+                    "service_id": service.id,
+                    "number": service.phone,
+                    "type": "voice",
+                }
+            )
+            rows["schedules"].append(
+                {
+                    "id": f"{service.id}-schedule",
+                    "service_id": service.id,
+                    "freq": "WEEKLY",
+                    "byday": service.days,
+                    "opens_at": service.opens,
+                    "closes_at": service.closes,
+                }
+            )
             for i, name in enumerate(service.languages):
-                rows["languages"].append({"id": f"{service.id}-lang-{i}", "service_id": service.id, "name": name})
+                rows["languages"].append(
+                    {"id": f"{service.id}-lang-{i}", "service_id": service.id, "name": name}
+                )
             for i, code in enumerate(service.areas_served):
-                rows["service_areas"].append({"id": f"{service.id}-area-{i}", "service_id": service.id,
-                                              "name": code, "uri": STATISTICAL_GEOGRAPHY + code})
+                rows["service_areas"].append(
+                    {
+                        "id": f"{service.id}-area-{i}",
+                        "service_id": service.id,
+                        "name": code,
+                        "uri": STATISTICAL_GEOGRAPHY + code,
+                    }
+                )
             for building_id in service.buildings:
-                rows["service_at_location"].append({"id": f"{service.id}-at-{building_id}",
-                                                    "service_id": service.id, "location_id": building_id})
-            rows["attributes"].append({"id": f"{service.id}-category", "link_id": service.id,
-                                       "link_type": "category", "link_entity": "service",
-                                       "taxonomy_term_id": service.type.code})
+                rows["service_at_location"].append(
+                    {
+                        "id": f"{service.id}-at-{building_id}",
+                        "service_id": service.id,
+                        "location_id": building_id,
+                    }
+                )
+            rows["attributes"].append(
+                {
+                    "id": f"{service.id}-category",
+                    "link_id": service.id,
+                    "link_type": "category",
+                    "link_entity": "service",
+                    "taxonomy_term_id": service.type.code,
+                }
+            )
     resources = []
     for name, columns in _CSV_TABLES.items():
         path = out / f"{name}.csv"
@@ -265,12 +373,22 @@ def write_hsds_csv(town: Town, folder: str | Path) -> Path:
             writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
             writer.writeheader()
             writer.writerows(rows[name])
-        resources.append({"name": name, "path": f"{name}.csv",
-                          "schema": {"fields": [{"name": c, "type": "string"} for c in columns]}})
+        resources.append(
+            {
+                "name": name,
+                "path": f"{name}.csv",
+                "schema": {"fields": [{"name": c, "type": "string"} for c in columns]},
+            }
+        )
     _write_json(
         out / "datapackage.json",
-        {"name": "oakbridge-directory", "title": "Oakbridge services (synthetic)",
-         "profile": "tabular-data-package", "version": "3.0.0",
-         "license": {"type": "CC0-1.0"}, "resources": resources},
+        {
+            "name": "oakbridge-directory",
+            "title": "Oakbridge services (synthetic)",
+            "profile": "tabular-data-package",
+            "version": "3.0.0",
+            "license": {"type": "CC0-1.0"},
+            "resources": resources,
+        },
     )
     return out

@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from .taxonomy import CATEGORIES, Category, ServiceType, service_types
+
+T = TypeVar("T")
 
 __all__ = ["Area", "Building", "Dirt", "Organisation", "Service", "Town", "make_town"]
 
@@ -121,15 +125,53 @@ class Town:
 
 
 _STREETS = (
-    "High Street", "Church Lane", "Station Road", "Mill Road", "Park Avenue", "Victoria Road",
-    "Queen Street", "King's Road", "Market Place", "Bridge Street", "Green Lane", "Chapel Street",
-    "Albert Road", "North Street", "London Road", "Manor Way", "Orchard Close", "Riverside",
-    "Hill Top", "Oak Crescent", "Elm Grove", "Canal Walk", "Forge Lane", "School Lane",
+    "High Street",
+    "Church Lane",
+    "Station Road",
+    "Mill Road",
+    "Park Avenue",
+    "Victoria Road",
+    "Queen Street",
+    "King's Road",
+    "Market Place",
+    "Bridge Street",
+    "Green Lane",
+    "Chapel Street",
+    "Albert Road",
+    "North Street",
+    "London Road",
+    "Manor Way",
+    "Orchard Close",
+    "Riverside",
+    "Hill Top",
+    "Oak Crescent",
+    "Elm Grove",
+    "Canal Walk",
+    "Forge Lane",
+    "School Lane",
 )
 _PLACES = (
-    "Ashfield", "Brookside", "Castlegate", "Dale End", "Eastwood", "Fernhill", "Gorsey Bank",
-    "Hartley", "Ivy Green", "Kingsmead", "Lowfield", "Marsh Lane", "Northgate", "Old Mill",
-    "Priory", "Queensway", "Riverside", "St Anne's", "Thornbury", "Upperton", "Westfield",
+    "Ashfield",
+    "Brookside",
+    "Castlegate",
+    "Dale End",
+    "Eastwood",
+    "Fernhill",
+    "Gorsey Bank",
+    "Hartley",
+    "Ivy Green",
+    "Kingsmead",
+    "Lowfield",
+    "Marsh Lane",
+    "Northgate",
+    "Old Mill",
+    "Priory",
+    "Queensway",
+    "Riverside",
+    "St Anne's",
+    "Thornbury",
+    "Upperton",
+    "Westfield",
     "Yewtree",
 )
 _BUILDING_KINDS = (
@@ -154,7 +196,7 @@ _ORG_KINDS = (
 )
 
 
-def _weighted(rng: random.Random, items: list[tuple[object, float]]) -> object:
+def _weighted(rng: random.Random, items: Sequence[tuple[T, float]]) -> T:
     return rng.choices([i for i, _ in items], weights=[w for _, w in items], k=1)[0]
 
 
@@ -190,7 +232,8 @@ def _make_areas(rng: random.Random, count: int) -> list[Area]:
         decile = min(10, max(1, round(gradient + rng.gauss(0, 1.5))))
         district = 1 + index // 60
         postcodes = [
-            f"{POSTCODE_AREA}{district} {(index % 9) + 1}{_letters(rng)}" for _ in range(rng.randint(8, 16))
+            f"{POSTCODE_AREA}{district} {(index % 9) + 1}{_letters(rng)}"
+            for _ in range(rng.randint(8, 16))
         ]
         areas.append(
             Area(
@@ -211,10 +254,10 @@ def _letters(rng: random.Random) -> str:
 
 
 def _make_buildings(rng: random.Random, areas: list[Area], count: int) -> list[Building]:
-    kinds = [((k, pattern), w) for k, pattern, w in _BUILDING_KINDS]
+    kinds: list[tuple[tuple[str, str], float]] = [((k, p), w) for k, p, w in _BUILDING_KINDS]
     buildings = []
     for index in range(count):
-        kind, pattern = _weighted(rng, kinds)  # type: ignore[misc]
+        kind, pattern = _weighted(rng, kinds)
         area = rng.choice(areas)
         place = rng.choice(_PLACES)
         street = rng.choice(_STREETS)
@@ -247,7 +290,11 @@ def _org_name(rng: random.Random, kind: str, category: Category, index: int) -> 
             f"{place} Community Association",
             f"{TOWN_NAME} & District {topic} Network",
         ),
-        "community group": (f"{place} {topic} Group", f"{place} Residents' Group", f"{place} Circle"),
+        "community group": (
+            f"{place} {topic} Group",
+            f"{place} Residents' Group",
+            f"{place} Circle",
+        ),
         "CIC": (f"{place} {topic} CIC", f"Bright Futures {place} CIC"),
         "company": (f"{place} {topic} Services Ltd", f"{TOWN_NAME} Care Limited"),
         "GP practice": (f"{place} Medical Practice", f"{place} Surgery"),
@@ -256,23 +303,41 @@ def _org_name(rng: random.Random, kind: str, category: Category, index: int) -> 
     return f"{rng.choice(patterns)}" + (f" {index}" if rng.random() < 0.02 else "")
 
 
-def _make_organisations(rng: random.Random, buildings: list[Building], count: int) -> list[Organisation]:
+def _make_organisations(
+    rng: random.Random, buildings: list[Building], count: int
+) -> list[Organisation]:
     organisations = [
         Organisation(
-            "org-000001", f"{TOWN_NAME} City Council", "council", "public", "GB-LAE-OAK",
-            "GB-LAE", "OAK", "https://www.oakbridge.gov.uk", "enquiries@oakbridge.gov.uk",
-            "01632 960000", buildings[0].id,
+            "org-000001",
+            f"{TOWN_NAME} City Council",
+            "council",
+            "public",
+            "GB-LAE-OAK",
+            "GB-LAE",
+            "OAK",
+            "https://www.oakbridge.gov.uk",
+            "enquiries@oakbridge.gov.uk",
+            "01632 960000",
+            buildings[0].id,
         ),
         Organisation(
-            "org-000002", f"{TOWN_NAME} and District NHS Foundation Trust", "NHS body", "health",
-            "GB-NHS-RX9", "GB-NHS", "RX9", "https://www.oakbridge.nhs.uk", None, "01632 960100",
+            "org-000002",
+            f"{TOWN_NAME} and District NHS Foundation Trust",
+            "NHS body",
+            "health",
+            "GB-NHS-RX9",
+            "GB-NHS",
+            "RX9",
+            "https://www.oakbridge.nhs.uk",
+            None,
+            "01632 960100",
             buildings[min(1, len(buildings) - 1)].id,
         ),
     ]
     used_names = {o.name for o in organisations}
-    kinds = [((k, scale), share) for k, share, scale in _ORG_KINDS]
+    kinds: list[tuple[tuple[str, float], float]] = [((k, sc), sh) for k, sh, sc in _ORG_KINDS]
     for index in range(len(organisations), count):
-        kind, _scale = _weighted(rng, kinds)  # type: ignore[misc]
+        kind, _scale = _weighted(rng, kinds)
         category = rng.choice(CATEGORIES)
         name = _org_name(rng, kind, category, index)
         while name in used_names:
@@ -350,13 +415,17 @@ def _make_services(
                 ),
                 buildings=list(dict.fromkeys(sites)),
                 areas_served=[a.code for a in served],
-                phone=organisation.phone if rng.random() < 0.7 else f"07700 {rng.randint(900000, 900999)}",
+                phone=organisation.phone
+                if rng.random() < 0.7
+                else f"07700 {rng.randint(900000, 900999)}",
                 email=organisation.email,
-                url=f"{organisation.website}/services/{index + 1}" if organisation.website else None,
+                url=f"{organisation.website}/services/{index + 1}"
+                if organisation.website
+                else None,
                 opens=opens,
                 closes=f"{min(21, int(opens[:2]) + rng.choice((2, 3, 4, 8))):02d}:00",
                 days=rng.choice(("MO,TU,WE,TH,FR", "MO,WE,FR", "TU,TH", "SA", "WE")),
-                languages=["English"] + rng.sample(_LANGUAGES[1:], k=rng.choice((0, 0, 0, 1, 2))),
+                languages=["English", *rng.sample(_LANGUAGES[1:], k=rng.choice((0, 0, 0, 1, 2)))],
                 free=rng.random() < 0.85,
             )
         )

@@ -14,7 +14,7 @@ Variants are told apart by file and field names, not by declared versions.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -89,8 +89,10 @@ def read_hsds(
 
 def _package_root(folder: Path, *, origin: Path) -> Path:
     """The folder inside an unzipped archive that holds the package."""
-    if (folder / "datapackage.json").exists() or list(folder.glob("*.csv")) or list(
-        folder.glob("*.json")
+    if (
+        (folder / "datapackage.json").exists()
+        or list(folder.glob("*.csv"))
+        or list(folder.glob("*.json"))
     ):
         return folder
     descriptors = sorted(folder.rglob("datapackage.json"))
@@ -149,7 +151,7 @@ def _is_api_details(data: Any) -> bool:
 
 def _read_document(
     data: Any, file: str, hint: str | None, ctx: ReadContext
-) -> Iterator[Record]:
+) -> Generator[Record, None, bool]:
     """Records of one parsed JSON document; returns whether it held HSDS records."""
     mapper = JsonMapper(ctx)
     if _is_api_details(data):
@@ -189,7 +191,7 @@ def _read_document(
 
 def _read_items(
     items: list[Any], file: str, hint: str | None, ctx: ReadContext, mapper: JsonMapper
-) -> Iterator[Record]:
+) -> Generator[Record, None, bool]:
     found = False
     for item in items:
         kind = hint or (entity_kind(item) if isinstance(item, Mapping) else None)

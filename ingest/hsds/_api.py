@@ -17,7 +17,9 @@ __all__ = ["read_api"]
 MAX_PAGES = 100_000
 
 
-def read_api(base_url: str, ctx: ReadContext, *, timeout: float, max_bytes: int) -> Iterator[Record]:
+def read_api(
+    base_url: str, ctx: ReadContext, *, timeout: float, max_bytes: int
+) -> Iterator[Record]:
     """Records from every page of an HSDS API's ``/services`` (and ``/organizations`` if served)."""
     base = base_url.rstrip("/")
     for suffix in ("/services", "/organizations"):
@@ -48,7 +50,11 @@ def read_api(base_url: str, ctx: ReadContext, *, timeout: float, max_bytes: int)
 
 
 def _api_variant(version: str) -> str:
-    return f"Open Referral UK 3.0 API ({version})" if "UK" in version.upper() else f"HSDS {version} API"
+    return (
+        f"Open Referral UK 3.0 API ({version})"
+        if "UK" in version.upper()
+        else f"HSDS {version} API"
+    )
 
 
 def _pages(

@@ -65,7 +65,9 @@ def coerce(datatype: Datatype, value: Any) -> Any:
     return value
 
 
-def typed_props(node_type: NodeType, row: Mapping[str, Any], skip: Iterable[str] = ()) -> dict[str, Any]:
+def typed_props(
+    node_type: NodeType, row: Mapping[str, Any], skip: Iterable[str] = ()
+) -> dict[str, Any]:
     """The row's non-empty values as properties, documented ones coerced to their datatype.
 
     Fields the ontology does not document are kept under their own names.
@@ -100,7 +102,12 @@ def org_identifiers(
         kept = {k: v for k, v in entry.items() if v not in (None, "") and k != "organization_id"}
         raw.append(kept)
         org_id = None
-        for scheme_field in ("identifier_scheme", "identifier_type", "identification_body", "register"):
+        for scheme_field in (
+            "identifier_scheme",
+            "identifier_type",
+            "identification_body",
+            "register",
+        ):
             scheme = entry.get(scheme_field)
             if scheme:
                 org_id = normalise_org_id(str(scheme), identifier)
@@ -117,7 +124,7 @@ def org_identifiers(
 def location_identifiers(props: Mapping[str, Any]) -> list[str]:
     """Identity keys of a location: ``uprn:<UPRN>`` when the source gives one."""
     uprn = props.get("uprn")
-    if uprn is None:
+    if uprn is None or isinstance(uprn, bool):
         return []
     digits = str(uprn).strip()
     if digits.endswith(".0"):
@@ -125,8 +132,17 @@ def location_identifiers(props: Mapping[str, Any]) -> list[str]:
     return [f"uprn:{int(digits)}"] if digits.isdigit() else []
 
 
-_ADDRESS_LINES = ("address_1", "address_2", "address_3", "address_4", "city", "region",
-                  "state_province", "postal_code", "country")
+_ADDRESS_LINES = (
+    "address_1",
+    "address_2",
+    "address_3",
+    "address_4",
+    "city",
+    "region",
+    "state_province",
+    "postal_code",
+    "country",
+)
 
 
 def flatten_address(address: Mapping[str, Any]) -> dict[str, Any]:

@@ -59,11 +59,22 @@ def entity_kind(obj: Mapping[str, Any]) -> str | None:
     keys = obj.keys()
     if "service" in keys and "location" in keys:
         return "service_at_location"
-    if keys & {"service_at_locations", "eligibility_description", "status", "organization",
-               "fees_description", "application_process"}:
+    if keys & {
+        "service_at_locations",
+        "eligibility_description",
+        "status",
+        "organization",
+        "fees_description",
+        "application_process",
+    }:
         return "service"
-    if keys & {"organization_identifiers", "website", "services", "year_incorporated",
-               "legal_status"}:
+    if keys & {
+        "organization_identifiers",
+        "website",
+        "services",
+        "year_incorporated",
+        "legal_status",
+    }:
         return "organization"
     if keys & {"latitude", "longitude", "addresses", "location_type", "transportation"}:
         return "location"
@@ -103,9 +114,7 @@ class JsonMapper:
     def key(self, node_type: NodeType, local_id: Any) -> str:
         return local_key(self.source, node_type, str(local_id).strip())
 
-    def entity(
-        self, kind: str, obj: Any, *, file: str, embedded: bool = False
-    ) -> Iterator[Record]:
+    def entity(self, kind: str, obj: Any, *, file: str, embedded: bool = False) -> Iterator[Record]:
         """Records for one HSDS entity object of the given kind."""
         if kind == "service":
             yield from self.service(obj, file=file, embedded=embedded)
@@ -163,9 +172,7 @@ class JsonMapper:
 
     # -- organisations --------------------------------------------------------
 
-    def organization(
-        self, obj: Any, *, file: str, embedded: bool = False
-    ) -> Iterator[Record]:
+    def organization(self, obj: Any, *, file: str, embedded: bool = False) -> Iterator[Record]:
         local_id = self._id("organization", obj, file=file)
         if local_id is None:
             return
@@ -176,8 +183,18 @@ class JsonMapper:
         props = typed_props(
             NodeType.ORGANIZATION,
             obj,
-            skip=("id", "organization_identifiers", "services", "locations", "funding",
-                  "programs", "contacts", "phones", "attributes", "metadata"),
+            skip=(
+                "id",
+                "organization_identifiers",
+                "services",
+                "locations",
+                "funding",
+                "programs",
+                "contacts",
+                "phones",
+                "attributes",
+                "metadata",
+            ),
         )
         props.update(
             _compact(
@@ -200,6 +217,7 @@ class JsonMapper:
             local_id,
             identifiers=tuple(org_ids),
             embedded=embedded,
+            file=file,
         )
         parent = obj.get("parent_organization_id")
         if parent not in (None, "") and str(parent).strip() != local_id:
@@ -210,6 +228,7 @@ class JsonMapper:
                 "organization",
                 local_id,
                 field="parent_organization_id",
+                file=file,
             )
         for service in _objects(obj.get("services")):
             yield from self.service(service, file=file, organization_key=key)
@@ -235,9 +254,23 @@ class JsonMapper:
         props = typed_props(
             NodeType.SERVICE,
             obj,
-            skip=("id", "organization", "service_at_locations", "attributes", "program",
-                  "phones", "schedules", "contacts", "languages", "funding", "cost_options",
-                  "required_documents", "service_areas", "metadata", "capacities"),
+            skip=(
+                "id",
+                "organization",
+                "service_at_locations",
+                "attributes",
+                "program",
+                "phones",
+                "schedules",
+                "contacts",
+                "languages",
+                "funding",
+                "cost_options",
+                "required_documents",
+                "service_areas",
+                "metadata",
+                "capacities",
+            ),
         )
         program = obj.get("program")
         props.update(
@@ -254,11 +287,15 @@ class JsonMapper:
                         d.get("document") for d in _objects(obj.get("required_documents"))
                     ],
                     "service_areas": obj.get("service_areas"),
-                    "attributes": [a for a in attributes if not isinstance(a.get("taxonomy_term"), Mapping)],
+                    "attributes": [
+                        a for a in attributes if not isinstance(a.get("taxonomy_term"), Mapping)
+                    ],
                 }
             )
         )
-        yield NodeRecord(NodeType.SERVICE, key, props, "service", local_id, embedded=embedded)
+        yield NodeRecord(
+            NodeType.SERVICE, key, props, "service", local_id, embedded=embedded, file=file
+        )
 
         organization = obj.get("organization")
         provider = organization_key
@@ -270,7 +307,13 @@ class JsonMapper:
             provider = self.key(NodeType.ORGANIZATION, obj["organization_id"])
         if provider is not None:
             yield EdgeRecord(
-                EdgeType.PROVIDES, provider, key, "service", local_id, field="organization"
+                EdgeType.PROVIDES,
+                provider,
+                key,
+                "service",
+                local_id,
+                field="organization",
+                file=file,
             )
         else:
             self.ctx.problem(
@@ -335,9 +378,20 @@ class JsonMapper:
         props = typed_props(
             NodeType.LOCATION,
             obj,
-            skip=("id", "addresses", "languages", "accessibility", "phones", "schedules",
-                  "contacts", "attributes", "metadata", "external_identifier",
-                  "external_identifier_type", "organization_id"),
+            skip=(
+                "id",
+                "addresses",
+                "languages",
+                "accessibility",
+                "phones",
+                "schedules",
+                "contacts",
+                "attributes",
+                "metadata",
+                "external_identifier",
+                "external_identifier_type",
+                "organization_id",
+            ),
         )
         if addresses:
             physical = [a for a in addresses if a.get("address_type") in (None, "", "physical")]
@@ -371,13 +425,20 @@ class JsonMapper:
             local_id,
             identifiers=tuple(location_identifiers(props)),
             embedded=embedded,
+            file=file,
         )
         operator = organization_key
         if obj.get("organization_id") not in (None, ""):
             operator = self.key(NodeType.ORGANIZATION, obj["organization_id"])
         if operator is not None:
             yield EdgeRecord(
-                EdgeType.OPERATES, operator, key, "location", local_id, field="organization_id"
+                EdgeType.OPERATES,
+                operator,
+                key,
+                "location",
+                local_id,
+                field="organization_id",
+                file=file,
             )
 
     def service_at_location(
@@ -429,6 +490,7 @@ class JsonMapper:
             props=props,
             primary=True,
             field="location",
+            file=file,
         )
 
     # -- taxonomy --------------------------------------------------------------
@@ -456,7 +518,9 @@ class JsonMapper:
                 "taxonomy_id": obj.get("taxonomy_id"),
             },
         )
-        yield NodeRecord(NodeType.CONCEPT, key, props, "taxonomy_term", local_id, embedded=embedded)
+        yield NodeRecord(
+            NodeType.CONCEPT, key, props, "taxonomy_term", local_id, embedded=embedded, file=file
+        )
         parent = obj.get("parent_id")
         if parent not in (None, "") and str(parent).strip() != local_id:
             yield EdgeRecord(
@@ -466,6 +530,7 @@ class JsonMapper:
                 "taxonomy_term",
                 local_id,
                 field="parent_id",
+                file=file,
             )
 
     def taxonomy(self, obj: Any, *, file: str) -> Iterator[Record]:

@@ -11,7 +11,14 @@ from ...errors import InputError
 from ...graph import Record, Severity
 from .._io import load_json, read_csv, safe_join
 from .._pipeline import ReadContext
-from ._tabular import RowIter, Table, TabularMapper, canonical_table, detect_variant, rows_from_dicts
+from ._tabular import (
+    RowIter,
+    Table,
+    TabularMapper,
+    canonical_table,
+    detect_variant,
+    rows_from_dicts,
+)
 
 __all__ = ["read_package", "read_tabular_json"]
 
@@ -59,14 +66,18 @@ def _ragged(ctx: ReadContext, label: str, row_number: int, width: int, cells: li
     )
 
 
-def _clean_cell(ctx: ReadContext, label: str, column: str, row_number: int, cell: str) -> str | None:
+def _clean_cell(
+    ctx: ReadContext, label: str, column: str, row_number: int, cell: str
+) -> str | None:
     """A cell trimmed, with literal ``\\n`` made a line break; each change noted."""
     value = cell.strip()
     if value != cell:
         ctx.problem(
             Severity.NOTE,
             "padded-value",
-            "values have spaces around them; trimmed" if value else "values are only spaces; read as empty",
+            "values have spaces around them; trimmed"
+            if value
+            else "values are only spaces; read as empty",
             "",
             table=label,
             field=column,
@@ -88,7 +99,9 @@ def _clean_cell(ctx: ReadContext, label: str, column: str, row_number: int, cell
     return value or None
 
 
-def read_package(folder: Path, ctx: ReadContext, *, descriptor: Path | None = None) -> Iterator[Record]:
+def read_package(
+    folder: Path, ctx: ReadContext, *, descriptor: Path | None = None
+) -> Iterator[Record]:
     """Records of a tabular HSDS package in ``folder`` (with or without a datapackage.json)."""
     descriptor = descriptor or folder / "datapackage.json"
     tables: dict[str, Table] = {}
@@ -154,13 +167,16 @@ def _add_resource(
             fix="each resource needs a name and a path.",
         )
     raw_path = resource.get("path")
-    paths = raw_path if isinstance(raw_path, list) else [raw_path]
-    if not paths or not all(isinstance(p, str) and p for p in paths):
+    candidates = raw_path if isinstance(raw_path, list) else [raw_path]
+    paths = [p for p in candidates if isinstance(p, str) and p]
+    if not paths or len(paths) != len(candidates):
         return  # inline or path-less resources carry no table here
     for relative in paths:
         path = safe_join(folder, relative, what="resource path", origin=descriptor)
         listed.add(path)
-        name = canonical_table(Path(relative).stem) or canonical_table(str(resource.get("name", "")))
+        name = canonical_table(Path(relative).stem) or canonical_table(
+            str(resource.get("name", ""))
+        )
         label = Path(relative).name
         if not path.exists():
             path = _find_misplaced(folder, relative, descriptor, ctx) or path

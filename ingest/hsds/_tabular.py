@@ -134,6 +134,8 @@ class _DetailRow:
     parents: list[tuple[NodeType, str]]
     nested: bool = False
     """Kept inside another detail (a contact's phone), whatever its own parents."""
+    fields: tuple[str, ...] = ()
+    """The columns that name its parents (for the message when all are empty)."""
 
 
 @dataclass
@@ -150,17 +152,23 @@ def detect_variant(tables: Mapping[str, Table], declared: str | None) -> str:
     """Which HSDS flavour a package is, from its tables and columns."""
     names = set(tables)
     columns = {name: set(table.header) for name, table in tables.items()}
-    if "link_taxonomy" in names or "identifiers" in names or "uprn" in columns.get(
-        "physical_addresses", set()
+    if (
+        "link_taxonomy" in names
+        or "identifiers" in names
+        or "uprn" in columns.get("physical_addresses", set())
     ):
         variant = "Open Referral UK 1.0 tabular"
-    elif "services_taxonomy" in names or "regular_schedules" in names or (
-        "taxonomy" in names and columns["taxonomy"] & {"vocabulary", "parent_name"}
+    elif (
+        "services_taxonomy" in names
+        or "regular_schedules" in names
+        or ("taxonomy" in names and columns["taxonomy"] & {"vocabulary", "parent_name"})
     ):
         variant = "HSDS 1.0 tabular"
-    elif "attributes" in names and "link_entity" in columns["attributes"] or (
-        "taxonomy_terms" in names and "code" in columns["taxonomy_terms"]
-    ) or "addresses" in names:
+    elif (
+        ("attributes" in names and "link_entity" in columns["attributes"])
+        or ("taxonomy_terms" in names and "code" in columns["taxonomy_terms"])
+        or "addresses" in names
+    ):
         variant = "HSDS 3.0 tabular"
     elif "service_attributes" in names or "taxonomy_terms" in names:
         variant = "HSDS 1.1/2.0 tabular"
@@ -311,8 +319,15 @@ class TabularMapper:
     def _read_contacts(self) -> None:
         for table, row_number, row in self._rows("contacts"):
             value = _strip_ids(
-                row, "id", "organization_id", "service_id", "service_at_location_id", "location_id",
-                "phone_number", "phone_areacode", "phone_extension",
+                row,
+                "id",
+                "organization_id",
+                "service_id",
+                "service_at_location_id",
+                "location_id",
+                "phone_number",
+                "phone_areacode",
+                "phone_extension",
             )
             # HSDS 1.0 splits a contact's phone over three columns.
             phone = phone_text(
@@ -327,7 +342,12 @@ class TabularMapper:
     def _read_details(self) -> None:
         for table, row_number, row in self._rows("phones"):
             value = _strip_ids(
-                row, "id", "organization_id", "service_id", "location_id", "contact_id",
+                row,
+                "id",
+                "organization_id",
+                "service_id",
+                "location_id",
+                "contact_id",
                 "service_at_location_id",
             )
             number = phone_text(row.get("number"), row.get("area_code"), row.get("extension"))
@@ -339,30 +359,82 @@ class TabularMapper:
             if contact is not None:
                 contact.setdefault("phones", []).append(value)
             self._detail(
-                table, row_number, row, "phones", value, set(_PARENT_FIELDS) | {_SAL},
+                table,
+                row_number,
+                row,
+                "phones",
+                value,
+                set(_PARENT_FIELDS) | {_SAL},
                 nested=contact is not None,
             )
         for name in ("physical_addresses", "postal_addresses", "addresses"):
-            address_type = {"physical_addresses": "physical", "postal_addresses": "postal"}.get(name)
+            address_type = {"physical_addresses": "physical", "postal_addresses": "postal"}.get(
+                name
+            )
             for table, row_number, row in self._rows(name):
-                value = _strip_ids(row, "id", "location_id")
+                value = _strip_ids(row, "location_id")
                 if address_type and "address_type" not in value:
                     value["address_type"] = address_type
                 self._detail(table, row_number, row, "addresses", value, {"location_id"})
         simple: list[tuple[str, str, Callable[[Row], Any], set[str]]] = [
-            ("regular_schedules", "schedules", lambda r: _strip_ids(r, "id", *_PARENT_FIELDS, _SAL + "_id"), set(_PARENT_FIELDS) | {_SAL}),
-            ("schedules", "schedules", lambda r: _strip_ids(r, "id", *_PARENT_FIELDS, _SAL + "_id"), set(_PARENT_FIELDS) | {_SAL}),
-            ("holiday_schedules", "holiday_schedules", lambda r: _strip_ids(r, "id", *_PARENT_FIELDS, _SAL + "_id"), set(_PARENT_FIELDS) | {_SAL}),
+            (
+                "regular_schedules",
+                "schedules",
+                lambda r: _strip_ids(r, *_PARENT_FIELDS, _SAL + "_id"),
+                set(_PARENT_FIELDS) | {_SAL},
+            ),
+            (
+                "schedules",
+                "schedules",
+                lambda r: _strip_ids(r, *_PARENT_FIELDS, _SAL + "_id"),
+                set(_PARENT_FIELDS) | {_SAL},
+            ),
+            (
+                "holiday_schedules",
+                "holiday_schedules",
+                lambda r: _strip_ids(r, *_PARENT_FIELDS, _SAL + "_id"),
+                set(_PARENT_FIELDS) | {_SAL},
+            ),
             ("funding", "funding", lambda r: r.get("source"), {"organization_id", "service_id"}),
             ("eligibility", "eligibility", _eligibility_value, {"service_id"}),
-            ("service_areas", "service_areas", lambda r: _strip_ids(r, "id", "service_id"), {"service_id"}),
-            ("required_documents", "required_documents", lambda r: r.get("document"), {"service_id"}),
+            (
+                "service_areas",
+                "service_areas",
+                lambda r: _strip_ids(r, "service_id"),
+                {"service_id"},
+            ),
+            (
+                "required_documents",
+                "required_documents",
+                lambda r: r.get("document"),
+                {"service_id"},
+            ),
             ("payments_accepted", "payments_accepted", lambda r: r.get("payment"), {"service_id"}),
-            ("languages", "languages", lambda r: _first(r, "language", "name"), {"service_id", "location_id"}),
-            ("accessibility", "accessibility", lambda r: _strip_ids(r, "id", "location_id"), {"location_id"}),
-            ("cost_options", "cost_options", lambda r: _strip_ids(r, "id", "service_id"), {"service_id"}),
-            ("reviews", "reviews", lambda r: _strip_ids(r, "id", "service_id"), {"service_id"}),
-            ("reference_information", "reference_information", lambda r: _strip_ids(r, "id", "service_id", "organization_id"), {"service_id", "organization_id"}),
+            (
+                "languages",
+                "languages",
+                lambda r: _first(r, "language", "name"),
+                {"service_id", "location_id"},
+            ),
+            (
+                "accessibility",
+                "accessibility",
+                lambda r: _strip_ids(r, "location_id"),
+                {"location_id"},
+            ),
+            (
+                "cost_options",
+                "cost_options",
+                lambda r: _strip_ids(r, "service_id"),
+                {"service_id"},
+            ),
+            ("reviews", "reviews", lambda r: _strip_ids(r, "service_id"), {"service_id"}),
+            (
+                "reference_information",
+                "reference_information",
+                lambda r: _strip_ids(r, "service_id", "organization_id"),
+                {"service_id", "organization_id"},
+            ),
         ]
         for name, prop, value_of, parent_fields in simple:
             for table, row_number, row in self._rows(name):
@@ -377,7 +449,7 @@ class TabularMapper:
                 "service": NodeType.SERVICE,
                 "location": NodeType.LOCATION,
             }.get(resource_type)
-            value = _strip_ids(row, "id", "resource_id")
+            value = _strip_ids(row, "resource_id")
             types = list(_PARENT_FIELDS.values()) if node_type is None else [node_type]
             parents = [(t, str(row.get("resource_id"))) for t in types]
             self._add_detail_row(table, row_number, row, "metadata", value, parents)
@@ -405,7 +477,14 @@ class TabularMapper:
             else:
                 parents.append((_PARENT_FIELDS[name], str(ref)))
         self._add_detail_row(
-            table, row_number, row, prop, value, list(dict.fromkeys(parents)), nested=nested
+            table,
+            row_number,
+            row,
+            prop,
+            value,
+            list(dict.fromkeys(parents)),
+            nested=nested,
+            fields=tuple(sorted(f"{n}_id" if n == _SAL else n for n in parent_fields)),
         )
 
     def _add_detail_row(
@@ -418,13 +497,16 @@ class TabularMapper:
         parents: list[tuple[NodeType, str]],
         *,
         nested: bool = False,
+        fields: tuple[str, ...] = (),
     ) -> None:
         """Group a detail value under each node it names; the row is counted later."""
         if value not in (None, "", {}, []):
             for parent in parents:
                 self.details.by_parent[parent][prop].append(value)
         record = str(row.get("id") or "") or None
-        self.details.rows.append(_DetailRow(table.label, row_number, record, parents, nested))
+        self.details.rows.append(
+            _DetailRow(table.label, row_number, record, parents, nested, fields)
+        )
 
     def _read_links(self) -> None:
         """Taxonomy links from every version's table: service ones become edges."""
@@ -458,13 +540,17 @@ class TabularMapper:
                     continue
                 # The ontology classifies services; other records keep their terms as a property.
                 self.other_links[(node_type, str(target))].append(str(term))
-                self._add_detail_row(table, row_number, row, "taxonomy_terms", None,
-                                     [(node_type, str(target))])
+                self._add_detail_row(
+                    table, row_number, row, "taxonomy_terms", None, [(node_type, str(target))]
+                )
 
     # -- nodes ------------------------------------------------------------------
 
     def _nodes(
-        self, name: str, node_type: NodeType, build: Callable[[str, Row, dict[str, list[Any]]], tuple[dict[str, Any], list[str]]]
+        self,
+        name: str,
+        node_type: NodeType,
+        build: Callable[[str, Row, dict[str, list[Any]]], tuple[dict[str, Any], list[str]]],
     ) -> Iterator[Record]:
         for table, row_number, row in self._rows(name):
             local_id = row.get("id")
@@ -502,32 +588,58 @@ class TabularMapper:
             yield from self._node_edges(node_type, key, local_id, row, table, row_number)
 
     def _node_edges(
-        self, node_type: NodeType, key: str, local_id: str, row: Row, table: Table, row_number: int | None
+        self,
+        node_type: NodeType,
+        key: str,
+        local_id: str,
+        row: Row,
+        table: Table,
+        row_number: int | None,
     ) -> Iterator[Record]:
         organization = row.get("organization_id")
         if node_type is NodeType.SERVICE:
             if organization not in (None, ""):
                 yield EdgeRecord(
-                    EdgeType.PROVIDES, self.key(NodeType.ORGANIZATION, organization), key,
-                    table.label, local_id, field="organization_id", row=row_number,
+                    EdgeType.PROVIDES,
+                    self.key(NodeType.ORGANIZATION, organization),
+                    key,
+                    table.label,
+                    local_id,
+                    field="organization_id",
+                    row=row_number,
                 )
             for term in str(row.get("taxonomy_ids") or "").replace(";", ",").split(","):
                 if term.strip():
                     yield EdgeRecord(
-                        EdgeType.CLASSIFIED_AS, key, self.key(NodeType.CONCEPT, term.strip()),
-                        table.label, local_id, field="taxonomy_ids", row=row_number,
+                        EdgeType.CLASSIFIED_AS,
+                        key,
+                        self.key(NodeType.CONCEPT, term.strip()),
+                        table.label,
+                        local_id,
+                        field="taxonomy_ids",
+                        row=row_number,
                     )
         elif node_type is NodeType.LOCATION and organization not in (None, ""):
             yield EdgeRecord(
-                EdgeType.OPERATES, self.key(NodeType.ORGANIZATION, organization), key,
-                table.label, local_id, field="organization_id", row=row_number,
+                EdgeType.OPERATES,
+                self.key(NodeType.ORGANIZATION, organization),
+                key,
+                table.label,
+                local_id,
+                field="organization_id",
+                row=row_number,
             )
         elif node_type is NodeType.ORGANIZATION:
             parent = row.get("parent_organization_id")
             if parent not in (None, "") and str(parent) != local_id:
                 yield EdgeRecord(
-                    EdgeType.PART_OF, key, self.key(NodeType.ORGANIZATION, parent),
-                    table.label, local_id, field="parent_organization_id", row=row_number,
+                    EdgeType.PART_OF,
+                    key,
+                    self.key(NodeType.ORGANIZATION, parent),
+                    table.label,
+                    local_id,
+                    field="parent_organization_id",
+                    row=row_number,
                 )
 
     def _organization(
@@ -548,7 +660,14 @@ class TabularMapper:
             props["org_ids"] = org_ids
         if raw:
             props["identifiers"] = raw
-        for prop in ("phones", "contacts", "funding", "programs", "metadata", "reference_information"):
+        for prop in (
+            "phones",
+            "contacts",
+            "funding",
+            "programs",
+            "metadata",
+            "reference_information",
+        ):
             if details.get(prop):
                 props[prop] = details[prop]
         return props, org_ids
@@ -569,9 +688,9 @@ class TabularMapper:
     ) -> tuple[dict[str, Any], list[str]]:
         fields = dict(row)
         if fields.get("external_identifier_type", "").upper() == "UPRN":
-            fields["uprn"] = fields.pop("external_identifier")
+            fields["uprn"] = str(fields.pop("external_identifier")).strip()
             fields.pop("external_identifier_type")
-        if "postal_code" in fields and fields["postal_code"]:
+        if fields.get("postal_code"):
             fields["postcode"] = normalise_postcode(str(fields.pop("postal_code")))
         props = typed_props(NodeType.LOCATION, fields, skip=("id",))
         addresses = details.get("addresses", [])
@@ -596,8 +715,11 @@ class TabularMapper:
                 local_id = row.get("id")
                 if local_id in (None, ""):
                     self.ctx.reject(
-                        table_.label, "missing-id", "rows have no id; rejected",
-                        "give every term its id.", row=row_number,
+                        table_.label,
+                        "missing-id",
+                        "rows have no id; rejected",
+                        "give every term its id.",
+                        row=row_number,
                     )
                     continue
                 local_id = str(local_id)
@@ -619,12 +741,19 @@ class TabularMapper:
                     },
                 )
                 key = self.key(NodeType.CONCEPT, local_id)
-                yield NodeRecord(NodeType.CONCEPT, key, props, table_.label, local_id, row=row_number)
+                yield NodeRecord(
+                    NodeType.CONCEPT, key, props, table_.label, local_id, row=row_number
+                )
                 parent = row.get("parent_id")
                 if parent not in (None, "") and str(parent) != local_id:
                     yield EdgeRecord(
-                        EdgeType.PART_OF, key, self.key(NodeType.CONCEPT, parent), table_.label,
-                        local_id, field="parent_id", row=row_number,
+                        EdgeType.PART_OF,
+                        key,
+                        self.key(NodeType.CONCEPT, parent),
+                        table_.label,
+                        local_id,
+                        field="parent_id",
+                        row=row_number,
                     )
 
     # -- edges ------------------------------------------------------------------
@@ -635,26 +764,40 @@ class TabularMapper:
             service, location = row.get("service_id"), row.get("location_id")
             if service in (None, "") or location in (None, ""):
                 self.ctx.reject(
-                    table.label, "missing-required",
+                    table.label,
+                    "missing-required",
                     "rows lack a service_id or a location_id; rejected",
-                    "fill in both.", row=row_number, record=record,
+                    "fill in both.",
+                    row=row_number,
+                    record=record,
                 )
                 continue
             props = _strip_ids(row, "service_id", "location_id")
             if "id" in props:
                 props["service_at_location_id"] = props.pop("id")
             yield EdgeRecord(
-                EdgeType.AT_LOCATION, self.key(NodeType.SERVICE, service),
-                self.key(NodeType.LOCATION, location), table.label, record, props or None,
-                primary=True, field="location_id", row=row_number,
+                EdgeType.AT_LOCATION,
+                self.key(NodeType.SERVICE, service),
+                self.key(NodeType.LOCATION, location),
+                table.label,
+                record,
+                props or None,
+                primary=True,
+                field="location_id",
+                row=row_number,
             )
 
     def _classifications(self) -> Iterator[Record]:
         for label, row_number, record, service, term in self.classification_links:
             yield EdgeRecord(
-                EdgeType.CLASSIFIED_AS, self.key(NodeType.SERVICE, service),
-                self.key(NodeType.CONCEPT, term), label, record, primary=True,
-                field="taxonomy_id", row=row_number,
+                EdgeType.CLASSIFIED_AS,
+                self.key(NodeType.SERVICE, service),
+                self.key(NodeType.CONCEPT, term),
+                label,
+                record,
+                primary=True,
+                field="taxonomy_id",
+                row=row_number,
             )
 
     # -- accounting -------------------------------------------------------------
@@ -665,11 +808,12 @@ class TabularMapper:
             if detail.nested or any(i in self.known[t] for t, i in detail.parents):
                 self.ctx.use(detail.label)
             elif not detail.parents:
+                columns = " and ".join(detail.fields) or "their parent id"
                 self.ctx.reject(
                     detail.label,
                     "missing-reference",
-                    "rows name no organisation, service or location to belong to; rejected",
-                    "fill in the id of the record each row belongs to.",
+                    f"rows leave {columns} empty, so they belong to no record; rejected",
+                    f"fill in {columns} for each row.",
                     row=detail.row,
                     record=detail.record,
                 )

@@ -1,0 +1,71 @@
+"""Shared fixtures: the real datasets in ../shared/data, workspaces, and running the CLI."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+TEST_DATA = Path(__file__).resolve().parent / "data"
+
+
+def shared(relative: str) -> Path:
+    """A path in ../shared/data; fails under CI=true when missing, else skips the test."""
+    path = SHARED_DATA / relative
+    if not path.exists():
+        message = f"real dataset {path} is not here (it lives in ../shared/data beside the repo)"
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture
+def shared_data() -> Callable[[str], Path]:
+    return shared
+
+
+@pytest.fixture
+def test_data() -> Path:
+    return TEST_DATA
+
+
+@pytest.fixture
+def workspace_path(tmp_path: Path) -> Path:
+    return tmp_path / "workspace.db"
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def run_cli(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[..., CliResult]]:
+    """Run ``civicgraph ARGS`` in-process; returns exit code, stdout and stderr."""
+    from civicgraph.cli import main
+
+    monkeypatch.delenv("CIVICGRAPH_DB", raising=False)
+
+    def run(*args: str | Path) -> CliResult:
+        capsys.readouterr()
+        try:
+            main([str(a) for a in args])
+            code = 0
+        except SystemExit as exit_:
+            code = exit_.code if isinstance(exit_.code, int) else 1
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    yield run
+    sys.stdout.flush()
