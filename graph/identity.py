@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from ..ontology import ORG_ID_SCHEMES, NodeType, parse_org_id
+from ..ontology import ORG_ID_SCHEMES, parse_org_id
 
 __all__ = [
     "LINK_FINDERS",
@@ -42,23 +42,23 @@ class Link(NamedTuple):
 LinkFinder = Callable[[sqlite3.Connection], Iterable[Link]]
 
 _CURRENT_FACTS = """
-    SELECT f.key, f.type, f.identifiers
+    SELECT f.key, f.identifiers
     FROM node_fact f JOIN snapshot s ON s.id = f.snapshot_id
-    WHERE s.is_current = 1 AND f.type = ?
+    WHERE s.is_current = 1 AND f.identifiers IS NOT NULL
 """
 
 
 def links_by_identifier(conn: sqlite3.Connection) -> Iterator[Link]:
-    """Link every organisation record to each org-id it carries.
+    """Link every record to each identifier it carries (org-ids, ``uprn:<UPRN>``).
 
-    Two records that carry the same org-id therefore fall into one cluster,
-    and a record asserted under an org-id (a 360Giving recipient) joins the
-    directory record that lists that org-id among its identifiers.
+    Two records that carry the same identifier therefore fall into one
+    cluster, and a record asserted under an org-id (a 360Giving recipient)
+    joins the directory record that lists that org-id among its identifiers.
     """
-    for key, _type, identifiers in conn.execute(_CURRENT_FACTS, (NodeType.ORGANIZATION,)):
-        for org_id in orjson.loads(identifiers) if identifiers else ():
-            if org_id != key:
-                yield Link(key, org_id, "identifier", {"identifier": org_id})
+    for key, identifiers in conn.execute(_CURRENT_FACTS):
+        for identifier in orjson.loads(identifiers):
+            if identifier != key:
+                yield Link(key, identifier, "identifier", {"identifier": identifier})
 
 
 LINK_FINDERS: list[LinkFinder] = [links_by_identifier]
@@ -70,19 +70,23 @@ _SCHEME_RANK = {scheme: rank for rank, scheme in enumerate(ORG_ID_SCHEMES)}
 
 
 def canonical_id(keys: Iterable[str]) -> str:
-    """The id a cluster of keys is known by: its best org-id, else its smallest key.
+    """The id a cluster of keys is known by: its best org-id, else its UPRN, else its smallest key.
 
     Examples
     --------
     >>> canonical_id(["town:organization:7", "GB-COH-01234567", "GB-CHC-1122334"])
     'GB-CHC-1122334'
+    >>> canonical_id(["town:location:3", "uprn:100012345678"])
+    'uprn:100012345678'
     >>> canonical_id(["b:organization:2", "a:organization:9"])
     'a:organization:9'
     """
+    keys = list(keys)
     org_ids = [k for k in keys if parse_org_id(k) == k]
     if org_ids:
         return min(org_ids, key=lambda k: (_rank(k), k))
-    return min(keys)
+    uprns = [k for k in keys if k.startswith("uprn:")]
+    return min(uprns or keys)
 
 
 def _rank(org_id: str) -> int:
@@ -143,6 +147,6 @@ def resolve_identities(
     conn.execute("DELETE FROM entity")
     conn.executemany("INSERT INTO entity (key, node_id, rule, evidence) VALUES (?, ?, ?, ?)", rows)
     return {
-        "records known by an org-id (workspace)": len(rows),
+        "records known by an org-id or UPRN (workspace)": len(rows),
         "organisations merged from several records (workspace)": merged_clusters,
     }

@@ -251,7 +251,9 @@ class _Stage:
             disc = str(record.props.get(definition.discriminator) or "")
         key = (record.type, record.source, record.target, disc)
         existing = self.edges.get(key)
-        if existing is None:
+        if existing is None or (record.primary and not existing.primary):
+            # A row that is itself the link (a services_taxonomy row) takes the place of
+            # the same link derived from another row (a services.taxonomy_ids list).
             self.edges[key] = record
             if record.primary:
                 self.loaded[record.table] += 1

@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO.parent / "shared" / "data"
-TEST_DATA = Path(__file__).resolve().parent / "data"
-
-
-def shared(relative: str) -> Path:
-    """A path in ../shared/data; fails under CI=true when missing, else skips the test."""
-    path = SHARED_DATA / relative
-    if not path.exists():
-        message = f"real dataset {path} is not here (it lives in ../shared/data beside the repo)"
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
+from helpers import TEST_DATA, shared
 
 
 @pytest.fixture

@@ -159,12 +159,6 @@ def detect_variant(tables: Mapping[str, Table], declared: str | None) -> str:
     ):
         variant = "Open Referral UK 1.0 tabular"
     elif (
-        "services_taxonomy" in names
-        or "regular_schedules" in names
-        or ("taxonomy" in names and columns["taxonomy"] & {"vocabulary", "parent_name"})
-    ):
-        variant = "HSDS 1.0 tabular"
-    elif (
         ("attributes" in names and "link_entity" in columns["attributes"])
         or ("taxonomy_terms" in names and "code" in columns["taxonomy_terms"])
         or "addresses" in names
@@ -172,6 +166,12 @@ def detect_variant(tables: Mapping[str, Table], declared: str | None) -> str:
         variant = "HSDS 3.0 tabular"
     elif "service_attributes" in names or "taxonomy_terms" in names:
         variant = "HSDS 1.1/2.0 tabular"
+    elif (
+        "services_taxonomy" in names
+        or "regular_schedules" in names
+        or ("taxonomy" in names and columns["taxonomy"] & {"vocabulary", "parent_name"})
+    ):
+        variant = "HSDS 1.0 tabular"
     else:
         variant = "HSDS tabular"
     return f"{variant} (declares {declared})" if declared else variant
@@ -650,7 +650,15 @@ class TabularMapper:
             fields["website"] = fields.pop("url")
         props = typed_props(NodeType.ORGANIZATION, fields, skip=("id",))
         org_ids, raw, unmatched = org_identifiers(details.get("identifiers", []))
-        report_unmatched_identifiers(self.ctx, unmatched, "organizations", local_id, "identifiers")
+        label = next(
+            (
+                self.tables[t].label
+                for t in ("identifiers", "organization_identifiers")
+                if t in self.tables
+            ),
+            "identifiers",
+        )
+        report_unmatched_identifiers(self.ctx, unmatched, label, local_id, label)
         for number_field, scheme in (("charity_number", "GB-CHC"), ("company_number", "GB-COH")):
             if row.get(number_field):
                 org_id = normalise_org_id(scheme, row[number_field])
@@ -831,9 +839,9 @@ class TabularMapper:
 
 
 def _eligibility_value(row: Row) -> Any:
-    value = _strip_ids(row, "id", "service_id")
-    if set(value) == {"eligibility"}:
-        return value["eligibility"]
+    value = _strip_ids(row, "service_id")
+    if set(value) - {"id"} == {"eligibility"}:
+        return value["eligibility"]  # HSDS 1.x: a sentence, no structure
     return value or None
 
 

@@ -1,0 +1,27 @@
+"""Helpers the tests import: where the real datasets and the fixtures are."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+TEST_DATA = Path(__file__).resolve().parent / "data"
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def shared(relative: str) -> Path:
+    """A path in ../shared/data; fails under CI=true when missing, else skips the test."""
+    path = SHARED_DATA / relative
+    if not path.exists():
+        message = f"real dataset {path} is not here (it lives in ../shared/data beside the repo)"
+        if in_ci():
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
