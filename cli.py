@@ -9,6 +9,7 @@ tracebacks.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import sys
 import traceback
@@ -19,6 +20,7 @@ from typing import Any
 
 import click
 import orjson
+import pandas as pd
 
 from . import demo as demo_module
 from ._version import __version__
@@ -27,6 +29,7 @@ from .graph import IngestReport, Workspace, default_workspace_path
 from .ingest import INGESTERS, Ingester
 from .ingest import ingest as run_ingest
 from .ingest import validate as run_validate
+from .queries import QUERIES, Query, run_query
 from .synth import HSDS_FORMATS, synth
 
 __all__ = ["cli", "main"]
@@ -326,6 +329,102 @@ def stats(state: _State, output_format: str) -> None:
             click.echo(f"  {name:<16} {count:>10,}")
         if not counts[section]:
             click.echo("  (none)")
+
+
+# -- queries ------------------------------------------------------------------------
+
+
+def format_frame(frame: pd.DataFrame, output_format: str) -> str:
+    """A query's result as text: an aligned table, CSV, or JSON (a list of row objects)."""
+    if output_format == "csv":
+        return str(frame.to_csv(index=False))
+    if output_format == "json":
+        return str(frame.to_json(orient="records", force_ascii=False, indent=2))
+    if frame.empty:
+        return "No rows."
+    return str(frame.to_string(index=False, max_colwidth=80))
+
+
+class _QueryGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(QUERIES)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        query = QUERIES.get(cmd_name)
+        return None if query is None else _query_command(query)
+
+
+def _query_command(query: Query) -> click.Command:
+    def command(state: _State, output_format: str, out: str | None, **params: Any) -> None:
+        with state.workspace() as workspace:
+            frame = run_query(query.name, workspace, **params)
+        text = format_frame(frame, output_format)
+        if out:
+            Path(out).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+            click.echo(f"{len(frame)} rows written to {out}", err=True)
+        else:
+            click.echo(text)
+
+    options: list[click.Parameter] = []
+    for param in query.params:
+        flag = f"--{param.name.replace('_', '-')}"
+        if param.type is bool and not param.multiple:
+            options.append(
+                click.Option(
+                    [f"{flag}/--no-{flag[2:]}", param.name],
+                    default=param.default,
+                    show_default=True,
+                    help=param.help,
+                )
+            )
+            continue
+        options.append(
+            click.Option(
+                [flag, param.name],
+                type=click.Choice(param.choices) if param.choices else param.type,
+                default=param.default,
+                multiple=param.multiple,
+                show_default=param.default not in (None, ()),
+                help=param.help,
+            )
+        )
+    options += [
+        click.Option(
+            ["--format", "output_format"],
+            type=click.Choice(["table", "csv", "json"]),
+            default="table",
+            show_default=True,
+            help="How to write the rows.",
+        ),
+        click.Option(["--out"], type=click.Path(dir_okay=False), help="Write to this file."),
+    ]
+    doc = inspect.getdoc(query.function) or query.summary
+    return click.Command(
+        query.name,
+        callback=click.pass_obj(command),
+        params=options,
+        help=doc.split("\n\nParameters")[0],
+        short_help=query.summary,
+        context_settings=CONTEXT_SETTINGS,
+    )
+
+
+@cli.group(cls=_QueryGroup, invoke_without_command=True, context_settings=CONTEXT_SETTINGS)
+@click.option("--list", "list_queries", is_flag=True, help="List the queries, one line each.")
+@click.pass_context
+def query(ctx: click.Context, list_queries: bool) -> None:
+    """Run a named analysis of the graph and print its rows (each with its evidence, 'why').
+
+    \b
+    Example:
+      civicgraph query --list
+      civicgraph query NAME --format json --out result.json
+    """
+    if list_queries or ctx.invoked_subcommand is None:
+        if not QUERIES:
+            click.echo("No queries are registered.")
+        for name, registered in QUERIES.items():
+            click.echo(f"{name:<22} {registered.summary}")
 
 
 # -- making data ------------------------------------------------------------------

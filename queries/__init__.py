@@ -1,5 +1,10 @@
-"""Named analyses of the graph. Each returns a pandas DataFrame whose rows carry
-their evidence in a ``why`` column; none prints.
+"""Named analyses of the graph.
+
+Each is a function ``f(graph, *, ...) -> pandas.DataFrame`` whose rows carry
+their evidence in a ``why`` column; none prints. Each registers with
+:func:`register_query`, which makes it ``civicgraph query <name>``.
 """
 
-__all__: list[str] = []
+from ._registry import QUERIES, Param, Query, register_query, run_query
+
+__all__ = ["QUERIES", "Param", "Query", "register_query", "run_query"]

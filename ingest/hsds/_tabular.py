@@ -320,7 +320,6 @@ class TabularMapper:
         for table, row_number, row in self._rows("contacts"):
             value = _strip_ids(
                 row,
-                "id",
                 "organization_id",
                 "service_id",
                 "service_at_location_id",
@@ -343,18 +342,12 @@ class TabularMapper:
         for table, row_number, row in self._rows("phones"):
             value = _strip_ids(
                 row,
-                "id",
                 "organization_id",
                 "service_id",
                 "location_id",
                 "contact_id",
                 "service_at_location_id",
             )
-            number = phone_text(row.get("number"), row.get("area_code"), row.get("extension"))
-            value.pop("area_code", None)
-            value.pop("extension", None)
-            if number:
-                value["number"] = number
             contact = self.contacts.get(str(row.get("contact_id") or ""))
             if contact is not None:
                 contact.setdefault("phones", []).append(value)
