@@ -31,12 +31,18 @@ __all__ = [
 
 
 class Link(NamedTuple):
-    """Evidence that two keys are one node. Either may be a bare org-id."""
+    """Evidence that two keys are one node. Either may be a bare identifier (an org-id).
+
+    Only ``certain`` links merge records; uncertain ones (a similar name, nearby
+    coordinates) are kept for a person to decide.
+    """
 
     a: str
     b: str
     rule: str
     evidence: dict[str, Any]
+    score: float = 1.0
+    certain: bool = True
 
 
 LinkFinder = Callable[[sqlite3.Connection], Iterable[Link]]
@@ -124,8 +130,12 @@ def resolve_identities(
     """
     clusters = _DisjointSet()
     evidence: dict[str, list[dict[str, Any]]] = {}
+    uncertain = 0
     for finder in LINK_FINDERS if finders is None else finders:
         for link in finder(conn):
+            if not link.certain:
+                uncertain += 1
+                continue
             clusters.union(link.a, link.b)
             evidence.setdefault(link.a, []).append({"rule": link.rule, **link.evidence})
 
@@ -148,5 +158,6 @@ def resolve_identities(
     conn.executemany("INSERT INTO entity (key, node_id, rule, evidence) VALUES (?, ?, ?, ?)", rows)
     return {
         "records known by an org-id or UPRN (workspace)": len(rows),
-        "organisations merged from several records (workspace)": merged_clusters,
+        "nodes merged from several records (workspace)": merged_clusters,
+        "uncertain matches not merged (workspace)": uncertain,
     }

@@ -17,11 +17,13 @@ from .model import (
     edge_allowed,
     node_property,
 )
+from .names import LEGAL_FORMS, name_tokens, normalise_name
 from .orgid import ORG_ID_SCHEMES, normalise_org_id, org_id_kind, parse_org_id, scheme_for
 
 __all__ = [
     "DEFAULT_BASE_IRI",
     "EDGE_TYPES",
+    "LEGAL_FORMS",
     "NODE_TYPES",
     "ORG_ID_SCHEMES",
     "VOCAB",
@@ -33,8 +35,10 @@ __all__ = [
     "PropertyDef",
     "base_iri",
     "edge_allowed",
+    "name_tokens",
     "node_iri",
     "node_property",
+    "normalise_name",
     "normalise_org_id",
     "org_id_kind",
     "parse_org_id",
