@@ -243,7 +243,7 @@ def fetch_json(
     timeout: float = DEFAULT_TIMEOUT,
     max_bytes: int = DEFAULT_MAX_BYTES,
     retries: int = 3,
-    backoff: float = 0.5,
+    backoff: float = 0.25,
 ) -> tuple[Any, bytes]:
     """GET a URL and parse it as JSON: ``(data, raw bytes)``.
 

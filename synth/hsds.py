@@ -156,6 +156,7 @@ def write_hsds_json(town: Town, folder: str | Path) -> Path:
         },
     )
     _write_json(out / "organizations.json", [_organisation(o) for o in town.organisations])
+    _write_json(out / "locations.json", [_location(b) for b in town.buildings])
     _write_json(out / "taxonomy_terms.json", list(_terms()))
     buildings = {b.id: b for b in town.buildings}
     names = {o.id: o.name for o in town.organisations}

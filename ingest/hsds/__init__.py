@@ -258,11 +258,14 @@ def ingest_hsds(
 
     Examples
     --------
-    >>> import civicgraph
-    >>> ws = civicgraph.Workspace(":memory:")
-    >>> report = ingest_hsds(ws, civicgraph.example_path("hsds3_min"), name="example")
+    >>> import tempfile
+    >>> from civicgraph import Workspace
+    >>> from civicgraph.synth import synth
+    >>> (directory,) = synth(tempfile.mkdtemp(), services=30, seed=1)
+    >>> ws = Workspace(":memory:")
+    >>> report = ingest_hsds(ws, directory.path, name="town")
     >>> report.tables["service"].loaded, ws.stats()["nodes"]["Service"]
-    (1, 1)
+    (30, 30)
     """
     return ingest(
         workspace,
@@ -280,8 +283,10 @@ def graph_from_hsds(source: str | Path, **options: Any) -> Any:
 
     Examples
     --------
-    >>> import civicgraph
-    >>> graph = graph_from_hsds(civicgraph.example_path("hsds3_min"))
+    >>> import tempfile
+    >>> from civicgraph.synth import synth
+    >>> (directory,) = synth(tempfile.mkdtemp(), services=30, seed=1)
+    >>> graph = graph_from_hsds(directory.path)
     >>> sorted({data["type"] for _, data in graph.nodes(data=True)})
     ['Concept', 'Location', 'Organization', 'Service']
     """

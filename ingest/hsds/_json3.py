@@ -157,6 +157,23 @@ class JsonMapper:
             return None
         return str(local_id).strip()
 
+    def _tidy(self, props: dict[str, Any], table: str, local_id: str, file: str) -> None:
+        """Trim stray spaces around a record's own text values, noting each."""
+        for name, value in props.items():
+            if isinstance(value, str) and value != value.strip():
+                props[name] = value.strip()
+                self.ctx.problem(
+                    Severity.NOTE,
+                    "padded-value",
+                    "values have spaces around them; trimmed",
+                    "",
+                    table=table,
+                    file=file,
+                    field=name,
+                    record=local_id,
+                    value=value,
+                )
+
     def _require_name(self, table: str, obj: Mapping[str, Any], local_id: str, file: str) -> None:
         if not obj.get("name"):
             self.ctx.problem(
@@ -196,6 +213,7 @@ class JsonMapper:
                 "metadata",
             ),
         )
+        self._tidy(props, "organization", local_id, file)
         props.update(
             _compact(
                 {
@@ -272,6 +290,7 @@ class JsonMapper:
                 "capacities",
             ),
         )
+        self._tidy(props, "service", local_id, file)
         program = obj.get("program")
         props.update(
             _compact(
@@ -393,6 +412,7 @@ class JsonMapper:
                 "organization_id",
             ),
         )
+        self._tidy(props, "location", local_id, file)
         if addresses:
             physical = [a for a in addresses if a.get("address_type") in (None, "", "physical")]
             props.update(flatten_address((physical or addresses)[0]))
@@ -518,6 +538,7 @@ class JsonMapper:
                 "taxonomy_id": obj.get("taxonomy_id"),
             },
         )
+        self._tidy(props, "taxonomy_term", local_id, file)
         yield NodeRecord(
             NodeType.CONCEPT, key, props, "taxonomy_term", local_id, embedded=embedded, file=file
         )
