@@ -155,10 +155,11 @@ def flatten_address(address: Mapping[str, Any]) -> dict[str, Any]:
     postcode = address.get("postal_code")
     if postcode not in (None, ""):
         props["postcode"] = normalise_postcode(str(postcode))
+    lines = {**address, "postal_code": props.get("postcode")}
     one_line = ", ".join(
-        str(address[name]).strip()
+        str(lines[name]).strip()
         for name in _ADDRESS_LINES
-        if address.get(name) not in (None, "") and str(address[name]).strip()
+        if lines.get(name) not in (None, "") and str(lines[name]).strip()
     )
     if one_line:
         props["address"] = one_line

@@ -1,0 +1,63 @@
+"""Golden files: small inputs per ingester variant, and exactly the facts and report they give.
+
+Set UPDATE_GOLDEN=1 to rewrite the expected files after a deliberate change, then read the
+diff in review: it shows exactly what the change does to ingested data.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers import TEST_DATA
+
+from civicgraph import Workspace, ingest_hsds
+
+GOLDEN = TEST_DATA / "golden"
+INPUTS = {
+    "hsds10": TEST_DATA / "hsds10",
+    "hsds3json": TEST_DATA / "hsds3json",
+    "oruk1": TEST_DATA / "oruk1",
+}
+
+
+def _facts(workspace: Workspace) -> dict[str, Any]:
+    conn = workspace._connect(create=False)
+    assert conn is not None
+    nodes = [
+        {"key": k, "type": t, "record": r, "props": json.loads(p), "identifiers": json.loads(i or "null")}
+        for k, t, r, p, i in conn.execute(
+            "SELECT key, type, record_id, props, identifiers FROM node_fact ORDER BY key"
+        )
+    ]
+    edges = [
+        {"type": t, "source": s, "target": d, "discriminator": disc, "record": r, "props": json.loads(p or "null")}
+        for t, s, d, disc, r, p in conn.execute(
+            "SELECT type, source_key, target_key, discriminator, record_id, props FROM edge_fact "
+            "ORDER BY type, source_key, target_key, discriminator"
+        )
+    ]
+    identity = dict(conn.execute("SELECT key, node_id FROM entity ORDER BY key"))
+    return {"nodes": nodes, "edges": edges, "identity": identity}
+
+
+@pytest.mark.parametrize("name", sorted(INPUTS))
+def test_ingest_gives_the_golden_facts_and_report(name: str) -> None:
+    workspace = Workspace(":memory:")
+    report = ingest_hsds(workspace, INPUTS[name], name=name)
+    actual = {
+        "variant": report.variant,
+        "tables": {t: vars(c) for t, c in report.tables.items()},
+        "problems": sorted(
+            [g.severity.value, g.code, g.file, g.field, g.count] for g in report.problems
+        ),
+        **_facts(workspace),
+    }
+    path = GOLDEN / f"{name}.json"
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.write_text(json.dumps(actual, indent=1, ensure_ascii=False, sort_keys=True) + "\n", "utf-8")
+    expected = json.loads(path.read_text("utf-8"))
+    assert json.loads(json.dumps(actual)) == expected
