@@ -46,10 +46,18 @@ CREATE TABLE node_fact (
     type        TEXT NOT NULL,
     record_id   TEXT NOT NULL,         -- where in the source: '<table>/<id or row>'
     props       TEXT NOT NULL,         -- JSON object
-    identifiers TEXT,                  -- JSON list of normalised org-ids, or NULL
     PRIMARY KEY (snapshot_id, key)
 ) WITHOUT ROWID;
 CREATE INDEX node_fact_by_key ON node_fact(key);
+
+-- Identifiers a node fact carries (normalised org-ids, 'uprn:<UPRN>'): the identity stage's input.
+CREATE TABLE node_identifier (
+    snapshot_id INTEGER NOT NULL REFERENCES snapshot(id),
+    key         TEXT NOT NULL,
+    identifier  TEXT NOT NULL,
+    PRIMARY KEY (snapshot_id, key, identifier)
+) WITHOUT ROWID;
+CREATE INDEX node_identifier_by_identifier ON node_identifier(identifier);
 
 -- A snapshot asserts a typed, directed edge between two asserted keys.
 CREATE TABLE edge_fact (

@@ -47,10 +47,10 @@ class Link(NamedTuple):
 
 LinkFinder = Callable[[sqlite3.Connection], Iterable[Link]]
 
-_CURRENT_FACTS = """
-    SELECT f.key, f.identifiers
-    FROM node_fact f JOIN snapshot s ON s.id = f.snapshot_id
-    WHERE s.is_current = 1 AND f.identifiers IS NOT NULL
+_CURRENT_IDENTIFIERS = """
+    SELECT i.key, i.identifier
+    FROM node_identifier i JOIN snapshot s ON s.id = i.snapshot_id
+    WHERE s.is_current = 1
 """
 
 
@@ -61,10 +61,9 @@ def links_by_identifier(conn: sqlite3.Connection) -> Iterator[Link]:
     cluster, and a record asserted under an org-id (a 360Giving recipient)
     joins the directory record that lists that org-id among its identifiers.
     """
-    for key, identifiers in conn.execute(_CURRENT_FACTS):
-        for identifier in orjson.loads(identifiers):
-            if identifier != key:
-                yield Link(key, identifier, "identifier", {"identifier": identifier})
+    for key, identifier in conn.execute(_CURRENT_IDENTIFIERS):
+        if identifier != key:
+            yield Link(key, identifier, "identifier", {"identifier": identifier})
 
 
 LINK_FINDERS: list[LinkFinder] = [links_by_identifier]
@@ -103,22 +102,31 @@ def _rank(org_id: str) -> int:
 
 
 class _DisjointSet:
+    """Union-find with path halving and union by size."""
+
     def __init__(self) -> None:
         self.parent: dict[str, str] = {}
+        self.size: dict[str, int] = {}
 
     def find(self, x: str) -> str:
         parent = self.parent
-        root = parent.setdefault(x, x)
-        while root != parent[root]:
-            root = parent[root]
-        while x != root:  # path compression
-            parent[x], x = root, parent[x]
-        return root
+        if x not in parent:
+            parent[x] = x
+            self.size[x] = 1
+            return x
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
 
     def union(self, a: str, b: str) -> None:
         ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
+        if ra == rb:
+            return
+        if self.size[ra] < self.size[rb]:
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+        self.size[ra] += self.size[rb]
 
 
 def resolve_identities(

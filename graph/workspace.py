@@ -39,6 +39,7 @@ from .report import IngestReport
 __all__ = [
     "DEFAULT_WORKSPACE",
     "EdgeRow",
+    "IdentifierRow",
     "NodeRow",
     "Workspace",
     "default_workspace_path",
@@ -46,8 +47,11 @@ __all__ = [
 
 DEFAULT_WORKSPACE = "civicgraph.db"
 
-NodeRow = tuple[str, str, str, str, str | None]
-"""(key, type, record_id, props JSON, identifiers JSON or None): one node fact to write."""
+NodeRow = tuple[str, str, str, str]
+"""(key, type, record_id, props JSON): one node fact to write."""
+
+IdentifierRow = tuple[str, str]
+"""(key, identifier): an identifier a node fact carries (an org-id, ``uprn:<UPRN>``)."""
 
 EdgeRow = tuple[str, str, str, str, str, str | None]
 """(type, source key, target key, discriminator, record_id, props JSON or None)."""
@@ -294,6 +298,7 @@ class Workspace:
         report: IngestReport,
         nodes: Sequence[NodeRow],
         edges: Sequence[EdgeRow],
+        identifiers: Sequence[IdentifierRow] = (),
     ) -> int:
         """Write one ingest as a new current snapshot of ``report.source``, in one transaction.
 
@@ -326,9 +331,14 @@ class Workspace:
             snapshot = cursor.lastrowid
             assert snapshot is not None
             conn.executemany(
-                "INSERT INTO node_fact (snapshot_id, key, type, record_id, props, identifiers) "
-                f"VALUES ({snapshot}, ?, ?, ?, ?, ?)",
+                "INSERT INTO node_fact (snapshot_id, key, type, record_id, props) "
+                f"VALUES ({snapshot}, ?, ?, ?, ?)",
                 nodes,
+            )
+            conn.executemany(
+                "INSERT INTO node_identifier (snapshot_id, key, identifier) "
+                f"VALUES ({snapshot}, ?, ?)",
+                identifiers,
             )
             conn.executemany(
                 "INSERT INTO edge_fact (snapshot_id, type, source_key, target_key, discriminator, "

@@ -36,7 +36,7 @@ from ..graph import (
     Severity,
     Workspace,
 )
-from ..graph.workspace import EdgeRow, NodeRow
+from ..graph.workspace import EdgeRow, IdentifierRow, NodeRow
 from ..ontology import EDGE_TYPES, NODE_TYPES, Datatype, NodeType, edge_allowed
 
 __all__ = ["ReadContext", "run_ingest"]
@@ -66,12 +66,15 @@ class ReadContext:
     read_counts: Counter[str] = field(default_factory=Counter)
     rejected_counts: Counter[str] = field(default_factory=Counter)
     used_counts: Counter[str] = field(default_factory=Counter)
+    reads: int = 0
+    """Rows or records read so far, over all tables."""
     problems: list[Problem] = field(default_factory=list)
     _since_progress: int = 0
 
     def read(self, table: str, n: int = 1) -> None:
         """Count ``n`` rows or records read from ``table``."""
         self.read_counts[table] += n
+        self.reads += n
         if self.progress is not None:
             self._since_progress += n
             if self._since_progress >= 1000:
@@ -468,17 +471,18 @@ def _check_value(datatype: Datatype, name: str, value: Any) -> _Verdict | None:
     return None
 
 
-def _rows(stage: _Stage, edges: Iterable[EdgeRecord]) -> tuple[list[NodeRow], list[EdgeRow]]:
+def _rows(
+    stage: _Stage, edges: Iterable[EdgeRecord]
+) -> tuple[list[NodeRow], list[EdgeRow], list[IdentifierRow]]:
     dumps = orjson.dumps
     node_rows: list[NodeRow] = [
-        (
-            key,
-            staged.type,
-            staged.record_id,
-            dumps(staged.props).decode(),
-            dumps(staged.identifiers).decode() if staged.identifiers else None,
-        )
+        (key, staged.type, staged.record_id, dumps(staged.props).decode())
         for key, staged in stage.nodes.items()
+    ]
+    identifier_rows: list[IdentifierRow] = [
+        (key, identifier)
+        for key, staged in stage.nodes.items()
+        for identifier in staged.identifiers
     ]
     edge_rows: list[EdgeRow] = []
     for edge in edges:
@@ -496,7 +500,7 @@ def _rows(stage: _Stage, edges: Iterable[EdgeRecord]) -> tuple[list[NodeRow], li
                 dumps(edge.props).decode() if edge.props else None,
             )
         )
-    return node_rows, edge_rows
+    return node_rows, edge_rows, identifier_rows
 
 
 def run_ingest(
@@ -533,7 +537,7 @@ def run_ingest(
             stage.add(record)
         edges = stage.resolve_edges(workspace)
         _check_values(stage)
-        node_rows, edge_rows = _rows(stage, edges)
+        node_rows, edge_rows, identifier_rows = _rows(stage, edges)
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -558,7 +562,7 @@ def run_ingest(
         report.nodes = _count(n[1] for n in node_rows)
         report.edges = _count(e[0] for e in edge_rows)
         return report
-    workspace.write_snapshot(report, node_rows, edge_rows)
+    workspace.write_snapshot(report, node_rows, edge_rows, identifier_rows)
     return report
 
 
