@@ -89,7 +89,7 @@ def entity_kind(obj: Mapping[str, Any]) -> str | None:
     return None
 
 
-_EMPTY = (None, "", [], {})
+_EMPTY: tuple[object, ...] = (None, "", [], {})
 
 
 def _compact(values: dict[str, Any]) -> dict[str, Any]:
