@@ -46,6 +46,9 @@ log = logging.getLogger("civicgraph.ingest")
 Progress = Callable[[int], None]
 
 RESERVED_PROPS = frozenset({"type", "sources"})
+
+ACCUMULATING_PROPS = frozenset({"org_ids", "roles"})
+"""List properties whose values add up across repeated records rather than conflict."""
 """Graph attribute names the workspace sets itself; a source field of that name is renamed."""
 
 
@@ -61,6 +64,8 @@ class ReadContext:
     source: str
     encoding: str | None = None
     progress: Progress | None = None
+    workspace: Workspace | None = None
+    """The workspace being ingested into, for readers that compare with what it holds."""
     variant: str = ""
     sha256: str = ""
     read_counts: Counter[str] = field(default_factory=Counter)
@@ -161,14 +166,13 @@ class _Stage:
 
     def _add_node(self, record: NodeRecord) -> None:
         staged = self.nodes.get(record.key)
+        counted = 1 if record.counted else 0
         if staged is None:
             self.nodes[record.key] = _Staged(record)
-            self.loaded[record.table] += 1
+            self.loaded[record.table] += counted
             return
-        self.merged[record.table] += 1
         if staged.type != record.type:
-            self.merged[record.table] -= 1
-            self.rejected[record.table] += 1
+            self.rejected[record.table] += counted
             self.ctx.problem(
                 Severity.ERROR,
                 "key-type-clash",
@@ -180,6 +184,7 @@ class _Stage:
                 record=record.record_id,
             )
             return
+        self.merged[record.table] += counted
         for identifier in record.identifiers:
             if identifier not in staged.identifiers:
                 staged.identifiers.append(identifier)
@@ -219,9 +224,26 @@ class _Stage:
             current = staged.props.get(name)
             if current is None or current == "" or current == []:
                 staged.props[name] = value
+            elif name in ACCUMULATING_PROPS and isinstance(current, list):
+                current.extend(v for v in value if v not in current)
             elif value not in (None, "", []) and value != current:
                 conflicts.append((name, current, value))
-        if conflicts:
+        if conflicts and not record.counted:
+            # Details repeated on every row that mentions an organisation (a recipient's
+            # address on each of its grants) change over time: worth a note, not a warning.
+            self.ctx.problem(
+                Severity.NOTE,
+                "details-differ",
+                f"{_noun(record.type)} details differ between the rows that mention it; the "
+                "first row's are kept, missing ones filled from the later",
+                "",
+                table=record.table,
+                file=record.file,
+                row=record.row,
+                record=record.key,
+                value="; ".join(f"{n}: {_short(a)} vs {_short(b)}" for n, a, b in conflicts),
+            )
+        elif conflicts:
             self.ctx.problem(
                 Severity.WARNING,
                 "conflicting-duplicate",
