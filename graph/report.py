@@ -152,6 +152,8 @@ class IngestReport:
     edges: dict[str, int] = dataclasses.field(default_factory=dict)
     problems: list[ProblemGroup] = dataclasses.field(default_factory=list)
     resolution: dict[str, int] = dataclasses.field(default_factory=dict)
+    metadata: dict[str, Any] = dataclasses.field(default_factory=dict)
+    """What the input says about itself, where it says it: ``license`` (``{"name", "url"}``)."""
 
     def table(self, name: str) -> TableCounts:
         counts = self.tables.get(name)

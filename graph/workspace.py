@@ -184,7 +184,8 @@ class Workspace:
         list of dict
             ``{"name", "kind", "priority", "snapshots": [{"snapshot", "ingested_at",
             "input", "sha256", "variant", "current", "tables", "nodes", "edges",
-            "problems"}]}``.
+            "problems", "metadata"}]}``; ``metadata`` holds what the input said about
+            itself (``license``) where it said it.
         """
         result = []
         for name, kind, priority in self._rows(
@@ -209,6 +210,7 @@ class Workspace:
                         "nodes": report.get("nodes", {}),
                         "edges": report.get("edges", {}),
                         "problems": report.get("problem_counts", {}),
+                        "metadata": report.get("metadata", {}),
                     }
                 )
             result.append(
@@ -264,6 +266,21 @@ class Workspace:
                 keys,
             )
         ]
+
+    def node_records(self) -> dict[str, list[tuple[str, str]]]:
+        """For every node of the graph, the records that assert it: ``[(source, record id)]``.
+
+        :meth:`facts` for all nodes at once, without the properties: the
+        provenance an export writes. Sorted, so that it is the same on every call.
+        """
+        entity = dict(self._rows("SELECT key, node_id FROM entity"))
+        records: dict[str, set[tuple[str, str]]] = {}
+        for source, key, record_id in self._rows(
+            "SELECT s.source, f.key, f.record_id FROM node_fact f "
+            "JOIN snapshot s ON s.id = f.snapshot_id WHERE s.is_current = 1"
+        ):
+            records.setdefault(entity.get(key, key), set()).add((source, record_id))
+        return {node: sorted(pairs) for node, pairs in records.items()}
 
     def known_nodes(
         self, keys: Iterable[str], *, excluding_source: str | None = None

@@ -16,7 +16,7 @@ import time
 import urllib.error
 import urllib.request
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ __all__ = [
     "fetch_json",
     "is_url",
     "load_json",
+    "package_license",
     "parse_json",
     "read_csv",
     "safe_join",
@@ -325,3 +326,35 @@ def _too_large(url: str, max_bytes: int) -> FetchError:
 def env_flag(name: str) -> bool:
     """Whether an environment variable is set to a true-ish value."""
     return os.environ.get(name, "").lower() in ("1", "true", "yes", "on")
+
+
+def package_license(package: Mapping[str, Any]) -> dict[str, str] | None:
+    """The licence a data package declares, as ``{"name", "url"}`` (either may be empty).
+
+    Reads Frictionless ``licenses`` (a list of ``{name, path, title}``; the
+    first is taken) and the older single ``license`` object (``{type, name,
+    url}``, as in the HSDS template) or string.
+
+    Examples
+    --------
+    >>> package_license({"licenses": [{"name": "OGL-UK-3.0", "path": "https://x.org/ogl"}]})
+    {'name': 'OGL-UK-3.0', 'url': 'https://x.org/ogl'}
+    >>> package_license({"license": "CC-BY-4.0"})
+    {'name': 'CC-BY-4.0', 'url': ''}
+    >>> package_license({}) is None
+    True
+    """
+    declared: Any = package.get("licenses")
+    if isinstance(declared, list) and declared:
+        declared = declared[0]
+    elif declared is None:
+        declared = package.get("license")
+    if isinstance(declared, str) and declared.strip():
+        return {"name": declared.strip(), "url": ""}
+    if not isinstance(declared, Mapping):
+        return None
+    name = declared.get("name") or declared.get("type") or declared.get("title") or ""
+    url = declared.get("path") or declared.get("url") or ""
+    if not (isinstance(name, str) and isinstance(url, str)) or not (name or url):
+        return None
+    return {"name": name.strip(), "url": url.strip()}

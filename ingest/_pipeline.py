@@ -68,6 +68,8 @@ class ReadContext:
     """The workspace being ingested into, for readers that compare with what it holds."""
     variant: str = ""
     sha256: str = ""
+    metadata: dict[str, Any] = field(default_factory=dict)
+    """What the input says about itself (``license``: ``{"name", "url"}``), for the report."""
     read_counts: Counter[str] = field(default_factory=Counter)
     rejected_counts: Counter[str] = field(default_factory=Counter)
     used_counts: Counter[str] = field(default_factory=Counter)
@@ -564,6 +566,7 @@ def run_ingest(
         if gc_was_enabled:
             gc.enable()
     report.variant, report.sha256 = ctx.variant, ctx.sha256
+    report.metadata = dict(ctx.metadata)
     _fill_counts(report, ctx, stage)
     log.info(
         "%s: staged %d node and %d edge facts with %d problems",

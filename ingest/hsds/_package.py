@@ -9,7 +9,7 @@ from typing import Any
 
 from ...errors import InputError
 from ...graph import Record, Severity
-from .._io import load_json, read_csv, safe_join
+from .._io import load_json, package_license, read_csv, safe_join
 from .._pipeline import ReadContext
 from ._tabular import (
     RowIter,
@@ -116,6 +116,9 @@ def read_package(
                 fix="point at the package's datapackage.json, or at its folder.",
             )
         declared = package.get("version")
+        licence = package_license(package)
+        if licence:
+            ctx.metadata["license"] = licence
         for index, resource in enumerate(package["resources"]):
             _add_resource(tables, listed, folder, descriptor, index, resource, ctx)
     loose = sorted(folder.glob("*.csv")) or sorted(
