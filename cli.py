@@ -26,10 +26,13 @@ from . import demo as demo_module
 from ._version import __version__
 from .errors import CivicGraphError, StrictModeError
 from .graph import IngestReport, Workspace, default_workspace_path
+from .graph.netfiles import NETWORK_FORMATS, export_network
+from .graph.rdf import RDF_FORMATS, export_rdf
+from .graph.shacl import validate_rdf
 from .ingest import INGESTERS, Ingester
 from .ingest import ingest as run_ingest
 from .ingest import validate as run_validate
-from .queries import QUERIES, Query, run_query
+from .queries import QUERIES, Query, run_query, run_sparql, sparql_library
 from .synth import HSDS_FORMATS, synth
 
 __all__ = ["cli", "main"]
@@ -614,6 +617,201 @@ def demo(out: str, services: int, seed: int, output_format: str) -> None:
     for name, path in result.outputs.items():
         click.echo(f"{name}: {path}")
     click.echo(f"Next: civicgraph --db {result.workspace} sources")
+
+
+# -- linked data and network files ---------------------------------------------------
+
+
+@cli.group(context_settings=CONTEXT_SETTINGS)
+def export() -> None:
+    """Write the workspace as RDF (linked data) or as files for network tools.
+
+    \b
+    Example:
+      civicgraph export rdf --format turtle --out town.ttl
+      civicgraph export graphml --out town.graphml
+    """
+
+
+@export.command(name="rdf", context_settings=CONTEXT_SETTINGS)
+@click.option(
+    "--format",
+    "rdf_format",
+    type=click.Choice(list(RDF_FORMATS)),
+    default="turtle",
+    show_default=True,
+    help="The RDF syntax: Turtle, N-Triples, JSON-LD (compact, with the published context) "
+    "or RDF/XML.",
+)
+@click.option("--out", type=click.Path(dir_okay=False), required=True, help="The file to write.")
+@click.option(
+    "--base-iri",
+    envvar="CIVICGRAPH_BASE_IRI",
+    help="The base of node IRIs (default: $CIVICGRAPH_BASE_IRI or https://w3id.org/civicgraph/id/).",
+)
+@click.pass_obj
+def export_rdf_command(state: _State, rdf_format: str, out: str, base_iri: str | None) -> None:
+    """Write the graph as RDF with stable IRIs, PROV-O provenance and a VoID/DCAT description.
+
+    The same workspace gives the same file on every export. The vocabulary is
+    the civicgraph ontology (ontology/civicgraph.ttl), aligned to schema.org,
+    W3C ORG, SKOS, PROV-O, GeoSPARQL and CPSV-AP; check a file with
+    'civicgraph validate-rdf'.
+
+    \b
+    Example:
+      civicgraph export rdf --format turtle --out town.ttl
+      civicgraph export rdf --format jsonld --out town.jsonld --base-iri https://data.example.gov.uk/id/
+    """
+    with state.workspace() as workspace:
+        count = export_rdf(workspace, out, format=rdf_format, base_iri=base_iri)
+    click.echo(f"{count:,} triples written to {out}", err=True)
+
+
+def _network_command(name: str) -> click.Command:
+    network_format = NETWORK_FORMATS[name]
+    examples = {
+        "graphml": "civicgraph export graphml --out town.graphml",
+        "gexf": "civicgraph export gexf --out town.gexf",
+        "csv": "civicgraph export csv --out kumu/",
+    }
+    summaries = {
+        "graphml": "Write the graph as GraphML (typed attributes), for Gephi, yEd or igraph.",
+        "gexf": "Write the graph as GEXF 1.2 (typed attributes), for Gephi.",
+        "csv": "Write Kumu's import layout: elements.csv and connections.csv in a folder.",
+    }
+
+    def command(state: _State, out: str) -> None:
+        with state.workspace() as workspace:
+            path = export_network(workspace, out, format=name)
+        click.echo(f"written to {path}", err=True)
+
+    return click.Command(
+        name,
+        callback=click.pass_obj(command),
+        params=[
+            click.Option(
+                ["--out"], type=click.Path(), required=True, help=f"Where: {network_format.out}."
+            )
+        ],
+        help=f"{summaries[name]}\n\n\b\nExample:\n  {examples[name]}",
+        short_help=summaries[name],
+        context_settings=CONTEXT_SETTINGS,
+    )
+
+
+for _network_format in NETWORK_FORMATS:
+    export.add_command(_network_command(_network_format))
+
+
+@cli.command(name="validate-rdf", context_settings=CONTEXT_SETTINGS)
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option(
+    "--syntax", help="The rdflib parser (turtle, nt, json-ld, xml) if the suffix does not tell."
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["violation", "warning"]),
+    default="violation",
+    show_default=True,
+    help="Exit 1 on violations only, or on warnings too.",
+)
+@click.option("--examples", type=int, default=3, show_default=True, help="Examples per rule.")
+@FORMAT_OPTION
+def validate_rdf_command(
+    file: str, syntax: str | None, fail_on: str, examples: int, output_format: str
+) -> None:
+    """Check an RDF file against civicgraph's SHACL shapes and list what fails, rule by rule.
+
+    Each result names its focus node, path, message and rule. Violations make
+    the file invalid (exit 1); warnings (a service with no provider) are what
+    real directories are like, reported but passed unless --fail-on warning.
+
+    \b
+    Example:
+      civicgraph validate-rdf town.ttl
+      civicgraph validate-rdf town.jsonld --fail-on warning --format json
+    """
+    report = validate_rdf(file, format=syntax)
+    if output_format == "json":
+        click.echo(_dumps(report.to_dict()))
+    else:
+        click.echo("\n".join(report.summary_lines(examples=examples)))
+    if not report.conforms("warning" if fail_on == "warning" else "violation"):
+        sys.exit(1)
+
+
+@cli.command(context_settings=CONTEXT_SETTINGS)
+@click.argument("query_text", metavar="QUERY", required=False)
+@click.option(
+    "--file",
+    "query_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Read the query from a .rq file.",
+)
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Bind a query variable: <iri>, digits (an integer) or text. Repeatable.",
+)
+@click.option("--list", "list_queries", is_flag=True, help="List the library queries.")
+@click.option("--base-iri", envvar="CIVICGRAPH_BASE_IRI", help="The base of node IRIs.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="How to write the rows.",
+)
+@click.option("--out", type=click.Path(dir_okay=False), help="Write to this file.")
+@click.pass_obj
+def sparql(
+    state: _State,
+    query_text: str | None,
+    query_file: str | None,
+    params: tuple[str, ...],
+    list_queries: bool,
+    base_iri: str | None,
+    output_format: str,
+    out: str | None,
+) -> None:
+    """Run SPARQL over the workspace's RDF view; QUERY is query text or a library query's name.
+
+    The prefixes cg:, schema:, org:, skos:, prov:, geo:, geosparql:, dct:, dcat:
+    and void: are declared for you.
+
+    \b
+    Example:
+      civicgraph sparql --list
+      civicgraph sparql services-per-organisation --format csv
+      civicgraph sparql 'SELECT (COUNT(*) AS ?n) WHERE { ?s a cg:Service }'
+      civicgraph sparql --file my-query.rq --param funder=<https://w3id.org/civicgraph/id/organization/GB-CHC-1>
+    """
+    library = sparql_library()
+    if list_queries:
+        for name, entry in library.items():
+            click.echo(f"{name:<28} {entry.summary}")
+        return
+    if bool(query_text) == bool(query_file):
+        raise click.UsageError("give either QUERY or --file (see --list for the library).")
+    text = Path(query_file).read_text(encoding="utf-8") if query_file else str(query_text)
+    bindings = {}
+    for param in params:
+        name, sep, value = param.partition("=")
+        if not sep or not name:
+            raise click.UsageError(f"--param '{param}' is not NAME=VALUE.")
+        bindings[name.lstrip("?$")] = value
+    with state.workspace() as workspace:
+        frame = run_sparql(workspace, text, params=bindings, base_iri=base_iri)
+    result = format_frame(frame, output_format)
+    if out:
+        Path(out).write_text(result if result.endswith("\n") else result + "\n", encoding="utf-8")
+        click.echo(f"{len(frame)} rows written to {out}", err=True)
+    else:
+        click.echo(result)
 
 
 # -- entry point --------------------------------------------------------------------

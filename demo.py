@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .graph import IngestReport, Workspace
+from .graph.rdf import export_rdf
 from .ingest import ingest
 from .synth import synth
 
@@ -60,6 +61,9 @@ def run_demo(out: str | Path = "demo-out", *, services: int = 2000, seed: int = 
                 ingest(workspace, source.kind, str(source.path), name=source.name)
             )
         result.stats = workspace.stats()
+        rdf = folder / "civicgraph.ttl"
+        export_rdf(workspace, rdf, format="turtle")
+        result.outputs["linked data (Turtle)"] = rdf
     return result
 
 

@@ -63,6 +63,8 @@ _WKT = GSP + "wktLiteral"
 _LABEL = RDFS + "label"
 _DERIVED = PROV + "wasDerivedFrom"
 
+# As in node IRIs (ontology.iri): unreserved characters and ':' stay, '/' and the rest are encoded.
+_SAFE = "-._~:"
 _INT_TEXT = re.compile(r"^[+-]?\d+$")
 _DECIMAL_TEXT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _DATE_TEXT = re.compile(r"^-?\d{4,}-\d{2}-\d{2}(Z|[+-]\d{2}:\d{2})?$")
@@ -299,7 +301,8 @@ class _Mapper:
             if direct is not None:
                 for lexical, dt in pairs:
                     if direct == SKOS + "exactMatch":
-                        if is_iri(lexical):
+                        # Only web IRIs: a scheme such as 'geo:' would read as a prefix in JSON-LD.
+                        if is_iri(lexical) and lexical.startswith(("http://", "https://")):
                             yield s, direct, lexical, None
                     else:
                         yield s, direct, lexical, dt
@@ -376,10 +379,10 @@ class _Mapper:
             discriminator = key.split("|", 1)[1] if "|" in key else ""
             statement = (
                 f"{self.base}relationship/{edge_slug(edge_type)}/"
-                f"{quote(u, safe='')}/{quote(v, safe='')}"
+                f"{quote(u, safe=_SAFE)}/{quote(v, safe=_SAFE)}"
             )
             if discriminator:
-                statement += "/" + quote(discriminator, safe="")
+                statement += "/" + quote(discriminator, safe=_SAFE)
             yield statement, _TYPE, RDF + "Statement", None
             yield statement, RDF + "subject", su, None
             yield statement, RDF + "predicate", predicate, None

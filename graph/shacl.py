@@ -7,6 +7,7 @@ services without a provider read as one line with a count and examples.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -114,7 +115,10 @@ def read_rdf(path: str | Path, *, format: str | None = None) -> rdflib.Graph:
         )
     graph = rdflib.Graph()
     try:
-        graph.parse(file, format=parser)
+        with warnings.catch_warnings():
+            # rdflib's JSON-LD parser uses its own deprecated ConjunctiveGraph internally.
+            warnings.filterwarnings("ignore", "ConjunctiveGraph is deprecated", DeprecationWarning)
+            graph.parse(file, format=parser)
     except Exception as error:  # rdflib raises many kinds, all meaning "not this syntax"
         raise InputError(
             f"is not readable as {parser}: {error}",

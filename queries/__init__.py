@@ -6,5 +6,17 @@ their evidence in a ``why`` column; none prints. Each registers with
 """
 
 from ._registry import QUERIES, Param, Query, register_query, run_query
+from ._sparql import SPARQL_LIBRARY, SparqlQuery, rdf_store, run_sparql, sparql_library
 
-__all__ = ["QUERIES", "Param", "Query", "register_query", "run_query"]
+__all__ = [
+    "QUERIES",
+    "SPARQL_LIBRARY",
+    "Param",
+    "Query",
+    "SparqlQuery",
+    "rdf_store",
+    "register_query",
+    "run_query",
+    "run_sparql",
+    "sparql_library",
+]

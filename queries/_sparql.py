@@ -55,8 +55,14 @@ def sparql_library() -> dict[str, SparqlQuery]:
     library = {}
     for path in sorted(SPARQL_LIBRARY.glob("*.rq")):
         text = path.read_text(encoding="utf-8")
-        comments = [line.lstrip("# ").rstrip() for line in text.splitlines() if line.startswith("#")]
-        library[path.stem] = SparqlQuery(path.stem, comments[0] if comments else "", text, path)
+        lines = text.splitlines()
+        comments = []
+        for line in lines:
+            if not line.startswith("#"):
+                break
+            comments.append(line.lstrip("# ").rstrip())
+        first_sentence = " ".join(comments).split(". ")[0].rstrip(".")
+        library[path.stem] = SparqlQuery(path.stem, first_sentence, text, path)
     return library
 
 
