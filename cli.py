@@ -811,7 +811,7 @@ def sparql(
         Path(out).write_text(result if result.endswith("\n") else result + "\n", encoding="utf-8")
         click.echo(f"{len(frame)} rows written to {out}", err=True)
     else:
-        click.echo(result)
+        click.echo(result.rstrip("\n"))
 
 
 # -- entry point --------------------------------------------------------------------

@@ -7,7 +7,8 @@ rest, the narrowest type all values share), lists become ``"; "``-joined text
 compact JSON text. Node types and edge types are the attributes
 ``node_type`` and ``edge_type`` (GEXF reserves an edge's ``type``), and every
 node and edge has a ``label``. XML cannot hold most control characters; in
-GraphML and GEXF they are written as U+FFFD.
+GraphML and GEXF they are written as U+FFFD, and carriage returns as line
+feeds (what an XML reader makes of them). The Kumu CSV keeps every character.
 """
 
 from __future__ import annotations
@@ -134,7 +135,10 @@ def flat_graph(graph: Graph, *, separator: str = "; ", xml: bool = False) -> nx.
     edge_kinds = _attribute_kinds((d for _, _, d in graph.edges(data=True)), _edge_datatype)
 
     def text(value: Any) -> Any:
-        return xml_safe(value) if xml and isinstance(value, str) else value
+        if xml and isinstance(value, str):
+            # XML readers turn a raw CR into LF; say so in the file rather than on reading.
+            return xml_safe(value.replace("\r\n", "\n").replace("\r", "\n"))
+        return value
 
     flat: nx.MultiDiGraph = nx.MultiDiGraph()
     for node in sorted(graph.nodes):

@@ -170,7 +170,7 @@ def shapes_turtle() -> str:
             )
             properties.append(shape)
         for rule in REQUIREMENTS.get(node_type, ()):
-            shape = f"cgsh:{name}-{rule.name}"
+            shape = f"cgsh:{name}-has-{rule.name}"
             pairs = [
                 ("a", "sh:PropertyShape"),
                 ("sh:path", rule.path),
