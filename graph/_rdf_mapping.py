@@ -68,9 +68,7 @@ _SAFE = "-._~:"
 _INT_TEXT = re.compile(r"^[+-]?\d+$")
 _DECIMAL_TEXT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _DATE_TEXT = re.compile(r"^-?\d{4,}-\d{2}-\d{2}(Z|[+-]\d{2}:\d{2})?$")
-_DATETIME_TEXT = re.compile(
-    r"^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$"
-)
+_DATETIME_TEXT = re.compile(r"^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$")
 # What an IRI may not contain (RDF 1.1 IRIREF), so that a value can be written as one.
 _NOT_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -234,7 +232,11 @@ class _Mapper:
             self.iris[node] = node_iri(node_type, node, base=base)
         self.class_types = {
             t: [class_iri(t)]
-            + [expand_curie(target) for rel, target in CLASS_ALIGNMENT.get(t, ()) if rel == "rdfs:subClassOf"]
+            + [
+                expand_curie(target)
+                for rel, target in CLASS_ALIGNMENT.get(t, ())
+                if rel == "rdfs:subClassOf"
+            ]
             for t in NodeType
         }
         self.properties = {
@@ -252,7 +254,10 @@ class _Mapper:
         self.edge_counts: Counter[EdgeType] = Counter()
         self.broader: set[str] = set()
         for u, v, data in graph.edges(data=True):
-            if data["type"] == EdgeType.PART_OF and self.types.get(u) is NodeType.CONCEPT:
+            if (
+                data["type"] == EdgeType.PART_OF
+                and self.types[u] is self.types[v] is NodeType.CONCEPT
+            ):
                 self.broader.add(u)
 
     def _field(self, name: str) -> str:

@@ -73,7 +73,11 @@ def _flatten(value: Any, kind: type, separator: str) -> Any:
     """A value as ``kind``; what cannot be one becomes text (lists joined, dicts as JSON)."""
     if value is None:
         return None
-    if kind is not str and isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
+    if (
+        kind is not str
+        and isinstance(value, kind)
+        and not (kind is int and isinstance(value, bool))
+    ):
         return value if kind is not float or math.isfinite(value) else None
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
@@ -91,7 +95,8 @@ def _flatten(value: Any, kind: type, separator: str) -> Any:
 
 
 def _attribute_kinds(
-    items: Iterable[Mapping[str, Any]], documented: Callable[[Mapping[str, Any], str], Datatype | None]
+    items: Iterable[Mapping[str, Any]],
+    documented: Callable[[Mapping[str, Any], str], Datatype | None],
 ) -> dict[str, type]:
     values: dict[str, list[Any]] = {}
     datatypes: dict[str, Datatype | None] = {}
@@ -264,5 +269,3 @@ def export_network(workspace: Workspace | Graph, out: str | Path, *, format: str
         graph.number_of_edges(),
     )
     return path
-
-

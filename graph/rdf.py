@@ -126,8 +126,8 @@ def export_rdf(
     --------
     >>> import io
     >>> buffer = io.BytesIO()
-    >>> export_rdf(Workspace(":memory:"), buffer, format="nt")
-    7
+    >>> export_rdf(Workspace(":memory:"), buffer, format="nt")  # an empty workspace: described
+    12
     """
     writer = RDF_FORMATS.get(format)
     if writer is None:

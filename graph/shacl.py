@@ -1,4 +1,4 @@
-"""Validating an RDF export against civicgraph's SHACL shapes (``ontology/shapes.ttl``), with pyshacl.
+"""Validating an RDF export against civicgraph's SHACL shapes (``ontology/shapes.ttl``).
 
 The report lists each result with its focus node, path, message and
 severity, grouped by the shape (the rule) that found it, so that a thousand
@@ -132,8 +132,8 @@ def _text(graph: rdflib.Graph, node: Any) -> str:
     if node is None:
         return ""
     if isinstance(node, rdflib.URIRef):
-        return curie(str(node)).strip("<>") if str(node).startswith("https://w3id.org") else str(
-            node
+        return (
+            curie(str(node)).strip("<>") if str(node).startswith("https://w3id.org") else str(node)
         )
     if isinstance(node, rdflib.BNode):
         inverse = graph.value(node, SH.inversePath)
@@ -155,11 +155,7 @@ def _results(results: rdflib.Graph) -> Iterator[ShaclResult]:
             focus_node=str(focus) if focus is not None else "",
             path=_text(results, results.value(result, SH.resultPath)),
             message=str(message) if message is not None else "",
-            shape=(
-                str(shape).rsplit("#", 1)[-1]
-                if isinstance(shape, rdflib.URIRef)
-                else "shape"
-            ),
+            shape=(str(shape).rsplit("#", 1)[-1] if isinstance(shape, rdflib.URIRef) else "shape"),
             value=None if value is None else str(value),
         )
 

@@ -286,42 +286,38 @@ def _relationship_shapes() -> str:
 
 
 def _description_shapes() -> str:
-    return (
-        _block(
-            "cgsh:Dataset",
-            [
-                ("a", "sh:NodeShape"),
-                ("sh:targetClass", "void:Dataset"),
-                ("rdfs:label", _lit("The export's dataset description")),
-                (
-                    "sh:property",
-                    "[ sh:path void:triples ; sh:minCount 1 ; sh:maxCount 1 ; "
-                    "sh:datatype xsd:integer ;\n"
-                    '          sh:message "The dataset description has no triple count." ],\n'
-                    "        [ sh:path void:entities ; sh:minCount 1 ; sh:maxCount 1 ; "
-                    "sh:datatype xsd:integer ;\n"
-                    '          sh:message "The dataset description has no entity count." ],\n'
-                    "        [ sh:path dct:title ; sh:minCount 1 ;\n"
-                    '          sh:message "The dataset description has no title." ]',
-                ),
-            ],
-        )
-        + _block(
-            "cgsh:Snapshot",
-            [
-                ("a", "sh:NodeShape"),
-                ("sh:targetSubjectsOf", "prov:specializationOf"),
-                ("rdfs:label", _lit("A source snapshot")),
-                (
-                    "sh:property",
-                    "[ sh:path prov:generatedAtTime ; sh:minCount 1 ; sh:maxCount 1 ; "
-                    "sh:datatype xsd:dateTime ;\n"
-                    '          sh:message "A snapshot does not say when it was ingested." ],\n'
-                    "        [ sh:path prov:specializationOf ; sh:minCount 1 ; sh:maxCount 1 ; "
-                    "sh:class dcat:Dataset ;\n"
-                    '          sh:message "A snapshot must belong to one source." ]',
-                ),
-            ],
-        )
+    return _block(
+        "cgsh:Dataset",
+        [
+            ("a", "sh:NodeShape"),
+            ("sh:targetClass", "void:Dataset"),
+            ("rdfs:label", _lit("The export's dataset description")),
+            (
+                "sh:property",
+                "[ sh:path void:triples ; sh:minCount 1 ; sh:maxCount 1 ; "
+                "sh:datatype xsd:integer ;\n"
+                '          sh:message "The dataset description has no triple count." ],\n'
+                "        [ sh:path void:entities ; sh:minCount 1 ; sh:maxCount 1 ; "
+                "sh:datatype xsd:integer ;\n"
+                '          sh:message "The dataset description has no entity count." ],\n'
+                "        [ sh:path dct:title ; sh:minCount 1 ;\n"
+                '          sh:message "The dataset description has no title." ]',
+            ),
+        ],
+    ) + _block(
+        "cgsh:Snapshot",
+        [
+            ("a", "sh:NodeShape"),
+            ("sh:targetSubjectsOf", "prov:specializationOf"),
+            ("rdfs:label", _lit("A source snapshot")),
+            (
+                "sh:property",
+                "[ sh:path prov:generatedAtTime ; sh:minCount 1 ; sh:maxCount 1 ; "
+                "sh:datatype xsd:dateTime ;\n"
+                '          sh:message "A snapshot does not say when it was ingested." ],\n'
+                "        [ sh:path prov:specializationOf ; sh:minCount 1 ; sh:maxCount 1 ; "
+                "sh:class dcat:Dataset ;\n"
+                '          sh:message "A snapshot must belong to one source." ]',
+            ),
+        ],
     )
-

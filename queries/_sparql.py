@@ -138,7 +138,9 @@ def run_sparql(
             f"there is no library query '{query}'. Fix: use one of "
             f"{', '.join(library)}, or give the query text or --file."
         )
-    store = workspace if isinstance(workspace, ox.Store) else rdf_store(workspace, base_iri=base_iri)
+    store = (
+        workspace if isinstance(workspace, ox.Store) else rdf_store(workspace, base_iri=base_iri)
+    )
     substitutions = {ox.Variable(k): _term(v) for k, v in (params or {}).items()}
     try:
         result = store.query(query, prefixes=dict(PREFIXES), substitutions=substitutions or None)

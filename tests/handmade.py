@@ -11,7 +11,7 @@ from civicgraph.graph import EdgeRecord, NodeRecord, Record
 from civicgraph.ingest._pipeline import ReadContext, run_ingest
 from civicgraph.ontology import EdgeType, NodeType
 
-O, S, L, A, G, C = (
+ORG, SVC, LOC, AREA, GRANT, CONCEPT = (
     NodeType.ORGANIZATION,
     NodeType.SERVICE,
     NodeType.LOCATION,
@@ -30,8 +30,13 @@ def node(node_type: NodeType, key: str, **props: Any) -> NodeRecord:
 
 def edge(edge_type: EdgeType, source: str, target: str, **props: Any) -> EdgeRecord:
     return EdgeRecord(
-        edge_type, source, target, table=edge_type.value.lower(), record_id=f"{source}>{target}",
-        props=props or None, primary=True,
+        edge_type,
+        source,
+        target,
+        table=edge_type.value.lower(),
+        record_id=f"{source}>{target}",
+        props=props or None,
+        primary=True,
     )
 
 
@@ -56,20 +61,26 @@ def ingest_records(
 def small_town() -> list[Record]:
     """One of every node and edge type the linked-data exports and queries need."""
     return [
-        node(O, "GB-CHC-1", name="Riverside Advice", kind="charity", org_ids=["GB-CHC-1"]),
-        node(O, "GB-CHC-2", name="Oak Foundation", kind="funder"),
-        node(O, "GB-CHC-3", name="Hill Group", phones=[{"number": "01632 960000"}]),
-        node(S, "hand:service:debt", name="Debt advice", languages=["English", "Urdu"]),
-        node(S, "hand:service:food", name="Food bank", minimum_age=18),
-        node(L, "uprn:100", name="Community Hall", latitude=51.5, longitude=-0.125),
-        node(A, "E01000001", name="Riverside 001A", level="lsoa", population=1500),
-        node(A, "E01000002", name="Riverside 001B", level="lsoa"),
-        node(A, "E06000001", name="Riverside", level="lad"),
-        node(G, "360G-1", title="Advice for all", amount=5000.0, currency="GBP",
-             award_date="2024-04-01"),
-        node(C, "hand:concept:advice", name="Advice", code="ADV", taxonomy="Needs"),
-        node(C, "hand:concept:debt", name="Debt", code="ADV-DEBT", taxonomy="Needs"),
-        node(C, "hand:concept:food", name="Food", code="FOOD", taxonomy="Needs"),
+        node(ORG, "GB-CHC-1", name="Riverside Advice", kind="charity", org_ids=["GB-CHC-1"]),
+        node(ORG, "GB-CHC-2", name="Oak Foundation", kind="funder"),
+        node(ORG, "GB-CHC-3", name="Hill Group", phones=[{"number": "01632 960000"}]),
+        node(SVC, "hand:service:debt", name="Debt advice", languages=["English", "Urdu"]),
+        node(SVC, "hand:service:food", name="Food bank", minimum_age=18),
+        node(LOC, "uprn:100", name="Community Hall", latitude=51.5, longitude=-0.125),
+        node(AREA, "E01000001", name="Riverside 001A", level="lsoa", population=1500),
+        node(AREA, "E01000002", name="Riverside 001B", level="lsoa"),
+        node(AREA, "E06000001", name="Riverside", level="lad"),
+        node(
+            GRANT,
+            "360G-1",
+            title="Advice for all",
+            amount=5000.0,
+            currency="GBP",
+            award_date="2024-04-01",
+        ),
+        node(CONCEPT, "hand:concept:advice", name="Advice", code="ADV", taxonomy="Needs"),
+        node(CONCEPT, "hand:concept:debt", name="Debt", code="ADV-DEBT", taxonomy="Needs"),
+        node(CONCEPT, "hand:concept:food", name="Food", code="FOOD", taxonomy="Needs"),
         edge(EdgeType.PROVIDES, "GB-CHC-1", "hand:service:debt"),
         edge(EdgeType.PROVIDES, "GB-CHC-3", "hand:service:food"),
         edge(EdgeType.AT_LOCATION, "hand:service:debt", "uprn:100"),
@@ -85,10 +96,12 @@ def small_town() -> list[Record]:
         edge(EdgeType.AWARDED_TO, "360G-1", "GB-CHC-1"),
         edge(EdgeType.BENEFITS_AREA, "360G-1", "E01000001"),
         edge(EdgeType.FUNDS, "GB-CHC-2", "hand:service:food", statement="Oak Foundation"),
-        edge(EdgeType.REFERS_TO, "hand:service:debt", "hand:service:food", count=12,
-             period="2024-Q1"),
-        edge(EdgeType.REFERS_TO, "hand:service:debt", "hand:service:food", count=7,
-             period="2024-Q2"),
+        edge(
+            EdgeType.REFERS_TO, "hand:service:debt", "hand:service:food", count=12, period="2024-Q1"
+        ),
+        edge(
+            EdgeType.REFERS_TO, "hand:service:debt", "hand:service:food", count=7, period="2024-Q2"
+        ),
         edge(EdgeType.PARTNERS_WITH, "GB-CHC-1", "GB-CHC-3", kind="consortium"),
     ]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-from handmade import SPECIAL, G, O, S, edge, ingest_records, node, small_town_workspace
+from handmade import GRANT, ORG, SPECIAL, SVC, edge, ingest_records, node, small_town_workspace
 
 from civicgraph import InputError, UsageError, Workspace
 from civicgraph.demo import run_demo
@@ -36,7 +36,10 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.parametrize("fmt", ["turtle", "nt", "jsonld", "rdfxml"])
 def test_the_demos_export_conforms_in_every_syntax(demo: Path, tmp_path: Path, fmt: str) -> None:
-    path = tmp_path / f"demo.{ {'turtle': 'ttl', 'jsonld': 'jsonld', 'nt': 'nt', 'rdfxml': 'rdf'}[fmt]}"
+    path = (
+        tmp_path
+        / f"demo.{ {'turtle': 'ttl', 'jsonld': 'jsonld', 'nt': 'nt', 'rdfxml': 'rdf'}[fmt] }"
+    )
     export_rdf(Workspace(demo), path, format=fmt)
     report = validate_rdf(path)
     assert report.conforms(), report.summary_lines()
@@ -54,10 +57,10 @@ def _broken(tmp_path: Path) -> Path:
     ingest_records(
         workspace,
         [
-            node(O, "GB-CHC-1", name="Funder"),
-            node(S, "hand:service:orphan", name="Orphan service"),
-            node(G, "360G-nothing", title="No amount", currency="GBP"),
-            node(G, "360G-bad", title="Bad amount", amount="lots", currency="GBP"),
+            node(ORG, "GB-CHC-1", name="Funder"),
+            node(SVC, "hand:service:orphan", name="Orphan service"),
+            node(GRANT, "360G-nothing", title="No amount", currency="GBP"),
+            node(GRANT, "360G-bad", title="Bad amount", amount="lots", currency="GBP"),
             edge(EdgeType.AWARDS, "GB-CHC-1", "360G-nothing"),
             edge(EdgeType.AWARDS, "GB-CHC-1", "360G-bad"),
         ],
@@ -101,7 +104,7 @@ def test_validate_rdf_cli_exits_1_on_violations_and_reads_warnings_as_passing(
     as_json = json.loads(run_cli("validate-rdf", broken, "--format", "json").out)
     assert as_json["conforms"] is False and as_json["counts"]["Violation"] >= 1
     orphan = Workspace(tmp_path / "orphan.db")
-    ingest_records(orphan, [node(S, "hand:service:orphan", name="Orphan")])
+    ingest_records(orphan, [node(SVC, "hand:service:orphan", name="Orphan")])
     export_rdf(orphan, tmp_path / "orphan.nt", format="nt")
     assert run_cli("validate-rdf", tmp_path / "orphan.nt").code == 0
     assert run_cli("validate-rdf", tmp_path / "orphan.nt", "--fail-on", "warning").code == 1
@@ -204,7 +207,7 @@ def _special_town(tmp_path: Path) -> Workspace:
     workspace = small_town_workspace(tmp_path / "w.db")
     ingest_records(
         workspace,
-        [node(O, "odd:organization:1", name=SPECIAL, languages=["a|b", "c"], extra_flag=True)],
+        [node(ORG, "odd:organization:1", name=SPECIAL, languages=["a|b", "c"], extra_flag=True)],
         name="odd",
     )
     return workspace
@@ -231,7 +234,9 @@ def test_graphml_round_trips_through_networkx_with_typed_attributes(tmp_path: Pa
         .replace("\r", "\n")
     )
     referral = back.edges[
-        "hand:service:debt", "hand:service:food", "hand:service:debt|hand:service:food|REFERS_TO|2024-Q1"
+        "hand:service:debt",
+        "hand:service:food",
+        "hand:service:debt|hand:service:food|REFERS_TO|2024-Q1",
     ]
     assert referral["count"] == 12 and referral["edge_type"] == "REFERS_TO"
 
@@ -269,8 +274,15 @@ def test_kumu_csv_has_elements_and_connections(tmp_path: Path, run_cli) -> None:
 
 
 def test_export_cli_writes_every_format(town: Workspace, tmp_path: Path, run_cli) -> None:
-    for fmt, name in [("turtle", "t.ttl"), ("nt", "t.nt"), ("jsonld", "t.jsonld"), ("rdfxml", "t.rdf")]:
-        result = run_cli("--db", town.path, "export", "rdf", "--format", fmt, "--out", tmp_path / name)
+    for fmt, name in [
+        ("turtle", "t.ttl"),
+        ("nt", "t.nt"),
+        ("jsonld", "t.jsonld"),
+        ("rdfxml", "t.rdf"),
+    ]:
+        result = run_cli(
+            "--db", town.path, "export", "rdf", "--format", fmt, "--out", tmp_path / name
+        )
         assert result.code == 0 and "triples written" in result.err
     for fmt, name in [("graphml", "t.graphml"), ("gexf", "t.gexf")]:
         assert run_cli("--db", town.path, "export", fmt, "--out", tmp_path / name).code == 0

@@ -1,4 +1,4 @@
-"""The published ontology, shapes and context agree with the Python vocabulary (ontology/model.py)."""
+"""The published ontology, shapes and context agree with the Python vocabulary (model.py)."""
 
 from __future__ import annotations
 
@@ -111,7 +111,9 @@ def test_every_rdf_hint_is_an_alignment_or_written_directly(ontology: rdflib.Gra
             if not prop.rdf:
                 continue
             aligned = {
-                str(o) for p in ALIGNING for o in ontology.objects(rdflib.URIRef(property_iri(name)), p)
+                str(o)
+                for p in ALIGNING
+                for o in ontology.objects(rdflib.URIRef(property_iri(name)), p)
             }
             direct = WRITTEN_DIRECTLY.get((node_type, name))
             written = {expand_curie(direct)} if direct else set()

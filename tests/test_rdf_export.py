@@ -10,7 +10,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
-from handmade import SPECIAL, C, L, O, S, edge, ingest_records, node, small_town_workspace
+from handmade import CONCEPT, ORG, SPECIAL, SVC, edge, ingest_records, node, small_town_workspace
 from rdflib.compare import isomorphic
 
 from civicgraph import UsageError, Workspace
@@ -55,8 +55,8 @@ def test_a_tiny_workspace_exports_exactly_the_expected_graph(tmp_path: Path) -> 
     ingest_records(
         workspace,
         [
-            node(O, "GB-CHC-1", name="Riverside Advice"),
-            node(S, "hand:service:debt", name="Debt advice"),
+            node(ORG, "GB-CHC-1", name="Riverside Advice"),
+            node(SVC, "hand:service:debt", name="Debt advice"),
             edge(EdgeType.PROVIDES, "GB-CHC-1", "hand:service:debt"),
         ],
         sha256="0123456789abcdef" * 4,
@@ -148,8 +148,8 @@ def test_two_exports_and_a_reingest_of_the_same_data_are_identical(
     workspace = small_town_workspace(tmp_path / "w.db")
     first = exported(workspace, fmt)
     assert exported(workspace, fmt) == first
-    ingest_records(workspace, [node(O, "other:organization:1", name="Other")], name="other")
-    ingest_records(workspace, [node(O, "other:organization:1", name="Other")], name="other")
+    ingest_records(workspace, [node(ORG, "other:organization:1", name="Other")], name="other")
+    ingest_records(workspace, [node(ORG, "other:organization:1", name="Other")], name="other")
     before_reingest = exported(workspace, fmt)
     from handmade import small_town
 
@@ -170,7 +170,10 @@ def test_iris_come_from_ids_and_the_base_iri(town: Workspace) -> None:
 def test_provenance_names_each_source_snapshot_and_record(tmp_path: Path) -> None:
     workspace = small_town_workspace(tmp_path / "w.db")
     ingest_records(
-        workspace, [node(O, "GB-CHC-1", name="Riverside Advice CIO")], name="register", sha256="cd" * 32
+        workspace,
+        [node(ORG, "GB-CHC-1", name="Riverside Advice CIO")],
+        name="register",
+        sha256="cd" * 32,
     )
     graph = parse(exported(workspace, "nt", base_iri=BASE), "nt")
     org = rdflib.URIRef(f"{BASE}organization/GB-CHC-1")
@@ -247,8 +250,8 @@ def test_special_characters_survive_every_syntax(tmp_path: Path, fmt: str) -> No
     ingest_records(
         workspace,
         [
-            node(O, 'GB-CHC-9 "odd" <id>', name=text, **{"Fee (£) \"x\"": text}),
-            node(C, "hand:concept:x", name=text, term_uri="geo:1,2"),
+            node(ORG, 'GB-CHC-9 "odd" <id>', name=text, **{'Fee (£) "x"': text}),
+            node(CONCEPT, "hand:concept:x", name=text, term_uri="geo:1,2"),
         ],
     )
     graph = parse(exported(workspace, fmt, base_iri=BASE), fmt)
@@ -259,4 +262,6 @@ def test_special_characters_survive_every_syntax(tmp_path: Path, fmt: str) -> No
     fields = [p for p in graph.predicates() if str(p).startswith(CGF)]
     assert len(fields) == 1 and {str(o) for o in graph.objects(None, fields[0])} == {want}
     assert not list(graph.objects(None, rdflib.URIRef(SKOS + "exactMatch")))
-    assert f"{BASE}organization/GB-CHC-9%20%22odd%22%20%3Cid%3E" in {str(s) for s in graph.subjects()}
+    assert f"{BASE}organization/GB-CHC-9%20%22odd%22%20%3Cid%3E" in {
+        str(s) for s in graph.subjects()
+    }
