@@ -323,7 +323,11 @@ class _Mapper:
         for source in sources:
             yield s, PROV + "qualifiedDerivation", f"{s}#from-{quote(source, safe='')}", None
         latitude, longitude = data.get("latitude"), data.get("longitude")
-        if _number(latitude) and _number(longitude):
+        if (
+            isinstance(latitude, int | float)
+            and isinstance(longitude, int | float)
+            and (_number(latitude) and _number(longitude))
+        ):
             geometry = s + "#geometry"
             yield s, GSP + "hasGeometry", geometry, None
             yield geometry, _TYPE, SF + "Point", None

@@ -78,7 +78,7 @@ def _flatten(value: Any, kind: type, separator: str) -> Any:
         and isinstance(value, kind)
         and not (kind is int and isinstance(value, bool))
     ):
-        return value if kind is not float or math.isfinite(value) else None
+        return value if not isinstance(value, float) or math.isfinite(value) else None
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     if kind is not str:
@@ -124,7 +124,7 @@ def _label(node: str, data: Mapping[str, Any]) -> str:
     return label if isinstance(label, str) and label else node
 
 
-def flat_graph(graph: Graph, *, separator: str = "; ", xml: bool = False) -> nx.MultiDiGraph:
+def flat_graph(graph: Graph, *, separator: str = "; ", xml: bool = False) -> Graph:
     """A copy of the graph with flat, consistently typed attributes (see the module's notes).
 
     Parameters
@@ -145,7 +145,7 @@ def flat_graph(graph: Graph, *, separator: str = "; ", xml: bool = False) -> nx.
             return xml_safe(value.replace("\r\n", "\n").replace("\r", "\n"))
         return value
 
-    flat: nx.MultiDiGraph = nx.MultiDiGraph()
+    flat: Graph = nx.MultiDiGraph()
     for node in sorted(graph.nodes):
         data = graph.nodes[node]
         attrs: dict[str, Any] = {"label": text(_label(node, data)), "node_type": data["type"]}

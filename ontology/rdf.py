@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from .iri import VOCAB
-from .model import EDGE_TYPES, NODE_TYPES, Datatype, EdgeType, NodeType
+from .model import EDGE_TYPES, NODE_TYPES, Datatype, EdgeType, EdgeTypeDef, NodeType, NodeTypeDef
 
 __all__ = [
     "CG",
@@ -191,7 +191,7 @@ def property_names() -> dict[str, Datatype]:
     name would need two RDF terms.
     """
     found: dict[str, Datatype] = {}
-    definitions = [*NODE_TYPES.values(), *EDGE_TYPES.values()]
+    definitions: list[NodeTypeDef | EdgeTypeDef] = [*NODE_TYPES.values(), *EDGE_TYPES.values()]
     for definition in definitions:
         for name, prop in definition.properties.items():
             known = found.setdefault(name, prop.datatype)

@@ -141,7 +141,9 @@ def run_sparql(
     store = (
         workspace if isinstance(workspace, ox.Store) else rdf_store(workspace, base_iri=base_iri)
     )
-    substitutions = {ox.Variable(k): _term(v) for k, v in (params or {}).items()}
+    substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+        ox.Variable(k): _term(v) for k, v in (params or {}).items()
+    }
     try:
         result = store.query(query, prefixes=dict(PREFIXES), substitutions=substitutions or None)
     except SyntaxError as error:
