@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyshacl
 import pytest
 import rdflib
@@ -16,9 +18,12 @@ from civicgraph.ontology.alignment import (
 )
 from civicgraph.ontology.publish import (
     CONTEXT_FILE,
+    DOCS_END,
+    DOCS_START,
     ONTOLOGY_FILE,
     SHAPES_FILE,
     jsonld_context,
+    ontology_reference_markdown,
     published_path,
     stale_published,
 )
@@ -48,6 +53,16 @@ def test_the_published_files_are_generated_from_the_current_vocabulary() -> None
         "ontology/model.py or alignment.py changed: run `python -m civicgraph.ontology.publish` "
         "and commit the regenerated files"
     )
+
+
+def test_the_ontology_docs_show_the_current_diagram_and_tables() -> None:
+    docs = Path(__file__).resolve().parents[1] / "docs" / "ontology.md"
+    text = docs.read_text(encoding="utf-8")
+    block = text.split(DOCS_START, 1)[1].split(DOCS_END, 1)[0]
+    assert block == "\n" + ontology_reference_markdown(), (
+        "run `python -m civicgraph.ontology.publish` to refresh docs/ontology.md"
+    )
+    assert "```mermaid\nclassDiagram" in text
 
 
 def test_every_node_type_is_a_documented_class_aligned_to_its_rdf_types(
