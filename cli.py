@@ -506,11 +506,14 @@ def _query_command(query: Query) -> click.Command:
         click.Option(["--out"], type=click.Path(dir_okay=False), help="Write to this file."),
     ]
     doc = inspect.getdoc(query.function) or query.summary
+    example = (
+        f"\n\n\b\nExample:\n  civicgraph query {query.name} --format csv --out {query.name}.csv"
+    )
     return click.Command(
         query.name,
         callback=click.pass_obj(command),
         params=options,
-        help=doc.split("\n\nParameters")[0],
+        help=doc.split("\n\nParameters")[0] + example,
         short_help=query.summary,
         context_settings=CONTEXT_SETTINGS,
     )

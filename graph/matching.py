@@ -105,7 +105,8 @@ class OrgRecord:
     name: str
     norm: str
     tokens: tuple[str, ...]
-    postcode: str | None
+    postcodes: frozenset[str]
+    """Its own postcode and those of the buildings it runs or runs services at."""
     domain: str | None
     phone: str | None
     email: str | None
@@ -139,6 +140,7 @@ def org_records(conn: sqlite3.Connection) -> list[OrgRecord]:
         "WHERE s.is_current = 1"
     ):
         identifiers[key].add(identifier)
+    sites = _site_postcodes(conn)
     by_key: dict[str, OrgRecord] = {}
     for key, props_json, source in conn.execute(_CURRENT_ORGS, (NodeType.ORGANIZATION,)):
         known = by_key.get(key)
@@ -157,12 +159,15 @@ def org_records(conn: sqlite3.Connection) -> list[OrgRecord]:
             ids.add(key)
         email = props.get("email") if isinstance(props.get("email"), str) else None
         postcode = props.get("postcode") if isinstance(props.get("postcode"), str) else None
+        postcodes = set(sites.get(key, ()))
+        if postcode:
+            postcodes.add(postcode.upper())
         record = OrgRecord(
             key=key,
             name=name,
             norm=norm,
             tokens=tuple(norm.split()),
-            postcode=postcode.upper() if postcode else None,
+            postcodes=frozenset(postcodes),
             domain=_domain(props.get("website") or props.get("url"), email),
             phone=_digits(props.get("phone")),
             email=email.strip().lower() if email else None,
@@ -172,6 +177,33 @@ def org_records(conn: sqlite3.Connection) -> list[OrgRecord]:
         by_key[key] = record
         records.append(record)
     return records
+
+
+_SITES = """
+    WITH current AS (SELECT id FROM snapshot WHERE is_current = 1),
+    postcode AS (
+        SELECT f.key, upper(json_extract(f.props, '$.postcode')) AS postcode
+        FROM node_fact f WHERE f.snapshot_id IN (SELECT id FROM current) AND f.type = 'Location'
+          AND json_extract(f.props, '$.postcode') IS NOT NULL
+    )
+    SELECT e.source_key, p.postcode FROM edge_fact e JOIN postcode p ON p.key = e.target_key
+    WHERE e.snapshot_id IN (SELECT id FROM current) AND e.type = 'OPERATES'
+    UNION
+    SELECT provides.source_key, p.postcode
+    FROM edge_fact provides
+    JOIN edge_fact at ON at.source_key = provides.target_key AND at.type = 'AT_LOCATION'
+        AND at.snapshot_id = provides.snapshot_id
+    JOIN postcode p ON p.key = at.target_key
+    WHERE provides.snapshot_id IN (SELECT id FROM current) AND provides.type = 'PROVIDES'
+"""
+
+
+def _site_postcodes(conn: sqlite3.Connection) -> dict[str, set[str]]:
+    """The postcodes of the buildings each organisation record runs, or runs services at."""
+    sites: dict[str, set[str]] = defaultdict(set)
+    for key, postcode in conn.execute(_SITES):
+        sites[key].add(postcode)
+    return sites
 
 
 _NUMBERING = re.compile(r"^(?:\d+|[ivx]+|no|number)$")
@@ -196,8 +228,8 @@ def _blocks(records: list[OrgRecord]) -> Iterator[list[int]]:
         )
         for token in rare[:2]:
             keyed[("word", token)].append(index)
-        if record.postcode:
-            keyed[("postcode", record.postcode)].append(index)
+        for postcode in record.postcodes:
+            keyed[("postcode", postcode)].append(index)
         if record.domain:
             keyed[("domain", record.domain)].append(index)
     for (kind, _), members in keyed.items():
@@ -262,17 +294,24 @@ def decide(a: OrgRecord, b: OrgRecord) -> tuple[float, bool, dict[str, Any]] | N
     agreeing = [
         field
         for field, x, y in (
-            ("postcode", a.postcode, b.postcode),
             ("domain", a.domain, b.domain),
             ("phone", a.phone, b.phone),
             ("email", a.email, b.email),
         )
         if x and y and x == y
     ]
+    if a.postcodes & b.postcodes:
+        agreeing.insert(0, "postcode")
     # A long, specific name outweighs a move of office; a short one does not.
     long_name = min(len(a.specific), len(b.specific)) >= 3
+    # Different postcodes contradict a match only for organisations at one or two places.
     contradicted = bool(
-        a.postcode and b.postcode and a.postcode != b.postcode and not agreeing and not long_name
+        a.postcodes
+        and b.postcodes
+        and len(a.postcodes) <= 2
+        and len(b.postcodes) <= 2
+        and not agreeing
+        and not long_name
     )
     evidence: dict[str, Any] = {
         "names": [a.name, b.name],
@@ -280,7 +319,7 @@ def decide(a: OrgRecord, b: OrgRecord) -> tuple[float, bool, dict[str, Any]] | N
         "agreeing": agreeing,
     }
     if contradicted:
-        evidence["postcodes"] = [a.postcode, b.postcode]
+        evidence["postcodes"] = [sorted(a.postcodes), sorted(b.postcodes)]
     shared = {
         s for s in a.sources & b.sources if a.key.startswith(s + ":") and b.key.startswith(s + ":")
     }

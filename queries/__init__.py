@@ -6,5 +6,14 @@ their evidence in a ``why`` column; none prints. Each registers with
 """
 
 from ._registry import QUERIES, Param, Query, register_query, run_query
+from .funding import funders, funding_dependency
 
-__all__ = ["QUERIES", "Param", "Query", "register_query", "run_query"]
+__all__ = [
+    "QUERIES",
+    "Param",
+    "Query",
+    "funders",
+    "funding_dependency",
+    "register_query",
+    "run_query",
+]

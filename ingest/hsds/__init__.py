@@ -24,6 +24,7 @@ from .._io import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, extract_zip, is_url, load_
 from .._pipeline import ReadContext
 from .._registry import Ingester, Option, ingest, register
 from ._api import read_api
+from ._funding import unresolved_funders
 from ._json3 import JsonMapper, entity_kind, kind_from_filename
 from ._package import read_package, read_tabular_json
 from ._tabular import canonical_table
@@ -222,6 +223,7 @@ register(
             Option("timeout", float, DEFAULT_TIMEOUT, "Seconds to wait for each API page."),
             Option("max_bytes", int, DEFAULT_MAX_BYTES, "Largest API response accepted, in bytes."),
         ),
+        checks=(unresolved_funders,),
     )
 )
 
