@@ -95,21 +95,20 @@ def funders(graph: Graph, *, currency: str = "GBP", min_grants: int = 0) -> pd.D
         deprived = mapped = 0.0
         for grant in grants:
             attrs = graph.nodes[grant]
-            amount = attrs.get("amount")
-            in_currency = (
-                isinstance(amount, int | float) and attrs.get("currency", currency) == currency
-            )
-            if in_currency:
-                total += float(amount)
-            elif isinstance(amount, int | float):
+            raw = attrs.get("amount")
+            amount = float(raw) if isinstance(raw, int | float) else None
+            if amount is not None and attrs.get("currency", currency) != currency:
                 other_currency += 1
+                amount = None
+            if amount is not None:
+                total += amount
             recipients.update(_targets(graph, grant, EdgeType.AWARDED_TO))
             benefited = _targets(graph, grant, EdgeType.BENEFITS_AREA)
             areas.update(benefited)
             deciles = [graph.nodes[a].get("imd_decile") for a in benefited]
             deciles = [d for d in deciles if isinstance(d, int)]
-            if in_currency and deciles:
-                share = float(amount) / len(deciles)  # the grant's money split over its areas
+            if amount is not None and deciles:
+                share = amount / len(deciles)  # the grant's money split over its areas
                 mapped += share * len(deciles)
                 deprived += share * sum(1 for d in deciles if d == 1)
         share_deprived = deprived / mapped if mapped else None
