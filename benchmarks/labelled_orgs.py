@@ -106,6 +106,7 @@ def labelled_set(folder: Path) -> Labelled:
                 postcodes=frozenset(
                     [normalise_postcode(str(postcode)).upper()] if postcode else []
                 ),
+                own_postcode=normalise_postcode(str(postcode)).upper() if postcode else None,
                 domain=None,
                 phone=None,
                 email=None,

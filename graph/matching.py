@@ -112,6 +112,8 @@ class OrgRecord:
     email: str | None
     org_ids: frozenset[str]
     sources: frozenset[str]
+    own_postcode: str | None = None
+    """The postcode the record itself gives (an address of its own, not a site's)."""
 
     @property
     def specific(self) -> list[str]:
@@ -168,6 +170,7 @@ def org_records(conn: sqlite3.Connection) -> list[OrgRecord]:
             norm=norm,
             tokens=tuple(norm.split()),
             postcodes=frozenset(postcodes),
+            own_postcode=postcode.upper() if postcode else None,
             domain=_domain(props.get("website") or props.get("url"), email),
             phone=_digits(props.get("phone")),
             email=email.strip().lower() if email else None,
@@ -304,12 +307,12 @@ def decide(a: OrgRecord, b: OrgRecord) -> tuple[float, bool, dict[str, Any]] | N
         agreeing.insert(0, "postcode")
     # A long, specific name outweighs a move of office; a short one does not.
     long_name = min(len(a.specific), len(b.specific)) >= 3
-    # Different postcodes contradict a match only for organisations at one or two places.
+    # Only two addresses of the records' own can contradict: an organisation's office and
+    # the buildings its services run in are often different places.
     contradicted = bool(
-        a.postcodes
-        and b.postcodes
-        and len(a.postcodes) <= 2
-        and len(b.postcodes) <= 2
+        a.own_postcode
+        and b.own_postcode
+        and a.own_postcode != b.own_postcode
         and not agreeing
         and not long_name
     )
@@ -319,7 +322,7 @@ def decide(a: OrgRecord, b: OrgRecord) -> tuple[float, bool, dict[str, Any]] | N
         "agreeing": agreeing,
     }
     if contradicted:
-        evidence["postcodes"] = [sorted(a.postcodes), sorted(b.postcodes)]
+        evidence["postcodes"] = [a.own_postcode, b.own_postcode]
     shared = {
         s for s in a.sources & b.sources if a.key.startswith(s + ":") and b.key.startswith(s + ":")
     }
@@ -328,7 +331,7 @@ def decide(a: OrgRecord, b: OrgRecord) -> tuple[float, bool, dict[str, Any]] | N
         # person decides. (Records under global ids in one aggregate file are not that.)
         evidence["same_source"] = sorted(shared)
         return (score, False, evidence) if score >= CERTAIN_SCORE or agreeing else None
-    if _numbered_apart(a, b):
+    if _numbered_apart(a, b) and a.norm.replace(" ", "") != b.norm.replace(" ", ""):
         evidence["numbered_apart"] = True
         return (score, False, evidence) if agreeing or a.norm != b.norm else None
     if agreeing and score >= CERTAIN_SCORE:
@@ -338,6 +341,8 @@ def decide(a: OrgRecord, b: OrgRecord) -> tuple[float, bool, dict[str, Any]] | N
         return score, True, evidence
     if (score >= CERTAIN_SCORE and not contradicted) or agreeing:
         return score, False, evidence
+    if score >= NEAR_EXACT_SCORE and a.distinctive and b.distinctive:
+        return score, False, evidence  # one name at two addresses: a move, or two branches
     return None
 
 

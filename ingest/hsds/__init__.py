@@ -263,7 +263,7 @@ def ingest_hsds(
     >>> import tempfile
     >>> from civicgraph import Workspace
     >>> from civicgraph.synth import synth
-    >>> (directory,) = synth(tempfile.mkdtemp(), services=30, seed=1)
+    >>> directory = synth(tempfile.mkdtemp(), services=30, seed=1)[0]
     >>> ws = Workspace(":memory:")
     >>> report = ingest_hsds(ws, directory.path, name="town")
     >>> report.tables["service"].loaded, ws.stats()["nodes"]["Service"]
@@ -287,7 +287,7 @@ def graph_from_hsds(source: str | Path, **options: Any) -> Any:
     --------
     >>> import tempfile
     >>> from civicgraph.synth import synth
-    >>> (directory,) = synth(tempfile.mkdtemp(), services=30, seed=1)
+    >>> directory = synth(tempfile.mkdtemp(), services=30, seed=1)[0]
     >>> graph = graph_from_hsds(directory.path)
     >>> sorted({data["type"] for _, data in graph.nodes(data=True)})
     ['Concept', 'Location', 'Organization', 'Service']
