@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -367,6 +368,20 @@ class Workspace:
                 (orjson.dumps(report.to_dict()).decode(), snapshot),
             )
         return snapshot
+
+    def workspace_id(self) -> str:
+        """A random id this workspace keeps for life: it tags what it pushes elsewhere."""
+        rows = self._rows("SELECT value FROM meta WHERE key = 'workspace_id'")
+        if rows:
+            return str(rows[0][0])
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('workspace_id', ?)",
+                (uuid.uuid4().hex,),
+            )
+            return str(
+                conn.execute("SELECT value FROM meta WHERE key = 'workspace_id'").fetchone()[0]
+            )
 
     # -- identity ---------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from ..graph import Graph
 from ..ontology import EdgeType, NodeType
 from ._registry import register_query
 
-__all__ = ["funders", "funding_dependency"]
+__all__ = ["finish_dependency", "finish_funders", "funders", "funding_dependency"]
 
 _CURRENCY_SIGNS = {"GBP": "£", "EUR": "€", "USD": "$"}
 
@@ -78,7 +78,7 @@ def funders(graph: Graph, *, currency: str = "GBP", min_grants: int = 0) -> pd.D
     >>> funders(g)[["name", "grants", "total", "share_most_deprived"]].values.tolist()
     [['A Trust', 1, 3000.0, 1.0]]
     """
-    rows: list[dict[str, Any]] = []
+    aggregates: list[dict[str, Any]] = []
     for node, data in graph.nodes(data=True):
         if data["type"] != NodeType.ORGANIZATION:
             continue
@@ -86,13 +86,10 @@ def funders(graph: Graph, *, currency: str = "GBP", min_grants: int = 0) -> pd.D
         funded = _targets(graph, node, EdgeType.FUNDS)
         if not grants and not funded:
             continue
-        if len(grants) < min_grants:
-            continue
-        total = 0.0
+        total = mapped = deprived = 0.0
         other_currency = 0
         recipients: set[str] = set()
         areas: set[str] = set()
-        deprived = mapped = 0.0
         for grant in grants:
             attrs = graph.nodes[grant]
             raw = attrs.get("amount")
@@ -100,50 +97,73 @@ def funders(graph: Graph, *, currency: str = "GBP", min_grants: int = 0) -> pd.D
             if amount is not None and attrs.get("currency", currency) != currency:
                 other_currency += 1
                 amount = None
-            if amount is not None:
-                total += amount
             recipients.update(_targets(graph, grant, EdgeType.AWARDED_TO))
             benefited = _targets(graph, grant, EdgeType.BENEFITS_AREA)
             areas.update(benefited)
             deciles = [graph.nodes[a].get("imd_decile") for a in benefited]
             deciles = [d for d in deciles if isinstance(d, int)]
-            if amount is not None and deciles:
-                share = amount / len(deciles)  # the grant's money split over its areas
-                mapped += share * len(deciles)
-                deprived += share * sum(1 for d in deciles if d == 1)
-        share_deprived = deprived / mapped if mapped else None
-        why = (
-            f"{len(grants)} grants totalling {_money(total, currency)} to "
-            f"{len(recipients)} recipients"
-        )
-        if areas:
-            why += f" in {len(areas)} areas"
-        if share_deprived is not None:
-            why += (
-                f"; {share_deprived:.0%} of the money reaching areas with an IMD decile goes "
-                "to the most deprived 10%"
-            )
-        if funded:
-            why += f"; a directory says it funds {len(funded)} more"
-        if other_currency:
-            why += f"; {other_currency} grants in other currencies not summed"
-        rows.append(
+            if amount is not None:
+                total += amount
+                if deciles:  # the grant's money split evenly over the areas it benefits
+                    mapped += amount
+                    deprived += amount * sum(1 for d in deciles if d == 1) / len(deciles)
+        aggregates.append(
             {
                 "funder": node,
                 "name": _name(graph, node),
                 "grants": len(grants),
                 "total": total,
-                "currency": currency,
+                "other_currency": other_currency,
                 "recipients": len(recipients),
                 "areas": len(areas),
                 "funded_by_statement": len(funded),
-                "share_most_deprived": share_deprived,
+                "mapped": mapped,
+                "deprived": deprived,
+            }
+        )
+    return finish_funders(aggregates, currency=currency, min_grants=min_grants)
+
+
+FUNDER_COLUMNS = [
+    "funder", "name", "grants", "total", "currency", "recipients", "areas",
+    "funded_by_statement", "share_most_deprived", "why",
+]  # fmt: skip
+
+
+def finish_funders(
+    aggregates: list[dict[str, Any]], *, currency: str, min_grants: int
+) -> pd.DataFrame:
+    """The ``funders`` rows from per-funder totals (shared with the query's Cypher twin)."""
+    rows: list[dict[str, Any]] = []
+    for a in aggregates:
+        if a["grants"] < min_grants:
+            continue
+        share = a["deprived"] / a["mapped"] if a["mapped"] else None
+        why = (
+            f"{a['grants']} grants totalling {_money(a['total'], currency)} to "
+            f"{a['recipients']} recipients"
+        )
+        if a["areas"]:
+            why += f" in {a['areas']} areas"
+        if share is not None:
+            why += (
+                f"; {share:.0%} of the money reaching areas with an IMD decile goes "
+                "to the most deprived 10%"
+            )
+        if a["funded_by_statement"]:
+            why += f"; a directory says it funds {a['funded_by_statement']} more"
+        if a["other_currency"]:
+            why += f"; {a['other_currency']} grants in other currencies not summed"
+        rows.append(
+            {
+                **{k: a[k] for k in ("funder", "name", "grants", "total")},
+                "currency": currency,
+                **{k: a[k] for k in ("recipients", "areas", "funded_by_statement")},
+                "share_most_deprived": share,
                 "why": why,
             }
         )
-    columns = ["funder", "name", "grants", "total", "currency", "recipients", "areas",
-               "funded_by_statement", "share_most_deprived", "why"]  # fmt: skip
-    frame = pd.DataFrame(rows, columns=columns)
+    frame = pd.DataFrame(rows, columns=FUNDER_COLUMNS)
     return frame.sort_values(
         ["total", "grants", "funder"], ascending=[False, False, True], ignore_index=True
     )
@@ -208,16 +228,39 @@ def funding_dependency(
             for target in _targets(graph, node, EdgeType.FUNDS):
                 owner = target
                 if graph.nodes[target]["type"] == NodeType.SERVICE:
-                    providers = [
+                    providers = sorted(
                         u
                         for u, _, d in graph.in_edges(target, data=True)
                         if d["type"] == EdgeType.PROVIDES
-                    ]
+                    )
                     if not providers:
                         continue
                     owner = providers[0]
                 if owner != node:
                     stated[owner].add(node)
+    mentioned = set(money) | set(stated)
+    mentioned |= {f for by_funder in money.values() for f in by_funder}
+    mentioned |= {f for funders_of in stated.values() for f in funders_of}
+    names = {n: _name(graph, n) for n in mentioned}
+    return finish_dependency(money, grants, stated, names, threshold=threshold, currency=currency)
+
+
+DEPENDENCY_COLUMNS = [
+    "organization", "name", "funders", "grants", "total", "hhi", "basis",
+    "top_funder", "top_share", "depends_on_one_funder", "why",
+]  # fmt: skip
+
+
+def finish_dependency(
+    money: dict[str, dict[str, float]],
+    grants: dict[str, int],
+    stated: dict[str, set[str]],
+    names: dict[str, str],
+    *,
+    threshold: float,
+    currency: str,
+) -> pd.DataFrame:
+    """The ``funding-dependency`` rows from money by (recipient, funder) (shared with the twin)."""
     rows: list[dict[str, Any]] = []
     for organisation in set(money) | set(stated):
         by_funder = money.get(organisation, {})
@@ -233,13 +276,10 @@ def funding_dependency(
             continue
         hhi = sum(s * s for s in shares.values())
         top = max(shares, key=lambda f: (shares[f], f))
-        all_funders = sorted(
-            {_name(graph, f) for f in set(shares) | stated.get(organisation, set())}
-        )
         if basis == "amounts":
             why = (
-                f"{shares[top]:.0%} of {_money(total, currency)} in {grants[organisation]} grants "
-                f"comes from {_name(graph, top)}; {len(by_funder)} funders, HHI {hhi:.2f}"
+                f"{shares[top]:.0%} of {_money(total, currency)} in {grants.get(organisation, 0)} "
+                f"grants comes from {names.get(top, top)}; {len(by_funder)} funders, HHI {hhi:.2f}"
             )
         else:
             why = (
@@ -249,8 +289,8 @@ def funding_dependency(
         rows.append(
             {
                 "organization": organisation,
-                "name": _name(graph, organisation),
-                "funders": "; ".join(all_funders),
+                "name": names.get(organisation, organisation),
+                "funders": "; ".join(sorted({names.get(f, f) for f in named})),
                 "grants": grants.get(organisation, 0),
                 "total": total,
                 "hhi": hhi,
@@ -261,9 +301,7 @@ def funding_dependency(
                 "why": why,
             }
         )
-    columns = ["organization", "name", "funders", "grants", "total", "hhi", "basis",
-               "top_funder", "top_share", "depends_on_one_funder", "why"]  # fmt: skip
-    frame = pd.DataFrame(rows, columns=columns)
+    frame = pd.DataFrame(rows, columns=DEPENDENCY_COLUMNS)
     return frame.sort_values(
         ["hhi", "total", "organization"], ascending=[False, False, True], ignore_index=True
     )
