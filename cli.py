@@ -565,18 +565,17 @@ def _push(
 ) -> None:
     from .graph.neo4j import push_to_neo4j
 
-    progress = None
-    if sys.stderr.isatty():
+    on_terminal = sys.stderr.isatty()
 
-        def progress(step: str, done: int, total: int) -> None:
-            click.echo(f"\r  {done:,} of {total:,} rows ({step})".ljust(70), nl=False, err=True)
+    def progress(step: str, done: int, total: int) -> None:
+        click.echo(f"\r  {done:,} of {total:,} rows ({step})".ljust(70), nl=False, err=True)
 
     with state.workspace() as workspace:
         result = push_to_neo4j(
             workspace, uri=uri, user=user, database=database, batch_size=batch_size,
-            progress=progress,
+            progress=progress if on_terminal else None,
         )  # fmt: skip
-    if progress:
+    if on_terminal:
         click.echo(err=True)
     if output_format == "json":
         click.echo(_dumps(vars(result)))

@@ -122,13 +122,19 @@ def neo4j_properties(owner: NodeType | EdgeType, attrs: dict[str, Any]) -> dict[
     return props
 
 
+def _edges(graph: Graph) -> list[tuple[str, str, str, dict[str, Any]]]:
+    """Every edge as (source, target, key, attributes), in a stable order."""
+    edges = [(str(u), str(v), str(k), d) for u, v, k, d in graph.edges(keys=True, data=True)]
+    return sorted(edges, key=lambda e: e[:3])
+
+
 def _push_id(graph: Graph) -> str:
     """A fingerprint of what is pushed: the same graph always gives the same id."""
     digest = hashlib.sha256()
     for node in sorted(graph.nodes):
         digest.update(json.dumps([node, graph.nodes[node]], sort_keys=True, default=str).encode())
-    for u, v, key, data in sorted(graph.edges(keys=True, data=True), key=lambda e: e[:3]):
-        digest.update(json.dumps([u, v, key, data], sort_keys=True, default=str).encode())
+    for edge in _edges(graph):
+        digest.update(json.dumps(edge, sort_keys=True, default=str).encode())
     return digest.hexdigest()[:16]
 
 
@@ -150,6 +156,9 @@ class PushResult:
     removed_nodes: int = 0
     removed_relationships: int = 0
     seconds: float = 0.0
+    """The whole push: building the graph, writing, removing, reading the counts back."""
+    write_seconds: float = 0.0
+    """The batches alone."""
 
 
 Progress = Callable[[str, int, int], None]
@@ -204,13 +213,14 @@ def push_to_neo4j(
     tag = workspace.workspace_id()
     push = _push_id(graph)
     node_rows: dict[NodeType, list[dict[str, Any]]] = {}
-    for node, data in sorted(graph.nodes(data=True)):
+    for node in sorted(graph.nodes):
+        data = graph.nodes[node]
         node_type = NodeType(data["type"])
         props = neo4j_properties(node_type, data)
         props.update(id=node, cg_workspace=tag, cg_push=push)
         node_rows.setdefault(node_type, []).append({"id": node, "props": props})
     edge_rows: dict[tuple[EdgeType, NodeType, NodeType], list[dict[str, Any]]] = {}
-    for u, v, key, data in sorted(graph.edges(keys=True, data=True), key=lambda e: e[:3]):
+    for u, v, key, data in _edges(graph):
         edge_type = EdgeType(data["type"])
         ends = (NodeType(graph.nodes[u]["type"]), NodeType(graph.nodes[v]["type"]))
         props = neo4j_properties(edge_type, data)
@@ -230,6 +240,7 @@ def push_to_neo4j(
                     session.run(statement).consume()
                 done = _start(session, tag, push)
                 written = 0
+                writing = time.perf_counter()
                 steps: list[tuple[str, str, list[dict[str, Any]]]] = [
                     (f"nodes:{t.value}:{i}", _cypher.upsert_nodes(t), batch)
                     for t, rows in node_rows.items()
@@ -249,6 +260,7 @@ def push_to_neo4j(
                         result.batches_written += 1
                     if progress is not None:
                         progress(step, written, total)
+                result.write_seconds = time.perf_counter() - writing
                 result.removed_relationships = sum(
                     _remove(session, _cypher.remove_stale_relationships(t), tag, push, batch_size)
                     for t in EdgeType
@@ -393,9 +405,11 @@ def write_neo4j_csv(workspace: Workspace, out: str | Path) -> list[Path]:
     tag = workspace.workspace_id()
     written: list[Path] = []
     nodes_by_type: dict[NodeType, list[tuple[str, dict[str, Any]]]] = {}
-    for node, data in sorted(graph.nodes(data=True)):
-        node_type = NodeType(data["type"])
-        nodes_by_type.setdefault(node_type, []).append((node, neo4j_properties(node_type, data)))
+    for node in sorted(graph.nodes):
+        node_type = NodeType(graph.nodes[node]["type"])
+        nodes_by_type.setdefault(node_type, []).append(
+            (node, neo4j_properties(node_type, graph.nodes[node]))
+        )
     for node_type, nodes in nodes_by_type.items():
         keys = sorted({k for _, props in nodes for k in props})
         types = {k: _csv_type(props.get(k) for _, props in nodes) for k in keys}
@@ -409,7 +423,7 @@ def write_neo4j_csv(workspace: Workspace, out: str | Path) -> list[Path]:
         )  # fmt: skip
         written.append(path)
     rels_by_type: dict[EdgeType, list[tuple[str, str, str, dict[str, Any]]]] = {}
-    for u, v, key, data in sorted(graph.edges(keys=True, data=True), key=lambda e: e[:3]):
+    for u, v, key, data in _edges(graph):
         edge_type = EdgeType(data["type"])
         rels_by_type.setdefault(edge_type, []).append(
             (u, v, key, neo4j_properties(edge_type, data))

@@ -37,8 +37,8 @@ JVM_FLAGS = [
     "-Djava.awt.headless=true",
     "-Dfile.encoding=UTF8",
     "-XX:+UseSerialGC",
-    "-XX:TieredStopAtLevel=1",
 ]
+QUICK_START = "-XX:TieredStopAtLevel=1"  # faster start, slower long runs: tests, not benchmarks
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ def available() -> bool:
 
 
 @contextmanager
-def arcadedb_server(timeout: float = 120.0) -> Iterator[BoltServer]:
+def arcadedb_server(timeout: float = 120.0, *, quick_start: bool = True) -> Iterator[BoltServer]:
     spec = importlib.util.find_spec("arcadedb_embedded")
     if spec is None or spec.origin is None:
         raise RuntimeError("arcadedb-embedded is not installed")
@@ -108,8 +108,9 @@ def arcadedb_server(timeout: float = 120.0) -> Iterator[BoltServer]:
     }
     command = [
         str(package / "jre" / "bin" / "java"),
-        "-Xmx1g",
+        "-Xmx2g",
         *JVM_FLAGS,
+        *([QUICK_START] if quick_start else []),
         "-cp",
         str(package / "jars" / "*"),
         *[f"-D{k}={v}" for k, v in settings.items()],
