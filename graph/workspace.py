@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,13 +36,14 @@ from ._schema import APPLICATION_ID, DDL, MIGRATIONS, SCHEMA_VERSION
 from .build import Graph, build_graph, count_by_type
 from .decisions import read_decisions
 from .identity import resolve_identities
-from .report import IngestReport
+from .report import IngestReport, Problem
 
 __all__ = [
     "DEFAULT_WORKSPACE",
     "EdgeRow",
     "IdentifierRow",
     "NodeRow",
+    "SnapshotCheck",
     "Workspace",
     "default_workspace_path",
 ]
@@ -50,6 +52,9 @@ DEFAULT_WORKSPACE = "civicgraph.db"
 
 NodeRow = tuple[str, str, str, str]
 """(key, type, record_id, props JSON): one node fact to write."""
+
+SnapshotCheck = Callable[[sqlite3.Connection, int], Iterable[Problem]]
+"""A check run after the identity stage, on the snapshot just written: it returns problems."""
 
 IdentifierRow = tuple[str, str]
 """(key, identifier): an identifier a node fact carries (an org-id, ``uprn:<UPRN>``)."""
@@ -322,13 +327,14 @@ class Workspace:
         nodes: Sequence[NodeRow],
         edges: Sequence[EdgeRow],
         identifiers: Sequence[IdentifierRow] = (),
+        checks: Sequence[SnapshotCheck] = (),
     ) -> int:
         """Write one ingest as a new current snapshot of ``report.source``, in one transaction.
 
         The source's previous snapshot stays, no longer current. Runs the
-        identity stage, fills ``report.snapshot``, ``report.nodes``,
-        ``report.edges`` and ``report.resolution``, and stores the report.
-        Returns the snapshot id.
+        identity stage, then ``checks`` (which report on what it decided),
+        fills ``report.snapshot``, ``report.nodes``, ``report.edges`` and
+        ``report.resolution``, and stores the report. Returns the snapshot id.
         """
         with self._transaction() as conn:
             row = conn.execute(
@@ -369,6 +375,7 @@ class Workspace:
                 edges,
             )
             report.resolution = resolve_identities(conn)
+            report.add_problems(p for check in checks for p in check(conn, snapshot))
             entity = dict(conn.execute("SELECT key, node_id FROM entity"))
             report.snapshot = snapshot
             report.nodes = _count_nodes(nodes, entity)
@@ -378,6 +385,20 @@ class Workspace:
                 (orjson.dumps(report.to_dict()).decode(), snapshot),
             )
         return snapshot
+
+    def workspace_id(self) -> str:
+        """A random id this workspace keeps for life: it tags what it pushes elsewhere."""
+        rows = self._rows("SELECT value FROM meta WHERE key = 'workspace_id'")
+        if rows:
+            return str(rows[0][0])
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('workspace_id', ?)",
+                (uuid.uuid4().hex,),
+            )
+            return str(
+                conn.execute("SELECT value FROM meta WHERE key = 'workspace_id'").fetchone()[0]
+            )
 
     # -- identity ---------------------------------------------------------------
 

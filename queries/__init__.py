@@ -7,6 +7,7 @@ their evidence in a ``why`` column; none prints. Each registers with
 
 from ._registry import QUERIES, Param, Query, register_query, run_query
 from ._sparql import SPARQL_LIBRARY, SparqlQuery, rdf_store, run_sparql, sparql_library
+from .funding import funders, funding_dependency
 
 __all__ = [
     "QUERIES",
@@ -14,6 +15,8 @@ __all__ = [
     "Param",
     "Query",
     "SparqlQuery",
+    "funders",
+    "funding_dependency",
     "rdf_store",
     "register_query",
     "run_query",

@@ -13,20 +13,24 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import UsageError
+from .grants import FUNDERS, grants_for, write_360giving
 from .hsds import write_hsds_csv, write_hsds_json
 from .taxonomy import CATEGORIES, TAXONOMY_NAME
 from .town import Town, make_town
 
 __all__ = [
     "CATEGORIES",
+    "FUNDERS",
     "HSDS_FORMATS",
     "SYNTH_WRITERS",
     "TAXONOMY_NAME",
     "SynthSource",
     "SynthWriter",
     "Town",
+    "grants_for",
     "make_town",
     "synth",
+    "write_360giving",
     "write_hsds_csv",
     "write_hsds_json",
 ]
@@ -58,7 +62,14 @@ def _write_directory(town: Town, out: Path, hsds_format: str) -> Path:
     return HSDS_FORMATS[hsds_format](town, out / "directory")
 
 
-SYNTH_WRITERS: list[SynthWriter] = [SynthWriter("directory", "hsds", _write_directory)]
+def _write_grants(town: Town, out: Path, hsds_format: str) -> Path:
+    return write_360giving(town, out / "grants")
+
+
+SYNTH_WRITERS: list[SynthWriter] = [
+    SynthWriter("directory", "hsds", _write_directory),
+    SynthWriter("grants", "360giving", _write_grants),
+]
 
 
 def synth(
@@ -75,7 +86,7 @@ def synth(
     >>> import tempfile
     >>> written = synth(tempfile.mkdtemp(), services=50, seed=3)
     >>> [(s.kind, s.name, s.path.name) for s in written]
-    [('hsds', 'directory', 'directory')]
+    [('hsds', 'directory', 'directory'), ('360giving', 'grants', 'grants')]
     """
     if hsds_format not in HSDS_FORMATS:
         raise UsageError(
