@@ -28,7 +28,6 @@ from .errors import CivicGraphError, StrictModeError
 from .graph import IngestReport, Workspace, default_workspace_path
 from .graph.netfiles import NETWORK_FORMATS, export_network
 from .graph.rdf import RDF_FORMATS, export_rdf
-from .graph.shacl import validate_rdf
 from .ingest import INGESTERS, Ingester
 from .ingest import ingest as run_ingest
 from .ingest import validate as run_validate
@@ -917,6 +916,8 @@ def validate_rdf_command(
       civicgraph validate-rdf town.ttl
       civicgraph validate-rdf town.jsonld --fail-on warning --format json
     """
+    from .graph.shacl import validate_rdf  # pyshacl is slow to import: only when asked
+
     report = validate_rdf(file, format=syntax)
     if output_format == "json":
         click.echo(_dumps(report.to_dict()))

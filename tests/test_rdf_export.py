@@ -10,12 +10,14 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
+from helpers import shared
 from handmade import CONCEPT, ORG, SPECIAL, SVC, edge, ingest_records, node, small_town_workspace
 from rdflib.compare import isomorphic
 
-from civicgraph import UsageError, Workspace
+from civicgraph import UsageError, Workspace, ingest_hsds
 from civicgraph.graph._rdf_writers import xml_safe
 from civicgraph.graph.rdf import RDF_FORMATS, export_rdf, rdf_triples
+from civicgraph.graph.shacl import validate_rdf
 from civicgraph.ontology import EdgeType
 from civicgraph.ontology.publish import CONTEXT_FILE, published_path
 from civicgraph.ontology.rdf import CG, CGF, GSP, PROV, SKOS, VOID
@@ -28,6 +30,7 @@ OXIGRAPH_FORMAT = {
     "rdfxml": ox.RdfFormat.RDF_XML,
 }
 BASE = "https://data.example.org/id/"
+ID = "https://w3id.org/civicgraph/id/"
 
 
 def exported(workspace: Workspace, fmt: str, **options: str) -> bytes:
@@ -265,3 +268,30 @@ def test_special_characters_survive_every_syntax(tmp_path: Path, fmt: str) -> No
     assert f"{BASE}organization/GB-CHC-9%20%22odd%22%20%3Cid%3E" in {
         str(s) for s in graph.subjects()
     }
+
+
+def test_a_data_packages_licence_reaches_the_sources_and_the_export(
+    tmp_path: Path, test_data: Path
+) -> None:
+    workspace = Workspace(tmp_path / "w.db")
+    ingest_hsds(workspace, test_data / "oruk1", name="council")
+    snapshot = workspace.sources()[0]["snapshots"][0]
+    assert snapshot["metadata"]["license"] == {"name": "CC0-1.0", "url": ""}
+    graph = parse(exported(workspace, "nt", base_iri=BASE), "nt")
+    source = rdflib.URIRef(f"{BASE}source/council")
+    assert graph.value(source, rdflib.URIRef(CG + "licenseName")) == rdflib.Literal("CC0-1.0")
+
+
+def test_a_real_directory_exports_and_validates(tmp_path: Path) -> None:
+    workspace = Workspace(tmp_path / "w.db")
+    ingest_hsds(workspace, shared("hsds1_miami_open211"), name="miami")
+    path = tmp_path / "miami.nt"
+    count = export_rdf(workspace, path, format="nt")
+    assert count > 100_000
+    source = f"<{ID}source/miami>"
+    text = path.read_text(encoding="utf-8")
+    assert f"{source} <http://purl.org/dc/terms/license> " in text
+    report = validate_rdf(path)
+    # The directory's dirt is warnings (services whose organisation is missing), not violations.
+    assert report.count("Violation") == 0, report.summary_lines()
+    assert report.count("Warning") >= 447
