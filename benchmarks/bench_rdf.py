@@ -113,7 +113,9 @@ def main() -> None:
         services = max(10, size // TRIPLES_PER_SERVICE)
         prepared = run_measured(PREPARE, str(folder), str(services))
         db = str(folder / "civicgraph.db")
-        print(f"{size:>9} target: {services} services, {prepared['triples']} triples", file=sys.stderr)
+        print(
+            f"{size:>9} target: {services} services, {prepared['triples']} triples", file=sys.stderr
+        )
         for fmt in FORMATS:
             out = str(folder / f"out.{fmt}")
             ours = _measure(WRITER, args.runs, db, fmt, out)

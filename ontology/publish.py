@@ -48,9 +48,9 @@ __all__ = [
     "jsonld_context",
     "mermaid_class_diagram",
     "ontology_reference_markdown",
-    "refresh_docs",
     "ontology_turtle",
     "published_path",
+    "refresh_docs",
     "stale_published",
     "write_published",
 ]
@@ -303,9 +303,7 @@ def mermaid_class_diagram() -> str:
         lines.append("    }")
     for edge_type, edge_def in EDGE_TYPES.items():
         for source, target in sorted(edge_def.endpoints):
-            lines.append(
-                f"    {source.value} --> {target.value} : {camel_case(edge_type.value)}"
-            )
+            lines.append(f"    {source.value} --> {target.value} : {camel_case(edge_type.value)}")
     return "\n".join(lines) + "\n"
 
 
@@ -342,7 +340,10 @@ def ontology_reference_markdown() -> str:
     uses = _property_uses()
     datatypes = property_names()
     out += ["", "### Properties (datatype properties)", ""]
-    out += ["| property | on | values | aligned to | written directly too |", "|---|---|---|---|---|"]
+    out += [
+        "| property | on | values | aligned to | written directly too |",
+        "|---|---|---|---|---|",
+    ]
     for name, owners in uses.items():
         on = ", ".join(dict.fromkeys(str(owner) for owner, _ in owners))
         aligned = _alignment_text(_property_alignment(name, owners))

@@ -10,8 +10,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
-from helpers import shared
 from handmade import CONCEPT, ORG, SPECIAL, SVC, edge, ingest_records, node, small_town_workspace
+from helpers import shared
 from rdflib.compare import isomorphic
 
 from civicgraph import UsageError, Workspace, ingest_hsds
