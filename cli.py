@@ -682,10 +682,12 @@ def neo4j_query() -> None:
 
 @cli.group(context_settings=CONTEXT_SETTINGS)
 def export() -> None:
-    """Write the workspace's graph in other tools' formats.
+    """Write the workspace's graph in other tools' formats: RDF, Gephi, Kumu, Neo4j.
 
     \b
     Example:
+      civicgraph export rdf --format turtle --out town.ttl
+      civicgraph export graphml --out town.graphml
       civicgraph export neo4j-csv --out neo4j-import/
     """
 
@@ -804,17 +806,6 @@ def demo(out: str, services: int, seed: int, output_format: str) -> None:
 
 
 # -- linked data and network files ---------------------------------------------------
-
-
-@cli.group(context_settings=CONTEXT_SETTINGS)
-def export() -> None:
-    """Write the workspace as RDF (linked data) or as files for network tools.
-
-    \b
-    Example:
-      civicgraph export rdf --format turtle --out town.ttl
-      civicgraph export graphml --out town.graphml
-    """
 
 
 @export.command(name="rdf", context_settings=CONTEXT_SETTINGS)

@@ -290,3 +290,9 @@ def test_export_cli_writes_every_format(town: Workspace, tmp_path: Path, run_cli
         "--db", town.path, "export", "rdf", "--out", tmp_path / "x.ttl", "--base-iri", "nope"
     )
     assert bad_base.code == 2 and "absolute IRI" in bad_base.err
+
+
+def test_the_export_group_holds_every_exporter(run_cli) -> None:
+    listed = run_cli("export", "--help").out
+    for name in ("rdf", "graphml", "gexf", "csv", "neo4j-csv"):
+        assert f"  {name} " in listed, name
