@@ -8,6 +8,8 @@ the report. ``INGESTERS`` lists what is registered.
 from ._pipeline import ReadContext
 from ._registry import INGESTERS, Ingester, Option, default_source_name, ingest, register, validate
 from .hsds import graph_from_hsds, ingest_hsds, read_hsds
+from .referrals import ingest_referrals, read_referrals
+from .relationships import ingest_relationships, read_relationships
 
 __all__ = [
     "INGESTERS",
@@ -18,7 +20,11 @@ __all__ = [
     "graph_from_hsds",
     "ingest",
     "ingest_hsds",
+    "ingest_referrals",
+    "ingest_relationships",
     "read_hsds",
+    "read_referrals",
+    "read_relationships",
     "register",
     "validate",
 ]

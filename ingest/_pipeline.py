@@ -67,6 +67,9 @@ class ReadContext:
     rejected_counts: Counter[str] = field(default_factory=Counter)
     used_counts: Counter[str] = field(default_factory=Counter)
     problems: list[Problem] = field(default_factory=list)
+    workspace: Workspace | None = None
+    """The workspace the records go into (or are checked against), for readers that match
+    what they read to nodes already there (referral and relationship files)."""
     _since_progress: int = 0
 
     def read(self, table: str, n: int = 1) -> None:

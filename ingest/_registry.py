@@ -128,7 +128,9 @@ def ingest(
                 f"source '{source_name}' in the workspace holds {existing} data, not {kind}. "
                 "Fix: give this input another --name."
             )
-    ctx = ReadContext(source=source_name, encoding=encoding, progress=progress)
+    ctx = ReadContext(
+        source=source_name, encoding=encoding, progress=progress, workspace=workspace
+    )
     records = ingester.read(source, ctx, **(options or {}))
     return run_ingest(
         records,

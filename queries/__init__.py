@@ -6,5 +6,29 @@ their evidence in a ``why`` column; none prints. Each registers with
 """
 
 from ._registry import QUERIES, Param, Query, register_query, run_query
+from .brokers import brokers
+from .buildings import shared_buildings
+from .impact import impact
+from .isolates import isolates
+from .network import network
+from .partnerships import partnerships, pooled_budgets
+from .pathways import pathways
+from .silos import sector_gaps, silos
 
-__all__ = ["QUERIES", "Param", "Query", "register_query", "run_query"]
+__all__ = [
+    "QUERIES",
+    "Param",
+    "Query",
+    "brokers",
+    "impact",
+    "isolates",
+    "network",
+    "partnerships",
+    "pathways",
+    "pooled_budgets",
+    "register_query",
+    "run_query",
+    "sector_gaps",
+    "shared_buildings",
+    "silos",
+]

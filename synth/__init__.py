@@ -15,17 +15,21 @@ from pathlib import Path
 from ..errors import UsageError
 from .hsds import write_hsds_csv, write_hsds_json
 from .taxonomy import CATEGORIES, TAXONOMY_NAME
+from .ties import Planted, Ties, plant_ties, town_ties, write_referrals_csv, write_relationships_csv
 from .town import Town, make_town
 
 __all__ = [
     "CATEGORIES",
     "HSDS_FORMATS",
+    "Planted",
     "SYNTH_WRITERS",
     "TAXONOMY_NAME",
+    "Ties",
     "SynthSource",
     "SynthWriter",
     "Town",
     "make_town",
+    "plant_ties",
     "synth",
     "write_hsds_csv",
     "write_hsds_json",
@@ -58,7 +62,19 @@ def _write_directory(town: Town, out: Path, hsds_format: str) -> Path:
     return HSDS_FORMATS[hsds_format](town, out / "directory")
 
 
-SYNTH_WRITERS: list[SynthWriter] = [SynthWriter("directory", "hsds", _write_directory)]
+def _write_referrals(town: Town, out: Path, hsds_format: str) -> Path:
+    return write_referrals_csv(town, town_ties(town), out / "referrals.csv")
+
+
+def _write_relationships(town: Town, out: Path, hsds_format: str) -> Path:
+    return write_relationships_csv(town, town_ties(town), out / "relationships.csv")
+
+
+SYNTH_WRITERS: list[SynthWriter] = [
+    SynthWriter("directory", "hsds", _write_directory),
+    SynthWriter("referrals", "referrals", _write_referrals),
+    SynthWriter("relationships", "relationships", _write_relationships),
+]
 
 
 def synth(
@@ -75,7 +91,7 @@ def synth(
     >>> import tempfile
     >>> written = synth(tempfile.mkdtemp(), services=50, seed=3)
     >>> [(s.kind, s.name, s.path.name) for s in written]
-    [('hsds', 'directory', 'directory')]
+    [('hsds', 'directory', 'directory'), ('referrals', 'referrals', 'referrals.csv'), ('relationships', 'relationships', 'relationships.csv')]
     """
     if hsds_format not in HSDS_FORMATS:
         raise UsageError(

@@ -261,7 +261,7 @@ def ingest_hsds(
     >>> import tempfile
     >>> from civicgraph import Workspace
     >>> from civicgraph.synth import synth
-    >>> (directory,) = synth(tempfile.mkdtemp(), services=30, seed=1)
+    >>> directory, *_ = synth(tempfile.mkdtemp(), services=30, seed=1)
     >>> ws = Workspace(":memory:")
     >>> report = ingest_hsds(ws, directory.path, name="town")
     >>> report.tables["service"].loaded, ws.stats()["nodes"]["Service"]
@@ -285,7 +285,7 @@ def graph_from_hsds(source: str | Path, **options: Any) -> Any:
     --------
     >>> import tempfile
     >>> from civicgraph.synth import synth
-    >>> (directory,) = synth(tempfile.mkdtemp(), services=30, seed=1)
+    >>> directory, *_ = synth(tempfile.mkdtemp(), services=30, seed=1)
     >>> graph = graph_from_hsds(directory.path)
     >>> sorted({data["type"] for _, data in graph.nodes(data=True)})
     ['Concept', 'Location', 'Organization', 'Service']

@@ -1,0 +1,396 @@
+"""Partnerships to suggest: organisations not yet tied that share buildings, funders, areas,
+referral targets or contacts; and pooled-budget candidates among funders."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+
+from ..graph import Graph
+from ..ontology import EdgeType
+from ._index import UNCLASSIFIED, GraphIndex, short_list
+from ._network import tie_network
+from ._registry import register_query
+
+__all__ = ["REASON_WEIGHTS", "partnerships", "pooled_budgets"]
+
+COLUMNS = [
+    "organization_a",
+    "name_a",
+    "organization_b",
+    "name_b",
+    "score",
+    "reasons",
+    "shared_buildings",
+    "shared_funders",
+    "shared_areas",
+    "common_referral_targets",
+    "common_contacts",
+    "adamic_adar",
+    "sectors",
+    "why",
+]
+
+REASON_WEIGHTS = {
+    "shared building": 3.0,
+    "shared funder": 2.0,
+    "same areas, complementary services": 1.0,
+    "refer to the same services": 1.0,
+    "common contacts": 1.0,
+}
+"""How much each kind of evidence counts. Within a kind, each shared thing counts
+1/log2(how many organisations share it): a building two organisations share counts 1, one
+sixteen share counts 1/4 (Adamic-Adar's reasoning: rare common ground says more)."""
+
+
+def _specificity(group_size: int) -> float:
+    return 1.0 / math.log2(max(group_size, 2))
+
+
+class _Evidence:
+    """Organisations by shared thing, for one kind of evidence."""
+
+    def __init__(self, kind: str, groups: dict[str, set[str]], labels: dict[str, str]) -> None:
+        self.kind = kind
+        self.groups = {g: members for g, members in groups.items() if len(members) >= 2}
+        self.labels = labels
+        self.of: dict[str, set[str]] = {}
+        for group, members in self.groups.items():
+            for member in members:
+                self.of.setdefault(member, set()).add(group)
+
+    def shared(self, a: str, b: str) -> list[str]:
+        return sorted(self.of.get(a, set()) & self.of.get(b, set()))
+
+    def pairs(self, max_group: int) -> Iterable[tuple[str, str]]:
+        for members in self.groups.values():
+            if len(members) <= max_group:
+                ordered = sorted(members)
+                for i, a in enumerate(ordered):
+                    for b in ordered[i + 1 :]:
+                        yield a, b
+
+
+def _organisations_in_areas(lookup: GraphIndex) -> dict[str, set[str]]:
+    areas: dict[str, set[str]] = {}
+    for service, served in lookup.service_areas().items():
+        org = lookup.providers.get(service)
+        if org is not None:
+            for area in served:
+                areas.setdefault(area, set()).add(org)
+    return areas
+
+
+def _already_tied(lookup: GraphIndex) -> set[frozenset[str]]:
+    """Organisation pairs with any referral (any period or count), declared tie, or parent link."""
+    def unit(node: str) -> str:
+        return lookup.providers.get(node, node)
+
+    tied: set[frozenset[str]] = set()
+    for edge_type in (EdgeType.REFERS_TO, EdgeType.PARTNERS_WITH, EdgeType.PART_OF, EdgeType.FUNDS):
+        for u, v, _ in lookup.edges(edge_type):
+            a, b = unit(u), unit(v)
+            if a != b:
+                tied.add(frozenset((a, b)))
+    return tied
+
+
+@register_query
+def partnerships(
+    graph: Graph,
+    *,
+    period: str | None = None,
+    min_count: int = 1,
+    min_score: float = 0.0,
+    max_group: int = 50,
+    limit: int = 100,
+) -> pd.DataFrame:
+    """Pairs of organisations not yet tied that should talk, scored, with every reason listed.
+
+    Evidence, each kind weighted (``REASON_WEIGHTS``) and each shared thing
+    counted by how rare it is (1/log2 of how many organisations share it):
+
+    - **shared building**: both run services from (or operate) one building;
+    - **shared funder**: one funder funds both (360Giving grants or funding
+      statements);
+    - **same areas, complementary services**: they serve the same areas with
+      services in different sectors;
+    - **refer to the same services**: both send people to the same services;
+    - **common contacts**: Adamic-Adar over the referral and partnership
+      network (common partners or referral contacts, each weighted
+      1/log(its number of ties)).
+
+    Pairs already tied (a referral either way in any period, a declared tie,
+    a funding or parent link) are never suggested. Candidates come only from
+    shared things that at most ``max_group`` organisations share, so the work
+    grows with the organisations, not their square; larger groups still add
+    to the score of pairs found otherwise.
+
+    Example:
+      civicgraph query partnerships --limit 20 --format json
+
+    Parameters
+    ----------
+    graph
+        The analysis graph.
+    period
+        Use only referrals of this period for the referral evidence; default: all periods.
+    min_count
+        Referrals a route needs to count as a tie for common contacts.
+    min_score
+        Leave out pairs scoring below this.
+    max_group
+        Shared things (buildings, funders, areas, referral targets, contacts)
+        shared by more organisations than this propose no pairs themselves.
+    limit
+        At most this many pairs, best first (0: all).
+
+    Returns
+    -------
+    DataFrame
+        One row per suggested pair: the two organisations, ``score``,
+        ``reasons``, the evidence by kind, their ``sectors``, ``why``.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("hall", type="Location", name="Village Hall", uprn="1")
+    >>> for org in "ABC":
+    ...     g.add_node(org, type="Organization", name=f"Org {org}")
+    ...     g.add_node(org + "1", type="Service", name=f"Service {org}")
+    ...     _ = g.add_edge(org, org + "1", key="PROVIDES", type="PROVIDES")
+    ...     _ = g.add_edge(org + "1", "hall", key="AT_LOCATION", type="AT_LOCATION")
+    >>> _ = g.add_edge("A1", "B1", key="REFERS_TO", type="REFERS_TO", count=3)
+    >>> partnerships(g)[["organization_a", "organization_b", "reasons"]].values.tolist()
+    [['A', 'C', 'shared building'], ['B', 'C', 'shared building']]
+    """
+    lookup = GraphIndex(graph)
+    organisations = {n for n in lookup.nodes("Organization")}
+    labels = lookup.buildings.label
+    building_groups: dict[str, set[str]] = {}
+    for org, buildings in lookup.organisation_buildings().items():
+        for building in buildings:
+            building_groups.setdefault(building, set()).add(org)
+    funder_groups: dict[str, set[str]] = {}
+    for recipient, funders in lookup.funding().items():
+        for funder in funders:
+            funder_groups.setdefault(funder, set()).add(recipient)
+    area_groups = _organisations_in_areas(lookup)
+    target_groups: dict[str, set[str]] = {}
+    for u, v, data in lookup.edges(EdgeType.REFERS_TO):
+        if period is not None and str(data.get("period") or "") != period:
+            continue
+        referrer = lookup.providers.get(u, u)
+        if referrer in organisations:
+            target_groups.setdefault(v, set()).add(referrer)
+    net = tie_network(graph, level="organization", period=period, min_count=min_count, lookup=lookup)
+    contact_groups = {
+        net.nodes[z]: {net.nodes[j] for j in net.adjacency[z]}
+        for z in range(net.size)
+        if len(net.adjacency[z]) >= 2
+    }
+    evidence = [
+        _Evidence("shared building", building_groups, labels),
+        _Evidence("shared funder", funder_groups, {f: lookup.name(f) for f in funder_groups}),
+        _Evidence("same areas, complementary services", area_groups, {a: lookup.name(a) for a in area_groups}),
+        _Evidence("refer to the same services", target_groups, {t: lookup.name(t) for t in target_groups}),
+        _Evidence("common contacts", contact_groups, {z: lookup.name(z) for z in contact_groups}),
+    ]
+    tied = _already_tied(lookup)
+    candidates: set[tuple[str, str]] = set()
+    for kind in evidence:
+        for a, b in kind.pairs(max_group):
+            if a in organisations and b in organisations and frozenset((a, b)) not in tied:
+                candidates.add((a, b))
+    rows: list[dict[str, Any]] = []
+    for a, b in candidates:
+        sector_a, sector_b = lookup.sector(a), lookup.sector(b)
+        complementary = sector_a != sector_b and UNCLASSIFIED not in (sector_a, sector_b)
+        score = 0.0
+        reasons: list[str] = []
+        details: list[str] = []
+        shared_by_kind: dict[str, list[str]] = {}
+        adamic_adar = 0.0
+        for kind in evidence:
+            shared = kind.shared(a, b)
+            if kind.kind == "same areas, complementary services" and not complementary:
+                shared = []
+            shared_by_kind[kind.kind] = shared
+            if not shared:
+                continue
+            if kind.kind == "common contacts":
+                contribution = sum(1.0 / math.log(len(kind.groups[z])) for z in shared)
+                adamic_adar = contribution
+            else:
+                contribution = sum(_specificity(len(kind.groups[g])) for g in shared)
+            score += REASON_WEIGHTS[kind.kind] * contribution
+            reasons.append(kind.kind)
+            named = short_list([kind.labels.get(g, g) for g in shared], 3)
+            details.append(_detail(kind.kind, named, len(shared), sector_a, sector_b))
+        if score < min_score or not reasons:
+            continue
+        rows.append(
+            {
+                "organization_a": a,
+                "name_a": lookup.name(a),
+                "organization_b": b,
+                "name_b": lookup.name(b),
+                "score": round(score, 4),
+                "reasons": "; ".join(reasons),
+                "shared_buildings": "; ".join(labels.get(g, g) for g in shared_by_kind["shared building"]),
+                "shared_funders": "; ".join(lookup.name(g) for g in shared_by_kind["shared funder"]),
+                "shared_areas": "; ".join(lookup.name(g) for g in shared_by_kind["same areas, complementary services"]),
+                "common_referral_targets": "; ".join(
+                    lookup.name(g) for g in shared_by_kind["refer to the same services"]
+                ),
+                "common_contacts": "; ".join(lookup.name(g) for g in shared_by_kind["common contacts"]),
+                "adamic_adar": round(adamic_adar, 4),
+                "sectors": sector_a if sector_a == sector_b else f"{sector_a} + {sector_b}",
+                "why": f"{lookup.name(a)} and {lookup.name(b)} are not tied, yet "
+                + "; ".join(details),
+            }
+        )
+    rows.sort(key=lambda r: (-r["score"], r["organization_a"], r["organization_b"]))
+    if limit > 0:
+        rows = rows[:limit]
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _detail(kind: str, named: str, count: int, sector_a: str, sector_b: str) -> str:
+    if kind == "shared building":
+        return f"both work from {named}"
+    if kind == "shared funder":
+        return f"both are funded by {named}"
+    if kind == "same areas, complementary services":
+        return f"both serve {count} same areas ({named}) with different services ({sector_a}, {sector_b})"
+    if kind == "refer to the same services":
+        return f"both refer people to {count} same services ({named})"
+    return f"they have {count} contacts in common ({named})"
+
+
+POOLED_COLUMNS = [
+    "sector",
+    "area",
+    "area_name",
+    "funders",
+    "funder_names",
+    "recipients",
+    "recipient_names",
+    "grants",
+    "amount",
+    "why",
+]
+
+
+@register_query(name="pooled-budgets")
+def pooled_budgets(graph: Graph, *, min_funders: int = 2, limit: int = 100) -> pd.DataFrame:
+    """Pooled-budget candidates: several funders funding the same outcome in the same area.
+
+    The outcome is the sector of what is funded (the recipient organisation's,
+    or the funded service's); the area is where the funded services work
+    (``SERVES_AREA``, or their buildings' ``IN_AREA``) or where a grant's money
+    is spent (``BENEFITS_AREA``). Without any areas in the graph, funders
+    are compared by outcome alone.
+
+    Example:
+      civicgraph query pooled-budgets --min-funders 3
+
+    Parameters
+    ----------
+    graph
+        The analysis graph.
+    min_funders
+        How many different funders an (outcome, area) needs to be listed.
+    limit
+        At most this many rows, most funders first (0: all).
+
+    Returns
+    -------
+    DataFrame
+        ``sector``, ``area``, ``area_name``, ``funders`` and their names,
+        ``recipients`` and their names, ``grants``, ``amount``, ``why``.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("E01", type="Area", name="Hartley North")
+    >>> for node, kind in [("F1", "Organization"), ("F2", "Organization"), ("R1", "Organization"),
+    ...                    ("R2", "Organization"), ("g1", "Grant"), ("g2", "Grant")]:
+    ...     g.add_node(node, type=kind, name=node, sector="advice" if node[0] == "R" else None)
+    >>> for funder, grant, recipient in [("F1", "g1", "R1"), ("F2", "g2", "R2")]:
+    ...     _ = g.add_edge(funder, grant, key="AWARDS", type="AWARDS")
+    ...     _ = g.add_edge(grant, recipient, key="AWARDED_TO", type="AWARDED_TO")
+    ...     _ = g.add_edge(grant, "E01", key="BENEFITS_AREA", type="BENEFITS_AREA")
+    >>> pooled_budgets(g)[["sector", "area", "funders", "recipients"]].values.tolist()
+    [['advice', 'E01', 2, 2]]
+    """
+    lookup = GraphIndex(graph)
+    service_areas = lookup.service_areas()
+    has_areas = bool(service_areas) or any(True for _ in lookup.edges(EdgeType.BENEFITS_AREA))
+    grant_areas: dict[str, set[str]] = {}
+    for grant, area, _ in lookup.edges(EdgeType.BENEFITS_AREA):
+        grant_areas.setdefault(grant, set()).add(area)
+    org_areas: dict[str, set[str]] = {}
+    for service, areas in service_areas.items():
+        org = lookup.providers.get(service)
+        if org is not None:
+            org_areas.setdefault(org, set()).update(areas)
+    cells: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def add(funder: str, recipient: str, sector: str, areas: set[str], grant: str | None) -> None:
+        for area in areas if has_areas else {""}:
+            cell = cells.setdefault(
+                (sector, area), {"funders": set(), "recipients": set(), "grants": set(), "amount": 0.0}
+            )
+            cell["funders"].add(funder)
+            cell["recipients"].add(recipient)
+            if grant is not None and grant not in cell["grants"]:
+                cell["grants"].add(grant)
+                amount = graph.nodes[grant].get("amount")
+                if isinstance(amount, int | float) and not isinstance(amount, bool):
+                    cell["amount"] += float(amount)
+
+    awarded_by: dict[str, list[str]] = {}
+    for funder, grant, _ in lookup.edges(EdgeType.AWARDS):
+        awarded_by.setdefault(grant, []).append(funder)
+    for grant, recipient, _ in lookup.edges(EdgeType.AWARDED_TO):
+        areas = grant_areas.get(grant) or org_areas.get(recipient, set())
+        for funder in awarded_by.get(grant, ()):
+            add(funder, recipient, lookup.sector(recipient), areas, grant)
+    for funder, target, _ in lookup.edges(EdgeType.FUNDS):
+        areas = service_areas.get(target) or org_areas.get(target, set())
+        add(funder, target, lookup.sector(target), areas, None)
+    rows = []
+    for (sector, area), cell in cells.items():
+        if len(cell["funders"]) < max(min_funders, 1) or sector == UNCLASSIFIED:
+            continue
+        funders = sorted(lookup.name(f) for f in cell["funders"])
+        recipients = sorted(lookup.name(r) for r in cell["recipients"])
+        where = f" in {lookup.name(area)}" if area else ""
+        amount = cell["amount"]
+        rows.append(
+            {
+                "sector": sector,
+                "area": area or None,
+                "area_name": lookup.name(area) if area else None,
+                "funders": len(funders),
+                "funder_names": "; ".join(funders),
+                "recipients": len(recipients),
+                "recipient_names": "; ".join(recipients),
+                "grants": len(cell["grants"]),
+                "amount": amount,
+                "why": f"{len(funders)} funders ({short_list(funders, 4)}) each fund {sector}{where}, "
+                f"through {len(recipients)} recipients ({short_list(recipients, 4)})"
+                + (f" and {len(cell['grants'])} grants worth {amount:,.0f}" if cell["grants"] else "")
+                + ": a case for pooling the budget",
+            }
+        )
+    rows.sort(key=lambda r: (-r["funders"], -r["amount"], r["sector"], r["area"] or ""))
+    if limit > 0:
+        rows = rows[:limit]
+    return pd.DataFrame(rows, columns=POOLED_COLUMNS)
