@@ -89,6 +89,7 @@ class GraphIndex:
         self._roots: dict[str, str] | None = None
         self._buildings: Buildings | None = None
         self._terms: dict[str, list[str]] | None = None
+        self._edges: dict[str, list[tuple[str, str, dict[str, Any]]]] | None = None
 
     # -- nodes --------------------------------------------------------------
 
@@ -105,10 +106,16 @@ class GraphIndex:
                 yield node
 
     def edges(self, edge_type: EdgeType) -> Iterator[tuple[str, str, dict[str, Any]]]:
-        name = edge_type.value
-        for u, v, data in self.graph.edges(data=True):
-            if data.get("type") == name:
-                yield u, v, data
+        """The graph's edges of one type: ``(source, target, attributes)``."""
+        if self._edges is None:
+            # One pass over the adjacency buckets every type (views have no fast path).
+            buckets: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}
+            for u, neighbours in self.graph.adj.items():
+                for v, keyed in neighbours.items():
+                    for data in keyed.values():
+                        buckets.setdefault(data.get("type", ""), []).append((u, v, data))
+            self._edges = buckets
+        return iter(self._edges.get(edge_type.value, ()))
 
     # -- organisations and services ----------------------------------------
 

@@ -7,7 +7,9 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from ..graph import Graph
 from ..ontology import EdgeType
@@ -42,8 +44,11 @@ REASON_WEIGHTS = {
     "common contacts": 1.0,
 }
 """How much each kind of evidence counts. Within a kind, each shared thing counts
-1/log2(how many organisations share it): a building two organisations share counts 1, one
-sixteen share counts 1/4 (Adamic-Adar's reasoning: rare common ground says more)."""
+1/log2(how many organisations share it) (a building two organisations share counts 1, one
+sixteen share 1/4: Adamic-Adar's reasoning, rare common ground says more; common contacts
+count 1/log(their ties), Adamic-Adar itself), and the sum is divided by the geometric mean of
+how many such things each organisation has (Salton's cosine), so that two large
+organisations do not rank first merely for being large."""
 
 
 def _specificity(group_size: int) -> float:
@@ -58,6 +63,16 @@ class _Evidence:
         self.groups = {g: members for g, members in groups.items() if len(members) >= 2}
         self.labels = labels
         self.of: dict[str, set[str]] = {}
+        for group, members in self.groups.items():
+            for member in members:
+                self.of.setdefault(member, set()).add(group)
+
+    def restrict(self, organisations: set[str]) -> None:
+        """Keep only organisations (a funder's recipients may include others)."""
+        self.groups = {
+            g: kept for g, members in self.groups.items() if len(kept := members & organisations) >= 2
+        }
+        self.of = {}
         for group, members in self.groups.items():
             for member in members:
                 self.of.setdefault(member, set()).add(group)
@@ -110,8 +125,10 @@ def partnerships(
 ) -> pd.DataFrame:
     """Pairs of organisations not yet tied that should talk, scored, with every reason listed.
 
-    Evidence, each kind weighted (``REASON_WEIGHTS``) and each shared thing
-    counted by how rare it is (1/log2 of how many organisations share it):
+    Evidence, each kind weighted (``REASON_WEIGHTS``), each shared thing
+    counted by how rare it is (1/log2 of how many organisations share it),
+    relative to how many such things the two have (so that size alone does
+    not put large organisations first):
 
     - **shared building**: both run services from (or operate) one building;
     - **shared funder**: one funder funds both (360Giving grants or funding
@@ -169,8 +186,28 @@ def partnerships(
     [['A', 'C', 'shared building'], ['B', 'C', 'shared building']]
     """
     lookup = GraphIndex(graph)
-    organisations = {n for n in lookup.nodes("Organization")}
-    labels = lookup.buildings.label
+    organisations = sorted(lookup.nodes("Organization"))
+    index = {org: i for i, org in enumerate(organisations)}
+    evidence = _gather(lookup, set(organisations), period=period, min_count=min_count, graph=graph)
+    sectors = [lookup.sector(o) for o in organisations]
+    pairs, scores = _scores(evidence, index, sectors, max_group)
+    keep = _untied(pairs, _already_tied(lookup), organisations) & (scores >= min_score) & (scores > 0)
+    pairs, scores = pairs[keep], scores[keep]
+    # Best first; ties in score by the organisations' ids, so the order is stable.
+    order = np.lexsort((pairs[:, 1], pairs[:, 0], -scores))
+    if limit > 0:
+        order = order[:limit]
+    rows = [
+        _row(lookup, evidence, organisations[int(pairs[i, 0])], organisations[int(pairs[i, 1])], float(scores[i]))
+        for i in order
+    ]
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _gather(
+    lookup: GraphIndex, organisations: set[str], *, period: str | None, min_count: int, graph: Graph
+) -> list[_Evidence]:
+    """Every kind of evidence: organisations grouped by the thing they share."""
     building_groups: dict[str, set[str]] = {}
     for org, buildings in lookup.organisation_buildings().items():
         for building in buildings:
@@ -193,71 +230,154 @@ def partnerships(
         for z in range(net.size)
         if len(net.adjacency[z]) >= 2
     }
+
+    def names(groups: dict[str, set[str]]) -> dict[str, str]:
+        return {g: lookup.name(g) for g in groups}
+
     evidence = [
-        _Evidence("shared building", building_groups, labels),
-        _Evidence("shared funder", funder_groups, {f: lookup.name(f) for f in funder_groups}),
-        _Evidence("same areas, complementary services", area_groups, {a: lookup.name(a) for a in area_groups}),
-        _Evidence("refer to the same services", target_groups, {t: lookup.name(t) for t in target_groups}),
-        _Evidence("common contacts", contact_groups, {z: lookup.name(z) for z in contact_groups}),
+        _Evidence("shared building", building_groups, lookup.buildings.label),
+        _Evidence("shared funder", funder_groups, names(funder_groups)),
+        _Evidence("same areas, complementary services", area_groups, names(area_groups)),
+        _Evidence("refer to the same services", target_groups, names(target_groups)),
+        _Evidence("common contacts", contact_groups, names(contact_groups)),
     ]
-    tied = _already_tied(lookup)
-    candidates: set[tuple[str, str]] = set()
     for kind in evidence:
-        for a, b in kind.pairs(max_group):
-            if a in organisations and b in organisations and frozenset((a, b)) not in tied:
-                candidates.add((a, b))
-    rows: list[dict[str, Any]] = []
-    for a, b in candidates:
-        sector_a, sector_b = lookup.sector(a), lookup.sector(b)
-        complementary = sector_a != sector_b and UNCLASSIFIED not in (sector_a, sector_b)
-        score = 0.0
-        reasons: list[str] = []
-        details: list[str] = []
-        shared_by_kind: dict[str, list[str]] = {}
-        adamic_adar = 0.0
-        for kind in evidence:
-            shared = kind.shared(a, b)
-            if kind.kind == "same areas, complementary services" and not complementary:
-                shared = []
-            shared_by_kind[kind.kind] = shared
-            if not shared:
+        kind.restrict(organisations)
+    return evidence
+
+
+def _complementary(sector_a: str, sector_b: str) -> bool:
+    return sector_a != sector_b and UNCLASSIFIED not in (sector_a, sector_b)
+
+
+def _weight(kind: str, group_size: int) -> float:
+    """What one shared thing of a kind counts (before the size normalisation)."""
+    if kind == "common contacts":
+        return 1.0 / math.log(group_size)  # Adamic-Adar
+    return _specificity(group_size)
+
+
+def _scores(
+    evidence: list[_Evidence], index: dict[str, int], sectors: list[str], max_group: int
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Candidate pairs (``[i, j]``, ``i < j``) and their scores, as sparse matrix products.
+
+    For each kind, ``B`` holds ``sqrt(weight)`` of every organisation x shared thing (things
+    shared by at most ``max_group`` organisations), so ``B B'`` sums the weights of what two
+    organisations share; dividing by the geometric mean of how many things each has gives
+    Salton's cosine. Larger things are added afterwards to the pairs found.
+    """
+    n = len(index)
+    total = sparse.csr_matrix((n, n))
+    sector_codes = np.array([hash(s) for s in sectors])
+    unclassified = np.array([s == UNCLASSIFIED for s in sectors])
+    large_by_kind: list[tuple[_Evidence, np.ndarray[Any, Any], list[set[str]]]] = []
+    for kind in evidence:
+        breadth = np.zeros(n)
+        for org, groups in kind.of.items():
+            breadth[index[org]] = len(groups)
+        inverse_root = np.zeros(n)
+        nonzero = breadth > 0
+        inverse_root[nonzero] = 1.0 / np.sqrt(breadth[nonzero])
+        rows: list[int] = []
+        columns: list[int] = []
+        values: list[float] = []
+        large: list[set[str]] = []
+        position = 0
+        for members in kind.groups.values():
+            if len(members) > max_group:
+                large.append(members)
                 continue
-            if kind.kind == "common contacts":
-                contribution = sum(1.0 / math.log(len(kind.groups[z])) for z in shared)
-                adamic_adar = contribution
-            else:
-                contribution = sum(_specificity(len(kind.groups[g])) for g in shared)
-            score += REASON_WEIGHTS[kind.kind] * contribution
-            reasons.append(kind.kind)
-            named = short_list([kind.labels.get(g, g) for g in shared], 3)
-            details.append(_detail(kind.kind, named, len(shared), sector_a, sector_b))
-        if score < min_score or not reasons:
+            value = math.sqrt(_weight(kind.kind, len(members)))
+            for member in members:
+                rows.append(index[member])
+                columns.append(position)
+                values.append(value)
+            position += 1
+        incidence = sparse.csr_matrix((values, (rows, columns)), shape=(n, max(position, 1)))
+        product = (incidence @ incidence.T).tocsr()
+        scaled = sparse.diags(inverse_root) @ product @ sparse.diags(inverse_root)
+        scaled = sparse.triu(scaled, k=1).tocsr()
+        if kind.kind == "same areas, complementary services":
+            coo = scaled.tocoo()
+            fits = (sector_codes[coo.row] != sector_codes[coo.col]) & ~unclassified[coo.row] & ~unclassified[coo.col]
+            scaled = sparse.csr_matrix((coo.data * fits, (coo.row, coo.col)), shape=(n, n))
+        total = total + REASON_WEIGHTS[kind.kind] * scaled
+        large_by_kind.append((kind, inverse_root, large))
+    coo = sparse.triu(total, k=1).tocoo()
+    pairs = np.column_stack((coo.row, coo.col)).astype(np.int64)
+    scores = coo.data.astype(float)
+    for kind, inverse_root, large in large_by_kind:
+        for members in large:
+            member = np.zeros(n, dtype=bool)
+            member[[index[m] for m in members]] = True
+            both = member[pairs[:, 0]] & member[pairs[:, 1]]
+            if kind.kind == "same areas, complementary services":
+                both &= (sector_codes[pairs[:, 0]] != sector_codes[pairs[:, 1]])
+                both &= ~unclassified[pairs[:, 0]] & ~unclassified[pairs[:, 1]]
+            bonus = _weight(kind.kind, len(members)) * inverse_root[pairs[:, 0]] * inverse_root[pairs[:, 1]]
+            scores = scores + REASON_WEIGHTS[kind.kind] * bonus * both
+    return pairs, scores
+
+
+def _untied(
+    pairs: np.ndarray[Any, Any], tied: set[frozenset[str]], organisations: list[str]
+) -> np.ndarray[Any, Any]:
+    """Which candidate pairs are not already tied."""
+    n = len(organisations)
+    index = {org: i for i, org in enumerate(organisations)}
+    keys = []
+    for pair in tied:
+        if len(pair) != 2:
             continue
-        rows.append(
-            {
-                "organization_a": a,
-                "name_a": lookup.name(a),
-                "organization_b": b,
-                "name_b": lookup.name(b),
-                "score": round(score, 4),
-                "reasons": "; ".join(reasons),
-                "shared_buildings": "; ".join(labels.get(g, g) for g in shared_by_kind["shared building"]),
-                "shared_funders": "; ".join(lookup.name(g) for g in shared_by_kind["shared funder"]),
-                "shared_areas": "; ".join(lookup.name(g) for g in shared_by_kind["same areas, complementary services"]),
-                "common_referral_targets": "; ".join(
-                    lookup.name(g) for g in shared_by_kind["refer to the same services"]
-                ),
-                "common_contacts": "; ".join(lookup.name(g) for g in shared_by_kind["common contacts"]),
-                "adamic_adar": round(adamic_adar, 4),
-                "sectors": sector_a if sector_a == sector_b else f"{sector_a} + {sector_b}",
-                "why": f"{lookup.name(a)} and {lookup.name(b)} are not tied, yet "
-                + "; ".join(details),
-            }
-        )
-    rows.sort(key=lambda r: (-r["score"], r["organization_a"], r["organization_b"]))
-    if limit > 0:
-        rows = rows[:limit]
-    return pd.DataFrame(rows, columns=COLUMNS)
+        a, b = sorted(pair)
+        if a in index and b in index:
+            i, j = sorted((index[a], index[b]))
+            keys.append(i * n + j)
+    candidate_keys = pairs[:, 0] * n + pairs[:, 1]
+    return ~np.isin(candidate_keys, np.array(keys, dtype=np.int64))
+
+
+def _row(lookup: GraphIndex, evidence: list[_Evidence], a: str, b: str, score: float) -> dict[str, Any]:
+    sector_a, sector_b = lookup.sector(a), lookup.sector(b)
+    complementary = _complementary(sector_a, sector_b)
+    reasons: list[str] = []
+    details: list[str] = []
+    shared_by_kind: dict[str, list[str]] = {}
+    adamic_adar = 0.0
+    for kind in evidence:
+        shared = kind.shared(a, b)
+        if kind.kind == "same areas, complementary services" and not complementary:
+            shared = []
+        shared_by_kind[kind.kind] = shared
+        if not shared:
+            continue
+        if kind.kind == "common contacts":
+            adamic_adar = sum(_weight(kind.kind, len(kind.groups[z])) for z in shared)
+        reasons.append(kind.kind)
+        named = short_list([kind.labels.get(g, g) for g in shared], 3)
+        details.append(_detail(kind.kind, named, len(shared), sector_a, sector_b))
+
+    def listed(kind: str) -> str:
+        labels = next(k.labels for k in evidence if k.kind == kind)
+        return "; ".join(labels.get(g, g) for g in shared_by_kind[kind])
+
+    return {
+        "organization_a": a,
+        "name_a": lookup.name(a),
+        "organization_b": b,
+        "name_b": lookup.name(b),
+        "score": round(score, 4),
+        "reasons": "; ".join(reasons),
+        "shared_buildings": listed("shared building"),
+        "shared_funders": listed("shared funder"),
+        "shared_areas": listed("same areas, complementary services"),
+        "common_referral_targets": listed("refer to the same services"),
+        "common_contacts": listed("common contacts"),
+        "adamic_adar": round(adamic_adar, 4),
+        "sectors": sector_a if sector_a == sector_b else f"{sector_a} + {sector_b}",
+        "why": f"{lookup.name(a)} and {lookup.name(b)} are not tied, yet " + "; ".join(details),
+    }
 
 
 def _detail(kind: str, named: str, count: int, sector_a: str, sector_b: str) -> str:

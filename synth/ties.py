@@ -184,6 +184,9 @@ def _plan(rng: random.Random, town: Town, sectors: dict[str, str]) -> Planted:
         for building in service.buildings:
             users.setdefault(building, set()).add(service.organisation)
     eligible = set(providers) - taken
+    homes: dict[str, set[str]] = {}
+    for service in town.services:
+        homes.setdefault(service.organisation, set()).update(service.buildings)
     pairs = [
         (min(orgs), max(orgs), building)
         for building, orgs in sorted(users.items())
@@ -192,6 +195,8 @@ def _plan(rng: random.Random, town: Town, sectors: dict[str, str]) -> Planted:
         and frozenset(sectors[o] for o in orgs) != frozenset(SILENT_SECTORS)
     ]
     rng.shuffle(pairs)
+    # Organisations that work from that one building only come first: the clearest case.
+    pairs.sort(key=lambda p: len(homes[p[0]]) + len(homes[p[1]]))
     chosen: list[tuple[str, str, str]] = []
     used: set[str] = set()
     for a, b, building in pairs:
@@ -260,6 +265,8 @@ class _FlowMaker:
         self.pairs: set[tuple[str, str]] = set()
 
     def add(self, s: Service, t: Service) -> None:
+        if (s.id, t.id) in self.pairs:
+            return
         rng = self.rng
         count = max(1, int(rng.lognormvariate(1.4, 1.0)))
         periods = [PERIODS[0]] if rng.random() < 0.75 else list(PERIODS)
@@ -342,11 +349,11 @@ class _FlowMaker:
             self.add(self.rng.choice(self.by_org[a]), self.rng.choice(self.by_org[b]))
 
     def boost_planted_pairs(self) -> None:
-        """Both organisations of each planted pair refer to the same two services."""
+        """Both organisations of each planted pair refer to the same three services."""
         for a, b, _building in self.planted.shared_building_pairs:
             first_a, first_b = self.by_org[a][0], self.by_org[b][0]
             common: list[Service] = []
-            while len(common) < 2:
+            while len(common) < 3:
                 t = self.rng.choice(self.services)
                 allowed = all(self.rules.services_allowed(x, t) for x in (first_a, first_b))
                 if allowed and t not in common and t.organisation not in self.rules.cut_off:
@@ -415,6 +422,17 @@ def _partnerships(
         start = f"{year}-{rng.randint(1, 12):02d}-01"
         end = f"{year + rng.randint(1, 3)}-03-31" if rng.random() < 0.2 else None
         result.append(Partnership(a, b, kind, start, end))
+    # Each planted pair has a partner in common (a reason to be introduced).
+    planted_orgs = {o for pair in planted.shared_building_pairs for o in pair[:2]}
+    for a, b, _building in planted.shared_building_pairs:
+        for _attempt in range(100):
+            c = rng.choice(orgs)
+            if c in planted_orgs or c in rules.cut_off or c == rules.broker:
+                continue
+            if rules.orgs_allowed(a, c) and rules.orgs_allowed(b, c):
+                result.append(Partnership(a, c, "partnership", "2022-04-01"))
+                result.append(Partnership(b, c, "partnership", "2022-04-01"))
+                break
     return result
 
 
