@@ -19,7 +19,7 @@ from .errors import (
     WorkspaceError,
 )
 from .graph import IngestReport, Workspace
-from .ingest import INGESTERS, graph_from_hsds, ingest, ingest_hsds, validate
+from .ingest import INGESTERS, graph_from_hsds, ingest, ingest_360giving, ingest_hsds, validate
 from .ontology import EDGE_TYPES, NODE_TYPES, EdgeType, NodeType
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
     "__version__",
     "graph_from_hsds",
     "ingest",
+    "ingest_360giving",
     "ingest_hsds",
     "validate",
 ]

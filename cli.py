@@ -331,6 +331,113 @@ def stats(state: _State, output_format: str) -> None:
             click.echo("  (none)")
 
 
+# -- identity -------------------------------------------------------------------------
+
+
+def _flat_rows(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Rows for table/CSV output: nested evidence becomes compact JSON text."""
+    flat = [
+        {
+            k: _dumps(v).replace("\n", "").replace("  ", "") if isinstance(v, dict | list) else v
+            for k, v in row.items()
+        }
+        for row in rows
+    ]
+    return pd.DataFrame(flat)
+
+
+@cli.command(context_settings=CONTEXT_SETTINGS)
+@click.option("--merges", "show", flag_value="merges", help="List every merge with its evidence.")
+@click.option("--review", "show", flag_value="review", help="List the pairs to decide.")
+@click.option("--decided", "show", flag_value="decided", help="List the decisions in force.")
+@click.option(
+    "--decisions",
+    "decisions_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Load a decisions file (same / not-same pairs); it replaces the earlier decisions.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="How to write the rows.",
+)
+@click.option("--out", type=click.Path(dir_okay=False), help="Write to this file.")
+@click.pass_obj
+def resolve(
+    state: _State, show: str | None, decisions_file: str | None, output_format: str, out: str | None
+) -> None:
+    """Show which records are one organisation or building, why, and what is left to decide.
+
+    Records merge by identifier (org-id, charity or company number, UPRN), by
+    name with corroboration (postcode, web domain, phone, email), or by your
+    decisions. Pairs the tool is not sure of go to a review list: write it as
+    CSV, fill in the 'decision' column with same or not-same, and load it with
+    --decisions. Decisions stay in the workspace and bind every later ingest.
+
+    \b
+    Example:
+      civicgraph resolve --review --format csv --out review.csv
+      civicgraph resolve --decisions review.csv
+      civicgraph resolve --merges --format json
+    """
+    with state.workspace() as workspace:
+        if decisions_file:
+            result = workspace.load_decisions(decisions_file)
+            click.echo(
+                f"Loaded {result['decisions']} decisions ({result['same']} same, "
+                f"{result['not-same']} not-same) from {decisions_file}."
+            )
+            for message in result["skipped rows"]:
+                click.echo(f"  skipped {message}", err=True)
+            if result["unknown ids"]:
+                click.echo(
+                    f"  warning: {len(result['unknown ids'])} ids are not in the workspace (yet): "
+                    + ", ".join(result["unknown ids"][:10])
+                    + ("..." if len(result["unknown ids"]) > 10 else "")
+                    + ". They are kept and apply if those records arrive; check for typos.",
+                    err=True,
+                )
+            for key, value in result["resolution"].items():
+                click.echo(f"  {key}: {value}")
+            return
+        if show is None:
+            merges, review = workspace.merges(), workspace.review_list()
+            rules: dict[str, int] = {}
+            for merge in merges:
+                rules[merge["rule"]] = rules.get(merge["rule"], 0) + 1
+            summary = {
+                "merged records by rule": rules,
+                "pairs to review": len(review),
+                "decisions": len(workspace.decisions()),
+            }
+            if output_format == "json":
+                click.echo(_dumps(summary))
+                return
+            click.echo("Records given another node's id, by rule:")
+            for rule, count in sorted(rules.items()):
+                click.echo(f"  {rule:<24} {count:>8,}")
+            click.echo(f"Pairs to review: {len(review):,} (civicgraph resolve --review)")
+            click.echo(f"Decisions in force: {summary['decisions']:,}")
+            return
+        rows = {
+            "merges": workspace.merges,
+            "review": workspace.review_list,
+            "decided": workspace.decisions,
+        }[show]()
+    if output_format == "json":
+        text = _dumps(rows)
+    else:
+        text = format_frame(_flat_rows(rows), output_format)
+    if out:
+        Path(out).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        click.echo(f"{len(rows)} rows written to {out}", err=True)
+    else:
+        click.echo(text)
+
+
 # -- queries ------------------------------------------------------------------------
 
 

@@ -1,7 +1,8 @@
 """The graph model: records, reports, the workspace store and the analysis graph."""
 
+from . import matching  # registers the name link finder
 from .build import Graph, build_graph, count_by_type, edge_key
-from .identity import LINK_FINDERS, Link, canonical_id, resolve_identities
+from .identity import LINK_FINDERS, Link, canonical_id, register_link_finder, resolve_identities
 from .records import EdgeRecord, NodeRecord, Record, local_key
 from .report import IngestReport, Problem, ProblemGroup, Severity, TableCounts
 from .workspace import DEFAULT_WORKSPACE, Workspace, default_workspace_path
@@ -26,5 +27,7 @@ __all__ = [
     "default_workspace_path",
     "edge_key",
     "local_key",
+    "matching",
+    "register_link_finder",
     "resolve_identities",
 ]

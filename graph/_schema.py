@@ -8,11 +8,11 @@ is built from the current snapshots on demand.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 APPLICATION_ID = 0x43475250  # "CGRP": marks the file as a civicgraph workspace
 
-DDL = """
+_VERSION_1 = """
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -46,10 +46,18 @@ CREATE TABLE node_fact (
     type        TEXT NOT NULL,
     record_id   TEXT NOT NULL,         -- where in the source: '<table>/<id or row>'
     props       TEXT NOT NULL,         -- JSON object
-    identifiers TEXT,                  -- JSON list of normalised org-ids, or NULL
     PRIMARY KEY (snapshot_id, key)
 ) WITHOUT ROWID;
 CREATE INDEX node_fact_by_key ON node_fact(key);
+
+-- Identifiers a node fact carries (normalised org-ids, 'uprn:<UPRN>'): the identity stage's input.
+CREATE TABLE node_identifier (
+    snapshot_id INTEGER NOT NULL REFERENCES snapshot(id),
+    key         TEXT NOT NULL,
+    identifier  TEXT NOT NULL,
+    PRIMARY KEY (snapshot_id, key, identifier)
+) WITHOUT ROWID;
+CREATE INDEX node_identifier_by_identifier ON node_identifier(identifier);
 
 -- A snapshot asserts a typed, directed edge between two asserted keys.
 CREATE TABLE edge_fact (
@@ -72,3 +80,32 @@ CREATE TABLE entity (
 ) WITHOUT ROWID;
 CREATE INDEX entity_by_node ON entity(node_id);
 """
+
+_VERSION_2 = """
+-- A person's decisions: these two keys are (not) one real thing. Applied on every resolution.
+CREATE TABLE decision (
+    a          TEXT NOT NULL,
+    b          TEXT NOT NULL,
+    verdict    TEXT NOT NULL CHECK (verdict IN ('same', 'not-same')),
+    note       TEXT,
+    origin     TEXT,                   -- the decisions file it came from, and its row
+    decided_at TEXT NOT NULL,
+    PRIMARY KEY (a, b)
+) WITHOUT ROWID;
+
+-- Pairs the identity stage was not sure of: for a person to decide.
+CREATE TABLE review (
+    a        TEXT NOT NULL,
+    b        TEXT NOT NULL,
+    rule     TEXT NOT NULL,
+    score    REAL,
+    evidence TEXT,
+    PRIMARY KEY (a, b)
+) WITHOUT ROWID;
+"""
+
+DDL = _VERSION_1 + _VERSION_2
+"""The whole layout, for a new workspace."""
+
+MIGRATIONS: dict[int, str] = {2: _VERSION_2}
+"""For each version, the statements that bring a workspace of the version before up to it."""

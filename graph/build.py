@@ -7,7 +7,7 @@ what several sources say about one node.
 Precedence (documented in the README): snapshots are applied in order of
 source priority, then ingest time; a later snapshot's value of a property
 replaces an earlier one's, so the most recently ingested source wins.
-``org_ids`` is the exception: it accumulates every source's ids. Each node
+``org_ids`` and ``roles`` are the exceptions: they accumulate every source's values. Each node
 and edge carries ``type`` and ``sources`` (the names of the sources that
 assert it); the per-record provenance stays in the workspace.
 """
@@ -28,7 +28,7 @@ __all__ = ["Graph", "build_graph", "count_by_type", "edge_key"]
 
 log = logging.getLogger(__name__)
 
-_ACCUMULATE = ("org_ids",)
+_ACCUMULATE = ("org_ids", "roles")
 
 _NODE_FACTS = """
     SELECT s.source, f.key, f.type, f.props

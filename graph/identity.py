@@ -7,13 +7,16 @@ joins them into clusters, picks one id per cluster and records the decision,
 with its evidence, in the workspace's ``entity`` table. The graph is built
 through that table; the facts themselves never change.
 
-Link finders are a registry (:data:`LINK_FINDERS`) so that later stages (name
-similarity, a user's decisions file) plug in beside the identifier rule.
+Link finders are a registry (:data:`LINK_FINDERS`): identifiers (here), names
+(:mod:`.matching`), places. A person's decisions (``same`` / ``not-same`` pairs,
+see :mod:`.decisions`) come first and bind every later ingest; uncertain
+links go to a review list instead of merging.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
@@ -26,6 +29,7 @@ __all__ = [
     "Link",
     "canonical_id",
     "links_by_identifier",
+    "register_link_finder",
     "resolve_identities",
 ]
 
@@ -47,10 +51,10 @@ class Link(NamedTuple):
 
 LinkFinder = Callable[[sqlite3.Connection], Iterable[Link]]
 
-_CURRENT_FACTS = """
-    SELECT f.key, f.identifiers
-    FROM node_fact f JOIN snapshot s ON s.id = f.snapshot_id
-    WHERE s.is_current = 1 AND f.identifiers IS NOT NULL
+_CURRENT_IDENTIFIERS = """
+    SELECT i.key, i.identifier
+    FROM node_identifier i JOIN snapshot s ON s.id = i.snapshot_id
+    WHERE s.is_current = 1
 """
 
 
@@ -61,14 +65,21 @@ def links_by_identifier(conn: sqlite3.Connection) -> Iterator[Link]:
     cluster, and a record asserted under an org-id (a 360Giving recipient)
     joins the directory record that lists that org-id among its identifiers.
     """
-    for key, identifiers in conn.execute(_CURRENT_FACTS):
-        for identifier in orjson.loads(identifiers):
-            if identifier != key:
-                yield Link(key, identifier, "identifier", {"identifier": identifier})
+    for key, identifier in conn.execute(_CURRENT_IDENTIFIERS):
+        if identifier != key:
+            yield Link(key, identifier, "identifier", {"identifier": identifier})
 
 
 LINK_FINDERS: list[LinkFinder] = [links_by_identifier]
 """The link finders the identity stage runs, in order."""
+
+
+def register_link_finder(finder: LinkFinder) -> LinkFinder:
+    """Add a link finder to the identity stage (once)."""
+    if finder not in LINK_FINDERS:
+        LINK_FINDERS.append(finder)
+    return finder
+
 
 # Registries that identify the organisation itself come before those that
 # identify a legal wrapper (a company) or a sub-unit.
@@ -102,62 +113,147 @@ def _rank(org_id: str) -> int:
     return len(_SCHEME_RANK)
 
 
-class _DisjointSet:
+class _Clusters:
+    """Union-find over keys, refusing unions that a decision or a register forbids.
+
+    Each cluster remembers its members, the org-ids among them (by register),
+    and the keys a person decided are *not* the same as one of its members.
+    """
+
     def __init__(self) -> None:
         self.parent: dict[str, str] = {}
+        self.members: dict[str, list[str]] = {}
+        self.registered: dict[str, dict[str, str]] = {}
+        self.forbidden: dict[str, set[str]] = {}
 
-    def find(self, x: str) -> str:
+    def find(self, key: str) -> str:
         parent = self.parent
-        root = parent.setdefault(x, x)
-        while root != parent[root]:
-            root = parent[root]
-        while x != root:  # path compression
-            parent[x], x = root, parent[x]
-        return root
+        if key not in parent:
+            parent[key] = key
+            self.members[key] = [key]
+            org_id = parse_org_id(key)
+            self.registered[key] = {key.rsplit("-", 1)[0]: key} if org_id == key else {}
+            return key
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
 
-    def union(self, a: str, b: str) -> None:
+    def forbid(self, a: str, b: str) -> None:
+        self.find(a)
+        self.find(b)
+        self.forbidden.setdefault(a, set()).add(b)
+        self.forbidden.setdefault(b, set()).add(a)
+
+    def _forbidden_between(self, ra: str, rb: str) -> bool:
+        smaller, other = (ra, rb) if len(self.members[ra]) <= len(self.members[rb]) else (rb, ra)
+        for key in self.members[smaller]:
+            for partner in self.forbidden.get(key, ()):
+                if self.find(partner) == other:
+                    return True
+        return False
+
+    def _registers_clash(self, ra: str, rb: str) -> bool:
+        a, b = self.registered[ra], self.registered[rb]
+        return any(scheme in b and b[scheme] != org_id for scheme, org_id in a.items())
+
+    def union(self, a: str, b: str, *, check_registers: bool = True) -> bool:
+        """Join the clusters of ``a`` and ``b``; ``False`` if that is forbidden."""
         ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
+        if ra == rb:
+            return True
+        if self._forbidden_between(ra, rb):
+            return False
+        if check_registers and self._registers_clash(ra, rb):
+            return False
+        if len(self.members[ra]) < len(self.members[rb]):
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+        self.members[ra].extend(self.members.pop(rb))
+        for scheme, org_id in self.registered.pop(rb).items():
+            self.registered[ra].setdefault(scheme, org_id)
+        return True
+
+
+_ASSERTED_KEYS = """
+    SELECT DISTINCT f.key FROM node_fact f JOIN snapshot s ON s.id = f.snapshot_id
+    WHERE s.is_current = 1
+"""
 
 
 def resolve_identities(
     conn: sqlite3.Connection, finders: Iterable[LinkFinder] | None = None
 ) -> dict[str, int]:
-    """Recompute the ``entity`` table from the current facts; return counts for the report.
+    """Recompute the ``entity`` and ``review`` tables from the current facts and decisions.
 
-    Runs inside the caller's transaction.
+    A person's decisions come first (``same`` joins, ``not-same`` forbids);
+    then certain links, identifiers before the rest and stronger scores first,
+    each refused if a decision forbids it or it would join two different
+    numbers of one register; uncertain links between records still apart go
+    to the review list. Runs inside the caller's transaction; returns counts.
     """
-    clusters = _DisjointSet()
+    clusters = _Clusters()
     evidence: dict[str, list[dict[str, Any]]] = {}
-    uncertain = 0
+
+    def note(link: Link) -> None:
+        for key, other in ((link.a, link.b), (link.b, link.a)):
+            evidence.setdefault(key, []).append({"rule": link.rule, "with": other, **link.evidence})
+
+    decided: set[frozenset[str]] = set()
+    for a, b, verdict in conn.execute("SELECT a, b, verdict FROM decision"):
+        decided.add(frozenset((a, b)))
+        if verdict == "not-same":
+            clusters.forbid(a, b)
+    for a, b, note_text in conn.execute("SELECT a, b, note FROM decision WHERE verdict = 'same'"):
+        if clusters.union(a, b, check_registers=False):
+            note(Link(a, b, "decision", {"note": note_text} if note_text else {}))
+
+    certain: list[Link] = []
+    uncertain: list[Link] = []
     for finder in LINK_FINDERS if finders is None else finders:
         for link in finder(conn):
-            if not link.certain:
-                uncertain += 1
-                continue
-            clusters.union(link.a, link.b)
-            evidence.setdefault(link.a, []).append({"rule": link.rule, **link.evidence})
+            (certain if link.certain else uncertain).append(link)
+    certain.sort(key=lambda link: (link.rule != "identifier", -link.score))
+    merged: Counter[str] = Counter()
+    refused = 0
+    for link in certain:
+        if clusters.union(link.a, link.b, check_registers=link.rule != "identifier"):
+            note(link)
+            merged[link.rule] += 1
+        else:
+            refused += 1
 
-    members: dict[str, list[str]] = {}
-    for key in list(clusters.parent):
-        members.setdefault(clusters.find(key), []).append(key)
+    review = [
+        (link.a, link.b, link.rule, link.score, orjson.dumps(link.evidence).decode())
+        for link in uncertain
+        if clusters.find(link.a) != clusters.find(link.b)
+        and frozenset((link.a, link.b)) not in decided
+    ]
 
+    asserted = {key for (key,) in conn.execute(_ASSERTED_KEYS)}
     rows = []
-    merged_clusters = 0
-    for keys in members.values():
+    merged_nodes = 0
+    for keys in clusters.members.values():
         node_id = canonical_id(keys)
-        if sum(1 for k in keys if k in evidence) > 1:
-            merged_clusters += 1
+        if sum(1 for k in keys if k in asserted) > 1:
+            merged_nodes += 1
         for key in keys:
-            if key != node_id and key in evidence:
-                rules = sorted({e["rule"] for e in evidence[key]})
-                rows.append((key, node_id, "+".join(rules), orjson.dumps(evidence[key]).decode()))
+            if key != node_id and key in asserted:
+                rules = sorted({e["rule"] for e in evidence.get(key, ())}) or ["identifier"]
+                rows.append(
+                    (key, node_id, "+".join(rules), orjson.dumps(evidence.get(key, [])).decode())
+                )
 
     conn.execute("DELETE FROM entity")
     conn.executemany("INSERT INTO entity (key, node_id, rule, evidence) VALUES (?, ?, ?, ?)", rows)
+    conn.execute("DELETE FROM review")
+    conn.executemany(
+        "INSERT OR IGNORE INTO review (a, b, rule, score, evidence) VALUES (?, ?, ?, ?, ?)", review
+    )
     return {
-        "records known by an org-id or UPRN (workspace)": len(rows),
-        "nodes merged from several records (workspace)": merged_clusters,
-        "uncertain matches not merged (workspace)": uncertain,
+        "records given another node's id (workspace)": len(rows),
+        "nodes merged from several records (workspace)": merged_nodes,
+        **{f"links applied: {rule} (workspace)": n for rule, n in sorted(merged.items())},
+        "links refused by a decision or a register (workspace)": refused,
+        "pairs to review (workspace)": len(review),
     }

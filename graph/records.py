@@ -42,6 +42,9 @@ class NodeRecord(NamedTuple):
     row: int | None = None
     file: str | None = None
     """The file it came from, where that is not the table (a folder of JSON files)."""
+    counted: bool = True
+    """Whether it is a row of ``table`` (false for records derived from another row's fields,
+    such as the funder and recipient of a grant), for the table's loaded/merged counts."""
 
 
 class EdgeRecord(NamedTuple):

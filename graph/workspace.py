@@ -31,14 +31,16 @@ import orjson
 
 from ..errors import UsageError, WorkspaceError
 from ..ontology import EDGE_TYPES, NODE_TYPES, NodeType
-from ._schema import APPLICATION_ID, DDL, SCHEMA_VERSION
+from ._schema import APPLICATION_ID, DDL, MIGRATIONS, SCHEMA_VERSION
 from .build import Graph, build_graph, count_by_type
+from .decisions import read_decisions
 from .identity import resolve_identities
 from .report import IngestReport
 
 __all__ = [
     "DEFAULT_WORKSPACE",
     "EdgeRow",
+    "IdentifierRow",
     "NodeRow",
     "Workspace",
     "default_workspace_path",
@@ -46,8 +48,11 @@ __all__ = [
 
 DEFAULT_WORKSPACE = "civicgraph.db"
 
-NodeRow = tuple[str, str, str, str, str | None]
-"""(key, type, record_id, props JSON, identifiers JSON or None): one node fact to write."""
+NodeRow = tuple[str, str, str, str]
+"""(key, type, record_id, props JSON): one node fact to write."""
+
+IdentifierRow = tuple[str, str]
+"""(key, identifier): an identifier a node fact carries (an org-id, ``uprn:<UPRN>``)."""
 
 EdgeRow = tuple[str, str, str, str, str, str | None]
 """(type, source key, target key, discriminator, record_id, props JSON or None)."""
@@ -132,6 +137,11 @@ class Workspace:
             raise WorkspaceError(
                 f"{self.path} was written by a newer civicgraph (workspace version {version}, "
                 f"this one reads {SCHEMA_VERSION}). Fix: upgrade civicgraph."
+            )
+        elif version < SCHEMA_VERSION:
+            statements = "".join(MIGRATIONS[v] for v in range(version + 1, SCHEMA_VERSION + 1))
+            conn.executescript(
+                f"BEGIN; {statements}; PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
             )
         self._conn = conn
         return conn
@@ -319,6 +329,7 @@ class Workspace:
         report: IngestReport,
         nodes: Sequence[NodeRow],
         edges: Sequence[EdgeRow],
+        identifiers: Sequence[IdentifierRow] = (),
     ) -> int:
         """Write one ingest as a new current snapshot of ``report.source``, in one transaction.
 
@@ -351,9 +362,14 @@ class Workspace:
             snapshot = cursor.lastrowid
             assert snapshot is not None
             conn.executemany(
-                "INSERT INTO node_fact (snapshot_id, key, type, record_id, props, identifiers) "
-                f"VALUES ({snapshot}, ?, ?, ?, ?, ?)",
+                "INSERT INTO node_fact (snapshot_id, key, type, record_id, props) "
+                f"VALUES ({snapshot}, ?, ?, ?, ?)",
                 nodes,
+            )
+            conn.executemany(
+                "INSERT INTO node_identifier (snapshot_id, key, identifier) "
+                f"VALUES ({snapshot}, ?, ?)",
+                identifiers,
             )
             conn.executemany(
                 "INSERT INTO edge_fact (snapshot_id, type, source_key, target_key, discriminator, "
@@ -370,6 +386,99 @@ class Workspace:
                 (orjson.dumps(report.to_dict()).decode(), snapshot),
             )
         return snapshot
+
+    # -- identity ---------------------------------------------------------------
+
+    def resolve(self) -> dict[str, int]:
+        """Run the identity stage again now (it runs after every ingest by itself)."""
+        with self._transaction() as conn:
+            return resolve_identities(conn)
+
+    def load_decisions(self, path: str | Path) -> dict[str, Any]:
+        """Replace the workspace's identity decisions with a decisions file, and resolve again.
+
+        The decisions are kept in the workspace and bind every later ingest.
+        Ids the workspace does not know (yet) are kept and reported.
+        """
+        decisions, skipped = read_decisions(Path(path))
+        with self._transaction() as conn:
+            known = {k for (k,) in conn.execute("SELECT key FROM node_fact")}
+            known |= {n for (n,) in conn.execute("SELECT node_id FROM entity")}
+            known |= {i for (i,) in conn.execute("SELECT identifier FROM node_identifier")}
+            conn.execute("DELETE FROM decision")
+            conn.executemany(
+                "INSERT OR REPLACE INTO decision (a, b, verdict, note, origin, decided_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [(d.a, d.b, d.verdict, d.note, d.origin, _now()) for d in decisions],
+            )
+            resolution = resolve_identities(conn)
+        unknown = sorted({i for d in decisions for i in (d.a, d.b) if i not in known})
+        return {
+            "decisions": len(decisions),
+            "same": sum(1 for d in decisions if d.verdict == "same"),
+            "not-same": sum(1 for d in decisions if d.verdict == "not-same"),
+            "unknown ids": unknown,
+            "skipped rows": skipped,
+            "resolution": resolution,
+        }
+
+    def decisions(self) -> list[dict[str, Any]]:
+        """The identity decisions the workspace holds."""
+        return [
+            {"decision": v, "a": a, "b": b, "note": n, "origin": o, "decided_at": t}
+            for a, b, v, n, o, t in self._rows(
+                "SELECT a, b, verdict, note, origin, decided_at FROM decision ORDER BY origin"
+            )
+        ]
+
+    def merges(self) -> list[dict[str, Any]]:
+        """Every record the identity stage gave another node's id, with its evidence."""
+        names = self._names()
+        return [
+            {
+                "node_id": node_id,
+                "key": key,
+                "name": names.get(key, ""),
+                "node_name": names.get(node_id, ""),
+                "rule": rule,
+                "evidence": orjson.loads(evidence) if evidence else [],
+            }
+            for key, node_id, rule, evidence in self._rows(
+                "SELECT key, node_id, rule, evidence FROM entity ORDER BY node_id, key"
+            )
+        ]
+
+    def review_list(self) -> list[dict[str, Any]]:
+        """Pairs the identity stage was not sure of, best first, for a person to decide."""
+        names = self._names()
+        return [
+            {
+                "decision": "",
+                "a": a,
+                "b": b,
+                "a_name": names.get(a, ""),
+                "b_name": names.get(b, ""),
+                "score": score,
+                "rule": rule,
+                "evidence": orjson.loads(evidence) if evidence else {},
+            }
+            for a, b, rule, score, evidence in self._rows(
+                "SELECT a, b, rule, score, evidence FROM review ORDER BY score DESC, a, b"
+            )
+        ]
+
+    def _names(self) -> dict[str, str]:
+        names: dict[str, str] = {}
+        for key, name in self._rows(
+            "SELECT f.key, json_extract(f.props, '$.name') FROM node_fact f "
+            "JOIN snapshot s ON s.id = f.snapshot_id WHERE s.is_current = 1"
+        ):
+            if name:
+                names.setdefault(key, name)
+        for key, node_id in self._rows("SELECT key, node_id FROM entity"):
+            if key in names:
+                names.setdefault(node_id, names[key])
+        return names
 
     def set_priority(self, source: str, priority: int) -> None:
         """Rank a source: higher-priority sources' values win when sources disagree."""

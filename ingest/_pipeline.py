@@ -36,7 +36,7 @@ from ..graph import (
     Severity,
     Workspace,
 )
-from ..graph.workspace import EdgeRow, NodeRow
+from ..graph.workspace import EdgeRow, IdentifierRow, NodeRow
 from ..ontology import EDGE_TYPES, NODE_TYPES, Datatype, NodeType, edge_allowed
 
 __all__ = ["ReadContext", "run_ingest"]
@@ -46,6 +46,9 @@ log = logging.getLogger("civicgraph.ingest")
 Progress = Callable[[int], None]
 
 RESERVED_PROPS = frozenset({"type", "sources"})
+
+ACCUMULATING_PROPS = frozenset({"org_ids", "roles"})
+"""List properties whose values add up across repeated records rather than conflict."""
 """Graph attribute names the workspace sets itself; a source field of that name is renamed."""
 
 
@@ -61,20 +64,22 @@ class ReadContext:
     source: str
     encoding: str | None = None
     progress: Progress | None = None
+    workspace: Workspace | None = None
+    """The workspace being ingested into, for readers that compare with what it holds."""
     variant: str = ""
     sha256: str = ""
     read_counts: Counter[str] = field(default_factory=Counter)
     rejected_counts: Counter[str] = field(default_factory=Counter)
     used_counts: Counter[str] = field(default_factory=Counter)
+    reads: int = 0
+    """Rows or records read so far, over all tables."""
     problems: list[Problem] = field(default_factory=list)
-    workspace: Workspace | None = None
-    """The workspace the records go into (or are checked against), for readers that match
-    what they read to nodes already there (referral and relationship files)."""
     _since_progress: int = 0
 
     def read(self, table: str, n: int = 1) -> None:
         """Count ``n`` rows or records read from ``table``."""
         self.read_counts[table] += n
+        self.reads += n
         if self.progress is not None:
             self._since_progress += n
             if self._since_progress >= 1000:
@@ -161,14 +166,13 @@ class _Stage:
 
     def _add_node(self, record: NodeRecord) -> None:
         staged = self.nodes.get(record.key)
+        counted = 1 if record.counted else 0
         if staged is None:
             self.nodes[record.key] = _Staged(record)
-            self.loaded[record.table] += 1
+            self.loaded[record.table] += counted
             return
-        self.merged[record.table] += 1
         if staged.type != record.type:
-            self.merged[record.table] -= 1
-            self.rejected[record.table] += 1
+            self.rejected[record.table] += counted
             self.ctx.problem(
                 Severity.ERROR,
                 "key-type-clash",
@@ -180,6 +184,7 @@ class _Stage:
                 record=record.record_id,
             )
             return
+        self.merged[record.table] += counted
         for identifier in record.identifiers:
             if identifier not in staged.identifiers:
                 staged.identifiers.append(identifier)
@@ -219,9 +224,26 @@ class _Stage:
             current = staged.props.get(name)
             if current is None or current == "" or current == []:
                 staged.props[name] = value
+            elif name in ACCUMULATING_PROPS and isinstance(current, list):
+                current.extend(v for v in value if v not in current)
             elif value not in (None, "", []) and value != current:
                 conflicts.append((name, current, value))
-        if conflicts:
+        if conflicts and not record.counted:
+            # Details repeated on every row that mentions an organisation (a recipient's
+            # address on each of its grants) change over time: worth a note, not a warning.
+            self.ctx.problem(
+                Severity.NOTE,
+                "details-differ",
+                f"{_noun(record.type)} details differ between the rows that mention it; the "
+                "first row's are kept, missing ones filled from the later",
+                "",
+                table=record.table,
+                file=record.file,
+                row=record.row,
+                record=record.key,
+                value="; ".join(f"{n}: {_short(a)} vs {_short(b)}" for n, a, b in conflicts),
+            )
+        elif conflicts:
             self.ctx.problem(
                 Severity.WARNING,
                 "conflicting-duplicate",
@@ -471,17 +493,18 @@ def _check_value(datatype: Datatype, name: str, value: Any) -> _Verdict | None:
     return None
 
 
-def _rows(stage: _Stage, edges: Iterable[EdgeRecord]) -> tuple[list[NodeRow], list[EdgeRow]]:
+def _rows(
+    stage: _Stage, edges: Iterable[EdgeRecord]
+) -> tuple[list[NodeRow], list[EdgeRow], list[IdentifierRow]]:
     dumps = orjson.dumps
     node_rows: list[NodeRow] = [
-        (
-            key,
-            staged.type,
-            staged.record_id,
-            dumps(staged.props).decode(),
-            dumps(staged.identifiers).decode() if staged.identifiers else None,
-        )
+        (key, staged.type, staged.record_id, dumps(staged.props).decode())
         for key, staged in stage.nodes.items()
+    ]
+    identifier_rows: list[IdentifierRow] = [
+        (key, identifier)
+        for key, staged in stage.nodes.items()
+        for identifier in staged.identifiers
     ]
     edge_rows: list[EdgeRow] = []
     for edge in edges:
@@ -499,7 +522,7 @@ def _rows(stage: _Stage, edges: Iterable[EdgeRecord]) -> tuple[list[NodeRow], li
                 dumps(edge.props).decode() if edge.props else None,
             )
         )
-    return node_rows, edge_rows
+    return node_rows, edge_rows, identifier_rows
 
 
 def run_ingest(
@@ -536,7 +559,7 @@ def run_ingest(
             stage.add(record)
         edges = stage.resolve_edges(workspace)
         _check_values(stage)
-        node_rows, edge_rows = _rows(stage, edges)
+        node_rows, edge_rows, identifier_rows = _rows(stage, edges)
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -561,7 +584,7 @@ def run_ingest(
         report.nodes = _count(n[1] for n in node_rows)
         report.edges = _count(e[0] for e in edge_rows)
         return report
-    workspace.write_snapshot(report, node_rows, edge_rows)
+    workspace.write_snapshot(report, node_rows, edge_rows, identifier_rows)
     return report
 
 

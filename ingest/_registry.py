@@ -128,9 +128,7 @@ def ingest(
                 f"source '{source_name}' in the workspace holds {existing} data, not {kind}. "
                 "Fix: give this input another --name."
             )
-    ctx = ReadContext(
-        source=source_name, encoding=encoding, progress=progress, workspace=workspace
-    )
+    ctx = ReadContext(source=source_name, encoding=encoding, progress=progress, workspace=workspace)
     records = ingester.read(source, ctx, **(options or {}))
     return run_ingest(
         records,

@@ -88,8 +88,8 @@ _SCHEME_ALIASES: dict[str, str] = {
 
 _SQUEEZE = re.compile(r"[^a-z0-9]+")
 _ORG_ID = re.compile(r"^\s*([A-Za-z]{2})-([A-Za-z]{2,6})-(.+?)\s*$")
-_PREFIXED_360G = re.compile(r"^\s*(360G-[A-Za-z0-9_.]+-.+?)\s*$")
-_COMPANY_PREFIX = re.compile(r"^([A-Z]{2})(\d+)$")
+_PREFIXED_360G = re.compile(r"^\s*(360G-\S+)\s*$")
+_COMPANY_PREFIX = re.compile(r"^([A-Z]{1,2})(\d+)([A-Z]?)$")
 
 
 def scheme_for(name: str | None) -> str | None:
@@ -124,8 +124,10 @@ def _normalise_identifier(scheme: str, identifier: str) -> str | None:
         if ident.isdigit():
             return ident.zfill(8) if len(ident) <= 8 else None
         match = _COMPANY_PREFIX.match(ident)
-        if match and len(ident) <= 8:
-            return match.group(1) + match.group(2).zfill(6)
+        if match and len(ident) <= 9:
+            prefix, digits, suffix = match.groups()
+            # SC123456 pads to eight characters; a society's IP28755R keeps its own form.
+            return prefix + (digits if suffix else digits.zfill(8 - len(prefix))) + suffix
         return None
     if scheme == "GB-SC":
         digits = _digits(ident)

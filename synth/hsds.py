@@ -136,8 +136,8 @@ def _service(
     return {k: v for k, v in record.items() if v is not None}
 
 
-def _write_json(path: Path, data: Any) -> None:
-    path.write_bytes(orjson.dumps(data, option=orjson.OPT_INDENT_2))
+def _write_json(path: Path, data: Any, *, indent: bool = True) -> None:
+    path.write_bytes(orjson.dumps(data, option=orjson.OPT_INDENT_2 if indent else 0))
 
 
 def write_hsds_json(town: Town, folder: str | Path) -> Path:
@@ -155,8 +155,10 @@ def write_hsds_json(town: Town, folder: str | Path) -> Path:
             "openapi_url": "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/openapi.json",
         },
     )
-    _write_json(out / "organizations.json", [_organisation(o) for o in town.organisations])
-    _write_json(out / "locations.json", [_location(b) for b in town.buildings])
+    compact = len(town.services) > PAGE_SIZE  # big towns: smaller files, same data
+    organisations = [_organisation(o) for o in town.organisations]
+    _write_json(out / "organizations.json", organisations, indent=not compact)
+    _write_json(out / "locations.json", [_location(b) for b in town.buildings], indent=not compact)
     _write_json(out / "taxonomy_terms.json", list(_terms()))
     buildings = {b.id: b for b in town.buildings}
     names = {o.id: o.name for o in town.organisations}
@@ -179,6 +181,7 @@ def write_hsds_json(town: Town, folder: str | Path) -> Path:
                 "empty": not contents,
                 "contents": contents,
             },
+            indent=not compact,
         )
     return out
 

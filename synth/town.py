@@ -9,6 +9,7 @@ the dirt real data has is planted on purpose (see :class:`Dirt`).
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from collections.abc import Sequence
@@ -385,10 +386,11 @@ def _make_services(
         by_sector.setdefault(category.sector, []).append((category, kind))
     # Providers' sizes are heavy-tailed: the council and the trust run many services.
     weights = [60.0, 40.0] + [rng.paretovariate(1.6) for _ in organisations[2:]]
+    cumulative = list(itertools.accumulate(weights))  # choices() with cum_weights is O(log n)
     hubs = [b for b in buildings if b.kind in ("community centre", "library", "church hall")]
     services = []
     for index in range(count):
-        organisation = rng.choices(organisations, weights=weights, k=1)[0]
+        organisation = rng.choices(organisations, cum_weights=cumulative, k=1)[0]
         if organisation.kind == "council" or rng.random() < 0.35:
             category, kind = rng.choices(pairs, weights=[k.weight for _, k in pairs], k=1)[0]
         else:

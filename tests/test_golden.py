@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,14 +26,32 @@ INPUTS = {
 def _facts(workspace: Workspace) -> dict[str, Any]:
     conn = workspace._connect(create=False)
     assert conn is not None
+    identifiers: dict[str, list[str]] = {}
+    for key, identifier in conn.execute(
+        "SELECT key, identifier FROM node_identifier ORDER BY key, identifier"
+    ):
+        identifiers.setdefault(key, []).append(identifier)
     nodes = [
-        {"key": k, "type": t, "record": r, "props": json.loads(p), "identifiers": json.loads(i or "null")}
-        for k, t, r, p, i in conn.execute(
-            "SELECT key, type, record_id, props, identifiers FROM node_fact ORDER BY key"
+        {
+            "key": k,
+            "type": t,
+            "record": r,
+            "props": json.loads(p),
+            "identifiers": identifiers.get(k),
+        }
+        for k, t, r, p in conn.execute(
+            "SELECT key, type, record_id, props FROM node_fact ORDER BY key"
         )
     ]
     edges = [
-        {"type": t, "source": s, "target": d, "discriminator": disc, "record": r, "props": json.loads(p or "null")}
+        {
+            "type": t,
+            "source": s,
+            "target": d,
+            "discriminator": disc,
+            "record": r,
+            "props": json.loads(p or "null"),
+        }
         for t, s, d, disc, r, p in conn.execute(
             "SELECT type, source_key, target_key, discriminator, record_id, props FROM edge_fact "
             "ORDER BY type, source_key, target_key, discriminator"
@@ -58,6 +75,8 @@ def test_ingest_gives_the_golden_facts_and_report(name: str) -> None:
     }
     path = GOLDEN / f"{name}.json"
     if os.environ.get("UPDATE_GOLDEN"):
-        path.write_text(json.dumps(actual, indent=1, ensure_ascii=False, sort_keys=True) + "\n", "utf-8")
+        path.write_text(
+            json.dumps(actual, indent=1, ensure_ascii=False, sort_keys=True) + "\n", "utf-8"
+        )
     expected = json.loads(path.read_text("utf-8"))
     assert json.loads(json.dumps(actual)) == expected

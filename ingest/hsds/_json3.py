@@ -89,19 +89,16 @@ def entity_kind(obj: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _compact(value: Any) -> Any:
-    """Nested detail without empty fields (``None``, ``""``, ``[]``, ``{}``)."""
-    if isinstance(value, Mapping):
-        out = {k: _compact(v) for k, v in value.items()}
-        return {k: v for k, v in out.items() if v not in (None, "", [], {})}
-    if isinstance(value, list):
-        items = [_compact(v) for v in value]
-        return [v for v in items if v not in (None, "", [], {})]
-    return value
+_EMPTY: tuple[object, ...] = (None, "", [], {})
 
 
-def _objects(value: Any) -> list[Mapping[str, Any]]:
-    return [v for v in value if isinstance(v, Mapping)] if isinstance(value, list) else []
+def _compact(values: dict[str, Any]) -> dict[str, Any]:
+    """The non-empty values of a record's nested detail (kept as the source gave them)."""
+    return {k: v for k, v in values.items() if v not in _EMPTY}
+
+
+def _objects(value: Any) -> list[dict[str, Any]]:
+    return [v for v in value if type(v) is dict] if type(value) is list else []
 
 
 class JsonMapper:
@@ -110,13 +107,18 @@ class JsonMapper:
     def __init__(self, ctx: ReadContext) -> None:
         self.ctx = ctx
         self.source = ctx.source
+        # Embedded copies repeat (every service embeds its organisation): an identical
+        # copy yields the records the first one made, without mapping it again.
+        self._copies: dict[tuple[str, str], tuple[dict[str, Any], list[Record]]] = {}
 
     def key(self, node_type: NodeType, local_id: Any) -> str:
         return local_key(self.source, node_type, str(local_id).strip())
 
     def entity(self, kind: str, obj: Any, *, file: str, embedded: bool = False) -> Iterator[Record]:
         """Records for one HSDS entity object of the given kind."""
-        if kind == "service":
+        if embedded and type(obj) is dict and kind in ("organization", "location", "taxonomy_term"):
+            yield from self._embedded(kind, obj, file)
+        elif kind == "service":
             yield from self.service(obj, file=file, embedded=embedded)
         elif kind == "organization":
             yield from self.organization(obj, file=file, embedded=embedded)
@@ -130,6 +132,19 @@ class JsonMapper:
             yield from self.taxonomy(obj, file=file)
         else:  # pragma: no cover - callers only pass known kinds
             raise ValueError(kind)
+
+    def _embedded(self, kind: str, obj: dict[str, Any], file: str) -> Iterator[Record]:
+        copy_key = (kind, str(obj.get("id")))
+        cached = self._copies.get(copy_key)
+        if cached is not None and (cached[0] is obj or cached[0] == obj):
+            self.ctx.read(kind)
+            yield from cached[1]
+            return
+        reads_before = self.ctx.reads
+        records = list(getattr(self, kind)(obj, file=file, embedded=True))
+        if self.ctx.reads == reads_before + 1:  # nothing nested inside: safe to replay
+            self._copies[copy_key] = (obj, records)
+        yield from records
 
     def _id(self, table: str, obj: Any, *, file: str) -> str | None:
         """The record's id, or ``None`` after rejecting a record without one."""
@@ -319,7 +334,7 @@ class JsonMapper:
         organization = obj.get("organization")
         provider = organization_key
         if isinstance(organization, Mapping):
-            yield from self.organization(organization, file=file, embedded=True)
+            yield from self.entity("organization", organization, file=file, embedded=True)
             if organization.get("id") not in (None, ""):
                 provider = self.key(NodeType.ORGANIZATION, organization["id"])
         elif obj.get("organization_id") not in (None, ""):
@@ -368,7 +383,7 @@ class JsonMapper:
                 record=str(attribute.get("id") or service_id),
             )
             return
-        yield from self.taxonomy_term(term, file=file, embedded=True)
+        yield from self.entity("taxonomy_term", term, file=file, embedded=True)
         yield EdgeRecord(
             EdgeType.CLASSIFIED_AS,
             service_key,
@@ -477,7 +492,7 @@ class JsonMapper:
         location = obj.get("location")
         location_key = None
         if isinstance(location, Mapping):
-            yield from self.location(location, file=file, embedded=True)
+            yield from self.entity("location", location, file=file, embedded=True)
             if location.get("id") not in (None, ""):
                 location_key = self.key(NodeType.LOCATION, location["id"])
         elif obj.get("location_id") not in (None, ""):

@@ -1,0 +1,134 @@
+"""Parsing the values sources write many ways: dates, amounts, currencies, mangled text.
+
+Each parser returns the clean value, or ``None`` when the input cannot be
+trusted; callers report the problem and keep the raw value.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+import ftfy
+
+__all__ = [
+    "CURRENCIES",
+    "fix_mojibake",
+    "parse_amount",
+    "parse_date",
+]
+
+# ISO 4217 codes (the 360Giving currency codelist).
+CURRENCIES = frozenset(
+    """AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BOV BRL BSD
+    BTN BWP BYN BYR BZD CAD CDF CHE CHF CHW CLF CLP CNY COP COU CRC CUC CUP CVE CZK DJF DKK
+    DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HRK HTG HUF IDR
+    ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL
+    LYD MAD MDL MGA MKD MMK MNT MOP MRO MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR
+    NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE
+    SLL SOS SRD SSP STD STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD USN
+    UYI UYU UYW UZS VED VEF VES VND VUV WST XAF XAG XAU XBA XBB XBC XBD XCD XDR XOF XPD XPF
+    XPT XSU XTS XUA XXX YER ZAR ZMW ZWL""".split()
+)
+
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_MY = re.compile(r"^(\d{1,2})[/.-](\d{4})$")
+_YEAR = re.compile(r"^(\d{4})$")
+
+
+_DATE_FORMATS = (
+    ("%d/%m/%Y %H:%M", "day"),
+    ("%d/%m/%Y %H:%M:%S", "day"),
+    ("%d %B %Y", "day"),
+    ("%d %b %Y", "day"),
+    ("%B %Y", "month"),
+    ("%b %Y", "month"),
+    ("%Y-%m", "month"),
+)
+
+
+def parse_date(value: object) -> tuple[str, str] | None:
+    """An ISO date (``YYYY-MM-DD``) and its precision (day, month, year), or ``None``.
+
+    Takes ``YYYY-MM-DD``, ISO datetimes, ``DD/MM/YYYY`` (the UK order, with or
+    without a time), ``MM/YYYY``, ``YYYY``, and dates in words ("19 April 2013").
+    A month or year alone becomes its first day, with the precision saying so.
+
+    Examples
+    --------
+    >>> parse_date("2015-06-01T00:00:00+00:00"), parse_date("17/03/2014")
+    (('2015-06-01', 'day'), ('2014-03-17', 'day'))
+    >>> parse_date("03/2016"), parse_date("19 April 2013"), parse_date("26/03/2001 00:00")
+    (('2016-03-01', 'month'), ('2013-04-19', 'day'), ('2001-03-26', 'day'))
+    >>> parse_date("31/02/2016") is None, parse_date("soon") is None
+    (True, True)
+    """
+    if isinstance(value, datetime):
+        return value.date().isoformat(), "day"
+    if isinstance(value, date):
+        return value.isoformat(), "day"
+    if not isinstance(value, str):
+        return None
+    text = " ".join(value.split())
+    try:
+        if match := _ISO_DATE.match(text):
+            return date(int(match[1]), int(match[2]), int(match[3])).isoformat(), "day"
+        if match := _DMY.match(text):
+            return date(int(match[3]), int(match[2]), int(match[1])).isoformat(), "day"
+        if match := _MY.match(text):
+            return date(int(match[2]), int(match[1]), 1).isoformat(), "month"
+        if match := _YEAR.match(text):
+            return date(int(match[1]), 1, 1).isoformat(), "year"
+    except ValueError:
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).date().isoformat(), "day"
+    except ValueError:
+        pass
+    for pattern, precision in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, pattern).date().isoformat(), precision
+        except ValueError:
+            continue
+    return None
+
+
+_AMOUNT_NOISE = re.compile(r"[£$€,\s]|GBP|EUR|USD", re.IGNORECASE)
+
+
+def parse_amount(value: object) -> float | None:
+    """A money amount from a number or a string such as ``"£1,234.50"``; ``None`` if not one.
+
+    Examples
+    --------
+    >>> parse_amount("£1,234.50"), parse_amount(500), parse_amount("n/a") is None
+    (1234.5, 500.0, True)
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if not isinstance(value, str):
+        return None
+    text = _AMOUNT_NOISE.sub("", value)
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+_MOJIBAKE_HINTS = ("Ã", "Â", "â€", "Å", "Ä")
+
+
+def fix_mojibake(text: str) -> str:
+    """Text with double-encoded characters repaired (``Â£100`` → ``£100``), else unchanged.
+
+    Examples
+    --------
+    >>> fix_mojibake("A grant of Â£100,000"), fix_mojibake("Café")
+    ('A grant of £100,000', 'Café')
+    """
+    if not any(hint in text for hint in _MOJIBAKE_HINTS):
+        return text
+    return str(ftfy.fix_text(text, normalization="NFC"))
