@@ -12,6 +12,7 @@ from typing import Any
 
 from .graph import IngestReport, Workspace
 from .ingest import ingest
+from .queries.report import write_query_report
 from .synth import synth
 
 __all__ = ["DemoResult", "run_demo"]
@@ -40,7 +41,8 @@ def _fresh_workspace(path: Path) -> Workspace:
 
 
 def run_demo(out: str | Path = "demo-out", *, services: int = 2000, seed: int = 1) -> DemoResult:
-    """Synthesise a town into ``out/data``, ingest it into ``out/civicgraph.db`` afresh.
+    """Synthesise a town into ``out/data``, ingest it into ``out/civicgraph.db`` afresh, and
+    run every query into ``out/queries`` (a CSV each, and ``summary.md``).
 
     Examples
     --------
@@ -60,6 +62,7 @@ def run_demo(out: str | Path = "demo-out", *, services: int = 2000, seed: int = 
                 ingest(workspace, source.kind, str(source.path), name=source.name)
             )
         result.stats = workspace.stats()
+        result.outputs.update(write_query_report(workspace, folder / "queries"))
     return result
 
 

@@ -36,6 +36,7 @@ __all__ = [
     "UNCLASSIFIED",
     "Buildings",
     "GraphIndex",
+    "count_of",
     "short_list",
 ]
 
@@ -60,6 +61,17 @@ def short_list(items: Iterable[str], limit: int = 5) -> str:
     if len(listed) <= limit:
         return ", ".join(listed)
     return ", ".join(listed[:limit]) + f" and {len(listed) - limit} more"
+
+
+def count_of(n: int, noun: str, plural: str | None = None) -> str:
+    """``1 service``, ``2 services``: a number and its noun, agreeing.
+
+    Examples
+    --------
+    >>> count_of(1, "organisation"), count_of(3, "organisation"), count_of(2, "body", "bodies")
+    ('1 organisation', '3 organisations', '2 bodies')
+    """
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
 
 
 def _majority(counts: Counter[str]) -> str:

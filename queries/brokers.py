@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..graph import Graph
 from ._algorithms import articulation_cuts, betweenness, communities, constraint, effective_size
-from ._index import short_list
+from ._index import count_of, short_list
 from ._network import tie_network
 from ._registry import register_query
 
@@ -129,20 +129,23 @@ def brokers(
         cut_members = [m for part in cut_off for m in part]
         parts = []
         if len(reached) > 1:
-            parts.append(f"ties reach {len(reached)} groups: " + short_list([group_label[g] for g in reached], 4))
+            parts.append(
+                f"its ties reach {len(reached)} groups: "
+                + short_list([group_label[g] for g in reached], 4)
+            )
         parts.append(
             f"betweenness {between[i]:.3f}, rank {rank[i]} of {tied}"
             + ("" if exact else f" (estimated from {pivots} sampled sources)")
         )
         if cut_members:
             parts.append(
-                f"removing it cuts off {len(cut_members)} {noun} from the rest: "
+                f"removing it cuts off {count_of(len(cut_members), noun[:-1])} from the rest: "
                 + short_list(sorted(net.name(m) for m in cut_members), 5)
             )
         if constraints[i] is not None and sizes[i] is not None:
             parts.append(
                 f"constraint {constraints[i]:.2f}, effective size {sizes[i]:.1f} of "
-                f"{net.degree(i)} contacts"
+                f"{count_of(net.degree(i), 'contact')}"
             )
         rows.append(
             {
@@ -158,7 +161,7 @@ def brokers(
                 "groups": ", ".join(group_label[g] for g in reached),
                 "cut_off": len(cut_members),
                 "single_point_of_failure": bool(cut_members),
-                "why": "; ".join(parts),
+                "why": f"{net.name(i)}: " + "; ".join(parts),
             }
         )
     rows.sort(key=_ORDERS[order])

@@ -11,7 +11,7 @@ import pandas as pd
 from ..errors import UsageError
 from ..graph import Graph
 from ._algorithms import components
-from ._index import GraphIndex, short_list
+from ._index import GraphIndex, count_of, short_list
 from ._network import tie_network
 from ._registry import register_query
 from ._resolve import resolve_nodes
@@ -255,9 +255,9 @@ def impact(
     >>> for u, v in [("A1", "B1"), ("B1", "C1")]:
     ...     _ = g.add_edge(u, v, key="REFERS_TO", type="REFERS_TO", count=3)
     >>> impact(g, remove=["Org B"]).iloc[0]["why"]
-    'removing Org B: 1 organisations, 1 services, breaks 2 referral routes (6 referrals), cuts 1 organisations off from the rest'
+    'removing Org B: closes 1 organisation and 1 service, breaks 2 referral routes (6 referrals), cuts 1 organisation off from the rest'
     >>> impact(g, remove=["Village Hall"]).iloc[0]["why"]
-    'removing Village Hall: closes 1 building, 1 services, breaks 1 referral routes (3 referrals)'
+    'removing Village Hall: closes 1 building and 1 service, breaks 1 referral route (3 referrals)'
 
     """
     if not remove:
@@ -283,18 +283,24 @@ def impact(
     noun = "organisations" if level == "organization" else "services"
     broken_routes, broken_referrals = _broken_routes(lookup, before, after, rows)
     cut_off = _cut_off(before, after, rows, noun)
-    summary = []
-    if closed_buildings:
-        summary.append(f"closes {len(closed_buildings)} building{'s' if len(closed_buildings) != 1 else ''}")
-    if closed_orgs:
-        summary.append(f"{len(closed_orgs)} organisations")
-    summary.append(f"{len(closed_services)} services")
-    summary.append(f"breaks {broken_routes} referral routes ({broken_referrals} referrals)")
+    closing = [
+        count_of(len(closed_buildings), "building") if closed_buildings else "",
+        count_of(len(closed_orgs), "organisation") if closed_orgs else "",
+        count_of(len(closed_services), "service"),
+    ]
+    summary = ["closes " + " and ".join(c for c in closing if c)]
+    summary.append(
+        f"breaks {count_of(broken_routes, 'referral route')} "
+        f"({count_of(broken_referrals, 'referral')})"
+    )
     if cut_off:
-        summary.append(f"cuts {cut_off} {noun} off from the rest")
+        summary.append(f"cuts {count_of(cut_off, noun[:-1])} off from the rest")
     areas = sum(1 for r in rows if r["loss"] == "area without a kind of service")
     if areas:
-        summary.append(f"leaves {areas} area gaps")
+        summary.append(f"leaves {count_of(areas, 'area')} without a kind of service")
+    kinds_gone = sum(1 for r in rows if r["loss"] == "kind of service gone")
+    if kinds_gone:
+        summary.append(f"leaves no service at all for {count_of(kinds_gone, 'kind')} of need")
     names = short_list([lookup.name(n) for n in removed], 3)
     rows.insert(
         0,
@@ -331,7 +337,8 @@ def _broken_routes(lookup: GraphIndex, before: Any, after: Any, rows: list[dict[
                 lookup.name(node),
                 len(routes),
                 f"{referrals} referrals",
-                f"{lookup.name(node)} loses {len(routes)} referral routes ({referrals} referrals) "
+                f"{lookup.name(node)} loses {count_of(len(routes), 'referral route')} "
+                f"({count_of(referrals, 'referral')}) "
                 f"with {short_list(sorted(lookup.name(o) for o, _ in routes), 4)}",
             )
         )

@@ -7,7 +7,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from ..graph import Graph
-from ._index import GraphIndex
+from ._index import GraphIndex, count_of
 from ._network import tie_network
 from ._registry import register_query
 
@@ -87,12 +87,12 @@ def isolates(
             services = lookup.services_of.get(node, [])
             internal = net.internal[i]
             reason = "only within its organisation" if internal else "no ties"
-            why = (
-                f"its {len(services)} services refer only to each other ({internal} referrals); "
-                "no tie to any other organisation"
+            why = f"{lookup.name(node)}: " + (
+                f"its {count_of(len(services), 'service')} refer only to each other "
+                f"({count_of(internal, 'referral')}); no tie to any other organisation"
                 if internal
-                else f"none of its {len(services)} services refers to or is referred from another "
-                "organisation, and it has no declared partnership"
+                else f"none of its {count_of(len(services), 'service')} refers to or is referred "
+                "from another organisation, and it has no declared partnership"
             )
             rows.append(
                 {
@@ -122,17 +122,17 @@ def isolates(
                 net.referrals.get((i, j), 0) + net.referrals.get((j, i), 0) for j in siblings
             )
             reason = "only within its organisation" if siblings else "no ties"
-            why = (
-                f"refers only with {len(siblings)} other services of {lookup.name(org)} "
-                f"({internal} referrals)"
+            why = f"{lookup.name(node)}: " + (
+                f"referrals only with {count_of(len(siblings), 'other service')} of "
+                f"{lookup.name(org)} ({count_of(internal, 'referral')})"
                 if siblings and org
                 else "no referral to or from any other service"
             )
             if org is not None and org in org_net.index and org_net.adjacency[org_net.index[org]]:
                 why += (
                     f"; its organisation {lookup.name(org)} has "
-                    f"{len(org_net.adjacency[org_net.index[org]])} ties through other services "
-                    "or partnerships"
+                    f"{count_of(len(org_net.adjacency[org_net.index[org]]), 'tie')} through "
+                    "other services or partnerships"
                 )
             rows.append(
                 {

@@ -13,7 +13,7 @@ from scipy import sparse
 
 from ..graph import Graph
 from ..ontology import EdgeType
-from ._index import UNCLASSIFIED, GraphIndex, short_list
+from ._index import UNCLASSIFIED, GraphIndex, count_of, short_list
 from ._network import tie_network
 from ._registry import register_query
 
@@ -141,10 +141,11 @@ def partnerships(
       1/log(its number of ties)).
 
     Pairs already tied (a referral either way in any period, a declared tie,
-    a funding or parent link) are never suggested. Candidates come only from
-    shared things that at most ``max_group`` organisations share, so the work
-    grows with the organisations, not their square; larger groups still add
-    to the score of pairs found otherwise.
+    a funding or parent link) are never suggested. Things shared by more than
+    ``max_group`` organisations (a hub everyone refers to, a funder of
+    hundreds) are too common to say much and are left out: so the work
+    grows with the organisations, not with their square. Scores are sums of
+    sparse matrix products (scipy), one per kind of evidence.
 
     Example:
       civicgraph query partnerships --limit 20 --format json
@@ -161,7 +162,7 @@ def partnerships(
         Leave out pairs scoring below this.
     max_group
         Shared things (buildings, funders, areas, referral targets, contacts)
-        shared by more organisations than this propose no pairs themselves.
+        shared by more organisations than this do not count.
     limit
         At most this many pairs, best first (0: all).
 
@@ -198,7 +199,14 @@ def partnerships(
     if limit > 0:
         order = order[:limit]
     rows = [
-        _row(lookup, evidence, organisations[int(pairs[i, 0])], organisations[int(pairs[i, 1])], float(scores[i]))
+        _row(
+            lookup,
+            evidence,
+            organisations[int(pairs[i, 0])],
+            organisations[int(pairs[i, 1])],
+            float(scores[i]),
+            max_group,
+        )
         for i in order
     ]
     return pd.DataFrame(rows, columns=COLUMNS)
@@ -265,13 +273,13 @@ def _scores(
     For each kind, ``B`` holds ``sqrt(weight)`` of every organisation x shared thing (things
     shared by at most ``max_group`` organisations), so ``B B'`` sums the weights of what two
     organisations share; dividing by the geometric mean of how many things each has gives
-    Salton's cosine. Larger things are added afterwards to the pairs found.
+    Salton's cosine. Things shared by more than ``max_group`` organisations are left out.
     """
     n = len(index)
     total = sparse.csr_matrix((n, n))
-    sector_codes = np.array([hash(s) for s in sectors])
-    unclassified = np.array([s == UNCLASSIFIED for s in sectors])
-    large_by_kind: list[tuple[_Evidence, np.ndarray[Any, Any], list[set[str]]]] = []
+    codes: dict[str, int] = {}
+    sector_codes = np.array([codes.setdefault(s, len(codes)) for s in sectors], dtype=np.int64)
+    unclassified = np.array([s == UNCLASSIFIED for s in sectors], dtype=bool)
     for kind in evidence:
         breadth = np.zeros(n)
         for org, groups in kind.of.items():
@@ -282,11 +290,9 @@ def _scores(
         rows: list[int] = []
         columns: list[int] = []
         values: list[float] = []
-        large: list[set[str]] = []
         position = 0
         for members in kind.groups.values():
             if len(members) > max_group:
-                large.append(members)
                 continue
             value = math.sqrt(_weight(kind.kind, len(members)))
             for member in members:
@@ -303,21 +309,9 @@ def _scores(
             fits = (sector_codes[coo.row] != sector_codes[coo.col]) & ~unclassified[coo.row] & ~unclassified[coo.col]
             scaled = sparse.csr_matrix((coo.data * fits, (coo.row, coo.col)), shape=(n, n))
         total = total + REASON_WEIGHTS[kind.kind] * scaled
-        large_by_kind.append((kind, inverse_root, large))
     coo = sparse.triu(total, k=1).tocoo()
     pairs = np.column_stack((coo.row, coo.col)).astype(np.int64)
-    scores = coo.data.astype(float)
-    for kind, inverse_root, large in large_by_kind:
-        for members in large:
-            member = np.zeros(n, dtype=bool)
-            member[[index[m] for m in members]] = True
-            both = member[pairs[:, 0]] & member[pairs[:, 1]]
-            if kind.kind == "same areas, complementary services":
-                both &= (sector_codes[pairs[:, 0]] != sector_codes[pairs[:, 1]])
-                both &= ~unclassified[pairs[:, 0]] & ~unclassified[pairs[:, 1]]
-            bonus = _weight(kind.kind, len(members)) * inverse_root[pairs[:, 0]] * inverse_root[pairs[:, 1]]
-            scores = scores + REASON_WEIGHTS[kind.kind] * bonus * both
-    return pairs, scores
+    return pairs, coo.data.astype(float)
 
 
 def _untied(
@@ -338,7 +332,9 @@ def _untied(
     return ~np.isin(candidate_keys, np.array(keys, dtype=np.int64))
 
 
-def _row(lookup: GraphIndex, evidence: list[_Evidence], a: str, b: str, score: float) -> dict[str, Any]:
+def _row(
+    lookup: GraphIndex, evidence: list[_Evidence], a: str, b: str, score: float, max_group: int
+) -> dict[str, Any]:
     sector_a, sector_b = lookup.sector(a), lookup.sector(b)
     complementary = _complementary(sector_a, sector_b)
     reasons: list[str] = []
@@ -346,7 +342,7 @@ def _row(lookup: GraphIndex, evidence: list[_Evidence], a: str, b: str, score: f
     shared_by_kind: dict[str, list[str]] = {}
     adamic_adar = 0.0
     for kind in evidence:
-        shared = kind.shared(a, b)
+        shared = [g for g in kind.shared(a, b) if len(kind.groups[g]) <= max_group]
         if kind.kind == "same areas, complementary services" and not complementary:
             shared = []
         shared_by_kind[kind.kind] = shared
@@ -386,10 +382,13 @@ def _detail(kind: str, named: str, count: int, sector_a: str, sector_b: str) -> 
     if kind == "shared funder":
         return f"both are funded by {named}"
     if kind == "same areas, complementary services":
-        return f"both serve {count} same areas ({named}) with different services ({sector_a}, {sector_b})"
+        return (
+            f"both serve the same {count_of(count, 'area')} ({named}) with different services "
+            f"({sector_a}; {sector_b})"
+        )
     if kind == "refer to the same services":
-        return f"both refer people to {count} same services ({named})"
-    return f"they have {count} contacts in common ({named})"
+        return f"both refer people to the same {count_of(count, 'service')} ({named})"
+    return f"they have {count_of(count, 'contact')} in common ({named})"
 
 
 POOLED_COLUMNS = [

@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..graph import Graph
 from ._algorithms import communities
-from ._index import UNCLASSIFIED, short_list
+from ._index import UNCLASSIFIED, count_of, short_list
 from ._network import TieNetwork, tie_network
 from ._registry import register_query
 
@@ -186,10 +186,10 @@ def silos(
         names = sorted(net.name(i) for i in members)
         total_ties = internal[group] + external[group]
         why = (
-            f"{len(members)} {noun} ({sector_text}) keep {internal[group]} of their "
-            f"{total_ties} ties inside the group (E-I {ei:+.2f})"
+            f"{count_of(len(members), noun[:-1])} ({sector_text}) keep {internal[group]} of their "
+            f"{count_of(total_ties, 'tie')} inside the group (E-I {ei:+.2f})"
             if ei is not None
-            else f"{len(members)} {noun} ({sector_text}) with no ties"
+            else f"{count_of(len(members), noun[:-1])} ({sector_text}) with no ties"
         )
         volume_total = internal_volume[group] + external_volume[group]
         if volume_total:

@@ -39,6 +39,7 @@ __all__ = [
     "Planted",
     "Ties",
     "organisation_sectors",
+    "organisation_units",
     "plant_ties",
     "town_ties",
     "write_referrals_csv",
@@ -109,13 +110,24 @@ class Ties:
     """Each organisation's (and each provider-less service's) sector, as the queries derive it."""
 
 
+def organisation_units(town: Town) -> dict[str, str]:
+    """Which organisations the workspace will make one node: those sharing an org-id (the
+    town's random registration numbers can collide, as real data's typing errors do)."""
+    return {o.id: o.org_id or o.id for o in town.organisations}
+
+
 def organisation_sectors(town: Town) -> dict[str, str]:
     """Each organisation's sector as the queries derive it: its services' most common category
-    (ties broken by name); organisations without services are left out."""
+    (ties broken by name), over every organisation it will be one node with; organisations
+    without services are left out."""
+    units = organisation_units(town)
     counts: dict[str, Counter[str]] = {}
     for service in town.services:
-        counts.setdefault(service.organisation, Counter())[service.category.name] += 1
-    return {org: min(c, key=lambda name: (-c[name], name)) for org, c in counts.items()}
+        unit = units.get(service.organisation, service.organisation)
+        counts.setdefault(unit, Counter())[service.category.name] += 1
+    sectors = {unit: min(c, key=lambda name: (-c[name], name)) for unit, c in counts.items()}
+    members = {s.organisation for s in town.services}
+    return {org: sectors[units.get(org, org)] for org in members}
 
 
 class _Rules:
@@ -123,6 +135,7 @@ class _Rules:
 
     def __init__(self, town: Town, sectors: dict[str, str], planted: Planted) -> None:
         self.sectors = sectors
+        self.units = organisation_units(town)
         self.isolates = set(planted.isolates)
         self.internal = set(planted.internal_only)
         self.cut_off = set(planted.cut_off)
@@ -131,8 +144,8 @@ class _Rules:
         self.silent = frozenset(SILENT_SECTORS)
 
     def orgs_allowed(self, a: str, b: str) -> bool:
-        if a == b:
-            return a not in self.isolates
+        if self.units.get(a, a) == self.units.get(b, b):
+            return a not in self.isolates and b not in self.isolates
         if a in self.isolates or b in self.isolates or a in self.internal or b in self.internal:
             return False
         if (a in self.cut_off) != (b in self.cut_off) and self.broker not in (a, b):
@@ -151,8 +164,13 @@ class _Rules:
 
 def _plan(rng: random.Random, town: Town, sectors: dict[str, str]) -> Planted:
     planted = Planted()
+    units = Counter(organisation_units(town).values())
     providers = [
-        o.id for o in town.organisations if o.id in sectors and o.kind not in ("council", "NHS body")
+        o.id
+        for o in town.organisations
+        if o.id in sectors
+        and o.kind not in ("council", "NHS body")
+        and units[o.org_id or o.id] == 1  # one organisation, one node
     ]
     services_of = Counter(s.organisation for s in town.services)
     # The broker and its group come from the largest sector that is neither silent nor the silo.
@@ -415,7 +433,8 @@ def _partnerships(
         if a in rules.cut_off:
             b = rng.choice([planted.broker, *planted.cut_off])
         kind = rng.choices(kinds, weights=weights, k=1)[0]
-        if a == b or not rules.orgs_allowed(a, b) or (a, b, kind) in seen:
+        same = rules.units.get(a, a) == rules.units.get(b, b)
+        if same or not rules.orgs_allowed(a, b) or (a, b, kind) in seen:
             continue
         seen.add((a, b, kind))
         year = rng.randint(2015, 2024)
