@@ -4,7 +4,6 @@ referral targets or contacts; and pooled-budget candidates among funders."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -56,37 +55,35 @@ def _specificity(group_size: int) -> float:
 
 
 class _Evidence:
-    """Organisations by shared thing, for one kind of evidence."""
+    """Organisations grouped by the thing they share, for one kind of evidence.
 
-    def __init__(self, kind: str, groups: dict[str, set[str]], labels: dict[str, str]) -> None:
+    ``breadth`` counts every thing of the kind an organisation has, shared or not (its
+    buildings, its funders...): the denominator of the size normalisation.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        groups: dict[str, set[str]],
+        labels: dict[str, str],
+        organisations: set[str],
+    ) -> None:
         self.kind = kind
-        self.groups = {g: members for g, members in groups.items() if len(members) >= 2}
         self.labels = labels
+        self.breadth: dict[str, int] = {}
+        self.groups: dict[str, set[str]] = {}
         self.of: dict[str, set[str]] = {}
-        for group, members in self.groups.items():
-            for member in members:
-                self.of.setdefault(member, set()).add(group)
-
-    def restrict(self, organisations: set[str]) -> None:
-        """Keep only organisations (a funder's recipients may include others)."""
-        self.groups = {
-            g: kept for g, members in self.groups.items() if len(kept := members & organisations) >= 2
-        }
-        self.of = {}
-        for group, members in self.groups.items():
-            for member in members:
-                self.of.setdefault(member, set()).add(group)
+        for group, members in groups.items():
+            kept = members & organisations
+            for member in kept:
+                self.breadth[member] = self.breadth.get(member, 0) + 1
+            if len(kept) >= 2:
+                self.groups[group] = kept
+                for member in kept:
+                    self.of.setdefault(member, set()).add(group)
 
     def shared(self, a: str, b: str) -> list[str]:
         return sorted(self.of.get(a, set()) & self.of.get(b, set()))
-
-    def pairs(self, max_group: int) -> Iterable[tuple[str, str]]:
-        for members in self.groups.values():
-            if len(members) <= max_group:
-                ordered = sorted(members)
-                for i, a in enumerate(ordered):
-                    for b in ordered[i + 1 :]:
-                        yield a, b
 
 
 def _organisations_in_areas(lookup: GraphIndex) -> dict[str, set[str]]:
@@ -234,24 +231,21 @@ def _gather(
             target_groups.setdefault(v, set()).add(referrer)
     net = tie_network(graph, level="organization", period=period, min_count=min_count, lookup=lookup)
     contact_groups = {
-        net.nodes[z]: {net.nodes[j] for j in net.adjacency[z]}
-        for z in range(net.size)
-        if len(net.adjacency[z]) >= 2
+        net.nodes[z]: {net.nodes[j] for j in net.adjacency[z]} for z in range(net.size)
     }
 
     def names(groups: dict[str, set[str]]) -> dict[str, str]:
         return {g: lookup.name(g) for g in groups}
 
-    evidence = [
-        _Evidence("shared building", building_groups, lookup.buildings.label),
-        _Evidence("shared funder", funder_groups, names(funder_groups)),
-        _Evidence("same areas, complementary services", area_groups, names(area_groups)),
-        _Evidence("refer to the same services", target_groups, names(target_groups)),
-        _Evidence("common contacts", contact_groups, names(contact_groups)),
+    return [
+        _Evidence("shared building", building_groups, lookup.buildings.label, organisations),
+        _Evidence("shared funder", funder_groups, names(funder_groups), organisations),
+        _Evidence(
+            "same areas, complementary services", area_groups, names(area_groups), organisations
+        ),
+        _Evidence("refer to the same services", target_groups, names(target_groups), organisations),
+        _Evidence("common contacts", contact_groups, names(contact_groups), organisations),
     ]
-    for kind in evidence:
-        kind.restrict(organisations)
-    return evidence
 
 
 def _complementary(sector_a: str, sector_b: str) -> bool:
@@ -282,8 +276,8 @@ def _scores(
     unclassified = np.array([s == UNCLASSIFIED for s in sectors], dtype=bool)
     for kind in evidence:
         breadth = np.zeros(n)
-        for org, groups in kind.of.items():
-            breadth[index[org]] = len(groups)
+        for org, count in kind.breadth.items():
+            breadth[index[org]] = count
         inverse_root = np.zeros(n)
         nonzero = breadth > 0
         inverse_root[nonzero] = 1.0 / np.sqrt(breadth[nonzero])
@@ -483,7 +477,8 @@ def pooled_budgets(graph: Graph, *, min_funders: int = 2, limit: int = 100) -> p
             add(funder, recipient, lookup.sector(recipient), areas, grant)
     for funder, target, _ in lookup.edges(EdgeType.FUNDS):
         areas = service_areas.get(target) or org_areas.get(target, set())
-        add(funder, target, lookup.sector(target), areas, None)
+        recipient = lookup.providers.get(target, target)
+        add(funder, recipient, lookup.sector(target), areas, None)
     rows = []
     for (sector, area), cell in cells.items():
         if len(cell["funders"]) < max(min_funders, 1) or sector == UNCLASSIFIED:
