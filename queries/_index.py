@@ -10,7 +10,10 @@ How a **sector** is derived (the README repeats this):
    ``CLASSIFIED_AS`` term is followed up ``PART_OF`` to a term with no
    broader term, and that term's name is the sector ("Debt advice" is under
    "Advice and money"); a service with terms under several top-level
-   categories takes the most common (ties: the first by name);
+   categories takes the most common (ties: the first by name); where terms
+   carry a taxonomy facet, only those of the ``Service`` facet count if the
+   service has any (AIRS target-population and facility-type terms describe
+   who and where, not what);
 3. an organisation's sector is the most common sector of its services (ties:
    the first by name);
 4. what has none of these is ``unclassified``.
@@ -193,7 +196,11 @@ class GraphIndex:
         if isinstance(stated, str) and stated.strip():
             sector = stated.strip()
         elif data.get("type") == _SERVICE:
-            counts = Counter(self.name(self.roots.get(t, t)) for t in self.terms.get(node, ()))
+            terms = self.terms.get(node, [])
+            # Where the taxonomy marks facets, the service-type terms say what a service is
+            # (not its target group, facility type or named programme).
+            typed = [t for t in terms if _is_service_facet(self.graph.nodes[t].get("facet"))]
+            counts = Counter(self.name(self.roots.get(t, t)) for t in typed or terms)
             sector = _majority(counts) if counts else UNCLASSIFIED
         elif data.get("type") == _ORG:
             counts = Counter(self.sector(s) for s in self.services_of.get(node, ()))
@@ -238,9 +245,16 @@ class GraphIndex:
             if key not in result.label:
                 name = str(data.get("name") or "").strip()
                 address = str(data.get("address") or data.get("address_1") or "").strip()
-                result.label[key] = (
-                    f"{name} ({address})" if name and address and name != address else name or address or node
-                )
+                if key.startswith(("address:", "point:")):
+                    # Several sources' locations may share it: the address names the building.
+                    street = str(data.get("address_1") or "").strip()
+                    postcode = str(data.get("postcode") or "").strip()
+                    result.label[key] = ", ".join(p for p in (street, postcode) if p) or name or node
+                else:
+                    result.label[key] = (
+                        f"{name} ({address})" if name and address and name != address
+                        else name or address or node
+                    )
         return result
 
     def service_buildings(self) -> dict[str, set[str]]:
@@ -329,6 +343,10 @@ class GraphIndex:
             if recipient is not None:
                 note(recipient, funder, None, None)
         return found
+
+
+def _is_service_facet(facet: Any) -> bool:
+    return isinstance(facet, str) and facet.strip().lower() in ("service", "services", "service type")
 
 
 def _building_key(node: str, data: dict[str, Any]) -> str:

@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..graph import Graph
 from ._algorithms import components, path_stats, to_igraph
-from ._index import short_list
+from ._index import count_of, short_list
 from ._network import tie_network
 from ._registry import register_query
 
@@ -119,12 +119,16 @@ def network(
     if n >= 3:
         top = max(range(n), key=lambda i: (degrees[i], -i))
         centralisation = sum(degrees[top] - d for d in degrees) / ((n - 1) * (n - 2))
+        hub = (
+            f"; the best-tied is {net.name(top)} with {count_of(degrees[top], 'tie')}"
+            if degrees[top]
+            else ""
+        )
         add(
             "degree centralisation",
             whole,
             centralisation,
-            f"Freeman's index: 1 is a star around one hub, 0 all equal; the best-tied is "
-            f"{net.name(top)} with {degrees[top]} ties",
+            f"Freeman's index: 1 is a star around one hub, 0 all equal{hub}",
         )
     routes = len(net.referrals)
     mutual = sum(1 for (a, b) in net.referrals if (b, a) in net.referrals)

@@ -389,7 +389,15 @@ class _FlowMaker:
         rewritten = []
         for flow in self.flows:
             org = self.town_service(flow.source).organisation
-            if org in real and org not in self.rules.internal and self.rng.random() < 0.05:
+            target = self.town_service(flow.target).category.name
+            # At the service level the organisation stands for itself, with its own sector.
+            silent = frozenset((self.sectors.get(org), target)) == self.rules.silent
+            if (
+                org in real
+                and org not in self.rules.internal
+                and not silent
+                and self.rng.random() < 0.05
+            ):
                 candidate = Flow(org, flow.target, True, False, flow.count, flow.period, flow.outcome)
                 key = (org, flow.target, flow.period, flow.outcome)
                 if key not in seen:

@@ -128,6 +128,23 @@ def test_sectors_come_from_the_top_of_the_taxonomy_and_stated_sectors_win() -> N
     assert lookup.sector("D") == "public health"
 
 
+def test_service_type_terms_outrank_target_groups_where_facets_are_marked() -> None:
+    t = Town()
+    t.concept("B", "Basic Needs")
+    t.concept("Y", "Target Populations")
+    t.g.add_node("food", type="Concept", name="Food Pantries", facet="Service")
+    t.g.add_node("old", type="Concept", name="Older Adults")
+    t.g.add_node("vets", type="Concept", name="Veterans")
+    t.g.add_edge("food", "B", key="PART_OF", type="PART_OF")
+    t.g.add_edge("old", "Y", key="PART_OF", type="PART_OF")
+    t.g.add_edge("vets", "Y", key="PART_OF", type="PART_OF")
+    t.service("pantry", "A", terms=("food", "old", "vets"))
+    t.service("club", "A", terms=("old",))
+    lookup = GraphIndex(t.g)
+    assert lookup.sector("pantry") == "Basic Needs"
+    assert lookup.sector("club") == "Target Populations"  # nothing better is known
+
+
 def test_a_cycle_in_the_taxonomy_does_not_hang() -> None:
     t = Town()
     t.concept("x", "X", parent="y")

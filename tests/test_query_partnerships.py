@@ -170,6 +170,6 @@ def test_shared_buildings_group_locations_by_uprn_address_or_point() -> None:
         [2, 0, 1, 2],
     ]
     assert result.iloc[0]["organization_names"] == "A; B; F"
-    assert result.iloc[0]["label"] == "Civic Centre (1 High St)"
+    assert result.iloc[0]["label"] == "1 High St, OB1 1AA"  # the address names the building
     assert shared_buildings(t.g, min_organizations=3)["organizations"].tolist() == [3]
     assert shared_buildings(nx.MultiDiGraph()).empty
