@@ -82,7 +82,11 @@ def normalise_header(header: str) -> str:
 # What a header says about the values under it. Each rule: a kind of personal data and a
 # pattern over the normalised header. They are deliberately broad: a false alarm costs a
 # rename; a miss puts people's details into a shared workspace.
-_PERSON = r"(client|patient|person|resident|customer|service_user|user|child|applicant|member|citizen|individual|carer|parent|referee|contact|staff|worker|caseworker|trustee|director|board_member)"
+_PERSON = (
+    r"(client|patient|person|resident|customer|service_user|user|child|applicant|member|citizen|"
+    r"individual|carer|parent|referee|contact|staff|worker|caseworker|trustee|director|"
+    r"board_member)"
+)
 _PERSONAL_HEADERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern))
     for kind, pattern in (
@@ -199,7 +203,9 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
-def _xlsx_rows(path: Path, sheet: str | None) -> tuple[str, list[str], Iterator[tuple[int, list[str]]]]:
+def _xlsx_rows(
+    path: Path, sheet: str | None
+) -> tuple[str, list[str], Iterator[tuple[int, list[str]]]]:
     import openpyxl  # only needed for spreadsheets
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -285,7 +291,8 @@ def open_table(
     personal = [
         (h, kind)
         for h, n in zip(header, normalised, strict=True)
-        if n and (kind := personal_data_kind(h, allowed=safe_headers)) is not None
+        if n
+        and (kind := personal_data_kind(h, allowed=safe_headers)) is not None
         and not any(c.matches(n) for c in columns)
     ]
     if personal:
@@ -306,7 +313,8 @@ def open_table(
     missing = [c for c in columns if c.required and c.name not in found]
     if missing:
         names = ", ".join(
-            f"'{c.name}'" + (f" (or {', '.join(repr(s) for s in c.synonyms[:4])})" if c.synonyms else "")
+            f"'{c.name}'"
+            + (f" (or {', '.join(repr(s) for s in c.synonyms[:4])})" if c.synonyms else "")
             for c in missing
         )
         raise InputError(

@@ -110,7 +110,11 @@ def resolve_row_ends(
         value = table.get(cells, end)
         name = table.get(cells, f"{end}_name")
         provider = table.get(cells, f"{end}_provider")
-        hint = _type_hint(ctx, table, cells, f"{end}_type", row) if f"{end}_type" in table.columns else None
+        hint = (
+            _type_hint(ctx, table, cells, f"{end}_type", row)
+            if f"{end}_type" in table.columns
+            else None
+        )
         types = frozenset({hint}) & allowed if hint is not None else allowed
         if not types:
             types = allowed
@@ -155,8 +159,8 @@ def _failure(
         return (
             "ambiguous-end",
             f"'{end}' names more than one {wanted} in the workspace; rejected",
-            f"use the full id the workspace gives it (one of those listed), or add {end}_type (service or organisation) or "
-            f"{end}_provider (the organisation) to say which.",
+            f"use the full id the workspace gives it (one of those listed), or add {end}_type "
+            f"(service or organisation) or {end}_provider (the organisation) to say which.",
             end,
             f"{shown} (could be {index.describe(match.candidates)})",
         )

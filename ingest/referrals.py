@@ -246,7 +246,8 @@ def read_referrals(
                 "periods, add a period column.",
                 table=label,
                 row=row,
-                value=f"{ends_found.source} -> {ends_found.target}" + (f" ({period})" if period else ""),
+                value=f"{ends_found.source} -> {ends_found.target}"
+                + (f" ({period})" if period else ""),
             )
         seen_outcomes.add((*key, outcome))
         flow.add(count, outcome)

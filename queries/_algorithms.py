@@ -54,7 +54,7 @@ def to_igraph(network: TieNetwork) -> ig.Graph:
     """The network as an undirected, weighted igraph graph (vertex ``i`` is node ``i``)."""
     cached = getattr(network, "_igraph", None)
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
     graph = ig.Graph(n=network.size, edges=list(network.ties), directed=False)
     graph.es["weight"] = _weights(network)
     network._igraph = graph  # type: ignore[attr-defined]
@@ -143,7 +143,11 @@ def betweenness(
     sources = None if exact else random.Random(seed).sample(range(n), pivots)
     if backend == "igraph":
         graph = to_igraph(network)
-        raw = graph.betweenness(directed=False, sources=sources) if sources else graph.betweenness(directed=False)
+        raw = (
+            graph.betweenness(directed=False, sources=sources)
+            if sources
+            else graph.betweenness(directed=False)
+        )
         factor = 1.0 if exact else n / pivots
         return [b * scale * factor for b in raw], exact
     nx_graph = to_networkx(network)
@@ -173,9 +177,7 @@ def effective_size(network: TieNetwork, *, backend: Backend = "igraph") -> list[
             None if d == 0 else float(d - c * (d - 1)) for d, c in zip(degrees, local, strict=True)
         ]
     found: dict[int, float] = nx.effective_size(to_networkx(network))
-    return [
-        None if not network.adjacency[i] else float(found[i]) for i in range(network.size)
-    ]
+    return [None if not network.adjacency[i] else float(found[i]) for i in range(network.size)]
 
 
 def articulation_cuts(network: TieNetwork) -> dict[int, list[list[int]]]:

@@ -249,10 +249,13 @@ class GraphIndex:
                     # Several sources' locations may share it: the address names the building.
                     street = str(data.get("address_1") or "").strip()
                     postcode = str(data.get("postcode") or "").strip()
-                    result.label[key] = ", ".join(p for p in (street, postcode) if p) or name or node
+                    result.label[key] = (
+                        ", ".join(p for p in (street, postcode) if p) or name or node
+                    )
                 else:
                     result.label[key] = (
-                        f"{name} ({address})" if name and address and name != address
+                        f"{name} ({address})"
+                        if name and address and name != address
                         else name or address or node
                     )
         return result
@@ -275,11 +278,11 @@ class GraphIndex:
             if location in of_location:
                 found.setdefault(org, {}).setdefault(of_location[location], set())
         for service, buildings in self.service_buildings().items():
-            org = self.providers.get(service)
-            if org is None:
+            provider = self.providers.get(service)
+            if provider is None:
                 continue
             for building in buildings:
-                found.setdefault(org, {}).setdefault(building, set()).add(service)
+                found.setdefault(provider, {}).setdefault(building, set()).add(service)
         return found
 
     # -- areas --------------------------------------------------------------------
@@ -329,7 +332,9 @@ class GraphIndex:
         def note(recipient: str, funder: str, grant: str | None, amount: Any) -> None:
             if recipient == funder:
                 return
-            entry = found.setdefault(recipient, {}).setdefault(funder, {"grants": [], "amount": 0.0})
+            entry = found.setdefault(recipient, {}).setdefault(
+                funder, {"grants": [], "amount": 0.0}
+            )
             if grant is not None:
                 entry["grants"].append(grant)
             if isinstance(amount, int | float) and not isinstance(amount, bool):
@@ -339,14 +344,18 @@ class GraphIndex:
             for funder in awarded_by.get(grant, ()):
                 note(recipient, funder, grant, self.graph.nodes[grant].get("amount"))
         for funder, target, _ in self.edges(EdgeType.FUNDS):
-            recipient = target if self.type(target) == _ORG else self.providers.get(target)
-            if recipient is not None:
-                note(recipient, funder, None, None)
+            funded = target if self.type(target) == _ORG else self.providers.get(target)
+            if funded is not None:
+                note(funded, funder, None, None)
         return found
 
 
 def _is_service_facet(facet: Any) -> bool:
-    return isinstance(facet, str) and facet.strip().lower() in ("service", "services", "service type")
+    return isinstance(facet, str) and facet.strip().lower() in (
+        "service",
+        "services",
+        "service type",
+    )
 
 
 def _building_key(node: str, data: dict[str, Any]) -> str:

@@ -98,9 +98,7 @@ class TieNetwork:
         return "; ".join(parts)
 
 
-def _unit_of(
-    lookup: GraphIndex, level: str, node: str
-) -> str | None:
+def _unit_of(lookup: GraphIndex, level: str, node: str) -> str | None:
     node_type = lookup.type(node)
     if level == "service" or node_type == _ORG:
         return node if node_type in (_ORG, _SERVICE) else None
@@ -163,11 +161,12 @@ def tie_network(
             network.referrals[(index[a], index[b])] = count
         else:
             network.zero_weight_routes += 1
-    for (a, b), kinds in declared.items():
-        network.partnerships[(index[a], index[b]) if index[a] < index[b] else (index[b], index[a])] = kinds
+    for (first, second), kinds in declared.items():
+        i, j = sorted((index[first], index[second]))
+        network.partnerships[(i, j)] = kinds
     undirected: Counter[tuple[int, int]] = Counter()
-    for (a, b), count in network.referrals.items():
-        undirected[(min(a, b), max(a, b))] += count
+    for (i, j), count in network.referrals.items():
+        undirected[(min(i, j), max(i, j))] += count
     if partnership_weight is None:
         positive = [w for w in undirected.values() if w > 0]
         partnership_weight = float(statistics.median(positive)) if positive else 1.0

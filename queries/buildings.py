@@ -27,10 +27,8 @@ COLUMNS = [
 ]
 
 
-@register_query(name="shared-buildings")
-def shared_buildings(
-    graph: Graph, *, min_organizations: int = 2, limit: int = 0
-) -> pd.DataFrame:
+@register_query
+def shared_buildings(graph: Graph, *, min_organizations: int = 2, limit: int = 0) -> pd.DataFrame:
     """Buildings several organisations work from, with how many of them are tied to each other.
 
     Needs no referral data: it reads where services are delivered
@@ -63,7 +61,7 @@ def shared_buildings(
     >>> import networkx as nx
     >>> g = nx.MultiDiGraph()
     >>> for loc in ["l1", "l2"]:
-    ...     g.add_node(loc, type="Location", name="Civic Centre", address_1="1 High St", postcode="OB1 1AA")
+    ...     g.add_node(loc, type="Location", address_1="1 High St", postcode="OB1 1AA")
     >>> for org, loc in [("A", "l1"), ("B", "l2")]:
     ...     g.add_node(org, type="Organization", name=f"Org {org}")
     ...     g.add_node(org + "1", type="Service", name=f"Service {org}")
@@ -90,14 +88,13 @@ def shared_buildings(
         members = sorted(orgs)
         pairs = len(members) * (len(members) - 1) // 2
         tied_pairs = sum(
-            1
-            for i, a in enumerate(members)
-            for b in members[i + 1 :]
-            if frozenset((a, b)) in tied
+            1 for i, a in enumerate(members) for b in members[i + 1 :] if frozenset((a, b)) in tied
         )
-        services = sum(len(s) for s in orgs.values())
+        service_count = sum(len(s) for s in orgs.values())
         sectors = Counter(lookup.sector(o) for o in members)
-        sector_text = ", ".join(f"{s} {c}" for s, c in sorted(sectors.items(), key=lambda x: (-x[1], x[0])))
+        sector_text = ", ".join(
+            f"{s} {c}" for s, c in sorted(sectors.items(), key=lambda x: (-x[1], x[0]))
+        )
         names = [lookup.name(o) for o in members]
         label = lookup.buildings.label.get(building, building)
         rows.append(
@@ -106,11 +103,11 @@ def shared_buildings(
                 "label": label,
                 "organizations": len(members),
                 "organization_names": "; ".join(names),
-                "services": services,
+                "services": service_count,
                 "sectors": sector_text,
                 "tied_pairs": tied_pairs,
                 "untied_pairs": pairs - tied_pairs,
-                "why": f"{len(members)} organisations ({short_list(names, 4)}) run {services} "
+                "why": f"{len(members)} organisations ({short_list(names, 4)}) run {service_count} "
                 f"services from {label}; {pairs - tied_pairs} of their {pairs} pairs have no "
                 "referral or partnership tie",
             }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import networkx as nx
 import pandas as pd
@@ -64,9 +64,14 @@ def _closures(
                     lookup.name(recipient),
                     grants or len(lost),
                     f"{grants} grants, {amount:,.0f}" if grants else "funding statement",
-                    f"{lookup.name(recipient)} loses funding from {short_list(lookup.name(f) for f in lost)}"
+                    f"{lookup.name(recipient)} loses funding from "
+                    + short_list(lookup.name(f) for f in lost)
                     + (f" ({grants} grants worth {amount:,.0f})" if grants else "")
-                    + (f"; still funded by {short_list([lookup.name(f) for f in left], 3)}" if left else "; no other funder is known"),
+                    + (
+                        f"; still funded by {short_list([lookup.name(f) for f in left], 3)}"
+                        if left
+                        else "; no other funder is known"
+                    ),
                 )
             )
             if not left:
@@ -89,8 +94,7 @@ def _closures(
         for service, places in sorted(homes.items()):
             if service in closed_services or not places & closed_buildings:
                 continue
-            left = places - closed_buildings
-            if not left:
+            if not places - closed_buildings:
                 closed_services.add(service)
                 rows.append(
                     _row(
@@ -100,27 +104,33 @@ def _closures(
                         1,
                         buildings.label.get(next(iter(places)), ""),
                         f"{lookup.name(service)}"
-                        + (f" ({lookup.name(lookup.providers[service])})" if service in lookup.providers else "")
-                        + f" runs only from {short_list(buildings.label.get(b, b) for b in places)}; counted as closing",
+                        + (
+                            f" ({lookup.name(lookup.providers[service])})"
+                            if service in lookup.providers
+                            else ""
+                        )
+                        + " runs only from "
+                        + short_list(buildings.label.get(b, b) for b in places)
+                        + "; counted as closing",
                     )
                 )
-        for org, places in sorted(org_buildings.items()):
-            if org in closed_orgs or not set(places) & closed_buildings:
+        for org, sites in sorted(org_buildings.items()):
+            if org in closed_orgs or not set(sites) & closed_buildings:
                 continue
-            if not set(places) - closed_buildings:
+            if not set(sites) - closed_buildings:
                 rows.append(
                     _row(
                         "organisation without a building",
                         org,
                         lookup.name(org),
-                        len(places),
+                        len(sites),
                         "",
                         f"{lookup.name(org)} has no other building",
                     )
                 )
     users: dict[str, set[str]] = {}
-    for org, places in org_buildings.items():
-        for building in places:
+    for org, sites in org_buildings.items():
+        for building in sites:
             users.setdefault(building, set()).add(org)
     for org in sorted(closed_orgs):
         for building, services in org_buildings.get(org, {}).items():
@@ -132,13 +142,16 @@ def _closures(
                         lookup.buildings.label.get(building, building),
                         len(services),
                         "",
-                        f"no other organisation uses {lookup.buildings.label.get(building, building)}",
+                        "no other organisation uses "
+                        + lookup.buildings.label.get(building, building),
                     )
                 )
     return closed_services, closed_orgs, closed_buildings
 
 
-def _row(loss: str, subject_id: str, subject: str, count: int, detail: str, why: str) -> dict[str, Any]:
+def _row(
+    loss: str, subject_id: str, subject: str, count: int, detail: str, why: str
+) -> dict[str, Any]:
     return {
         "loss": loss,
         "subject_id": subject_id,
@@ -149,9 +162,7 @@ def _row(loss: str, subject_id: str, subject: str, count: int, detail: str, why:
     }
 
 
-def _categories_lost(
-    lookup: GraphIndex, closed: set[str], rows: list[dict[str, Any]]
-) -> None:
+def _categories_lost(lookup: GraphIndex, closed: set[str], rows: list[dict[str, Any]]) -> None:
     """Areas left without a kind of service, and kinds of service gone from the whole graph."""
     terms = lookup.terms
     open_services = [s for s in lookup.nodes("Service") if s not in closed]
@@ -254,8 +265,9 @@ def impact(
     >>> _ = g.add_edge("A1", "hall", key="AT_LOCATION", type="AT_LOCATION")
     >>> for u, v in [("A1", "B1"), ("B1", "C1")]:
     ...     _ = g.add_edge(u, v, key="REFERS_TO", type="REFERS_TO", count=3)
-    >>> impact(g, remove=["Org B"]).iloc[0]["why"]
-    'removing Org B: closes 1 organisation and 1 service, breaks 2 referral routes (6 referrals), cuts 1 organisation off from the rest'
+    >>> print(impact(g, remove=["Org B"]).iloc[0]["why"])  # doctest: +NORMALIZE_WHITESPACE
+    removing Org B: closes 1 organisation and 1 service, breaks 2 referral routes
+    (6 referrals), cuts 1 organisation off from the rest
     >>> impact(g, remove=["Village Hall"]).iloc[0]["why"]
     'removing Village Hall: closes 1 building and 1 service, breaks 1 referral route (3 referrals)'
 
@@ -268,17 +280,23 @@ def impact(
     lookup = GraphIndex(graph)
     removed: list[str] = []
     for item in remove:
-        found = resolve_nodes(lookup, item, _REMOVABLE, what="location, service or organisation", option="--remove")
+        found = resolve_nodes(
+            lookup, item, _REMOVABLE, what="location, service or organisation", option="--remove"
+        )
         if len(found) > 1 and lookup.type(found[0]) != "Location":
             listed = ", ".join(found[:6])
-            raise UsageError(f"--remove '{item}' names {len(found)} things: {listed}. Fix: give the id.")
+            raise UsageError(
+                f"--remove '{item}' names {len(found)} things: {listed}. Fix: give the id."
+            )
         removed.extend(found)
     rows: list[dict[str, Any]] = []
-    closed_services, closed_orgs, closed_buildings = _closures(lookup, removed, close_unfunded, rows)
+    closed_services, closed_orgs, closed_buildings = _closures(
+        lookup, removed, close_unfunded, rows
+    )
     _categories_lost(lookup, closed_services, rows)
     before = tie_network(graph, level=level, period=period, min_count=min_count, lookup=lookup)
     gone = closed_services | closed_orgs
-    after_graph = nx.restricted_view(graph, list(gone), [])
+    after_graph = cast(Graph, nx.restricted_view(graph, list(gone), []))
     after = tie_network(after_graph, level=level, period=period, min_count=min_count)
     noun = "organisations" if level == "organization" else "services"
     broken_routes, broken_referrals = _broken_routes(lookup, before, after, rows)
@@ -316,12 +334,18 @@ def impact(
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def _broken_routes(lookup: GraphIndex, before: Any, after: Any, rows: list[dict[str, Any]]) -> tuple[int, int]:
+def _broken_routes(
+    lookup: GraphIndex, before: Any, after: Any, rows: list[dict[str, Any]]
+) -> tuple[int, int]:
     lost: dict[str, list[tuple[str, int]]] = {}
     total_routes = total_referrals = 0
     for (a, b), count in before.referrals.items():
         u, v = before.nodes[a], before.nodes[b]
-        if u in after.index and v in after.index and (after.index[u], after.index[v]) in after.referrals:
+        if (
+            u in after.index
+            and v in after.index
+            and (after.index[u], after.index[v]) in after.referrals
+        ):
             continue
         total_routes += 1
         total_referrals += count
@@ -351,7 +375,8 @@ def _broken_routes(lookup: GraphIndex, before: Any, after: Any, rows: list[dict[
                     lookup.name(node),
                     len(before.adjacency[i]),
                     "",
-                    f"{lookup.name(node)} had {len(before.adjacency[i])} ties, all with what closed",
+                    f"{lookup.name(node)} had {count_of(len(before.adjacency[i]), 'tie')}, "
+                    "all with what closed",
                 )
             )
     return total_routes, total_referrals

@@ -80,7 +80,9 @@ def isolates(
     lookup = GraphIndex(graph)
     rows: list[dict[str, Any]] = []
     if kind in ("both", "organization"):
-        net = tie_network(graph, level="organization", period=period, min_count=min_count, lookup=lookup)
+        net = tie_network(
+            graph, level="organization", period=period, min_count=min_count, lookup=lookup
+        )
         for i, node in enumerate(net.nodes):
             if net.adjacency[i] or lookup.type(node) != "Organization":
                 continue
@@ -109,7 +111,9 @@ def isolates(
             )
     if kind in ("both", "service"):
         net = tie_network(graph, level="service", period=period, min_count=min_count, lookup=lookup)
-        org_net = tie_network(graph, level="organization", period=period, min_count=min_count, lookup=lookup)
+        org_net = tie_network(
+            graph, level="organization", period=period, min_count=min_count, lookup=lookup
+        )
         providers = lookup.providers
         for i, node in enumerate(net.nodes):
             if lookup.type(node) != "Service":

@@ -115,7 +115,12 @@ def network(
     add("density", whole, density, f"{ties} of {int(possible)} possible ties exist")
     degrees = [net.degree(i) for i in range(n)]
     mean_degree = sum(degrees) / n if n else 0.0
-    add("mean degree", whole, mean_degree, f"each of the {n} {noun} is tied to {mean_degree:.2f} others on average")
+    add(
+        "mean degree",
+        whole,
+        mean_degree,
+        f"each of the {n} {noun} is tied to {mean_degree:.2f} others on average",
+    )
     if n >= 3:
         top = max(range(n), key=lambda i: (degrees[i], -i))
         centralisation = sum(degrees[top] - d for d in degrees) / ((n - 1) * (n - 2))

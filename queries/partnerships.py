@@ -98,6 +98,7 @@ def _organisations_in_areas(lookup: GraphIndex) -> dict[str, set[str]]:
 
 def _already_tied(lookup: GraphIndex) -> set[frozenset[str]]:
     """Organisation pairs with any referral (any period or count), declared tie, or parent link."""
+
     def unit(node: str) -> str:
         return lookup.providers.get(node, node)
 
@@ -189,7 +190,9 @@ def partnerships(
     evidence = _gather(lookup, set(organisations), period=period, min_count=min_count, graph=graph)
     sectors = [lookup.sector(o) for o in organisations]
     pairs, scores = _scores(evidence, index, sectors, max_group)
-    keep = _untied(pairs, _already_tied(lookup), organisations) & (scores >= min_score) & (scores > 0)
+    keep = (
+        _untied(pairs, _already_tied(lookup), organisations) & (scores >= min_score) & (scores > 0)
+    )
     pairs, scores = pairs[keep], scores[keep]
     # Best first; ties in score by the organisations' ids, so the order is stable.
     order = np.lexsort((pairs[:, 1], pairs[:, 0], -scores))
@@ -229,7 +232,9 @@ def _gather(
         referrer = lookup.providers.get(u, u)
         if referrer in organisations:
             target_groups.setdefault(v, set()).add(referrer)
-    net = tie_network(graph, level="organization", period=period, min_count=min_count, lookup=lookup)
+    net = tie_network(
+        graph, level="organization", period=period, min_count=min_count, lookup=lookup
+    )
     contact_groups = {
         net.nodes[z]: {net.nodes[j] for j in net.adjacency[z]} for z in range(net.size)
     }
@@ -300,7 +305,11 @@ def _scores(
         scaled = sparse.triu(scaled, k=1).tocsr()
         if kind.kind == "same areas, complementary services":
             coo = scaled.tocoo()
-            fits = (sector_codes[coo.row] != sector_codes[coo.col]) & ~unclassified[coo.row] & ~unclassified[coo.col]
+            fits = (
+                (sector_codes[coo.row] != sector_codes[coo.col])
+                & ~unclassified[coo.row]
+                & ~unclassified[coo.col]
+            )
             scaled = sparse.csr_matrix((coo.data * fits, (coo.row, coo.col)), shape=(n, n))
         total = total + REASON_WEIGHTS[kind.kind] * scaled
     coo = sparse.triu(total, k=1).tocoo()
@@ -399,7 +408,7 @@ POOLED_COLUMNS = [
 ]
 
 
-@register_query(name="pooled-budgets")
+@register_query
 def pooled_budgets(graph: Graph, *, min_funders: int = 2, limit: int = 100) -> pd.DataFrame:
     """Pooled-budget candidates: several funders funding the same outcome in the same area.
 
@@ -458,7 +467,8 @@ def pooled_budgets(graph: Graph, *, min_funders: int = 2, limit: int = 100) -> p
     def add(funder: str, recipient: str, sector: str, areas: set[str], grant: str | None) -> None:
         for area in areas if has_areas else {""}:
             cell = cells.setdefault(
-                (sector, area), {"funders": set(), "recipients": set(), "grants": set(), "amount": 0.0}
+                (sector, area),
+                {"funders": set(), "recipients": set(), "grants": set(), "amount": 0.0},
             )
             cell["funders"].add(funder)
             cell["recipients"].add(recipient)
@@ -498,9 +508,14 @@ def pooled_budgets(graph: Graph, *, min_funders: int = 2, limit: int = 100) -> p
                 "recipient_names": "; ".join(recipients),
                 "grants": len(cell["grants"]),
                 "amount": amount,
-                "why": f"{len(funders)} funders ({short_list(funders, 4)}) each fund {sector}{where}, "
+                "why": f"{len(funders)} funders ({short_list(funders, 4)}) each fund "
+                f"{sector}{where}, "
                 f"through {len(recipients)} recipients ({short_list(recipients, 4)})"
-                + (f" and {len(cell['grants'])} grants worth {amount:,.0f}" if cell["grants"] else "")
+                + (
+                    f" and {len(cell['grants'])} grants worth {amount:,.0f}"
+                    if cell["grants"]
+                    else ""
+                )
                 + ": a case for pooling the budget",
             }
         )

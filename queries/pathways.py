@@ -263,7 +263,8 @@ def _routes_to(
             why = (
                 f"no service{where} meets {need_name}"
                 if not targets
-                else f"no referral route of up to {max_hops} steps leads from {lookup.name(service)} "
+                else f"no referral route of up to {max_hops} steps leads from "
+                f"{lookup.name(service)} "
                 f"to any of the {len(targets)} services{where} for {need_name}"
             )
             rows.append(
@@ -316,7 +317,7 @@ def _needs_summary(
         candidates = sorted({roots.get(t, t) for t in used} | set(_top_level(lookup)))
     else:
         candidates = sorted(used)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for concept in candidates:
         targets = _meeting(lookup, [concept], services)
         starts = [s for s in services if s not in targets]
@@ -354,7 +355,7 @@ def _needs_summary(
             }
         )
     order = {"no service": 0, "no route": 1, "reachable": 2}
-    rows.sort(key=lambda r: (order[r["status"]], r["share_reachable"], r["need"]))
+    rows.sort(key=lambda r: (order[str(r["status"])], float(r["share_reachable"]), str(r["need"])))
     return pd.DataFrame(rows, columns=NEED_COLUMNS)
 
 

@@ -61,7 +61,7 @@ def write_query_report(
     arguments: dict[str, list[dict[str, Any]]] | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Path]:
-    """Run every registered query and write ``<query>.csv`` files and ``summary.md`` into ``folder``.
+    """Run every registered query; write each result to ``<query>.csv`` and a ``summary.md``.
 
     Parameters
     ----------
@@ -123,7 +123,9 @@ def write_query_report(
     return {"summary": summary, **written}
 
 
-def _section(label: str, summary: str, params: dict[str, Any], frame: pd.DataFrame, file: str) -> str:
+def _section(
+    label: str, summary: str, params: dict[str, Any], frame: pd.DataFrame, file: str
+) -> str:
     given = ", ".join(f"{k} = {v!r}" for k, v in params.items())
     lines = [
         f"## {label}",

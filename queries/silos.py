@@ -48,7 +48,9 @@ def _ei(external: float, internal: float) -> float | None:
     return None if total == 0 else (external - internal) / total
 
 
-def _sector_links(net: TieNetwork) -> tuple[Counter[str], Counter[frozenset[str]], Counter[frozenset[str]]]:
+def _sector_links(
+    net: TieNetwork,
+) -> tuple[Counter[str], Counter[frozenset[str]], Counter[frozenset[str]]]:
     """Tied members per sector, and ties and referrals per pair of sectors."""
     tied_members: Counter[str] = Counter()
     for i in range(net.size):
@@ -130,7 +132,8 @@ def silos(
     >>> import networkx as nx
     >>> g = nx.MultiDiGraph()
     >>> for org in "ABCDEF":
-    ...     g.add_node(org, type="Organization", name=org, sector="housing" if org < "D" else "health")
+    ...     sector = "housing" if org < "D" else "health"
+    ...     g.add_node(org, type="Organization", name=org, sector=sector)
     >>> for u, v in ["AB", "BC", "CA", "DE", "EF", "FD", "CD"]:
     ...     _ = g.add_edge(u, v, key="REFERS_TO", type="REFERS_TO", count=10 if u != "C" else 1)
     >>> result = silos(g)
@@ -177,12 +180,16 @@ def silos(
         if len(members) < max(min_size, 1):
             continue
         sectors = Counter(net.sector(i) for i in members)
-        sector_text = ", ".join(f"{s} {c}" for s, c in sorted(sectors.items(), key=lambda x: (-x[1], x[0])))
+        sector_text = ", ".join(
+            f"{s} {c}" for s, c in sorted(sectors.items(), key=lambda x: (-x[1], x[0]))
+        )
         ei = _ei(external[group], internal[group])
         ei_volume = _ei(external_volume[group], internal_volume[group])
         never = [f"{a} – {b}" for a, b in silent if a in sectors or b in sectors]
         outside = out_to.get(group, Counter())
-        outside_text = ", ".join(f"{s} {c}" for s, c in sorted(outside.items(), key=lambda x: (-x[1], x[0])))
+        outside_text = ", ".join(
+            f"{s} {c}" for s, c in sorted(outside.items(), key=lambda x: (-x[1], x[0]))
+        )
         names = sorted(net.name(i) for i in members)
         total_ties = internal[group] + external[group]
         why = (
@@ -221,7 +228,7 @@ def silos(
     return pd.DataFrame(rows, columns=SILO_COLUMNS)
 
 
-@register_query(name="sector-gaps")
+@register_query
 def sector_gaps(
     graph: Graph,
     *,
@@ -230,7 +237,7 @@ def sector_gaps(
     min_count: int = 1,
     only_missing: bool = True,
 ) -> pd.DataFrame:
-    """Pairs of sectors that never refer to or partner with each other (e.g. housing and mental health).
+    """Pairs of sectors that never refer to or partner with each other (housing and mental health).
 
     Sectors come from the taxonomy (see ``silos``); only sectors with at
     least one tied member count. Pairs are ordered by how many members the two
@@ -273,7 +280,7 @@ def sector_gaps(
     tied_members, ties, volume = _sector_links(net)
     sectors = sorted(s for s in tied_members if s != UNCLASSIFIED)
     noun = "organisations" if level == "organization" else "services"
-    rows = []
+    rows: list[dict[str, Any]] = []
     for i, a in enumerate(sectors):
         for b in sectors[i + 1 :]:
             pair = frozenset((a, b))
@@ -296,5 +303,12 @@ def sector_gaps(
                     "why": why,
                 }
             )
-    rows.sort(key=lambda r: (r["ties"], -(r["members_a"] + r["members_b"]), r["sector_a"], r["sector_b"]))
+    rows.sort(
+        key=lambda r: (
+            int(r["ties"]),
+            -(int(r["members_a"]) + int(r["members_b"])),
+            str(r["sector_a"]),
+            str(r["sector_b"]),
+        )
+    )
     return pd.DataFrame(rows, columns=GAP_COLUMNS)

@@ -21,12 +21,12 @@ from .town import Town, make_town
 __all__ = [
     "CATEGORIES",
     "HSDS_FORMATS",
-    "Planted",
     "SYNTH_WRITERS",
     "TAXONOMY_NAME",
-    "Ties",
+    "Planted",
     "SynthSource",
     "SynthWriter",
+    "Ties",
     "Town",
     "make_town",
     "plant_ties",
@@ -90,8 +90,8 @@ def synth(
     --------
     >>> import tempfile
     >>> written = synth(tempfile.mkdtemp(), services=50, seed=3)
-    >>> [(s.kind, s.name, s.path.name) for s in written]
-    [('hsds', 'directory', 'directory'), ('referrals', 'referrals', 'referrals.csv'), ('relationships', 'relationships', 'relationships.csv')]
+    >>> [(s.kind, s.path.name) for s in written]
+    [('hsds', 'directory'), ('referrals', 'referrals.csv'), ('relationships', 'relationships.csv')]
     """
     if hsds_format not in HSDS_FORMATS:
         raise UsageError(

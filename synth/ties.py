@@ -256,7 +256,9 @@ def plant_ties(town: Town, *, flows_per_service: float = 5.0) -> Ties:
 class _FlowMaker:
     """Draws referral flows under the plan's rules."""
 
-    def __init__(self, rng: random.Random, town: Town, sectors: dict[str, str], planted: Planted) -> None:
+    def __init__(
+        self, rng: random.Random, town: Town, sectors: dict[str, str], planted: Planted
+    ) -> None:
         self.rng = rng
         self.town = town
         self.sectors = sectors
@@ -305,9 +307,9 @@ class _FlowMaker:
             for _ in range(_poisson(rng, targets_per_service)):
                 for _attempt in range(8):
                     t = self.pick(s)
-                    if t.organisation in self.silo and s.organisation not in self.silo:
-                        if rng.random() > 0.08:
-                            continue
+                    outsider = t.organisation in self.silo and s.organisation not in self.silo
+                    if outsider and rng.random() > 0.08:
+                        continue  # the silo is rarely referred to from outside
                     if rules.services_allowed(s, t) and (s.id, t.id) not in self.pairs:
                         self.add(s, t)
                         break
@@ -398,7 +400,9 @@ class _FlowMaker:
                 and not silent
                 and self.rng.random() < 0.05
             ):
-                candidate = Flow(org, flow.target, True, False, flow.count, flow.period, flow.outcome)
+                candidate = Flow(
+                    org, flow.target, True, False, flow.count, flow.period, flow.outcome
+                )
                 key = (org, flow.target, flow.period, flow.outcome)
                 if key not in seen:
                     seen.add(key)
@@ -427,7 +431,9 @@ def _partnerships(
     rng: random.Random, town: Town, sectors: dict[str, str], rules: _Rules, planted: Planted
 ) -> list[Partnership]:
     real = {o.id for o in town.organisations}
-    orgs = sorted(o for o in sectors if o in real and o not in rules.isolates and o not in rules.internal)
+    orgs = sorted(
+        o for o in sectors if o in real and o not in rules.isolates and o not in rules.internal
+    )
     by_sector: dict[str, list[str]] = {}
     for org in orgs:
         by_sector.setdefault(sectors[org], []).append(org)
@@ -474,9 +480,7 @@ def _write_rows(path: Path, header: list[str], rows: list[list[str]]) -> Path:
 
 def _org_reference(town: Town) -> dict[str, tuple[str, str]]:
     """How a file names each organisation: ``(id column, name column)``."""
-    return {
-        o.id: ((o.org_id or ""), "" if o.org_id else o.name) for o in town.organisations
-    }
+    return {o.id: ((o.org_id or ""), "" if o.org_id else o.name) for o in town.organisations}
 
 
 def write_referrals_csv(town: Town, ties: Ties, path: str | Path) -> Path:
@@ -488,7 +492,9 @@ def write_referrals_csv(town: Town, ties: Ties, path: str | Path) -> Path:
         if f.source_is_org:
             org_id, name = named[f.source]
             source, source_type = org_id or name, "organisation"
-        rows.append([source, source_type, f.target, "service", str(f.count), f.period, f.outcome or ""])
+        rows.append(
+            [source, source_type, f.target, "service", str(f.count), f.period, f.outcome or ""]
+        )
     return _write_rows(
         Path(path), ["from", "from_type", "to", "to_type", "count", "period", "outcome"], rows
     )
@@ -503,8 +509,15 @@ def write_relationships_csv(town: Town, ties: Ties, path: str | Path) -> Path:
         rows.append([a_id, a_name, b_id, b_name, p.kind, p.start, p.end or ""])
     return _write_rows(
         Path(path),
-        ["organisation_a", "organisation_a_name", "organisation_b", "organisation_b_name", "kind",
-         "start_date", "end_date"],
+        [
+            "organisation_a",
+            "organisation_a_name",
+            "organisation_b",
+            "organisation_b_name",
+            "kind",
+            "start_date",
+            "end_date",
+        ],
         rows,
     )
 

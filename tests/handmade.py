@@ -92,7 +92,12 @@ class Town:
         self._edge(u, v, "PARTNERS_WITH", kind, kind=kind)
 
     def grant(
-        self, funder: str, recipient: str, grant: str, amount: float | None = None, area: str | None = None
+        self,
+        funder: str,
+        recipient: str,
+        grant: str,
+        amount: float | None = None,
+        area: str | None = None,
     ) -> None:
         if funder not in self.g:
             self.org(funder)
@@ -108,7 +113,9 @@ class Town:
             self.org(funder)
         self._edge(funder, target, "FUNDS")
 
-    def ring_of_orgs(self, prefix: str, size: int, *, sector: str | None = None, count: int = 5) -> list[str]:
+    def ring_of_orgs(
+        self, prefix: str, size: int, *, sector: str | None = None, count: int = 5
+    ) -> list[str]:
         """``size`` organisations referring round a ring (each with one service)."""
         orgs = []
         for i in range(size):

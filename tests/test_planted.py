@@ -1,4 +1,4 @@
-"""The structure planted in the synthetic town's referrals and partnerships is what the queries find.
+"""What is planted in the synthetic town's referrals and partnerships is what the queries find.
 
 Oakbridge (2,000 services, seed 1) is written, ingested as the demo does it
 (directory, referrals, relationships), and each query is checked against
@@ -116,7 +116,9 @@ def test_planted_partnerships_rank_at_the_top(graph: Graph, town: Town, ties: Ti
     for pair in planted:
         row = result.iloc[suggested.index(pair)]
         assert row["reasons"].startswith("shared building")
-        assert "refer to the same services" in row["reasons"] and "common contacts" in row["reasons"]
+        assert (
+            "refer to the same services" in row["reasons"] and "common contacts" in row["reasons"]
+        )
 
 
 def test_every_untied_pair_under_one_roof_is_suggested_for_its_building(
@@ -129,13 +131,7 @@ def test_every_untied_pair_under_one_roof_is_suggested_for_its_building(
         if service.organisation in names:
             for building in service.buildings:
                 users.setdefault(building, set()).add(names[service.organisation])
-    sharing = {
-        frozenset((a, b))
-        for orgs in users.values()
-        for a in orgs
-        for b in orgs
-        if a < b
-    }
+    sharing = {frozenset((a, b)) for orgs in users.values() for a in orgs for b in orgs if a < b}
     tied = set()
     for u, v, data in graph.edges(data=True):
         if data["type"] in ("REFERS_TO", "PARTNERS_WITH"):
@@ -149,7 +145,9 @@ def test_every_untied_pair_under_one_roof_is_suggested_for_its_building(
     by_building = {
         frozenset(p)
         for p, reasons in zip(
-            result[["organization_a", "organization_b"]].values.tolist(), result["reasons"], strict=True
+            result[["organization_a", "organization_b"]].values.tolist(),
+            result["reasons"],
+            strict=True,
         )
         if "shared building" in reasons
     }

@@ -64,7 +64,9 @@ def test_co_located_organisations_are_suggested_as_partners(miami: Graph) -> Non
     assert set(result["reasons"]) == {"shared building"}
     assert result.iloc[0]["score"] == 3.0  # one building each, shared by the two alone
     pairs = set(map(frozenset, result[["organization_a", "organization_b"]].values.tolist()))
-    assert frozenset(("miami:organization:1824", "miami:organization:7839")) in pairs  # crisis lines
+    assert (
+        frozenset(("miami:organization:1824", "miami:organization:7839")) in pairs
+    )  # crisis lines
 
 
 def test_closing_a_building_leaves_its_services_without_one(miami: Graph) -> None:
@@ -72,7 +74,9 @@ def test_closing_a_building_leaves_its_services_without_one(miami: Graph) -> Non
     losses = result.groupby("loss")["subject_id"].apply(sorted).to_dict()
     assert losses["service without a building"] == ["miami:service:136", "miami:service:8323"]
     assert losses["organisation without a building"] == ["miami:organization:136"]
-    assert result.iloc[0]["why"].endswith("closes 1 building and 2 services, breaks 0 referral routes (0 referrals)")
+    assert result.iloc[0]["why"].endswith(
+        "closes 1 building and 2 services, breaks 0 referral routes (0 referrals)"
+    )
 
 
 def test_queries_that_need_referrals_say_there_are_none(miami: Graph) -> None:

@@ -76,7 +76,7 @@ def test_constraint_and_effective_size_of_a_star() -> None:
     assert result.loc["a", "constraint"] == pytest.approx(1.0)
     assert result.loc["hub", "effective_size"] == pytest.approx(3.0)
     assert result.loc["a", "effective_size"] == pytest.approx(1.0)
-    assert list(result.index)[0] == "hub"
+    assert result.index[0] == "hub"
 
 
 def test_a_bridge_between_two_groups_reaches_both() -> None:
@@ -126,7 +126,9 @@ def test_sampled_betweenness_says_it_is_an_estimate() -> None:
 
 
 @pytest.mark.parametrize("graph", random_graphs(12))
-def test_igraph_and_networkx_agree_on_betweenness_constraint_components_paths(graph: nx.Graph) -> None:
+def test_igraph_and_networkx_agree_on_betweenness_constraint_components_paths(
+    graph: nx.Graph,
+) -> None:
     rng = random.Random(graph.number_of_edges())
     weights = {(min(u, v), max(u, v)): float(rng.randint(1, 9)) for u, v in graph.edges()}
     net = network_of(graph, weights)
@@ -175,7 +177,10 @@ def test_community_quality_is_the_same_on_random_graphs(seed: int) -> None:
     slow = modularity(net, communities(net, backend="networkx", seed=seed))
     reference = nx.community.modularity(
         graph,
-        [{n for n, g in enumerate(communities(net, backend="networkx", seed=seed)) if g == k} for k in range(5)],
+        [
+            {n for n, g in enumerate(communities(net, backend="networkx", seed=seed)) if g == k}
+            for k in range(5)
+        ],
     )
     assert slow == pytest.approx(reference)
     assert fast == pytest.approx(slow, abs=0.01)

@@ -60,15 +60,27 @@ def test_each_query_runs_from_the_cli_as_json(name: str, town_db: Path, run_cli)
 def test_options_come_from_the_query_parameters(town_db: Path, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "routes.csv"
     result = run_cli(
-        "--db", town_db, "query", "pathways", "--need", "Debt advice", "--max-hops", "2",
-        "--format", "csv", "--out", out,
+        "--db",
+        town_db,
+        "query",
+        "pathways",
+        "--need",
+        "Debt advice",
+        "--max-hops",
+        "2",
+        "--format",
+        "csv",
+        "--out",
+        out,
     )
     assert result.code == 0, result.err
     routes = pd.read_csv(out)
     assert list(routes.columns)[-1] == "why" and routes["hops"].max() <= 2
     brokers = run_cli("--db", town_db, "query", "brokers", "--order", "cut-off", "--limit", "3")
     assert brokers.code == 0 and len(brokers.out.strip().splitlines()) == 4
-    quarter = run_cli("--db", town_db, "query", "network", "--period", "2024-Q2", "--format", "json")
+    quarter = run_cli(
+        "--db", town_db, "query", "network", "--period", "2024-Q2", "--format", "json"
+    )
     assert quarter.code == 0
     bad_period = run_cli("--db", town_db, "query", "silos", "--period", "1999")
     assert bad_period.code == 2 and "2024-Q1, 2024-Q2" in bad_period.err
@@ -78,8 +90,16 @@ def test_impact_from_the_cli(town_db: Path, run_cli) -> None:  # type: ignore[no
     missing = run_cli("--db", town_db, "query", "impact")
     assert missing.code == 2 and "--remove ID_OR_NAME" in missing.err
     result = run_cli(
-        "--db", town_db, "query", "impact", "--remove", "GB-LAE-OAK",
-        "--remove", "Oakbridge and District NHS Foundation Trust", "--format", "json",
+        "--db",
+        town_db,
+        "query",
+        "impact",
+        "--remove",
+        "GB-LAE-OAK",
+        "--remove",
+        "Oakbridge and District NHS Foundation Trust",
+        "--format",
+        "json",
     )
     assert result.code == 0, result.err
     rows = json.loads(result.out)

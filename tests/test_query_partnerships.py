@@ -1,4 +1,4 @@
-"""partnerships, pooled-budgets and shared-buildings on hand-built graphs with scores worked out by hand."""
+"""partnerships, pooled-budgets and shared-buildings on hand-built graphs, scores worked by hand."""
 
 from __future__ import annotations
 
@@ -129,7 +129,9 @@ def test_pooled_budgets_by_outcome_and_area() -> None:
     t.grant("F3", "R3", "g3", 200)
     t.funds("F3", "r2s")  # a funding statement for a service counts for its outcome
     result = pooled_budgets(t.g)
-    assert result[["sector", "area", "funders", "recipients", "grants", "amount"]].values.tolist() == [
+    assert result[
+        ["sector", "area", "funders", "recipients", "grants", "amount"]
+    ].values.tolist() == [
         ["advice", "E01", 3, 2, 2, 1500.0],
         ["advice", "E02", 2, 1, 1, 500.0],
     ]

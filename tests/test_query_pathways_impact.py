@@ -32,7 +32,12 @@ def advice_town() -> Town:
 
 
 def rows(frame: pd.DataFrame, *columns: str) -> list[list[object]]:
-    return frame[list(columns)].astype(object).where(frame[list(columns)].notna(), None).values.tolist()
+    return (
+        frame[list(columns)]
+        .astype(object)
+        .where(frame[list(columns)].notna(), None)
+        .values.tolist()
+    )
 
 
 # -- pathways -----------------------------------------------------------------------------------
@@ -124,7 +129,9 @@ def hall_town() -> Town:
     t.location("hall-annexe", "Village Hall annexe", uprn="1b")
     t.location("church", "St Mary's", uprn="2")
     t.service("cab", "CAB", name="Debt clinic", terms=("debt",), at=("hall",), serves=("N",))
-    t.service("pantry", "Church", name="Pantry", terms=("food",), at=("hall", "church"), serves=("N",))
+    t.service(
+        "pantry", "Church", name="Pantry", terms=("food",), at=("hall", "church"), serves=("N",)
+    )
     t.service("meals", "Church", name="Meals", terms=("food",), at=("church",), serves=("N",))
     t.operates("CAB", "hall")
     t.service("gp", "NHS", name="GP")

@@ -34,7 +34,9 @@ def write_csv(path: Path, text: str) -> Path:
 
 
 def problems(report: IngestReport, code: str) -> list[dict[str, object]]:
-    return [example for group in report.problems if group.code == code for example in group.examples]
+    return [
+        example for group in report.problems if group.code == code for example in group.examples
+    ]
 
 
 def referral_edges(ws: Workspace) -> dict[tuple[str, str, str], dict[str, object]]:
@@ -47,7 +49,11 @@ def referral_edges(ws: Workspace) -> dict[tuple[str, str, str], dict[str, object
 
 def test_the_fixture_is_what_the_tests_assume(workspace: Workspace) -> None:
     graph = workspace.graph()
-    names = {n: d.get("name") for n, d in graph.nodes(data=True) if d["type"] in ("Service", "Organization")}
+    names = {
+        n: d.get("name")
+        for n, d in graph.nodes(data=True)
+        if d["type"] in ("Service", "Organization")
+    }
     assert names["GB-CHC-1122334"] == "Hartley Advice Centre"
     assert names["dir:service:svc1"] == "Debt advice"
     assert names["GB-COH-08765432"] == "Northgate Food Project Ltd"
@@ -104,7 +110,9 @@ svc2,svc3,0,,
     assert edges[("dir:service:svc1", "dir:service:svc1", "REFERS_TO")]["count"] == 4
 
 
-def test_bad_rows_are_rejected_with_where_and_how_to_fix(workspace: Workspace, tmp_path: Path) -> None:
+def test_bad_rows_are_rejected_with_where_and_how_to_fix(
+    workspace: Workspace, tmp_path: Path
+) -> None:
     path = write_csv(
         tmp_path / "bad.csv",
         """
@@ -139,7 +147,10 @@ def test_an_id_shared_by_a_service_and_an_organisation_is_ambiguous(
     report = ingest_referrals(ws, named, name="two")
     example = problems(report, "ambiguous-end")[0]
     assert example["row"] == 2 and "could be" in str(example["value"])
-    typed = write_csv(tmp_path / "typed.csv", "from,from_type,to,count\nNorthgate Food Project,organisation,svc1,1\n")
+    typed = write_csv(
+        tmp_path / "typed.csv",
+        "from,from_type,to,count\nNorthgate Food Project,organisation,svc1,1\n",
+    )
     assert ingest_referrals(ws, typed, name="typed").count(Severity.ERROR) == 0
 
 
@@ -147,7 +158,13 @@ def write_service_named_like_the_food_bank(tmp_path: Path) -> Path:
     folder = tmp_path / "other"
     folder.mkdir()
     (folder / "service.json").write_text(
-        json.dumps({"id": "x1", "name": "Northgate Food Project", "organization": {"id": "o9", "name": "Elsewhere"}}),
+        json.dumps(
+            {
+                "id": "x1",
+                "name": "Northgate Food Project",
+                "organization": {"id": "o9", "name": "Elsewhere"},
+            }
+        ),
         encoding="utf-8",
     )
     return folder
@@ -164,7 +181,7 @@ def test_an_xlsx_sheet(workspace: Workspace, tmp_path: Path) -> None:
     sheet.append([None, None, None, None])
     sheet.append(["svc2", "svc1", 3, "2024-Q1"])
     book.save(path)
-    with pytest.raises(UsageError, match="no sheet 'Q2'. Fix: use one of 'Notes', 'Q1'"):
+    with pytest.raises(UsageError, match=r"no sheet 'Q2'\. Fix: use one of 'Notes', 'Q1'"):
         ingest_referrals(workspace, path, sheet="Q2")
     with pytest.raises(InputError, match="has no 'from' column"):
         ingest_referrals(workspace, path, name="notes")
@@ -189,26 +206,58 @@ def test_referrals_need_a_workspace_with_a_directory(tmp_path: Path) -> None:
 
 # -- personal data ---------------------------------------------------------------------------
 
-SENTINELS = ("Zebedee Quartermaine", "1976-02-29", "943 476 5919", "zq@example.org", "AB 12 34 56 C")
+SENTINELS = (
+    "Zebedee Quartermaine",
+    "1976-02-29",
+    "943 476 5919",
+    "zq@example.org",
+    "AB 12 34 56 C",
+)
 
 PERSONAL_FILES = [
-    ("client_name", "from,to,count,client_name\nsvc1,svc2,1,Zebedee Quartermaine\n", "'client_name' (a person's name)"),
-    ("first and last", "from,to,count,First Name,Surname\nsvc1,svc2,1,Zebedee,Quartermaine\n", "'First Name' (a person's name); 'Surname'"),
+    (
+        "client_name",
+        "from,to,count,client_name\nsvc1,svc2,1,Zebedee Quartermaine\n",
+        "'client_name' (a person's name)",
+    ),
+    (
+        "first and last",
+        "from,to,count,First Name,Surname\nsvc1,svc2,1,Zebedee,Quartermaine\n",
+        "'First Name' (a person's name); 'Surname'",
+    ),
     ("dob", "from,to,count,DOB\nsvc1,svc2,1,1976-02-29\n", "'DOB' (a date of birth)"),
     ("date of birth", "from,to,count,Date of birth\nsvc1,svc2,1,1976-02-29\n", "a date of birth"),
-    ("nhs number", "from,to,count,NHS No.\nsvc1,svc2,1,943 476 5919\n", "'NHS No.' (an NHS number)"),
-    ("address", "from,to,count,Home address,Postcode\nsvc1,svc2,1,1 Mill Rd,OB1 1AA\n", "(an address)"),
+    (
+        "nhs number",
+        "from,to,count,NHS No.\nsvc1,svc2,1,943 476 5919\n",
+        "'NHS No.' (an NHS number)",
+    ),
+    (
+        "address",
+        "from,to,count,Home address,Postcode\nsvc1,svc2,1,1 Mill Rd,OB1 1AA\n",
+        "(an address)",
+    ),
     ("email", "from,to,count,email\nsvc1,svc2,1,zq@example.org\n", "(an email address)"),
     ("ni number", "from,to,count,NI number\nsvc1,svc2,1,AB 12 34 56 C\n", "National Insurance"),
     ("patient id", "from,to,count,patient_id\nsvc1,svc2,1,P1\n", "an identifier of a person"),
-    ("nhs value", "from,to,count,notes\nsvc1,svc2,1,943 476 5919\n", "row 2, field 'notes': holds what looks like an NHS number"),
-    ("email value", "from,to,count,notes\nsvc1,svc2,1,write to zq@example.org\n", "looks like an email address"),
+    (
+        "nhs value",
+        "from,to,count,notes\nsvc1,svc2,1,943 476 5919\n",
+        "row 2, field 'notes': holds what looks like an NHS number",
+    ),
+    (
+        "email value",
+        "from,to,count,notes\nsvc1,svc2,1,write to zq@example.org\n",
+        "looks like an email address",
+    ),
     ("ni value", "from,to,count,ref\nsvc1,svc2,1,AB 12 34 56 C\n", "a National Insurance number"),
 ]
 
 
 @pytest.mark.parametrize(
-    ("content", "message"), [(c, m) for _, c, m in PERSONAL_FILES], ids=[i for i, _, _ in PERSONAL_FILES]
+    ("content", "message"),
+    [(c, m) for _, c, m in PERSONAL_FILES],
+    ids=[i for i, _, _ in PERSONAL_FILES],
 )
 def test_personal_data_is_refused_and_never_stored(
     workspace: Workspace, tmp_path: Path, content: str, message: str
@@ -227,7 +276,9 @@ def test_personal_data_is_refused_and_never_stored(
 
 
 def test_unknown_columns_are_ignored_and_not_stored(workspace: Workspace, tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "r.csv", "from,to,count,comment\nsvc1,svc2,1,Zebedee Quartermaine rang\n")
+    path = write_csv(
+        tmp_path / "r.csv", "from,to,count,comment\nsvc1,svc2,1,Zebedee Quartermaine rang\n"
+    )
     report = ingest_referrals(workspace, path, name="r")
     assert problems(report, "column-not-used")[0]["value"] == "comment"
     workspace.close()
@@ -287,8 +338,13 @@ svc1,org2,partnership,,,
     assert wrong["row"] == 7 and "is service dir:service:svc1" in str(wrong["value"])
 
 
-def test_relationship_files_with_people_on_boards_are_refused(workspace: Workspace, tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "boards.csv", "from,to,kind,trustee_name\norg1,org2,shared board,Zebedee Quartermaine\n")
+def test_relationship_files_with_people_on_boards_are_refused(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    path = write_csv(
+        tmp_path / "boards.csv",
+        "from,to,kind,trustee_name\norg1,org2,shared board,Zebedee Quartermaine\n",
+    )
     with pytest.raises(InputError, match="'trustee_name' \\(a person's name\\)"):
         ingest_relationships(workspace, path)
 
