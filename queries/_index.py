@@ -105,19 +105,29 @@ class GraphIndex:
         self._buildings: Buildings | None = None
         self._terms: dict[str, list[str]] | None = None
         self._edges: dict[str, list[tuple[str, str, dict[str, Any]]]] | None = None
+        self._types: dict[str, str] | None = None
+        self.networks: dict[tuple[Any, ...], Any] = {}
+        """Tie networks built on this index, by their parameters (see ``tie_network``)."""
 
     # -- nodes --------------------------------------------------------------
 
+    @property
+    def types(self) -> dict[str, str]:
+        """Every node's type (one pass; the node view is slow to index a node at a time)."""
+        if self._types is None:
+            self._types = {n: str(d.get("type", "")) for n, d in self.graph.nodes(data=True)}
+        return self._types
+
     def type(self, node: str) -> str:
-        return str(self.graph.nodes[node].get("type", ""))
+        return self.types.get(node, "")
 
     def name(self, node: str) -> str:
         data = self.graph.nodes[node]
         return str(data.get("name") or data.get("title") or node)
 
     def nodes(self, node_type: str) -> Iterator[str]:
-        for node, data in self.graph.nodes(data=True):
-            if data.get("type") == node_type:
+        for node, kind in self.types.items():
+            if kind == node_type:
                 yield node
 
     def edges(self, edge_type: EdgeType) -> Iterator[tuple[str, str, dict[str, Any]]]:

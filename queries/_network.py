@@ -98,12 +98,12 @@ class TieNetwork:
         return "; ".join(parts)
 
 
-def _unit_of(lookup: GraphIndex, level: str, node: str) -> str | None:
-    node_type = lookup.type(node)
+def _unit_of(types: dict[str, str], providers: dict[str, str], level: str, node: str) -> str | None:
+    node_type = types.get(node)
     if level == "service" or node_type == _ORG:
         return node if node_type in (_ORG, _SERVICE) else None
     if node_type == _SERVICE:
-        return lookup.providers.get(node, node)
+        return providers.get(node, node)
     return None
 
 
@@ -115,13 +115,23 @@ def tie_network(
     min_count: int = 1,
     partnership_weight: float | None = None,
     lookup: GraphIndex | None = None,
+    without: frozenset[str] = frozenset(),
 ) -> TieNetwork:
-    """Build the tie network of ``graph`` at ``level`` (see the module documentation)."""
+    """Build the tie network of ``graph`` at ``level`` (see the module documentation).
+
+    ``without`` leaves nodes out, as if closed (``impact``). A network built on a ``lookup``
+    is kept there, so queries that need it twice build it once.
+    """
     if level not in ("organization", "service"):
         raise UsageError(f"level '{level}' is not organization or service. Fix: pick one.")
     if min_count < 0:
         raise UsageError("--min-count cannot be negative. Fix: give 0 or more.")
     lookup = lookup or GraphIndex(graph)
+    cache_key = (level, period, min_count, partnership_weight, without)
+    cached = lookup.networks.get(cache_key)
+    if isinstance(cached, TieNetwork):
+        return cached
+    types, providers = lookup.types, lookup.providers
     volume: Counter[tuple[str, str]] = Counter()
     periods: set[str] = set()
     for u, v, data in lookup.edges(EdgeType.REFERS_TO):
@@ -129,7 +139,9 @@ def tie_network(
         periods.add(edge_period)
         if period is not None and edge_period != period:
             continue
-        a, b = _unit_of(lookup, level, u), _unit_of(lookup, level, v)
+        if without and (u in without or v in without):
+            continue
+        a, b = _unit_of(types, providers, level, u), _unit_of(types, providers, level, v)
         if a is None or b is None:
             continue
         count = data.get("count")
@@ -140,18 +152,24 @@ def tie_network(
     declared: dict[tuple[str, str], list[str]] = {}
     if level == "organization":
         for u, v, data in lookup.edges(EdgeType.PARTNERS_WITH):
-            if u != v:
+            if u != v and u not in without and v not in without:
                 declared.setdefault((min(u, v), max(u, v)), []).append(str(data.get("kind") or ""))
 
     members: list[str]
     if level == "organization":
+        providing = {
+            org
+            for org, services in lookup.services_of.items()
+            if org not in without and (not without or any(s not in without for s in services))
+        }
         members = sorted(
-            {*lookup.services_of}
+            providing
             | {end for pair in volume for end in pair}
             | {end for pair in declared for end in pair}
         )
     else:
-        members = sorted(set(lookup.nodes(_SERVICE)) | {end for pair in volume for end in pair})
+        services = {s for s in lookup.nodes(_SERVICE) if s not in without}
+        members = sorted(services | {end for pair in volume for end in pair})
     index = {node: i for i, node in enumerate(members)}
     network = TieNetwork(level, members, index, lookup, periods=sorted(p for p in periods if p))
     for (a, b), count in volume.items():
@@ -174,4 +192,5 @@ def tie_network(
     for pair in network.partnerships:
         ties[pair] = ties.get(pair, 0.0) + partnership_weight
     network.ties = ties
+    lookup.networks[cache_key] = network
     return network

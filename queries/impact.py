@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
-import networkx as nx
 import pandas as pd
 
 from ..errors import UsageError
@@ -295,9 +294,14 @@ def impact(
     )
     _categories_lost(lookup, closed_services, rows)
     before = tie_network(graph, level=level, period=period, min_count=min_count, lookup=lookup)
-    gone = closed_services | closed_orgs
-    after_graph = cast(Graph, nx.restricted_view(graph, list(gone), []))
-    after = tie_network(after_graph, level=level, period=period, min_count=min_count)
+    after = tie_network(
+        graph,
+        level=level,
+        period=period,
+        min_count=min_count,
+        lookup=lookup,
+        without=frozenset(closed_services | closed_orgs),
+    )
     noun = "organisations" if level == "organization" else "services"
     broken_routes, broken_referrals = _broken_routes(lookup, before, after, rows)
     cut_off = _cut_off(before, after, rows, noun)
