@@ -176,7 +176,7 @@ def _failure(
         "unmatched-end",
         f"'{end}' names no {wanted} in the workspace (by id, org-id, directory id or name); "
         "rejected",
-        f"use the {wanted}'s id as in the directory, its org-id, or its exact name; and "
+        f"use the id the directory gives the {wanted}, an org-id, or the exact name; and "
         "ingest the directory into the same workspace first.",
         end,
         shown,
