@@ -17,8 +17,10 @@ install: $(BIN)/python
 	$(BIN)/python -m pip install --quiet .
 
 # A strict editable install: mypy can follow it (re-run after adding a module).
+# Also Neo4j's own Cypher parser (npm, pinned by tests/cypher_lint/package-lock.json).
 dev: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]' --config-settings editable_mode=strict
+	cd tests/cypher_lint && npm ci --no-audit --no-fund --loglevel=error
 
 demo: install
 	$(BIN)/civicgraph demo

@@ -514,11 +514,15 @@ def _query_command(query: Query) -> click.Command:
         click.Option(["--out"], type=click.Path(dir_okay=False), help="Write to this file."),
     ]
     doc = inspect.getdoc(query.function) or query.summary
+    example = (
+        f"\n\n\b\nExample:\n  civicgraph query {query.name} --format csv --out {query.name}.csv"
+    )
     return click.Command(
         query.name,
         callback=click.pass_obj(command),
         params=options,
-        help=_keep_examples(doc.split("\n\nParameters")[0]),
+        help=_keep_examples(doc.split("\n\nParameters")[0])
+        + ("" if "\nExample:" in doc else example),
         short_help=query.summary,
         context_settings=CONTEXT_SETTINGS,
     )
@@ -540,6 +544,188 @@ def query(ctx: click.Context, list_queries: bool) -> None:
             click.echo("No queries are registered.")
         for name, registered in QUERIES.items():
             click.echo(f"{name:<22} {registered.summary}")
+
+
+# -- Neo4j ------------------------------------------------------------------------------
+
+BOLT_OPTIONS = [
+    click.Option(["--uri"], required=True, help="The server: bolt://host:7687 or neo4j://..."),
+    click.Option(["--user"], default="neo4j", show_default=True, help="The database user."),
+    click.Option(["--database"], help="The database (default: the server's default)."),
+]
+
+
+@cli.group(context_settings=CONTEXT_SETTINGS)
+def neo4j() -> None:
+    """Push the workspace to Neo4j, and run queries' Cypher twins there.
+
+    The password comes from $NEO4J_PASSWORD and is never echoed or logged.
+
+    \b
+    Example:
+      export NEO4J_PASSWORD=...
+      civicgraph neo4j push --uri bolt://localhost:7687
+      civicgraph neo4j query funders --uri bolt://localhost:7687 --format csv
+    """
+
+
+def _push(
+    state: _State, uri: str, user: str, database: str | None, batch_size: int, output_format: str
+) -> None:
+    from .graph.neo4j import push_to_neo4j
+
+    on_terminal = sys.stderr.isatty()
+
+    def progress(step: str, done: int, total: int) -> None:
+        click.echo(f"\r  {done:,} of {total:,} rows ({step})".ljust(70), nl=False, err=True)
+
+    with state.workspace() as workspace:
+        result = push_to_neo4j(
+            workspace, uri=uri, user=user, database=database, batch_size=batch_size,
+            progress=progress if on_terminal else None,
+        )  # fmt: skip
+    if on_terminal:
+        click.echo(err=True)
+    if output_format == "json":
+        click.echo(_dumps(vars(result)))
+        return
+    click.echo(f"Pushed to {uri} ({result.server}) in {result.seconds:.1f} s, push {result.push}:")
+    click.echo("  nodes: " + ", ".join(f"{k} {v:,}" for k, v in result.nodes.items()))
+    click.echo(
+        "  relationships: " + ", ".join(f"{k} {v:,}" for k, v in result.relationships.items())
+    )
+    click.echo(
+        f"  batches written {result.batches_written}, already done {result.batches_skipped}; "
+        f"removed {result.removed_nodes} nodes and {result.removed_relationships} relationships "
+        "this workspace no longer has"
+    )
+
+
+neo4j.add_command(
+    click.Command(
+        "push",
+        callback=click.pass_obj(_push),
+        params=[
+            *BOLT_OPTIONS,
+            click.Option(
+                ["--batch-size"],
+                type=click.IntRange(min=1),
+                default=5000,
+                show_default=True,
+                help="Rows per transaction.",
+            ),
+            click.Option(
+                ["--format", "output_format"],
+                type=click.Choice(["table", "json"]),
+                default="table",
+                show_default=True,
+                help="How to print the result.",
+            ),
+        ],
+        help="Write the workspace's graph into Neo4j: idempotent, resumable, removing only "
+        "what this workspace pushed before and no longer has.\n\n\b\nExample:\n"
+        "  NEO4J_PASSWORD=... civicgraph neo4j push --uri bolt://localhost:7687 --batch-size 10000",
+        short_help="Write the workspace's graph into Neo4j.",
+        context_settings=CONTEXT_SETTINGS,
+    )
+)
+
+
+class _TwinGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        from .queries.twins import TWINS
+
+        return list(TWINS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        from .queries.twins import TWINS
+
+        if cmd_name not in TWINS or cmd_name not in QUERIES:
+            return None
+        return _twin_command(QUERIES[cmd_name])
+
+
+def _twin_command(query: Query) -> click.Command:
+    def command(
+        state: _State,
+        uri: str,
+        user: str,
+        database: str | None,
+        output_format: str,
+        out: str | None,
+        **params: Any,
+    ) -> None:
+        from .queries.twins import run_twin
+
+        with state.workspace() as workspace:
+            workspace_id = workspace.workspace_id()
+        frame = run_twin(
+            query.name, uri=uri, user=user, password=None, database=database,
+            workspace_id=workspace_id, **params,
+        )  # fmt: skip
+        _emit(format_frame(frame, output_format), out, len(frame))
+
+    base = _query_command(query)
+    return click.Command(
+        query.name,
+        callback=click.pass_obj(command),
+        params=[*BOLT_OPTIONS, *base.params],
+        help=(base.help or "").split("\n\n\b\nExample:")[0]
+        + f"\n\n\b\nExample:\n  civicgraph neo4j query {query.name} --uri bolt://localhost:7687",
+        short_help=query.summary,
+        context_settings=CONTEXT_SETTINGS,
+    )
+
+
+@neo4j.group(name="query", cls=_TwinGroup, context_settings=CONTEXT_SETTINGS)
+def neo4j_query() -> None:
+    """Run a query's Cypher twin on the Neo4j this workspace pushed to.
+
+    \b
+    Example:
+      civicgraph neo4j query funding-dependency --uri bolt://localhost:7687 --format json
+    """
+
+
+@cli.group(context_settings=CONTEXT_SETTINGS)
+def export() -> None:
+    """Write the workspace's graph in other tools' formats.
+
+    \b
+    Example:
+      civicgraph export neo4j-csv --out neo4j-import/
+    """
+
+
+@export.command(name="neo4j-csv", context_settings=CONTEXT_SETTINGS)
+@click.option(
+    "--out", type=click.Path(file_okay=False), required=True, help="Folder to write into."
+)
+@click.pass_obj
+def export_neo4j_csv(state: _State, out: str) -> None:
+    """Write the CSV files 'neo4j-admin database import' takes, and import.sh to run it.
+
+    For first loads of very large graphs into an empty database; use
+    'civicgraph neo4j push' to keep a database up to date.
+
+    \b
+    Example:
+      civicgraph export neo4j-csv --out neo4j-import/ && sh neo4j-import/import.sh neo4j
+    """
+    from .graph.neo4j import write_neo4j_csv
+
+    with state.workspace() as workspace:
+        written = write_neo4j_csv(workspace, out)
+    for path in written:
+        click.echo(str(path))
+
+
+def _emit(text: str, out: str | None, rows: int) -> None:
+    if out:
+        Path(out).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        click.echo(f"{rows} rows written to {out}", err=True)
+    else:
+        click.echo(text)
 
 
 # -- making data ------------------------------------------------------------------

@@ -188,9 +188,7 @@ def main() -> None:
         rows = "" if name == "graph" else f"{int(last['rows']):,}"
         ratio = "1.00×" if name == "graph" else f"{last['seconds'] / base:.2f}×"
         lines.append(f"| {shown} | " + " | ".join(cells) + f" | {rows} | {ratio} |")
-    slowest = max(
-        (results[sizes[-1]][n]["seconds"], n) for n in names if n != "graph"
-    )
+    slowest = max((results[sizes[-1]][n]["seconds"], n) for n in names if n != "graph")
     peak = max(results[sizes[-1]][n]["mb"] for n in names)
     small = results[sizes[0]]["`partnerships`"]
     large = results[sizes[-1]]["`partnerships`"]

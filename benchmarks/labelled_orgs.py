@@ -103,7 +103,10 @@ def labelled_set(folder: Path) -> Labelled:
                 name=name,
                 norm=norm,
                 tokens=tuple(norm.split()),
-                postcode=normalise_postcode(str(postcode)).upper() if postcode else None,
+                postcodes=frozenset(
+                    [normalise_postcode(str(postcode)).upper()] if postcode else []
+                ),
+                own_postcode=normalise_postcode(str(postcode)).upper() if postcode else None,
                 domain=None,
                 phone=None,
                 email=None,

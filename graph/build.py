@@ -7,7 +7,9 @@ what several sources say about one node.
 Precedence (documented in the README): snapshots are applied in order of
 source priority, then ingest time; a later snapshot's value of a property
 replaces an earlier one's, so the most recently ingested source wins.
-``org_ids`` and ``roles`` are the exceptions: they accumulate every source's values. Each node
+``org_ids`` and ``roles`` are the exceptions: they accumulate every source's values;
+and a record made from a name alone (a funder named in a funding statement) only
+fills gaps. Each node
 and edge carries ``type`` and ``sources`` (the names of the sources that
 assert it); the per-record provenance stays in the workspace.
 """
@@ -23,6 +25,7 @@ import networkx as nx
 import orjson
 
 from ..ontology import EDGE_TYPES, NODE_TYPES
+from .identity import NAME_ONLY_PREFIXES
 
 __all__ = ["Graph", "build_graph", "count_by_type", "edge_key"]
 
@@ -89,7 +92,14 @@ def build_graph(conn: sqlite3.Connection) -> Graph:
             for name in _ACCUMULATE:
                 if name in props and name in attrs:
                     props[name] = sorted(set(attrs[name]) | set(props[name]))
-            attrs.update(props)
+            if key.startswith(NAME_ONLY_PREFIXES):
+                # A record made from a name alone only fills gaps in what others say.
+                for name, value in props.items():
+                    attrs.setdefault(name, value)
+                if "roles" in props:
+                    attrs["roles"] = props["roles"]
+            else:
+                attrs.update(props)
             if source not in attrs["sources"]:
                 attrs["sources"].append(source)
 

@@ -87,7 +87,10 @@ _SCHEME_RANK = {scheme: rank for rank, scheme in enumerate(ORG_ID_SCHEMES)}
 
 
 def canonical_id(keys: Iterable[str]) -> str:
-    """The id a cluster of keys is known by: its best org-id, else its UPRN, else its smallest key.
+    """The id a cluster of keys is known by.
+
+    Its best org-id, else its UPRN, else its smallest source key; a key made
+    only from a name (``funder:<name>``) is the last resort.
 
     Examples
     --------
@@ -95,7 +98,7 @@ def canonical_id(keys: Iterable[str]) -> str:
     'GB-CHC-1122334'
     >>> canonical_id(["town:location:3", "uprn:100012345678"])
     'uprn:100012345678'
-    >>> canonical_id(["b:organization:2", "a:organization:9"])
+    >>> canonical_id(["funder:hartley trust", "b:organization:2", "a:organization:9"])
     'a:organization:9'
     """
     keys = list(keys)
@@ -103,7 +106,14 @@ def canonical_id(keys: Iterable[str]) -> str:
     if org_ids:
         return min(org_ids, key=lambda k: (_rank(k), k))
     uprns = [k for k in keys if k.startswith("uprn:")]
-    return min(uprns or keys)
+    if uprns:
+        return min(uprns)
+    named_only = [k for k in keys if k.startswith(NAME_ONLY_PREFIXES)]
+    return min(k for k in keys if k not in named_only) if len(named_only) < len(keys) else min(keys)
+
+
+NAME_ONLY_PREFIXES = ("funder:",)
+"""Keys made from nothing but a name: a cluster takes any other key's id before theirs."""
 
 
 def _rank(org_id: str) -> int:

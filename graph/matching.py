@@ -105,12 +105,15 @@ class OrgRecord:
     name: str
     norm: str
     tokens: tuple[str, ...]
-    postcode: str | None
+    postcodes: frozenset[str]
+    """Its own postcode and those of the buildings it runs or runs services at."""
     domain: str | None
     phone: str | None
     email: str | None
     org_ids: frozenset[str]
     sources: frozenset[str]
+    own_postcode: str | None = None
+    """The postcode the record itself gives (an address of its own, not a site's)."""
 
     @property
     def specific(self) -> list[str]:
@@ -139,6 +142,7 @@ def org_records(conn: sqlite3.Connection) -> list[OrgRecord]:
         "WHERE s.is_current = 1"
     ):
         identifiers[key].add(identifier)
+    sites = _site_postcodes(conn)
     by_key: dict[str, OrgRecord] = {}
     for key, props_json, source in conn.execute(_CURRENT_ORGS, (NodeType.ORGANIZATION,)):
         known = by_key.get(key)
@@ -157,12 +161,16 @@ def org_records(conn: sqlite3.Connection) -> list[OrgRecord]:
             ids.add(key)
         email = props.get("email") if isinstance(props.get("email"), str) else None
         postcode = props.get("postcode") if isinstance(props.get("postcode"), str) else None
+        postcodes = set(sites.get(key, ()))
+        if postcode:
+            postcodes.add(postcode.upper())
         record = OrgRecord(
             key=key,
             name=name,
             norm=norm,
             tokens=tuple(norm.split()),
-            postcode=postcode.upper() if postcode else None,
+            postcodes=frozenset(postcodes),
+            own_postcode=postcode.upper() if postcode else None,
             domain=_domain(props.get("website") or props.get("url"), email),
             phone=_digits(props.get("phone")),
             email=email.strip().lower() if email else None,
@@ -172,6 +180,33 @@ def org_records(conn: sqlite3.Connection) -> list[OrgRecord]:
         by_key[key] = record
         records.append(record)
     return records
+
+
+_SITES = """
+    WITH current AS (SELECT id FROM snapshot WHERE is_current = 1),
+    postcode AS (
+        SELECT f.key, upper(json_extract(f.props, '$.postcode')) AS postcode
+        FROM node_fact f WHERE f.snapshot_id IN (SELECT id FROM current) AND f.type = 'Location'
+          AND json_extract(f.props, '$.postcode') IS NOT NULL
+    )
+    SELECT e.source_key, p.postcode FROM edge_fact e JOIN postcode p ON p.key = e.target_key
+    WHERE e.snapshot_id IN (SELECT id FROM current) AND e.type = 'OPERATES'
+    UNION
+    SELECT provides.source_key, p.postcode
+    FROM edge_fact provides
+    JOIN edge_fact at ON at.source_key = provides.target_key AND at.type = 'AT_LOCATION'
+        AND at.snapshot_id = provides.snapshot_id
+    JOIN postcode p ON p.key = at.target_key
+    WHERE provides.snapshot_id IN (SELECT id FROM current) AND provides.type = 'PROVIDES'
+"""
+
+
+def _site_postcodes(conn: sqlite3.Connection) -> dict[str, set[str]]:
+    """The postcodes of the buildings each organisation record runs, or runs services at."""
+    sites: dict[str, set[str]] = defaultdict(set)
+    for key, postcode in conn.execute(_SITES):
+        sites[key].add(postcode)
+    return sites
 
 
 _NUMBERING = re.compile(r"^(?:\d+|[ivx]+|no|number)$")
@@ -196,8 +231,8 @@ def _blocks(records: list[OrgRecord]) -> Iterator[list[int]]:
         )
         for token in rare[:2]:
             keyed[("word", token)].append(index)
-        if record.postcode:
-            keyed[("postcode", record.postcode)].append(index)
+        for postcode in record.postcodes:
+            keyed[("postcode", postcode)].append(index)
         if record.domain:
             keyed[("domain", record.domain)].append(index)
     for (kind, _), members in keyed.items():
@@ -262,17 +297,24 @@ def decide(a: OrgRecord, b: OrgRecord) -> tuple[float, bool, dict[str, Any]] | N
     agreeing = [
         field
         for field, x, y in (
-            ("postcode", a.postcode, b.postcode),
             ("domain", a.domain, b.domain),
             ("phone", a.phone, b.phone),
             ("email", a.email, b.email),
         )
         if x and y and x == y
     ]
+    if a.postcodes & b.postcodes:
+        agreeing.insert(0, "postcode")
     # A long, specific name outweighs a move of office; a short one does not.
     long_name = min(len(a.specific), len(b.specific)) >= 3
+    # Only two addresses of the records' own can contradict: an organisation's office and
+    # the buildings its services run in are often different places.
     contradicted = bool(
-        a.postcode and b.postcode and a.postcode != b.postcode and not agreeing and not long_name
+        a.own_postcode
+        and b.own_postcode
+        and a.own_postcode != b.own_postcode
+        and not agreeing
+        and not long_name
     )
     evidence: dict[str, Any] = {
         "names": [a.name, b.name],
@@ -280,7 +322,7 @@ def decide(a: OrgRecord, b: OrgRecord) -> tuple[float, bool, dict[str, Any]] | N
         "agreeing": agreeing,
     }
     if contradicted:
-        evidence["postcodes"] = [a.postcode, b.postcode]
+        evidence["postcodes"] = [a.own_postcode, b.own_postcode]
     shared = {
         s for s in a.sources & b.sources if a.key.startswith(s + ":") and b.key.startswith(s + ":")
     }
@@ -289,7 +331,7 @@ def decide(a: OrgRecord, b: OrgRecord) -> tuple[float, bool, dict[str, Any]] | N
         # person decides. (Records under global ids in one aggregate file are not that.)
         evidence["same_source"] = sorted(shared)
         return (score, False, evidence) if score >= CERTAIN_SCORE or agreeing else None
-    if _numbered_apart(a, b):
+    if _numbered_apart(a, b) and a.norm.replace(" ", "") != b.norm.replace(" ", ""):
         evidence["numbered_apart"] = True
         return (score, False, evidence) if agreeing or a.norm != b.norm else None
     if agreeing and score >= CERTAIN_SCORE:
@@ -299,6 +341,8 @@ def decide(a: OrgRecord, b: OrgRecord) -> tuple[float, bool, dict[str, Any]] | N
         return score, True, evidence
     if (score >= CERTAIN_SCORE and not contradicted) or agreeing:
         return score, False, evidence
+    if score >= NEAR_EXACT_SCORE and a.distinctive and b.distinctive:
+        return score, False, evidence  # one name at two addresses: a move, or two branches
     return None
 
 

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,13 +36,14 @@ from ._schema import APPLICATION_ID, DDL, MIGRATIONS, SCHEMA_VERSION
 from .build import Graph, build_graph, count_by_type
 from .decisions import read_decisions
 from .identity import resolve_identities
-from .report import IngestReport
+from .report import IngestReport, Problem
 
 __all__ = [
     "DEFAULT_WORKSPACE",
     "EdgeRow",
     "IdentifierRow",
     "NodeRow",
+    "SnapshotCheck",
     "Workspace",
     "default_workspace_path",
 ]
@@ -50,6 +52,9 @@ DEFAULT_WORKSPACE = "civicgraph.db"
 
 NodeRow = tuple[str, str, str, str]
 """(key, type, record_id, props JSON): one node fact to write."""
+
+SnapshotCheck = Callable[[sqlite3.Connection, int], Iterable[Problem]]
+"""A check run after the identity stage, on the snapshot just written: it returns problems."""
 
 IdentifierRow = tuple[str, str]
 """(key, identifier): an identifier a node fact carries (an org-id, ``uprn:<UPRN>``)."""
@@ -299,21 +304,22 @@ class Workspace:
 
     def node_keys(
         self, types: Iterable[NodeType], *, excluding_source: str | None = None
-    ) -> dict[str, tuple[str, NodeType]]:
-        """Every current asserted key of nodes of ``types``: ``{key: (node id, type)}``.
+    ) -> dict[str, tuple[str, NodeType, str | None]]:
+        """Every current asserted key of nodes of ``types``: ``{key: (node id, type, name)}``.
 
         The node id is the one the identity stage chose (an org-id, a UPRN) or
-        the key itself. Readers use this to find a node by a source's own id:
-        a referral file naming services by the directory's ids.
+        the key itself; the name is the one that source gave. Readers use this
+        to find a node by a source's own id or by any name a source gave it: a
+        referral file naming services by the directory's ids.
         """
         wanted = [str(t) for t in types]
         if not wanted:
             return {}
         placeholders = ",".join("?" * len(wanted))
         return {
-            key: (node_id or key, NodeType(node_type))
-            for key, node_type, node_id in self._rows(
-                "SELECT f.key, f.type, e.node_id FROM node_fact f "
+            key: (node_id or key, NodeType(node_type), name)
+            for key, node_type, node_id, name in self._rows(
+                "SELECT f.key, f.type, e.node_id, json_extract(f.props, '$.name') FROM node_fact f "
                 "JOIN snapshot s ON s.id = f.snapshot_id AND s.is_current = 1 "
                 "AND s.source IS NOT ? "
                 "LEFT JOIN entity e ON e.key = f.key "
@@ -330,13 +336,14 @@ class Workspace:
         nodes: Sequence[NodeRow],
         edges: Sequence[EdgeRow],
         identifiers: Sequence[IdentifierRow] = (),
+        checks: Sequence[SnapshotCheck] = (),
     ) -> int:
         """Write one ingest as a new current snapshot of ``report.source``, in one transaction.
 
         The source's previous snapshot stays, no longer current. Runs the
-        identity stage, fills ``report.snapshot``, ``report.nodes``,
-        ``report.edges`` and ``report.resolution``, and stores the report.
-        Returns the snapshot id.
+        identity stage, then ``checks`` (which report on what it decided),
+        fills ``report.snapshot``, ``report.nodes``, ``report.edges`` and
+        ``report.resolution``, and stores the report. Returns the snapshot id.
         """
         with self._transaction() as conn:
             row = conn.execute(
@@ -377,6 +384,7 @@ class Workspace:
                 edges,
             )
             report.resolution = resolve_identities(conn)
+            report.add_problems(p for check in checks for p in check(conn, snapshot))
             entity = dict(conn.execute("SELECT key, node_id FROM entity"))
             report.snapshot = snapshot
             report.nodes = _count_nodes(nodes, entity)
@@ -386,6 +394,20 @@ class Workspace:
                 (orjson.dumps(report.to_dict()).decode(), snapshot),
             )
         return snapshot
+
+    def workspace_id(self) -> str:
+        """A random id this workspace keeps for life: it tags what it pushes elsewhere."""
+        rows = self._rows("SELECT value FROM meta WHERE key = 'workspace_id'")
+        if rows:
+            return str(rows[0][0])
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('workspace_id', ?)",
+                (uuid.uuid4().hex,),
+            )
+            return str(
+                conn.execute("SELECT value FROM meta WHERE key = 'workspace_id'").fetchone()[0]
+            )
 
     # -- identity ---------------------------------------------------------------
 

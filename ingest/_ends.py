@@ -41,6 +41,12 @@ class NameIndex:
         if key:
             self.by_name.setdefault(key, []).append(node_id)
 
+    def also(self, node_id: str, name: str) -> None:
+        """Another name a node is known by."""
+        key = normalise_name(name)
+        if key and node_id not in self.by_name.get(key, ()):
+            self.by_name.setdefault(key, []).append(node_id)
+
 
 def match_name(
     name: str,
@@ -114,10 +120,15 @@ class EndIndex:
             )
         self.keys: dict[str, tuple[str, NodeType]] = {}
         self.local: dict[str, list[str]] = {}
-        for key, (node, node_type) in workspace.node_keys(kinds, excluding_source=source).items():
+        for key, (node, node_type, name) in workspace.node_keys(
+            kinds, excluding_source=source
+        ).items():
             if node not in self.names.types:
                 continue  # a fact the graph does not show (its type clashed)
             self.keys[key] = (node, node_type)
+            if name and name != self.names.names.get(node):
+                # Every source's name for a merged node finds it, not only the one shown.
+                self.names.also(node, str(name))
             parts = key.split(":", 2)
             if len(parts) == 3:
                 self.local.setdefault(parts[2], []).append(node)

@@ -19,7 +19,7 @@ import gc
 import logging
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -36,7 +36,7 @@ from ..graph import (
     Severity,
     Workspace,
 )
-from ..graph.workspace import EdgeRow, IdentifierRow, NodeRow
+from ..graph.workspace import EdgeRow, IdentifierRow, NodeRow, SnapshotCheck
 from ..ontology import EDGE_TYPES, NODE_TYPES, Datatype, NodeType, edge_allowed
 
 __all__ = ["ReadContext", "run_ingest"]
@@ -534,6 +534,7 @@ def run_ingest(
     input_name: str,
     strict: bool = False,
     dry_run: bool = False,
+    checks: Sequence[SnapshotCheck] = (),
 ) -> IngestReport:
     """Stage, validate and (unless ``dry_run``) write one ingest; return its report.
 
@@ -584,7 +585,7 @@ def run_ingest(
         report.nodes = _count(n[1] for n in node_rows)
         report.edges = _count(e[0] for e in edge_rows)
         return report
-    workspace.write_snapshot(report, node_rows, edge_rows, identifier_rows)
+    workspace.write_snapshot(report, node_rows, edge_rows, identifier_rows, checks)
     return report
 
 

@@ -16,6 +16,7 @@ from urllib.parse import urlparse
 
 from ..errors import UsageError
 from ..graph import IngestReport, Record, Workspace
+from ..graph.workspace import SnapshotCheck
 from ._pipeline import Progress, ReadContext, run_ingest
 
 __all__ = [
@@ -51,6 +52,8 @@ class Ingester:
     read: Callable[..., Iterable[Record]]
     example: str
     options: tuple[Option, ...] = ()
+    checks: tuple[SnapshotCheck, ...] = ()
+    """Run after the identity stage on each snapshot written (e.g. unresolved funders)."""
 
 
 INGESTERS: dict[str, Ingester] = {}
@@ -138,6 +141,7 @@ def ingest(
         input_name=source,
         strict=strict,
         dry_run=dry_run,
+        checks=ingester.checks,
     )
 
 

@@ -33,6 +33,12 @@ LEGAL_FORMS = (
 )
 """Words that say what legal form an organisation has, not which organisation it is."""
 
+_LONG_FORMS = (
+    ("community interest company", "cic"),
+    ("charitable incorporated organisation", "cio"),
+    ("charitable incorporated organization", "cio"),
+)
+
 _PUNCTUATION = re.compile(r"[^\w\s]+")
 _SPACES = re.compile(r"\s+")
 _LEGAL_SUFFIX = re.compile(r"(?:\s(?:" + "|".join(re.escape(f) for f in LEGAL_FORMS) + r"))+$")
@@ -59,6 +65,8 @@ def normalise_name(name: str) -> str:
     text = _PUNCTUATION.sub(" ", text)
     text = _SPACES.sub(" ", text).strip()
     text = re.sub(r"^the\s", "", text)
+    for phrase, short in _LONG_FORMS:  # anywhere: "Bright Futures CIC Lowfield"
+        text = text.replace(phrase, short)
     stripped = _LEGAL_SUFFIX.sub("", " " + text).strip()
     return stripped or text
 

@@ -8,6 +8,7 @@ their evidence in a ``why`` column; none prints. Each registers with
 from ._registry import QUERIES, Param, Query, register_query, run_query
 from .brokers import brokers
 from .buildings import shared_buildings
+from .funding import funders, funding_dependency
 from .impact import impact
 from .isolates import isolates
 from .network import network
@@ -20,6 +21,8 @@ __all__ = [
     "Param",
     "Query",
     "brokers",
+    "funders",
+    "funding_dependency",
     "impact",
     "isolates",
     "network",

@@ -15,7 +15,7 @@ import types
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal, get_args, get_origin
+from typing import Any, Literal, TypeVar, get_args, get_origin, overload
 
 import pandas as pd
 
@@ -100,15 +100,28 @@ def _annotation(func: QueryFunction, param: inspect.Parameter) -> Any:
     return annotation
 
 
+F = TypeVar("F", bound=QueryFunction)
+
+
+@overload
+def register_query(function: F) -> F: ...
+
+
+@overload
 def register_query(
-    function: QueryFunction | None = None,
+    *, name: str | None = None, needs_workspace: bool = False
+) -> Callable[[F], F]: ...
+
+
+def register_query(
+    function: F | None = None,
     *,
     name: str | None = None,
     needs_workspace: bool = False,
-) -> Any:
+) -> F | Callable[[F], F]:
     """Register a query function; usable as ``@register_query`` or ``@register_query(name=...)``."""
 
-    def decorate(func: QueryFunction) -> QueryFunction:
+    def decorate(func: F) -> F:
         doc = inspect.getdoc(func) or ""
         summary = doc.strip().splitlines()[0] if doc.strip() else func.__name__
         described = _docstring_params(doc)

@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 
+from .grants import grants_for
 from .taxonomy import CATEGORIES, TAXONOMY_NAME
 from .town import Building, Organisation, Service, Town
 
@@ -89,8 +90,22 @@ def _terms() -> Iterator[dict[str, Any]]:
             yield _term(kind.code, kind.name, category.code)
 
 
+def _funding_statements(town: Town) -> dict[str, str]:
+    """What each funded organisation's directory entry says about its funders."""
+    funders: dict[str, list[str]] = {}
+    for grant in grants_for(town):
+        names = funders.setdefault(grant.organisation.id, [])
+        if grant.funder.name not in names:
+            names.append(grant.funder.name)
+    return {org: "; ".join(names) for org, names in funders.items()}
+
+
 def _service(
-    service: Service, town: Town, buildings: dict[str, Building], names: dict[str, str]
+    service: Service,
+    town: Town,
+    buildings: dict[str, Building],
+    names: dict[str, str],
+    funding: dict[str, str],
 ) -> dict[str, Any]:
     record: dict[str, Any] = {
         "id": service.id,
@@ -129,6 +144,10 @@ def _service(
             }
         ],
     }
+    if service.organisation in funding:
+        record["funding"] = [
+            {"id": f"{service.id}-funding", "source": funding[service.organisation]}
+        ]
     if service.organisation in names:
         record["organization"] = {"id": service.organisation, "name": names[service.organisation]}
     else:
@@ -162,7 +181,8 @@ def write_hsds_json(town: Town, folder: str | Path) -> Path:
     _write_json(out / "taxonomy_terms.json", list(_terms()))
     buildings = {b.id: b for b in town.buildings}
     names = {o.id: o.name for o in town.organisations}
-    services = [_service(s, town, buildings, names) for s in town.services]
+    funding = _funding_statements(town)
+    services = [_service(s, town, buildings, names, funding) for s in town.services]
     by_id = {s["id"]: s for s in services}
     services += [by_id[i] for i in town.dirt.duplicated_services]
     pages = max(1, -(-len(services) // PAGE_SIZE))
@@ -233,6 +253,7 @@ _CSV_TABLES: dict[str, list[str]] = {
     "taxonomies": ["id", "name", "description", "uri", "version"],
     "taxonomy_terms": ["id", "code", "name", "description", "parent_id", "taxonomy", "taxonomy_id"],
     "attributes": ["id", "link_id", "link_type", "link_entity", "taxonomy_term_id", "value"],
+    "funding": ["id", "service_id", "source"],
 }
 
 
@@ -306,6 +327,7 @@ def write_hsds_csv(town: Town, folder: str | Path) -> Path:
     )
     rows["taxonomy_terms"].extend(_terms())
     duplicated = set(town.dirt.duplicated_services)
+    funding = _funding_statements(town)
     for service in town.services:
         for copy in range(2 if service.id in duplicated else 1):
             rows["services"].append(
@@ -359,6 +381,14 @@ def write_hsds_csv(town: Town, folder: str | Path) -> Path:
                         "id": f"{service.id}-at-{building_id}",
                         "service_id": service.id,
                         "location_id": building_id,
+                    }
+                )
+            if service.organisation in funding:
+                rows["funding"].append(
+                    {
+                        "id": f"{service.id}-funding",
+                        "service_id": service.id,
+                        "source": funding[service.organisation],
                     }
                 )
             rows["attributes"].append(

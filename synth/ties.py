@@ -30,6 +30,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..ontology import normalise_name
 from .town import Service, Town
 
 __all__ = [
@@ -111,9 +112,25 @@ class Ties:
 
 
 def organisation_units(town: Town) -> dict[str, str]:
-    """Which organisations the workspace will make one node: those sharing an org-id (the
-    town's random registration numbers can collide, as real data's typing errors do)."""
-    return {o.id: o.org_id or o.id for o in town.organisations}
+    """Which organisations the workspace may make one node: those sharing an org-id (the
+    town's random registration numbers can collide, as real data's typing errors do), or
+    whose names have the same words ("Fernhill Circle Priory", "Priory Circle Fernhill"),
+    which name matching may join through a third source's spelling."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            x = parent[x]
+        return x
+
+    for o in town.organisations:
+        words = "words:" + " ".join(sorted(normalise_name(o.name).split()))
+        for key in (o.org_id, words):
+            if key:
+                a, b = find(o.id), find(key)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+    return {o.id: find(o.id) for o in town.organisations}
 
 
 def organisation_sectors(town: Town) -> dict[str, str]:
@@ -164,13 +181,14 @@ class _Rules:
 
 def _plan(rng: random.Random, town: Town, sectors: dict[str, str]) -> Planted:
     planted = Planted()
-    units = Counter(organisation_units(town).values())
+    unit_of = organisation_units(town)
+    units = Counter(unit_of.values())
     providers = [
         o.id
         for o in town.organisations
         if o.id in sectors
         and o.kind not in ("council", "NHS body")
-        and units[o.org_id or o.id] == 1  # one organisation, one node
+        and units[unit_of[o.id]] == 1  # one organisation, one node
     ]
     services_of = Counter(s.organisation for s in town.services)
     # The broker and its group come from the largest sector that is neither silent nor the silo.

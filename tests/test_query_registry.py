@@ -60,7 +60,7 @@ def registered() -> Iterator[None]:
 @pytest.fixture(scope="module")
 def town_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("town")
-    source, *_ = synth(folder / "data", services=40, seed=5)
+    source = synth(folder / "data", services=40, seed=5)[0]
     path = folder / "w.db"
     ingest_hsds(Workspace(path), source.path, name="town")
     return path

@@ -11,9 +11,9 @@ from civicgraph.synth import make_town, synth
 
 
 def test_the_same_seed_writes_the_same_files(tmp_path: Path) -> None:
-    a, *_ = synth(tmp_path / "a", services=300, seed=9)
-    b, *_ = synth(tmp_path / "b", services=300, seed=9)
-    c, *_ = synth(tmp_path / "c", services=300, seed=10)
+    a = synth(tmp_path / "a", services=300, seed=9)[0]
+    b = synth(tmp_path / "b", services=300, seed=9)[0]
+    c = synth(tmp_path / "c", services=300, seed=10)[0]
     comparison = filecmp.dircmp(a.path, b.path)
     assert not comparison.diff_files and not comparison.left_only
     assert filecmp.dircmp(a.path / "services", b.path / "services").diff_files == []
@@ -36,8 +36,8 @@ def test_the_town_has_the_shape_of_a_real_directory() -> None:
 
 
 def test_json_and_csv_give_the_same_graph_and_the_dirt_is_reported(tmp_path: Path) -> None:
-    as_json, *_ = synth(tmp_path / "json", services=400, seed=4, hsds_format="hsds-json")
-    as_csv, *_ = synth(tmp_path / "csv", services=400, seed=4, hsds_format="hsds-csv")
+    as_json = synth(tmp_path / "json", services=400, seed=4, hsds_format="hsds-json")[0]
+    as_csv = synth(tmp_path / "csv", services=400, seed=4, hsds_format="hsds-csv")[0]
     json_ws, csv_ws = Workspace(tmp_path / "j.db"), Workspace(tmp_path / "c.db")
     json_report = ingest_hsds(json_ws, as_json.path, name="town")
     csv_report = ingest_hsds(csv_ws, as_csv.path, name="town")

@@ -24,6 +24,7 @@ from .._io import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, extract_zip, is_url, load_
 from .._pipeline import ReadContext
 from .._registry import Ingester, Option, ingest, register
 from ._api import read_api
+from ._funding import unresolved_funders
 from ._json3 import JsonMapper, entity_kind, kind_from_filename
 from ._package import read_package, read_tabular_json
 from ._tabular import canonical_table
@@ -222,6 +223,7 @@ register(
             Option("timeout", float, DEFAULT_TIMEOUT, "Seconds to wait for each API page."),
             Option("max_bytes", int, DEFAULT_MAX_BYTES, "Largest API response accepted, in bytes."),
         ),
+        checks=(unresolved_funders,),
     )
 )
 
@@ -261,7 +263,7 @@ def ingest_hsds(
     >>> import tempfile
     >>> from civicgraph import Workspace
     >>> from civicgraph.synth import synth
-    >>> directory, *_ = synth(tempfile.mkdtemp(), services=30, seed=1)
+    >>> directory = synth(tempfile.mkdtemp(), services=30, seed=1)[0]
     >>> ws = Workspace(":memory:")
     >>> report = ingest_hsds(ws, directory.path, name="town")
     >>> report.tables["service"].loaded, ws.stats()["nodes"]["Service"]
@@ -285,7 +287,7 @@ def graph_from_hsds(source: str | Path, **options: Any) -> Any:
     --------
     >>> import tempfile
     >>> from civicgraph.synth import synth
-    >>> directory, *_ = synth(tempfile.mkdtemp(), services=30, seed=1)
+    >>> directory = synth(tempfile.mkdtemp(), services=30, seed=1)[0]
     >>> graph = graph_from_hsds(directory.path)
     >>> sorted({data["type"] for _, data in graph.nodes(data=True)})
     ['Concept', 'Location', 'Organization', 'Service']

@@ -16,6 +16,7 @@ from ...graph import EdgeRecord, NodeRecord, Record, Severity, local_key
 from ...ontology import EdgeType, NodeType
 from .._pipeline import ReadContext
 from ._common import flatten_address, location_identifiers, org_identifiers, typed_props
+from ._funding import funding_records
 
 __all__ = ["JsonMapper", "entity_kind", "kind_from_filename", "report_unmatched_identifiers"]
 
@@ -252,6 +253,13 @@ class JsonMapper:
             embedded=embedded,
             file=file,
         )
+        yield from funding_records(
+            props.get("funding", []),
+            target_key=key,
+            table="organization",
+            record_id=local_id,
+            file=file,
+        )
         parent = obj.get("parent_organization_id")
         if parent not in (None, "") and str(parent).strip() != local_id:
             yield EdgeRecord(
@@ -329,6 +337,13 @@ class JsonMapper:
         )
         yield NodeRecord(
             NodeType.SERVICE, key, props, "service", local_id, embedded=embedded, file=file
+        )
+        yield from funding_records(
+            props.get("funding", []),
+            target_key=key,
+            table="service",
+            record_id=local_id,
+            file=file,
         )
 
         organization = obj.get("organization")

@@ -31,6 +31,7 @@ from ._common import (
     phone_text,
     typed_props,
 )
+from ._funding import funding_records
 from ._json3 import report_unmatched_identifiers
 
 __all__ = ["TABLE_ALIASES", "Table", "TabularMapper", "canonical_table", "detect_variant"]
@@ -217,6 +218,8 @@ class TabularMapper:
         self.program_names: dict[str, str] = {}
         self.sal_service: dict[str, str] = {}
         self.contacts: dict[str, Row] = {}
+        funding = tables.get("funding")
+        self._funding_label = funding.label if funding else "funding"
         self.classification_links: list[tuple[str, int | None, str, str, str]] = []
         self.other_links: dict[tuple[NodeType, str], list[str]] = defaultdict(list)
 
@@ -578,6 +581,14 @@ class TabularMapper:
             yield NodeRecord(
                 node_type, key, props, table.label, local_id, tuple(identifiers), row=row_number
             )
+            if node_type in (NodeType.ORGANIZATION, NodeType.SERVICE):
+                yield from funding_records(
+                    props.get("funding") or [],
+                    target_key=key,
+                    table=self._funding_label,
+                    record_id=local_id,
+                    row=row_number,
+                )
             yield from self._node_edges(node_type, key, local_id, row, table, row_number)
 
     def _node_edges(

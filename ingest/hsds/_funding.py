@@ -1,0 +1,136 @@
+"""HSDS ``funding`` statements to ``FUNDS`` edges from the funders they name.
+
+HSDS records funding as free text: ``"City; County;"``, ``"Oakbridge City
+Council, The Hartley Trust"``, or a sentence. Each funder named becomes a
+``FUNDS`` edge from an organisation record keyed by its normalised name
+(``funder:<name>``, kind "funder (unverified)"); the identity stage then
+resolves that name against every organisation the workspace knows, now or
+later, and the names it cannot resolve stay visible as unverified funders.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator
+
+from ...graph import EdgeRecord, NodeRecord, Problem, Record, Severity
+from ...ontology import EdgeType, NodeType, normalise_name
+
+__all__ = [
+    "UNVERIFIED_FUNDER",
+    "funder_key",
+    "funder_names",
+    "funding_records",
+    "unresolved_funders",
+]
+
+UNVERIFIED_FUNDER = "funder (unverified)"
+
+_SEPARATORS = re.compile(r"[;|\n]+|,(?![^(]*\))")
+_SENTENCE_WORDS = re.compile(
+    r"\b(funded|funding|grants?|paid|supported|provided|partially|via|through|by the|we|our|"
+    r"this|is|are|from)\b",
+    re.IGNORECASE,
+)
+
+
+def funder_names(statement: str) -> list[str]:
+    """The organisation names a funding statement lists; none if it is a sentence.
+
+    Examples
+    --------
+    >>> funder_names("City; County;")
+    ['City', 'County']
+    >>> funder_names("Oakbridge City Council, The Hartley Trust")
+    ['Oakbridge City Council', 'The Hartley Trust']
+    >>> funder_names("This service is funded partially by the MyCity local government")
+    []
+    """
+    names = []
+    for part in _SEPARATORS.split(statement):
+        name = part.strip(" .:-\t")
+        words = name.split()
+        if not name or len(words) > 10 or len(name) > 100:
+            continue
+        if _SENTENCE_WORDS.search(name) and len(words) > 3:
+            continue
+        if not any(ch.isalpha() for ch in name):
+            continue
+        names.append(name)
+    return names
+
+
+def funder_key(name: str) -> str:
+    """The key of the record a funder name makes.
+
+    Examples
+    --------
+    >>> funder_key("The Hartley Trust")
+    'funder:hartley trust'
+    """
+    return "funder:" + normalise_name(name)
+
+
+def funding_records(
+    statements: list[str],
+    *,
+    target_key: str,
+    table: str,
+    record_id: str,
+    file: str | None = None,
+    row: int | None = None,
+) -> Iterator[Record]:
+    """The funder records and ``FUNDS`` edges for a node's funding statements."""
+    for statement in statements:
+        if not isinstance(statement, str):
+            continue
+        for name in funder_names(statement):
+            key = funder_key(name)
+            if key == "funder:":
+                continue
+            yield NodeRecord(
+                NodeType.ORGANIZATION,
+                key,
+                {"name": name, "kind": UNVERIFIED_FUNDER, "roles": ["funder"]},
+                table,
+                record_id,
+                embedded=True,
+                row=row,
+                file=file,
+                counted=False,
+            )
+            yield EdgeRecord(
+                EdgeType.FUNDS,
+                key,
+                target_key,
+                table,
+                record_id,
+                {"statement": statement},
+                field="funding",
+                row=row,
+                file=file,
+            )
+
+
+def unresolved_funders(conn: sqlite3.Connection, snapshot: int) -> Iterator[Problem]:
+    """After the identity stage: funders named in this snapshot that match no organisation."""
+    rows = conn.execute(
+        "SELECT f.key, json_extract(f.props, '$.name') FROM node_fact f "
+        "WHERE f.snapshot_id = ? AND json_extract(f.props, '$.kind') = ? "
+        "AND NOT EXISTS (SELECT 1 FROM entity e WHERE e.key = f.key) "
+        "AND NOT EXISTS (SELECT 1 FROM entity e WHERE e.node_id = f.key)",
+        (snapshot, UNVERIFIED_FUNDER),
+    )
+    for key, name in rows:
+        yield Problem(
+            Severity.NOTE,
+            "unverified-funder",
+            "funding statements name funders that match no organisation in the workspace; kept "
+            f"as organisations of kind '{UNVERIFIED_FUNDER}'",
+            "ingest the funder's own record (a directory or grants file), or decide the match "
+            "with 'civicgraph resolve --decisions'.",
+            file="funding",
+            record=key,
+            value=name,
+        )
