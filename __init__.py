@@ -20,6 +20,8 @@ from .errors import (
 )
 from .graph import IngestReport, Workspace
 from .ingest import INGESTERS, graph_from_hsds, ingest, ingest_360giving, ingest_hsds, validate
+from .ingest.referrals import ingest_referrals
+from .ingest.relationships import ingest_relationships
 from .ontology import EDGE_TYPES, NODE_TYPES, EdgeType, NodeType
 
 __all__ = [
@@ -41,5 +43,7 @@ __all__ = [
     "ingest",
     "ingest_360giving",
     "ingest_hsds",
+    "ingest_referrals",
+    "ingest_relationships",
     "validate",
 ]

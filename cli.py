@@ -463,6 +463,14 @@ class _QueryGroup(click.Group):
         return None if query is None else _query_command(query)
 
 
+def _keep_examples(text: str) -> str:
+    """Mark a docstring's ``Example:`` paragraphs so that click does not rewrap them."""
+    return "\n\n".join(
+        f"\b\n{part}" if part.lstrip().startswith("Example") else part
+        for part in text.split("\n\n")
+    )
+
+
 def _query_command(query: Query) -> click.Command:
     def command(state: _State, output_format: str, out: str | None, **params: Any) -> None:
         with state.workspace() as workspace:
@@ -515,7 +523,8 @@ def _query_command(query: Query) -> click.Command:
         query.name,
         callback=click.pass_obj(command),
         params=options,
-        help=doc.split("\n\nParameters")[0] + example,
+        help=_keep_examples(doc.split("\n\nParameters")[0])
+        + ("" if "\nExample:" in doc else example),
         short_help=query.summary,
         context_settings=CONTEXT_SETTINGS,
     )

@@ -13,6 +13,7 @@ from typing import Any
 from .graph import IngestReport, Workspace
 from .graph.rdf import export_rdf
 from .ingest import ingest
+from .queries.report import write_query_report
 from .synth import synth
 
 __all__ = ["DemoResult", "run_demo"]
@@ -41,7 +42,8 @@ def _fresh_workspace(path: Path) -> Workspace:
 
 
 def run_demo(out: str | Path = "demo-out", *, services: int = 2000, seed: int = 1) -> DemoResult:
-    """Synthesise a town into ``out/data``, ingest it into ``out/civicgraph.db`` afresh.
+    """Synthesise a town into ``out/data``, ingest it into ``out/civicgraph.db`` afresh, and
+    run every query into ``out/queries`` (a CSV each, and ``summary.md``).
 
     Examples
     --------
@@ -64,6 +66,7 @@ def run_demo(out: str | Path = "demo-out", *, services: int = 2000, seed: int = 
         rdf = folder / "civicgraph.ttl"
         export_rdf(workspace, rdf, format="turtle")
         result.outputs["linked data (Turtle)"] = rdf
+        result.outputs.update(write_query_report(workspace, folder / "queries"))
     return result
 
 

@@ -319,6 +319,32 @@ class Workspace:
         conn.execute("DELETE FROM wanted_key")
         return found
 
+    def node_keys(
+        self, types: Iterable[NodeType], *, excluding_source: str | None = None
+    ) -> dict[str, tuple[str, NodeType, str | None]]:
+        """Every current asserted key of nodes of ``types``: ``{key: (node id, type, name)}``.
+
+        The node id is the one the identity stage chose (an org-id, a UPRN) or
+        the key itself; the name is the one that source gave. Readers use this
+        to find a node by a source's own id or by any name a source gave it: a
+        referral file naming services by the directory's ids.
+        """
+        wanted = [str(t) for t in types]
+        if not wanted:
+            return {}
+        placeholders = ",".join("?" * len(wanted))
+        return {
+            key: (node_id or key, NodeType(node_type), name)
+            for key, node_type, node_id, name in self._rows(
+                "SELECT f.key, f.type, e.node_id, json_extract(f.props, '$.name') FROM node_fact f "
+                "JOIN snapshot s ON s.id = f.snapshot_id AND s.is_current = 1 "
+                "AND s.source IS NOT ? "
+                "LEFT JOIN entity e ON e.key = f.key "
+                f"WHERE f.type IN ({placeholders})",
+                (excluding_source, *wanted),
+            )
+        }
+
     # -- writing ------------------------------------------------------------
 
     def write_snapshot(

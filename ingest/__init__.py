@@ -9,6 +9,8 @@ from ._pipeline import ReadContext
 from ._registry import INGESTERS, Ingester, Option, default_source_name, ingest, register, validate
 from .giving360 import ingest_360giving, read_360giving
 from .hsds import graph_from_hsds, ingest_hsds, read_hsds
+from .referrals import ingest_referrals, read_referrals
+from .relationships import ingest_relationships, read_relationships
 
 __all__ = [
     "INGESTERS",
@@ -20,8 +22,12 @@ __all__ = [
     "ingest",
     "ingest_360giving",
     "ingest_hsds",
+    "ingest_referrals",
+    "ingest_relationships",
     "read_360giving",
     "read_hsds",
+    "read_referrals",
+    "read_relationships",
     "register",
     "validate",
 ]

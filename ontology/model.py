@@ -163,6 +163,12 @@ NODE_TYPES: Mapping[NodeType, NodeTypeDef] = MappingProxyType(
                 _P("uri", _D.URI, "A persistent identifier for it elsewhere.", "schema:sameAs"),
                 _P("parent_organization_id", _D.STRING, "The source's id of its parent."),
                 _P("programs", _D.JSON, "Programmes it runs."),
+                _P(
+                    "sector",
+                    _D.STRING,
+                    "The sector it works in, where a source states it (else derived from the "
+                    "taxonomy of its services).",
+                ),
             ),
         ),
         NodeType.SERVICE: NodeTypeDef(
@@ -201,6 +207,12 @@ NODE_TYPES: Mapping[NodeType, NodeTypeDef] = MappingProxyType(
                 _P("eligibility", _D.LIST, "Eligibility statements."),
                 _P("payments_accepted", _D.LIST, "Payment methods accepted."),
                 _P("attributes", _D.JSON, "Other attributes the source attached."),
+                _P(
+                    "sector",
+                    _D.STRING,
+                    "The sector it belongs to, where a source states it (else derived from its "
+                    "taxonomy terms).",
+                ),
             ),
         ),
         NodeType.LOCATION: NodeTypeDef(
@@ -356,6 +368,7 @@ EDGE_TYPES: Mapping[EdgeType, EdgeTypeDef] = MappingProxyType(
                 _P("count", _D.INTEGER, "Number of referrals in the period."),
                 _P("period", _D.STRING, "The period the count covers (2024-Q1, 2024)."),
                 _P("outcome", _D.STRING, "What came of them."),
+                _P("outcomes", _D.JSON, "Counts by outcome, where rows gave several."),
             ),
             discriminator="period",
         ),
@@ -368,6 +381,8 @@ EDGE_TYPES: Mapping[EdgeType, EdgeTypeDef] = MappingProxyType(
                 _P("kind", _D.STRING, "partnership, consortium, shared board, ..."),
                 _P("start_date", _D.DATE, "When it began."),
                 _P("end_date", _D.DATE, "When it ended."),
+                _P("name", _D.STRING, "The partnership's or consortium's name."),
+                _P("description", _D.TEXT, "What the tie is for, in the source's words."),
             ),
             discriminator="kind",
         ),

@@ -7,7 +7,15 @@ their evidence in a ``why`` column; none prints. Each registers with
 
 from ._registry import QUERIES, Param, Query, register_query, run_query
 from ._sparql import SPARQL_LIBRARY, SparqlQuery, rdf_store, run_sparql, sparql_library
+from .brokers import brokers
+from .buildings import shared_buildings
 from .funding import funders, funding_dependency
+from .impact import impact
+from .isolates import isolates
+from .network import network
+from .partnerships import partnerships, pooled_budgets
+from .pathways import pathways
+from .silos import sector_gaps, silos
 
 __all__ = [
     "QUERIES",
@@ -15,11 +23,21 @@ __all__ = [
     "Param",
     "Query",
     "SparqlQuery",
+    "brokers",
     "funders",
     "funding_dependency",
+    "impact",
+    "isolates",
+    "network",
+    "partnerships",
+    "pathways",
+    "pooled_budgets",
     "rdf_store",
     "register_query",
     "run_query",
     "run_sparql",
+    "sector_gaps",
+    "shared_buildings",
+    "silos",
     "sparql_library",
 ]

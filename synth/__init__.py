@@ -16,6 +16,7 @@ from ..errors import UsageError
 from .grants import FUNDERS, grants_for, write_360giving
 from .hsds import write_hsds_csv, write_hsds_json
 from .taxonomy import CATEGORIES, TAXONOMY_NAME
+from .ties import Planted, Ties, plant_ties, town_ties, write_referrals_csv, write_relationships_csv
 from .town import Town, make_town
 
 __all__ = [
@@ -24,11 +25,14 @@ __all__ = [
     "HSDS_FORMATS",
     "SYNTH_WRITERS",
     "TAXONOMY_NAME",
+    "Planted",
     "SynthSource",
     "SynthWriter",
+    "Ties",
     "Town",
     "grants_for",
     "make_town",
+    "plant_ties",
     "synth",
     "write_360giving",
     "write_hsds_csv",
@@ -66,9 +70,19 @@ def _write_grants(town: Town, out: Path, hsds_format: str) -> Path:
     return write_360giving(town, out / "grants")
 
 
+def _write_referrals(town: Town, out: Path, hsds_format: str) -> Path:
+    return write_referrals_csv(town, town_ties(town), out / "referrals.csv")
+
+
+def _write_relationships(town: Town, out: Path, hsds_format: str) -> Path:
+    return write_relationships_csv(town, town_ties(town), out / "relationships.csv")
+
+
 SYNTH_WRITERS: list[SynthWriter] = [
     SynthWriter("directory", "hsds", _write_directory),
     SynthWriter("grants", "360giving", _write_grants),
+    SynthWriter("referrals", "referrals", _write_referrals),
+    SynthWriter("relationships", "relationships", _write_relationships),
 ]
 
 
@@ -85,8 +99,9 @@ def synth(
     --------
     >>> import tempfile
     >>> written = synth(tempfile.mkdtemp(), services=50, seed=3)
-    >>> [(s.kind, s.name, s.path.name) for s in written]
-    [('hsds', 'directory', 'directory'), ('360giving', 'grants', 'grants')]
+    >>> [(s.kind, s.path.name) for s in written]  # doctest: +NORMALIZE_WHITESPACE
+    [('hsds', 'directory'), ('360giving', 'grants'), ('referrals', 'referrals.csv'),
+     ('relationships', 'relationships.csv')]
     """
     if hsds_format not in HSDS_FORMATS:
         raise UsageError(
