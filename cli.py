@@ -433,11 +433,7 @@ def resolve(
         text = _dumps(rows)
     else:
         text = format_frame(_flat_rows(rows), output_format)
-    if out:
-        Path(out).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-        click.echo(f"{len(rows)} rows written to {out}", err=True)
-    else:
-        click.echo(text)
+    _emit(text, out, len(rows))
 
 
 # -- queries ------------------------------------------------------------------------
@@ -475,12 +471,7 @@ def _query_command(query: Query) -> click.Command:
     def command(state: _State, output_format: str, out: str | None, **params: Any) -> None:
         with state.workspace() as workspace:
             frame = run_query(query.name, workspace, **params)
-        text = format_frame(frame, output_format)
-        if out:
-            Path(out).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-            click.echo(f"{len(frame)} rows written to {out}", err=True)
-        else:
-            click.echo(text)
+        _emit(format_frame(frame, output_format), out, len(frame))
 
     options: list[click.Parameter] = []
     for param in query.params:
@@ -729,7 +720,7 @@ def _emit(text: str, out: str | None, rows: int) -> None:
         Path(out).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
         click.echo(f"{rows} rows written to {out}", err=True)
     else:
-        click.echo(text)
+        click.echo(text.rstrip("\n"))  # CSV ends with its own newline; echo adds one
 
 
 # -- making data ------------------------------------------------------------------
@@ -992,12 +983,7 @@ def sparql(
         bindings[name.lstrip("?$")] = value
     with state.workspace() as workspace:
         frame = run_sparql(workspace, text, params=bindings, base_iri=base_iri)
-    result = format_frame(frame, output_format)
-    if out:
-        Path(out).write_text(result if result.endswith("\n") else result + "\n", encoding="utf-8")
-        click.echo(f"{len(frame)} rows written to {out}", err=True)
-    else:
-        click.echo(result.rstrip("\n"))
+    _emit(format_frame(frame, output_format), out, len(frame))
 
 
 # -- entry point --------------------------------------------------------------------

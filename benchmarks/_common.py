@@ -55,12 +55,22 @@ def run_measured(code: str, *args: str, env: dict[str, str] | None = None) -> di
     """Run ``python -c code args`` in a fresh process; it must print one JSON object last.
 
     Adds ``peak_rss_mb`` (the child's peak resident memory) to what it printed.
+    That is the child's own high-water mark (``VmHWM``): ``ru_maxrss`` would
+    carry over the parent's peak from before ``exec`` on Linux, and a parent
+    that has just built a large town would inflate every child's figure.
     """
     wrapper = (
         "import json, resource, sys\n"
         f"exec(compile({code!r}, 'bench', 'exec'))\n"
-        "print(json.dumps({**RESULT, 'peak_rss_mb': "
-        "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))\n"
+        "def _peak_mb():\n"
+        "    try:\n"
+        "        for line in open('/proc/self/status', encoding='ascii'):\n"
+        "            if line.startswith('VmHWM:'):\n"
+        "                return int(line.split()[1]) / 1024\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+        "print(json.dumps({**RESULT, 'peak_rss_mb': _peak_mb()}))\n"
     )
     started = time.perf_counter()
     done = subprocess.run(

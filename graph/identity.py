@@ -124,17 +124,20 @@ def _rank(org_id: str) -> int:
 
 
 class _Clusters:
-    """Union-find over keys, refusing unions that a decision or a register forbids.
+    """Union-find over keys, refusing unions that a decision, a register or a source forbids.
 
     Each cluster remembers its members, the org-ids among them (by register),
-    and the keys a person decided are *not* the same as one of its members.
+    the sources whose own ids it holds, and the keys a person decided are
+    *not* the same as one of its members.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, sources: Iterable[str] = ()) -> None:
         self.parent: dict[str, str] = {}
         self.members: dict[str, list[str]] = {}
         self.registered: dict[str, dict[str, str]] = {}
         self.forbidden: dict[str, set[str]] = {}
+        self.owners: dict[str, set[str]] = {}
+        self._prefixes = tuple(f"{name}:" for name in sources)
 
     def find(self, key: str) -> str:
         parent = self.parent
@@ -143,6 +146,7 @@ class _Clusters:
             self.members[key] = [key]
             org_id = parse_org_id(key)
             self.registered[key] = {key.rsplit("-", 1)[0]: key} if org_id == key else {}
+            self.owners[key] = {p for p in self._prefixes if key.startswith(p)}
             return key
         while parent[key] != key:
             parent[key] = parent[parent[key]]
@@ -167,22 +171,31 @@ class _Clusters:
         a, b = self.registered[ra], self.registered[rb]
         return any(scheme in b and b[scheme] != org_id for scheme, org_id in a.items())
 
-    def union(self, a: str, b: str, *, check_registers: bool = True) -> bool:
-        """Join the clusters of ``a`` and ``b``; ``False`` if that is forbidden."""
+    def union(self, a: str, b: str, *, by_name: bool = False) -> str | None:
+        """Join the clusters of ``a`` and ``b``; the reason it is refused, or ``None``.
+
+        Links by name are also refused when they would join two different
+        numbers of one register, or two records one source keeps apart under
+        ids of its own (two names in one directory joined through a third
+        source's spelling): a person decides those.
+        """
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
-            return True
+            return None
         if self._forbidden_between(ra, rb):
-            return False
-        if check_registers and self._registers_clash(ra, rb):
-            return False
+            return "decision"
+        if by_name and self._registers_clash(ra, rb):
+            return "register"
+        if by_name and self.owners[ra] & self.owners[rb]:
+            return "same source"
         if len(self.members[ra]) < len(self.members[rb]):
             ra, rb = rb, ra
         self.parent[rb] = ra
         self.members[ra].extend(self.members.pop(rb))
         for scheme, org_id in self.registered.pop(rb).items():
             self.registered[ra].setdefault(scheme, org_id)
-        return True
+        self.owners[ra] |= self.owners.pop(rb)
+        return None
 
 
 _ASSERTED_KEYS = """
@@ -202,7 +215,7 @@ def resolve_identities(
     numbers of one register; uncertain links between records still apart go
     to the review list. Runs inside the caller's transaction; returns counts.
     """
-    clusters = _Clusters()
+    clusters = _Clusters(name for (name,) in conn.execute("SELECT name FROM source"))
     evidence: dict[str, list[dict[str, Any]]] = {}
 
     def note(link: Link) -> None:
@@ -215,7 +228,7 @@ def resolve_identities(
         if verdict == "not-same":
             clusters.forbid(a, b)
     for a, b, note_text in conn.execute("SELECT a, b, note FROM decision WHERE verdict = 'same'"):
-        if clusters.union(a, b, check_registers=False):
+        if clusters.union(a, b) is None:
             note(Link(a, b, "decision", {"note": note_text} if note_text else {}))
 
     certain: list[Link] = []
@@ -227,9 +240,12 @@ def resolve_identities(
     merged: Counter[str] = Counter()
     refused = 0
     for link in certain:
-        if clusters.union(link.a, link.b, check_registers=link.rule != "identifier"):
+        reason = clusters.union(link.a, link.b, by_name=link.rule != "identifier")
+        if reason is None:
             note(link)
             merged[link.rule] += 1
+        elif reason == "same source":
+            uncertain.append(link._replace(evidence={**link.evidence, "joins_apart": True}))
         else:
             refused += 1
 

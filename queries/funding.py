@@ -156,7 +156,8 @@ def finish_funders(
             why += f"; {a['other_currency']} grants in other currencies not summed"
         rows.append(
             {
-                **{k: a[k] for k in ("funder", "name", "grants", "total")},
+                **{k: a[k] for k in ("funder", "name", "grants")},
+                "total": round(a["total"], 2),  # money: no float noise in the output
                 "currency": currency,
                 **{k: a[k] for k in ("recipients", "areas", "funded_by_statement")},
                 "share_most_deprived": share,
@@ -292,7 +293,7 @@ def finish_dependency(
                 "name": names.get(organisation, organisation),
                 "funders": "; ".join(sorted({names.get(f, f) for f in named})),
                 "grants": grants.get(organisation, 0),
-                "total": total,
+                "total": round(total, 2),
                 "hhi": hhi,
                 "basis": basis,
                 "top_funder": top,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import math
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -336,6 +336,7 @@ def _make_organisations(
         ),
     ]
     used_names = {o.name for o in organisations}
+    used_ids = {o.org_id for o in organisations if o.org_id}
     kinds: list[tuple[tuple[str, float], float]] = [((k, sc), sh) for k, sh, sc in _ORG_KINDS]
     for index in range(len(organisations), count):
         kind, _scale = _weighted(rng, kinds)
@@ -344,15 +345,7 @@ def _make_organisations(
         while name in used_names:
             name = f"{name} {rng.choice(_PLACES)}"
         used_names.add(name)
-        scheme = number = None
-        if kind == "charity":
-            scheme, number = "GB-CHC", str(rng.randint(1_000_000, 1_199_999))
-        elif kind in ("CIC", "company"):
-            scheme, number = "GB-COH", f"{rng.randint(1, 14_999_999):08d}"
-        elif kind == "GP practice":
-            scheme, number = "GB-NHS", f"C{rng.randint(10000, 99999)}"
-        elif kind == "school":
-            scheme, number = "GB-EDU", str(rng.randint(100000, 149999))
+        scheme, number = _registration(rng, kind, used_ids)
         slug = "".join(ch for ch in name.lower() if ch.isalnum())[:24]
         has_site = kind != "community group" or rng.random() < 0.4
         organisations.append(
@@ -371,6 +364,28 @@ def _make_organisations(
             )
         )
     return organisations
+
+
+def _registration(
+    rng: random.Random, kind: str, used: set[str]
+) -> tuple[str, str] | tuple[None, None]:
+    """A register and a number no other organisation of the town has (numbers are ids)."""
+    draw: dict[str, tuple[str, Callable[[], str]]] = {
+        "charity": ("GB-CHC", lambda: str(rng.randint(1_000_000, 1_199_999))),
+        "CIC": ("GB-COH", lambda: f"{rng.randint(1, 14_999_999):08d}"),
+        "company": ("GB-COH", lambda: f"{rng.randint(1, 14_999_999):08d}"),
+        "GP practice": ("GB-NHS", lambda: f"C{rng.randint(10000, 99999)}"),
+        "school": ("GB-EDU", lambda: str(rng.randint(100000, 149999))),
+    }
+    if kind not in draw:
+        return None, None
+    scheme, number = draw[kind]
+    for _ in range(1000):
+        candidate = number()
+        if f"{scheme}-{candidate}" not in used:
+            used.add(f"{scheme}-{candidate}")
+            return scheme, candidate
+    return None, None  # the register's range is used up: an unregistered body
 
 
 def _make_services(

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import pytest
+from handmade import ORG, ingest_records, node
 from helpers import REPO, shared
+
+from civicgraph import Workspace
+from civicgraph.graph import local_key
 
 from civicgraph.graph.matching import OrgRecord, decide, links_among
 from civicgraph.ontology import normalise_name
@@ -99,3 +104,23 @@ def test_precision_and_recall_on_real_labelled_data() -> None:
     assert result["true_pairs"] > 1000
     assert result["precision"] >= 0.97
     assert result["recall"] >= 0.90
+
+
+def test_two_records_of_one_source_are_not_joined_through_a_third(tmp_path: Path) -> None:
+    # Two organisations one directory keeps apart, each near-exact to one grant recipient:
+    # the recipient may join one of them, never both into one node.
+    workspace = Workspace(tmp_path / "w.db")
+    directory = [
+        node(ORG, local_key("dir", ORG, "1"), name="Fernhill Circle Priory"),
+        node(ORG, local_key("dir", ORG, "2"), name="Priory Circle Fernhill"),
+    ]
+    ingest_records(workspace, directory, name="dir", sha256="01" * 32)
+    recipient = [node(ORG, local_key("grants", ORG, "r"), name="The Fernhill Circle Priory")]
+    ingest_records(workspace, recipient, name="grants", sha256="02" * 32)
+
+    graph = workspace.graph()
+    organisations = [n for n, data in graph.nodes(data=True) if data["type"] == "Organization"]
+    assert len(organisations) == 2
+    assert [row["rule"] for row in workspace.merges()] == ["name"]  # the recipient joined one
+    apart = [row for row in workspace.review_list() if row["evidence"].get("joins_apart")]
+    assert len(apart) == 1 and "grants:organization:r" in (apart[0]["a"], apart[0]["b"])

@@ -65,3 +65,11 @@ def test_json_and_csv_give_the_same_graph_and_the_dirt_is_reported(tmp_path: Pat
         o for o in town.organisations if o.org_id and o.kind in ("charity", "CIC", "company")
     ]
     assert all(o.org_id in graph for o in registered)
+
+
+def test_no_two_organisations_share_a_registration_number() -> None:
+    # Registration numbers are identities: a shared one would merge two organisations.
+    town = make_town(20_000, seed=3)
+    org_ids = [org.org_id for org in town.organisations if org.org_id]
+    assert len(org_ids) > 3_000
+    assert len(set(org_ids)) == len(org_ids)
