@@ -11,7 +11,6 @@ from helpers import REPO, shared
 
 from civicgraph import Workspace
 from civicgraph.graph import local_key
-
 from civicgraph.graph.matching import OrgRecord, decide, links_among
 from civicgraph.ontology import normalise_name
 
