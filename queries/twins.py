@@ -1,9 +1,19 @@
-"""Cypher twins: the named queries that Cypher can express, run on a Neo4j the workspace pushed to.
+"""Cypher twins: the named queries run on a Neo4j the workspace pushed to.
 
-Each twin's Cypher lives in ``queries/cypher/<name>.cypher`` (read by the linter
-and shown in review as it is) and computes the query's figures in the
-database; the same finishing step as the networkx query turns them into rows,
-so both give the same answer (the tests prove it on one workspace).
+Each twin's Cypher lives in ``queries/cypher/`` (read by the linter and shown
+in review as it is). Two kinds:
+
+- **Aggregation twins** (``funders``, ``funding-dependency``): the database
+  computes the query's figures; the same finishing step as the networkx query
+  turns them into rows.
+- **Projection twins** (the network queries: ``isolates``, ``network``,
+  ``impact``, ``partnerships``...): the database returns exactly the node and
+  relationship types the query reads (the projection a Graph Data Science
+  graph would take), and the query's own algorithm runs on it here. GDS is
+  not used: Neo4j Community and Aura Free lack it, and a path the tests cannot
+  reach on a real server is not shipped.
+
+Either way both give the same rows; the tests prove it on one workspace.
 """
 
 from __future__ import annotations
@@ -14,13 +24,17 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+import networkx as nx
 import pandas as pd
 
 from ..errors import UsageError
 from ..graph._bolt import BoltError, connect, mask
+from ..graph.build import Graph
+from ..ontology import EdgeType, NodeType
+from ._registry import QUERIES
 from .funding import finish_dependency, finish_funders
 
-__all__ = ["TWINS", "Twin", "run_twin", "twin_statements"]
+__all__ = ["TWINS", "Projection", "Twin", "projected_graph", "run_twin", "twin_statements"]
 
 Fetch = Callable[..., list[dict[str, Any]]]
 """Run one of the twin's Cypher files with parameters; return its records as dicts."""
@@ -66,6 +80,92 @@ def _funding_dependency(fetch: Fetch, params: dict[str, Any]) -> pd.DataFrame:
     )
 
 
+_PROJECTION_FILES = ("project-nodes.cypher", "project-relationships.cypher")
+_RESERVED = frozenset({"id", "key", "cg_workspace", "cg_push"})
+"""Property names the push keeps for itself; a node's own ``key`` is stored as ``key_``."""
+
+
+@dataclass(frozen=True)
+class Projection:
+    """The node and relationship types a query reads: what its projection twin fetches."""
+
+    nodes: tuple[NodeType, ...]
+    relationships: tuple[EdgeType, ...]
+
+    def run(self, name: str) -> Callable[[Fetch, dict[str, Any]], pd.DataFrame]:
+        def run(fetch: Fetch, params: dict[str, Any]) -> pd.DataFrame:
+            return QUERIES[name](projected_graph(fetch, self), **params)
+
+        return run
+
+
+def _plain(properties: dict[str, Any]) -> dict[str, Any]:
+    """Properties as the analysis graph has them: the push's own names out, dates as text."""
+    plain: dict[str, Any] = {}
+    for name, value in properties.items():
+        if name in _RESERVED:
+            continue
+        if name.endswith("_") and name[:-1] in _RESERVED:
+            name = name[:-1]
+        plain[name] = value.iso_format() if hasattr(value, "iso_format") else value
+    return plain
+
+
+def projected_graph(fetch: Fetch, projection: Projection) -> Graph:
+    """The analysis graph of a projection's types, from the database."""
+    graph: Graph = nx.MultiDiGraph()
+    labels = [t.value for t in projection.nodes]
+    for row in fetch("project-nodes.cypher", labels=labels):
+        graph.add_node(row["id"], **_plain(row["properties"]), type=row["type"])
+    types = [t.value for t in projection.relationships]
+    for row in fetch("project-relationships.cypher", types=types):
+        source, target = row["source"], row["target"]
+        if source in graph and target in graph:  # the other end is of a type not projected
+            graph.add_edge(
+                source, target, key=row["key"], **_plain(row["properties"]), type=row["type"]
+            )
+    return graph
+
+
+_DIRECTORY = Projection(
+    nodes=(NodeType.ORGANIZATION, NodeType.SERVICE, NodeType.CONCEPT),
+    relationships=(
+        EdgeType.PROVIDES,
+        EdgeType.CLASSIFIED_AS,
+        EdgeType.PART_OF,
+        EdgeType.REFERS_TO,
+        EdgeType.PARTNERS_WITH,
+    ),
+)
+"""Organisations, services, their taxonomy, referrals and declared ties."""
+
+_EVERYTHING_LOCAL = Projection(
+    nodes=(*_DIRECTORY.nodes, NodeType.LOCATION, NodeType.AREA, NodeType.GRANT),
+    relationships=(
+        *_DIRECTORY.relationships,
+        EdgeType.AT_LOCATION,
+        EdgeType.OPERATES,
+        EdgeType.IN_AREA,
+        EdgeType.SERVES_AREA,
+        EdgeType.AWARDS,
+        EdgeType.AWARDED_TO,
+        EdgeType.FUNDS,
+        EdgeType.BENEFITS_AREA,
+    ),
+)
+"""The directory with its buildings, areas and funding."""
+
+_PROJECTIONS = {
+    "isolates": _DIRECTORY,
+    "network": _DIRECTORY,
+    "brokers": _DIRECTORY,
+    "silos": _DIRECTORY,
+    "sector-gaps": _DIRECTORY,
+    "impact": _EVERYTHING_LOCAL,
+    "partnerships": _EVERYTHING_LOCAL,
+    "shared-buildings": _EVERYTHING_LOCAL,
+}
+
 TWINS: dict[str, Twin] = {
     "funders": Twin("funders", ("funders.cypher",), _funders),
     "funding-dependency": Twin(
@@ -73,6 +173,10 @@ TWINS: dict[str, Twin] = {
         ("funding-dependency.cypher", "funding-dependency-stated.cypher"),
         _funding_dependency,
     ),
+    **{
+        name: Twin(name, _PROJECTION_FILES, projection.run(name))
+        for name, projection in _PROJECTIONS.items()
+    },
 }
 """The queries with a Cypher twin, by query name."""
 

@@ -281,16 +281,27 @@ def test_an_unreachable_server_is_a_clear_error(tmp_path: Path, run_cli, monkeyp
 # -- twins -----------------------------------------------------------------------------------
 
 
+def _twin_params(name: str, graph: Any) -> dict[str, Any]:
+    """Options for a twin that needs some: close the organisation with most services."""
+    if name != "impact":
+        return {}
+    providers = [u for u, _, data in graph.edges(data=True) if data["type"] == "PROVIDES"]
+    busiest = max(set(providers), key=lambda org: (providers.count(org), org))
+    return {"remove": [busiest]}
+
+
 @pytest.mark.parametrize("name", sorted(TWINS))
 def test_each_twin_gives_the_networkx_answer(
     name: str, town: Path, bolt: BoltServer, database: str, tmp_path: Path
 ) -> None:
     workspace = _copy(town, tmp_path)
     _push(workspace, bolt, database)
-    expected = QUERIES[name](workspace.graph())
+    graph = workspace.graph()
+    params = _twin_params(name, graph)
+    expected = QUERIES[name](graph, **params)
     actual = run_twin(
         name, uri=bolt.uri, user=bolt.user, password=bolt.password, database=database,
-        workspace_id=workspace.workspace_id(),
+        workspace_id=workspace.workspace_id(), **params,
     )  # fmt: skip
     assert len(expected) > 0
     pd.testing.assert_frame_equal(
@@ -311,6 +322,14 @@ def test_twin_cli(
     assert result.code == 0, result.err
     rows = json.loads(result.out)
     assert rows and {"organization", "hhi", "why"} <= set(rows[0])
+    # A projection twin, with the query's own options.
+    result = run_cli(
+        "--db", workspace.path, "neo4j", "query", "isolates", "--kind", "organization",
+        "--uri", bolt.uri, "--user", bolt.user, "--database", database, "--format", "json",
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    rows = json.loads(result.out)
+    assert rows and {row["type"] for row in rows} == {"Organization"}
 
 
 # -- the statements themselves ------------------------------------------------------------------
