@@ -209,9 +209,9 @@ def reach(lookup: GraphIndex, *, level: str, distance_km: float) -> Reach:
     for service, locations in service_locations.items():
         i = service_index[service]
         for location in sorted(locations):
-            for base in location_areas.get(location, ()):
+            for column in location_areas.get(location, ()):
                 s_rows.append(i)
-                s_cols.append(base)
+                s_cols.append(column)
             if location in loc_latlon:
                 point_owner.append(i)
                 point_latlon.append(loc_latlon[location])
@@ -219,9 +219,9 @@ def reach(lookup: GraphIndex, *, level: str, distance_km: float) -> Reach:
                     service_latlon[i] = loc_latlon[location]
     for service, area, _ in lookup.edges(EdgeType.SERVES_AREA):
         if service in service_index:
-            for base in covers.get(area, ()):
+            for column in covers.get(area, ()):
                 s_rows.append(service_index[service])
-                s_cols.append(base)
+                s_cols.append(column)
     points = np.array(point_latlon, dtype=np.float64).reshape(-1, 2)
     near_b, near_p = _within(base_xy, _project(points[:, 0], points[:, 1], lat0), distance_km)
     s_rows.extend(point_owner[p] for p in near_p)
@@ -238,9 +238,9 @@ def reach(lookup: GraphIndex, *, level: str, distance_km: float) -> Reach:
     f_rows: list[int] = []
     f_cols: list[int] = []
     for i, facility in enumerate(facilities):
-        for base in location_areas.get(facility, ()):
+        for column in location_areas.get(facility, ()):
             f_rows.append(i)
-            f_cols.append(base)
+            f_cols.append(column)
     near_b, near_f = _within(base_xy, facility_xy, distance_km)
     f_rows.extend(near_f)
     f_cols.extend(near_b)
@@ -267,7 +267,9 @@ def reach(lookup: GraphIndex, *, level: str, distance_km: float) -> Reach:
         service_xy=_project(service_latlon[:, 0], service_latlon[:, 1], lat0),
         facility_xy=facility_xy,
         service_category=[_category(lookup, s) for s in services],
-        facility_kind=[str(graph.nodes[f].get("facility_kind")).strip().lower() for f in facilities],
+        facility_kind=[
+            str(graph.nodes[f].get("facility_kind")).strip().lower() for f in facilities
+        ],
         projection=(lat0, math.cos(math.radians(lat0))),
     )
 

@@ -148,7 +148,9 @@ def _funding(lookup: GraphIndex, found: Reach) -> FloatArray | None:
         ]
         if overlap:
             pops = np.nan_to_num(found.population[overlap], nan=0.0)
-            shares = pops / pops.sum() if pops.sum() > 0 else np.full(len(overlap), 1 / len(overlap))
+            shares = (
+                pops / pops.sum() if pops.sum() > 0 else np.full(len(overlap), 1 / len(overlap))
+            )
             total[overlap] += float(amount) * shares
     return total
 
@@ -176,7 +178,7 @@ def _ties(lookup: GraphIndex, found: Reach, org_reach: sparse.csr_matrix, orgs: 
 def _percentile(values: FloatArray) -> FloatArray:
     """Each value's percentile rank (0-1, ties share the mean), NaN stays NaN."""
     series = pd.Series(values)
-    return series.rank(pct=True, method="average").to_numpy(dtype=float)
+    return np.asarray(series.rank(pct=True, method="average"), dtype=np.float64)
 
 
 @register_query(name="si-index")
@@ -256,9 +258,13 @@ def si_index(
         (by_category_dense > 0).sum(axis=1) / len(categories) if categories else np.full(n, np.nan)
     )
 
-    orgs = sorted({o for o in lookup.providers.values()})
+    orgs = sorted(set(lookup.providers.values()))
     org_of = {o: i for i, o in enumerate(orgs)}
-    provided = [(i, org_of[lookup.providers[s]]) for i, s in enumerate(found.services) if s in lookup.providers]
+    provided = [
+        (i, org_of[lookup.providers[s]])
+        for i, s in enumerate(found.services)
+        if s in lookup.providers
+    ]
     service_org = sparse.csr_matrix(
         (np.ones(len(provided)), ([p[0] for p in provided], [p[1] for p in provided])),
         shape=(len(found.services), len(orgs)),
@@ -289,10 +295,16 @@ def si_index(
         )
 
     indicators: dict[str, FloatArray] = {
-        "civic_assets_per_1000": _per_1000(assets, population) if len(found.facilities) else np.full(n, np.nan),
-        "services_per_1000": _per_1000(services, population) if len(found.services) else np.full(n, np.nan),
+        "civic_assets_per_1000": _per_1000(assets, population)
+        if len(found.facilities)
+        else np.full(n, np.nan),
+        "services_per_1000": _per_1000(services, population)
+        if len(found.services)
+        else np.full(n, np.nan),
         "category_coverage": coverage,
-        "organisations_per_1000": _per_1000(organisations, population) if orgs else np.full(n, np.nan),
+        "organisations_per_1000": _per_1000(organisations, population)
+        if orgs
+        else np.full(n, np.nan),
         "preventative_share": preventative_share,
         "funding_per_head": funding_per_head,
         "connectedness": connectedness,
@@ -333,8 +345,9 @@ def si_index(
         listing = "; ".join(f"{c}: {v}" for c, v in counts.items() if v)
         missing = [c for c, v in counts.items() if not v]
         pop = population[i]
+        facilities_text = count_of(int(assets[i]), "community facility", "community facilities")
         why = (
-            f"{found.names[i]}: {count_of(int(assets[i]), 'community facility', 'community facilities')}"
+            f"{found.names[i]}: {facilities_text}"
             f" and {count_of(int(services[i]), 'service')} from "
             f"{count_of(int(organisations[i]), 'organisation')} within {distance_km:g} km or "
             f"placed in or serving it"
@@ -379,7 +392,7 @@ def si_index(
 
 
 def _int(value: float) -> int | None:
-    return None if value is None or math.isnan(value) else int(round(value))
+    return None if value is None or math.isnan(value) else round(value)
 
 
 def _round(value: float, digits: int = 3) -> float | None:
@@ -503,7 +516,8 @@ def gaps(
                 distances[centres_ok] = dist
                 nearest[centres_ok] = columns[np.flatnonzero(good)[idx]]
             noun = "service" if is_service else "facility"
-            for i in lacking:
+            for row in lacking:
+                i = int(row)
                 pop = found.population[i]
                 used_pop = fallback_pop if math.isnan(pop) else pop
                 weight = _deprivation_weight(found.imd_decile[i])
@@ -523,7 +537,8 @@ def gaps(
                     else "population unknown (median of the areas used)"
                 )
                 decile = found.imd_decile[i]
-                why += f"; {pop_text}, IMD decile {_int(decile) if not math.isnan(decile) else 'unknown'}"
+                decile_text = "unknown" if math.isnan(decile) else str(_int(decile))
+                why += f"; {pop_text}, IMD decile {decile_text}"
                 records.append(
                     {
                         "area": found.areas[i],
