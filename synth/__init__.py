@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import UsageError
+from .geography import AreaFiles, write_area_files
 from .grants import FUNDERS, grants_for, write_360giving
 from .hsds import write_hsds_csv, write_hsds_json
 from .taxonomy import CATEGORIES, TAXONOMY_NAME
@@ -21,6 +22,7 @@ from .town import Town, make_town
 
 __all__ = [
     "CATEGORIES",
+    "AreaFiles",
     "FUNDERS",
     "HSDS_FORMATS",
     "SYNTH_WRITERS",
@@ -35,6 +37,7 @@ __all__ = [
     "plant_ties",
     "synth",
     "write_360giving",
+    "write_area_files",
     "write_hsds_csv",
     "write_hsds_json",
 ]
