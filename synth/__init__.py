@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import UsageError
-from .geography import AreaFiles, write_area_files
+from .geography import AreaFiles, write_area_files, write_osm_facilities
 from .grants import FUNDERS, grants_for, write_360giving
 from .hsds import write_hsds_csv, write_hsds_json
 from .taxonomy import CATEGORIES, TAXONOMY_NAME
@@ -38,6 +38,7 @@ __all__ = [
     "synth",
     "write_360giving",
     "write_area_files",
+    "write_osm_facilities",
     "write_hsds_csv",
     "write_hsds_json",
 ]
@@ -73,6 +74,10 @@ def _write_grants(town: Town, out: Path, hsds_format: str) -> Path:
     return write_360giving(town, out / "grants")
 
 
+def _write_facilities(town: Town, out: Path, hsds_format: str) -> Path:
+    return write_osm_facilities(town, out / "facilities.geojson")
+
+
 def _write_referrals(town: Town, out: Path, hsds_format: str) -> Path:
     return write_referrals_csv(town, town_ties(town), out / "referrals.csv")
 
@@ -84,6 +89,7 @@ def _write_relationships(town: Town, out: Path, hsds_format: str) -> Path:
 SYNTH_WRITERS: list[SynthWriter] = [
     SynthWriter("directory", "hsds", _write_directory),
     SynthWriter("grants", "360giving", _write_grants),
+    SynthWriter("facilities", "osm", _write_facilities),
     SynthWriter("referrals", "referrals", _write_referrals),
     SynthWriter("relationships", "relationships", _write_relationships),
 ]
@@ -103,8 +109,8 @@ def synth(
     >>> import tempfile
     >>> written = synth(tempfile.mkdtemp(), services=50, seed=3)
     >>> [(s.kind, s.path.name) for s in written]  # doctest: +NORMALIZE_WHITESPACE
-    [('hsds', 'directory'), ('360giving', 'grants'), ('referrals', 'referrals.csv'),
-     ('relationships', 'relationships.csv')]
+    [('hsds', 'directory'), ('360giving', 'grants'), ('osm', 'facilities.geojson'),
+     ('referrals', 'referrals.csv'), ('relationships', 'relationships.csv')]
     """
     if hsds_format not in HSDS_FORMATS:
         raise UsageError(
