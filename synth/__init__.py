@@ -22,11 +22,11 @@ from .town import Town, make_town
 
 __all__ = [
     "CATEGORIES",
-    "AreaFiles",
     "FUNDERS",
     "HSDS_FORMATS",
     "SYNTH_WRITERS",
     "TAXONOMY_NAME",
+    "AreaFiles",
     "Planted",
     "SynthSource",
     "SynthWriter",
@@ -38,9 +38,9 @@ __all__ = [
     "synth",
     "write_360giving",
     "write_area_files",
-    "write_osm_facilities",
     "write_hsds_csv",
     "write_hsds_json",
+    "write_osm_facilities",
 ]
 
 HSDS_FORMATS = {"hsds-json": write_hsds_json, "hsds-csv": write_hsds_csv}

@@ -12,7 +12,6 @@ the graph; building it here keeps this test about the two queries.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -38,7 +37,7 @@ def _rows(path: Path) -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def graph(tmp_path_factory: pytest.TempPathFactory, town: Town) -> Iterator[Graph]:
+def graph(tmp_path_factory: pytest.TempPathFactory, town: Town) -> Graph:
     folder = tmp_path_factory.mktemp("oakbridge-places")
     workspace = Workspace(folder / "w.db")
     for source in synth(folder / "data", services=SERVICES, seed=SEED):
@@ -83,7 +82,7 @@ def graph(tmp_path_factory: pytest.TempPathFactory, town: Town) -> Iterator[Grap
         for code in service.areas_served if node else ():
             g.add_edge(node, code, key="SERVES_AREA", type="SERVES_AREA")
     workspace.close()
-    yield g
+    return g
 
 
 def test_the_area_files_are_written_as_the_real_ones(
