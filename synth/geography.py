@@ -289,6 +289,7 @@ def write_osm_facilities(town: Town, out: str | Path) -> Path:
             "osm_id": 800_000 + index,
             "osm_type": "way" if index % 5 == 0 else "node",
         }
+        geometry: dict[str, object]
         if index % 5 == 0:
             d = 0.0002
             ring = [[lon - d, lat - d], [lon + d, lat - d], [lon + d, lat + d], [lon - d, lat + d]]
