@@ -91,8 +91,9 @@ class Reach:
     facility_xy: FloatArray
     service_category: list[str]
     facility_kind: list[str]
-    projection: tuple[float, float] = (0.0, 0.0)
-    notes: dict[str, str] = field(default_factory=dict)
+    covers: dict[str, list[int]] = field(default_factory=dict)
+    """Each area node's base areas (columns of ``members``): itself, or those inside it."""
+    base_population: FloatArray = field(default_factory=lambda: np.empty(0))
 
 
 def _project(lat: FloatArray, lon: FloatArray, lat0: float) -> FloatArray:
@@ -270,7 +271,10 @@ def reach(lookup: GraphIndex, *, level: str, distance_km: float) -> Reach:
         facility_kind=[
             str(graph.nodes[f].get("facility_kind")).strip().lower() for f in facilities
         ],
-        projection=(lat0, math.cos(math.radians(lat0))),
+        covers=covers,
+        base_population=np.array(
+            [number(graph.nodes[b].get("population")) or np.nan for b in bases], dtype=np.float64
+        ),
     )
 
 

@@ -125,34 +125,32 @@ def _preventative(lookup: GraphIndex, service: str) -> bool:
 
 
 def _funding(lookup: GraphIndex, found: Reach) -> FloatArray | None:
-    """Grant money benefiting each area: a grant to a larger area is shared by population."""
+    """Grant money benefiting each area (None if no grant names an area).
+
+    A grant to an area is shared among the base areas (LSOAs) inside it by
+    population (equally where populations are unknown), then summed per area.
+    """
     graph = lookup.graph
     benefits = list(lookup.edges(EdgeType.BENEFITS_AREA))
     if not benefits:
         return None
-    index = {a: i for i, a in enumerate(found.areas)}
-    # Base-area populations (each area's members), for sharing grants among the areas.
-    total = np.zeros(len(found.areas))
+    per_base = np.zeros(found.members.shape[1])
+    pops = np.nan_to_num(found.base_population, nan=0.0)
     for grant, area, _ in benefits:
         amount = graph.nodes[grant].get("amount")
         if not isinstance(amount, int | float) or isinstance(amount, bool):
             continue
-        if area in index:
-            total[index[area]] += float(amount)
+        columns = found.covers.get(area)
+        if not columns:
             continue
-        # A grant to a larger or a smaller area: shared among the chosen areas it overlaps.
-        overlap = [
-            i
-            for i, a in enumerate(found.areas)
-            if area in lookup.area_descendants(a) or a in lookup.area_descendants(area)
-        ]
-        if overlap:
-            pops = np.nan_to_num(found.population[overlap], nan=0.0)
-            shares = (
-                pops / pops.sum() if pops.sum() > 0 else np.full(len(overlap), 1 / len(overlap))
-            )
-            total[overlap] += float(amount) * shares
-    return total
+        weights = pops[columns]
+        shares = (
+            weights / weights.sum()
+            if weights.sum() > 0
+            else np.full(len(columns), 1 / len(columns))
+        )
+        np.add.at(per_base, columns, float(amount) * shares)
+    return np.asarray(found.members @ per_base, dtype=np.float64)
 
 
 def _ties(lookup: GraphIndex, found: Reach, org_reach: sparse.csr_matrix, orgs: list[str]) -> Any:
@@ -529,6 +527,8 @@ def gaps(
                 why = f"{found.names[i]}: {missing}"
                 if near_id is not None:
                     why += f"; nearest is {near_name}, {distances[i]:.1f} km from its centre"
+                elif np.isnan(found.xy[i]).any():
+                    why += "; the area has no centroid to measure a distance from"
                 else:
                     why += "; no located provision to measure a distance to"
                 pop_text = (

@@ -17,6 +17,7 @@ s1 refers to s2, so O1 and O2 are tied wherever both reach.
 
 from __future__ import annotations
 
+import json
 import math
 
 import pandas as pd
@@ -180,3 +181,53 @@ def test_empty_graph_gives_empty_tables_with_the_contract_columns() -> None:
     assert {"rank", "need", "missing", "nearest", "nearest_id", "distance_km"} <= set(
         gaps(empty).columns
     )
+
+
+def test_cli_runs_both_and_refuses_an_unknown_category(run_cli, workspace_path) -> None:  # type: ignore[no-untyped-def]
+    from handmade import AREA, LOC, edge, ingest_records, node
+
+    from civicgraph import Workspace
+    from civicgraph.ontology import EdgeType
+
+    records = [
+        node(
+            AREA,
+            "E01000001",
+            name="A",
+            level="lsoa",
+            population=1000,
+            imd_decile=2,
+            latitude=51.5,
+            longitude=-1.0,
+        ),
+        node(
+            AREA,
+            "E01000002",
+            name="B",
+            level="lsoa",
+            population=1500,
+            imd_decile=9,
+            latitude=51.6,
+            longitude=-1.0,
+        ),
+        node(
+            LOC,
+            "hand:location:lib",
+            name="Library",
+            facility_kind="library",
+            latitude=51.5,
+            longitude=-1.0,
+        ),
+        edge(EdgeType.IN_AREA, "hand:location:lib", "E01000001"),
+    ]
+    with Workspace(workspace_path) as workspace:
+        ingest_records(workspace, records)
+    result = run_cli("--db", workspace_path, "query", "si-index", "--format", "json")
+    assert result.code == 0, result.err
+    rows = json.loads(result.out)
+    assert [r["area"] for r in rows] == ["E01000002", "E01000001"]
+    result = run_cli("--db", workspace_path, "query", "gaps", "--format", "json")
+    assert [(r["area"], r["nearest"]) for r in json.loads(result.out)] == [("E01000002", "Library")]
+    result = run_cli("--db", workspace_path, "query", "gaps", "--category", "swimming")
+    assert result.code == 2 and "no category 'swimming'" in result.err
+    assert "Traceback" not in result.err
