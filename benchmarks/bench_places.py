@@ -178,7 +178,9 @@ def main() -> None:
         ("edges", "edges"),
     ):
         lines.append(
-            f"| {title} | " + " | ".join(f"{int(results[n]['region'][key]):,}" for n in sizes) + " |"
+            f"| {title} | "
+            + " | ".join(f"{int(results[n]['region'][key]):,}" for n in sizes)
+            + " |"
         )
     header = " | ".join(f"{n:,} s | {n:,} peak MB" for n in sizes)
     lines += [
