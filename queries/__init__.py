@@ -17,6 +17,7 @@ from .partnerships import partnerships, pooled_budgets
 from .pathways import pathways
 from .places import gaps, si_index
 from .silos import sector_gaps, silos
+from .unplaced import unplaced
 
 __all__ = [
     "QUERIES",
@@ -43,4 +44,5 @@ __all__ = [
     "si_index",
     "silos",
     "sparql_library",
+    "unplaced",
 ]
