@@ -66,6 +66,10 @@ class SynthWriter:
     write: Callable[[Town, Path, str], Path]
 
 
+def _write_areas(town: Town, out: Path, hsds_format: str) -> Path:
+    return write_area_files(town, out / "areas").folder
+
+
 def _write_directory(town: Town, out: Path, hsds_format: str) -> Path:
     return HSDS_FORMATS[hsds_format](town, out / "directory")
 
@@ -92,6 +96,7 @@ SYNTH_WRITERS: list[SynthWriter] = [
     SynthWriter("facilities", "osm", _write_facilities),
     SynthWriter("referrals", "referrals", _write_referrals),
     SynthWriter("relationships", "relationships", _write_relationships),
+    SynthWriter("areas", "areas", _write_areas),
 ]
 
 
@@ -110,7 +115,7 @@ def synth(
     >>> written = synth(tempfile.mkdtemp(), services=50, seed=3)
     >>> [(s.kind, s.path.name) for s in written]  # doctest: +NORMALIZE_WHITESPACE
     [('hsds', 'directory'), ('360giving', 'grants'), ('osm', 'facilities.geojson'),
-     ('referrals', 'referrals.csv'), ('relationships', 'relationships.csv')]
+     ('referrals', 'referrals.csv'), ('relationships', 'relationships.csv'), ('areas', 'areas')]
     """
     if hsds_format not in HSDS_FORMATS:
         raise UsageError(

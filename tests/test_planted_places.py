@@ -1,12 +1,9 @@
 """The synthetic town's planted unserved areas are what si-index and gaps find.
 
-Oakbridge (600 services, seed 4) is written and ingested as the demo does it.
-Its areas are then put into the graph from the area files synth wrote (the
-real IMD File 1 / File 6 / OA lookup / centroid formats), read here with the
-csv module: Area nodes, PART_OF (LSOA -> MSOA -> authority), IN_AREA for each
-building by the area synth put it in, and SERVES_AREA for each service's
-stated areas. That is what ``civicgraph ingest areas`` and its placing give
-the graph; building it here keeps this test about the two queries.
+Oakbridge (600 services, seed 4) is written and ingested as the demo does it:
+its areas (the real IMD File 1 / File 6 / OA lookup / centroid formats, read
+by ``ingest areas``), directory, grants, OpenStreetMap facilities, referrals
+and partnerships; the workspace places every location it can.
 """
 
 from __future__ import annotations
@@ -37,52 +34,15 @@ def _rows(path: Path) -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def graph(tmp_path_factory: pytest.TempPathFactory, town: Town) -> Graph:
+def graph(tmp_path_factory: pytest.TempPathFactory) -> Graph:
     folder = tmp_path_factory.mktemp("oakbridge-places")
-    workspace = Workspace(folder / "w.db")
-    for source in synth(folder / "data", services=SERVICES, seed=SEED):
-        report = ingest(workspace, source.kind, str(source.path), name=source.name)
-        if source.kind == "osm":
-            assert report.count(Severity.WARNING) == 0, report.summary_lines()
-    files = write_area_files(town, folder / "areas")
-    g = workspace.graph()
-    imd = {r["LSOA code (2011)"]: r for r in _rows(files.folder / FILE_1)}
-    population = {r["LSOA code (2011)"]: r for r in _rows(files.folder / FILE_6)}
-    centroid = {r["LSOACD"]: r for r in _rows(files.folder / LSOA_CENTROIDS)}
-    for row in _rows(files.folder / LOOKUP):
-        lsoa, msoa, lad = row["LSOA11CD"], row["MSOA11CD"], row["LAD17CD"]
-        g.add_node(lad, type="Area", name=row["LAD17NM"], level="lad")
-        g.add_node(msoa, type="Area", name=row["MSOA11NM"], level="msoa")
-        if not g.has_edge(msoa, lad):
-            g.add_edge(msoa, lad, key="PART_OF", type="PART_OF")
-        if not g.has_edge(lsoa, msoa):
-            g.add_edge(lsoa, msoa, key="PART_OF", type="PART_OF")
-        g.add_node(
-            lsoa,
-            type="Area",
-            name=row["LSOA11NM"],
-            level="lsoa",
-            population=int(
-                population[lsoa]["Total population: mid 2015 (excluding prisoners)"].replace(
-                    ",", ""
-                )
-            ),
-            imd_rank=int(imd[lsoa]["Index of Multiple Deprivation (IMD) Rank"].replace(",", "")),
-            imd_decile=int(imd[lsoa]["Index of Multiple Deprivation (IMD) Decile"]),
-            latitude=float(centroid[lsoa]["latitude"]),
-            longitude=float(centroid[lsoa]["longitude"]),
-        )
-    for building in town.buildings:
-        node = f"uprn:{int(building.uprn)}"
-        if node in g:
-            g.add_edge(node, building.area, key="IN_AREA", type="IN_AREA", method="postcode")
-    by_local_id = {n.rsplit(":", 1)[-1]: n for n, d in g.nodes(data=True) if d["type"] == "Service"}
-    for service in town.services:
-        node = by_local_id.get(service.id)
-        for code in service.areas_served if node else ():
-            g.add_edge(node, code, key="SERVES_AREA", type="SERVES_AREA")
-    workspace.close()
-    return g
+    with Workspace(folder / "w.db") as workspace:
+        for source in synth(folder / "data", services=SERVICES, seed=SEED):
+            report = ingest(workspace, source.kind, str(source.path), name=source.name)
+            if source.kind in ("osm", "areas"):
+                assert report.count(Severity.WARNING) == 0, report.summary_lines()
+                assert report.count(Severity.ERROR) == 0, report.summary_lines()
+        return workspace.graph()
 
 
 def test_the_area_files_are_written_as_the_real_ones(
