@@ -3,7 +3,8 @@
 Private. Everything is computed once per graph as sparse matrices so that
 the queries stay vectorised at 100k services:
 
-* **base areas** are the LSOAs (level ``lsoa``); an area of the requested
+* **base areas** are the small areas locations are placed in (LSOAs; Scottish
+  data zones and Northern Ireland SOAs likewise); an area of the requested
   level with no LSOA inside it is its own base area;
 * an area of a higher level is the set of base areas inside it (``PART_OF``
   downwards), so its figures are those of the union of its LSOAs;
@@ -29,6 +30,7 @@ import numpy.typing as npt
 from scipy import sparse
 from scipy.spatial import cKDTree
 
+from ..graph.placing import SMALL_AREA_LEVELS
 from ..ontology import EdgeType, NodeType
 from ..ontology.gss import area_level
 from ._index import UNCLASSIFIED, GraphIndex
@@ -154,7 +156,7 @@ def reach(lookup: GraphIndex, *, level: str, distance_km: float) -> Reach:
                     stack.append(parent)
         return found
 
-    lsoas = sorted(a for a in area_nodes if levels[a] == "lsoa")
+    lsoas = sorted(a for a in area_nodes if levels[a] in SMALL_AREA_LEVELS)
     chosen = sorted(a for a in area_nodes if levels[a] == level)
     up = {b: ancestors(b) for b in lsoas}
     inside: dict[str, list[str]] = {a: [] for a in chosen}
