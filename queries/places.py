@@ -320,9 +320,11 @@ def si_index(
         weight_sum[ok] += INDICATOR_WEIGHTS[name]
     with np.errstate(divide="ignore", invalid="ignore"):
         si_score = np.where(weight_sum > 0, 100.0 * score_sum / weight_sum, np.nan)
-    order = sorted(range(n), key=lambda i: (np.nan_to_num(si_score[i], nan=-1.0), found.areas[i]))
-    si_rank = np.empty(n, dtype=int)
-    si_rank[order] = np.arange(1, n + 1)
+    # Areas no indicator could score (no population, nothing measured) come last, unranked.
+    scored = [i for i in range(n) if not np.isnan(si_score[i])]
+    order = sorted(scored, key=lambda i: (si_score[i], found.areas[i]))
+    si_rank = np.zeros(n, dtype=int)
+    si_rank[order] = np.arange(1, len(order) + 1)
 
     si_position = _percentile(si_score)
     imd_position = _percentile(found.imd_rank)  # low rank = most deprived = low position
@@ -380,13 +382,21 @@ def si_index(
                 "ties": None if ties is None else int(ties[i]),
                 "connectedness": _round(connectedness[i]),
                 "si_score": _round(si_score[i], 1),
-                "si_rank": int(si_rank[i]),
+                "si_rank": int(si_rank[i]) or None,
                 "imd_mismatch": mismatch[i],
-                "why": why + f" (index from: {', '.join(used)})" if used else why,
+                "why": (
+                    why + f" (index from: {', '.join(used)})"
+                    if si_rank[i]
+                    else why + " (not scored: no indicator could be measured for it)"
+                ),
             }
         )
     frame = pd.DataFrame(records, columns=SI_COLUMNS)
-    return frame.sort_values(["si_rank"], kind="stable").reset_index(drop=True)
+    for column in ("population", "imd_rank", "imd_decile", "si_rank", "ties"):
+        frame[column] = frame[column].astype("Int64")
+    return frame.sort_values(["si_rank", "area"], kind="stable", na_position="last").reset_index(
+        drop=True
+    )
 
 
 def _int(value: float) -> int | None:
@@ -558,6 +568,8 @@ def gaps(
     frame = pd.DataFrame(records, columns=[c for c in GAP_COLUMNS if c != "rank"])
     if frame.empty:
         return pd.DataFrame(columns=GAP_COLUMNS)
+    for column in ("population", "imd_decile"):
+        frame[column] = frame[column].astype("Int64")
     frame["_distance"] = frame["distance_km"].fillna(np.inf)
     frame = frame.sort_values(
         ["need", "_distance", "area", "category"], ascending=[False, False, True, True]

@@ -231,3 +231,16 @@ def test_cli_runs_both_and_refuses_an_unknown_category(run_cli, workspace_path) 
     result = run_cli("--db", workspace_path, "query", "gaps", "--category", "swimming")
     assert result.code == 2 and "no category 'swimming'" in result.err
     assert "Traceback" not in result.err
+
+
+def test_an_area_nothing_can_score_comes_last_unranked() -> None:
+    t = Town()
+    for code, pop in (("A", 1000), ("B", 2000), ("D", None)):
+        t.area(code)
+        t.g.nodes[code].update(level="lsoa", **({"population": pop} if pop else {}))
+    t.location("lib", "Library", facility_kind="library")
+    t.in_area("lib", "A")
+    frame = si_index(t.g)
+    assert frame["area"].tolist() == ["B", "A", "D"]
+    assert frame["si_rank"].tolist()[:2] == [1, 2] and pd.isna(frame["si_rank"].iloc[2])
+    assert "not scored" in frame["why"].iloc[2]
