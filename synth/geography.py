@@ -17,7 +17,9 @@ BOM, thousands separators in quoted numbers):
 * ``OA11_LSOA11_MSOA11_LAD17_OAC_lookup_EW.csv`` (OA -> LSOA -> MSOA -> LAD ->
   region -> country);
 * ``lsoa_latlong.csv`` and ``msoa_latlong.csv`` (centroids, as in the
-  drkane lookups).
+  drkane lookups);
+* ``ONSPD_town_postcodes.csv`` (the town's postcodes in ONS Postcode
+  Directory columns: ``pcds``, ``lsoa11``, ``lat``, ``long``...).
 
 Planted areas (:attr:`Town.planted_areas`) lie on the deprived east edge,
 a few kilometres beyond the last buildings, and no service serves them:
@@ -56,6 +58,7 @@ FILE_6 = "File_6_-_IoD2019_Population_Denominators.csv"
 LOOKUP = "OA11_LSOA11_MSOA11_LAD17_OAC_lookup_EW.csv"
 LSOA_CENTROIDS = "lsoa_latlong.csv"
 MSOA_CENTROIDS = "msoa_latlong.csv"
+POSTCODES = "ONSPD_town_postcodes.csv"
 
 _FILE_1_HEADER = [
     "LSOA code (2011)",
@@ -115,10 +118,18 @@ class AreaFiles:
     lookup: Path
     lsoa_centroids: Path
     msoa_centroids: Path
+    postcodes: Path
 
     @property
     def paths(self) -> list[Path]:
-        return [self.lookup, self.imd, self.population, self.lsoa_centroids, self.msoa_centroids]
+        return [
+            self.lookup,
+            self.imd,
+            self.population,
+            self.lsoa_centroids,
+            self.msoa_centroids,
+            self.postcodes,
+        ]
 
 
 def msoa_of(index: int) -> tuple[str, str]:
@@ -160,6 +171,7 @@ def write_area_files(town: Town, out: str | Path) -> AreaFiles:
         folder / LOOKUP,
         folder / LSOA_CENTROIDS,
         folder / MSOA_CENTROIDS,
+        folder / POSTCODES,
     )
     with (
         files.imd.open("w", encoding="utf-8-sig", newline="") as imd,
@@ -242,6 +254,27 @@ def write_area_files(town: Town, out: str | Path) -> AreaFiles:
             lat = sum(a.latitude * a.population for a in members) / weight
             lon = sum(a.longitude * a.population for a in members) / weight
             writer.writerow([code, round(lat, 6), round(lon, 6), code])
+    with files.postcodes.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["pcds", "dointr", "doterm", "oslaua", "lsoa11", "msoa11", "lat", "long"])
+        written: set[str] = set()
+        for index, area in enumerate(town.areas):
+            for postcode in area.postcodes:
+                if postcode in written:  # two areas drew one postcode: the first keeps it
+                    continue
+                written.add(postcode)
+                writer.writerow(
+                    [
+                        postcode,
+                        "199801",
+                        "",
+                        town.lad_code,
+                        area.code,
+                        msoa_of(index)[0],
+                        round(area.latitude + rng.uniform(-0.002, 0.002), 6),
+                        round(area.longitude + rng.uniform(-0.003, 0.003), 6),
+                    ]
+                )
     return files
 
 
