@@ -15,7 +15,8 @@ other than an identifier) by the rules:
 (none)      anything else
 ==========  ==============================================================
 
-Pairs are compared only within blocks (the same normalised name, or the same
+Records with two different UPRNs are never linked: they are two buildings
+(a town's two "St Anne's Church Hall"s). Pairs are compared only within blocks (the same normalised name, or the same
 postcode), so the work grows with the number of locations, not its square.
 """
 
@@ -52,11 +53,13 @@ class _Place:
     postcode: str | None
     lat: float | None
     lon: float | None
+    uprn: str | None = None
 
 
 _CURRENT_LOCATIONS = """
     SELECT f.key, s.source, json_extract(f.props, '$.name'), json_extract(f.props, '$.postcode'),
-           json_extract(f.props, '$.latitude'), json_extract(f.props, '$.longitude')
+           json_extract(f.props, '$.latitude'), json_extract(f.props, '$.longitude'),
+           json_extract(f.props, '$.uprn')
     FROM node_fact f JOIN snapshot s ON s.id = f.snapshot_id
     WHERE s.is_current = 1 AND f.type = ?
 """
@@ -79,7 +82,7 @@ def _metres(a: _Place, b: _Place) -> float | None:
 def links_by_place(conn: sqlite3.Connection) -> Iterator[Link]:
     """Link location records of different sources that are one building (see the module)."""
     places: list[_Place] = []
-    for key, source, name, postcode, lat, lon in conn.execute(
+    for key, source, name, postcode, lat, lon, uprn in conn.execute(
         _CURRENT_LOCATIONS, (NodeType.LOCATION.value,)
     ):
         if not isinstance(name, str) or not name.strip():
@@ -88,7 +91,18 @@ def links_by_place(conn: sqlite3.Connection) -> Iterator[Link]:
         if not norm:
             continue
         code = postcode.replace(" ", "").upper() if isinstance(postcode, str) else None
-        places.append(_Place(key, source, name, norm, code or None, _float(lat), _float(lon)))
+        places.append(
+            _Place(
+                key,
+                source,
+                name,
+                norm,
+                code or None,
+                _float(lat),
+                _float(lon),
+                str(uprn).strip().removesuffix(".0") if uprn not in (None, "") else None,
+            )
+        )
     blocks: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, place in enumerate(places):
         blocks[("name", place.norm)].append(i)
@@ -102,6 +116,8 @@ def links_by_place(conn: sqlite3.Connection) -> Iterator[Link]:
             a, b = places[i], places[j]
             if a.source == b.source or a.key == b.key or (i, j) in seen:
                 continue
+            if a.uprn and b.uprn and a.uprn != b.uprn:
+                continue  # two UPRNs are two buildings, however alike their names
             seen.add((i, j))
             score = max(fuzz.token_sort_ratio(a.norm, b.norm), fuzz.ratio(a.norm, b.norm))
             metres = _metres(a, b)

@@ -135,3 +135,26 @@ def test_real_isle_of_man_extract(workspace_path: Path, shared_data) -> None:  #
     read = sum(t.read for t in report.tables.values())
     assert read == 36 + 72 + 216 + 97
     assert any(p.code == "not-a-facility" for p in report.problems)
+
+
+def test_two_uprns_are_two_buildings_however_alike(workspace_path: Path, test_data: Path) -> None:
+    with Workspace(workspace_path) as workspace:
+        ingest_records(
+            workspace,
+            [
+                node(
+                    LOC,
+                    "directory:location:9",
+                    name="Hope Hall",
+                    uprn="200000000001",
+                    latitude=53.001,
+                    longitude=-1.999,
+                )
+            ],
+            name="directory",
+        )
+        ingest(workspace, "osm", str(test_data / "osm"))
+        halls = _by_name(_locations(workspace), "Hope Hall")
+        review = workspace.review_list()
+    assert len(halls) == 2  # OpenStreetMap's way 303 carries UPRN 100012345678
+    assert not any("Hope Hall" in str(row) for row in review)
