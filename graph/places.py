@@ -16,8 +16,9 @@ other than an identifier) by the rules:
 ==========  ==============================================================
 
 Records with two different UPRNs are never linked: they are two buildings
-(a town's two "St Anne's Church Hall"s). Pairs are compared only within blocks (the same normalised name, or the same
-postcode), so the work grows with the number of locations, not its square.
+(a town's two "St Anne's Church Hall"s). Pairs are compared only within
+blocks (the same normalised name, or the same postcode), so the work grows
+with the number of locations, not its square.
 """
 
 from __future__ import annotations
