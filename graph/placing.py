@@ -63,8 +63,9 @@ _EARTH_KM = 6371.0088
 def place(graph: Any) -> None:
     """Add ``IN_AREA``, ``SERVES_AREA`` and ``BENEFITS_AREA`` edges the data implies.
 
-    Does nothing when the graph holds no areas. Records what could not be
-    placed in ``graph.graph["unplaced"]``: a list of ``(node, reason)``.
+    Does nothing when the graph holds no areas; places no location when no small area has
+    a centroid or boundary and no postcode is known. Records what could not be placed in
+    ``graph.graph["unplaced"]``: a list of ``(node, reason)``.
     """
     nodes: dict[str, dict[str, Any]] = graph._node
     area_type, location_type = NodeType.AREA.value, NodeType.LOCATION.value
@@ -81,9 +82,10 @@ def place(graph: Any) -> None:
     finder = _Finder(nodes, small)
     names = _area_names(nodes, areas)
     unplaced: list[tuple[str, str]] = []
+    can_place = bool(postcodes or finder.centres or finder.shapes)
     for node, data in nodes.items():
         kind = data.get("type")
-        if kind == location_type:
+        if kind == location_type and can_place:
             if _has_out(graph, node, EdgeType.IN_AREA):
                 continue
             reason = _place_location(graph, node, data, postcodes, finder)
@@ -101,8 +103,7 @@ def place(graph: Any) -> None:
                         (node, f"postcode of impact {postcode} is not in any postcode lookup")
                     )
     graph.graph["unplaced"] = unplaced
-    graph.graph["small_areas"] = len(small)
-    graph.graph["postcodes"] = len(postcodes)
+    graph.graph["locations_placed"] = can_place
 
 
 def coordinate_problem(lat: float, lon: float) -> str | None:
@@ -165,13 +166,13 @@ class _Finder:
             if nodes[n].get("latitude") is not None and nodes[n].get("longitude") is not None
         ]
         self.centres = with_centre
+        self.shapes: list[str] = []
         self.tree = (
             cKDTree(_unit([(nodes[n]["latitude"], nodes[n]["longitude"]) for n in with_centre]))
             if with_centre
             else None
         )
         shaped = [n for n in small if nodes[n].get("geometry")]
-        self.shapes: list[str] = []
         self.strtree: Any = None
         if shaped:
             from shapely import STRtree
@@ -326,11 +327,17 @@ def unplaced_rows(graph: Any) -> list[dict[str, Any]]:
     A graph with no areas places nothing, and says so for every location.
     """
     nodes = graph._node
-    if "unplaced" not in graph.graph:
-        reason = "no areas are in the workspace: ingest areas first (civicgraph ingest areas)"
-        pairs = [(n, reason) for n, d in nodes.items() if d.get("type") == NodeType.LOCATION.value]
-    else:
-        pairs = graph.graph["unplaced"]
+    pairs = list(graph.graph.get("unplaced", ()))
+    if not graph.graph.get("locations_placed"):
+        reason = (
+            "no small areas (LSOAs) with centroids or boundaries, and no postcodes, are in the "
+            "workspace: ingest areas first (civicgraph ingest areas)"
+        )
+        pairs[:0] = [
+            (n, reason)
+            for n, d in nodes.items()
+            if d.get("type") == NodeType.LOCATION.value and not _has_out(graph, n, EdgeType.IN_AREA)
+        ]
     rows = []
     for node, reason in pairs:
         data = nodes[node]

@@ -294,7 +294,7 @@ def _read_table(file: Path, ctx: ReadContext, collector: _Collector) -> None:
             "is not an area file civicgraph knows (IMD 2019, an area lookup, centroids, an "
             "ONS Postcode Directory or GeoJSON boundaries).",
             path=file,
-            fix="see 'civicgraph ingest areas --help' for the columns each kind needs (found: "
+            fix="see the README's 'Areas and places' for the columns each kind needs (found: "
             + ", ".join(repr(c) for c in list(frame.columns)[:12])
             + ").",
         )
