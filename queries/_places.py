@@ -156,12 +156,26 @@ def reach(lookup: GraphIndex, *, level: str, distance_km: float) -> Reach:
                     stack.append(parent)
         return found
 
+    def nearest_of_level(area: str) -> set[str]:
+        """The closest containing areas of ``level``: where a lookup gives an LSOA's
+        authority directly (IMD 2019: 2019 authorities) and a chain through its MSOA
+        reaches an older one (a 2017 lookup), the direct one counts, so no LSOA is in two
+        authorities of different years."""
+        layer, seen = {area}, {area}
+        while layer:
+            hits = {a for a in layer if levels.get(a) == level}
+            if hits:
+                return hits
+            layer = {p for a in layer for p in parents.get(a, ()) if p not in seen}
+            seen |= layer
+        return set()
+
     lsoas = sorted(a for a in area_nodes if levels[a] in SMALL_AREA_LEVELS)
     chosen = sorted(a for a in area_nodes if levels[a] == level)
     up = {b: ancestors(b) for b in lsoas}
     inside: dict[str, list[str]] = {a: [] for a in chosen}
     for base in lsoas:
-        for area in up[base]:
+        for area in nearest_of_level(base):
             if area in inside:
                 inside[area].append(base)
     for area in chosen:
