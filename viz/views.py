@@ -270,10 +270,16 @@ def _fold(view: View, context: _Context, representative: dict[str, str], what: s
 def _fold_services(view: View, context: _Context) -> View:
     providers = context.lookup.providers
     representative: dict[str, str] = {}
-    services = grants = 0
     recipients: dict[str, str] = {}
     for grant, recipient, _ in context.lookup.edges(EdgeType.AWARDED_TO):
         recipients.setdefault(grant, recipient)
+    # A building only one organisation uses folds into it; shared buildings stay.
+    users: dict[str, set[str]] = {}
+    for org, location, _ in context.lookup.edges(EdgeType.OPERATES):
+        users.setdefault(location, set()).add(org)
+    for service, location, _ in context.lookup.edges(EdgeType.AT_LOCATION):
+        users.setdefault(location, set()).add(providers.get(service, service))
+    services = grants = locations = 0
     for node_id, node in view.nodes.items():
         if node.type == _SERVICE and node_id in providers:
             representative[node_id] = providers[node_id]
@@ -281,9 +287,15 @@ def _fold_services(view: View, context: _Context) -> View:
         elif node.type == _GRANT and node_id in recipients:
             representative[node_id] = recipients[node_id]
             grants += 1
+        elif node.type == _LOCATION and len(users.get(node_id, ())) == 1:
+            (user,) = users[node_id]
+            if context.lookup.type(user) == _ORG:
+                representative[node_id] = user
+                locations += 1
     what = (
-        f"{count_of(services, 'service')} folded into their organisations and "
-        f"{count_of(grants, 'grant')} into their recipients"
+        f"{count_of(services, 'service')} and {count_of(locations, 'location')} used by one "
+        f"organisation folded into their organisations, {count_of(grants, 'grant')} into "
+        "their recipients"
     )
     return _fold(view, context, representative, what)
 
@@ -450,7 +462,7 @@ def _partnerships(context: _Context, limit: int) -> View:
                 str(row.organization_b),
                 "suggested partnership",
                 dashed=True,
-                reason=f"score {float(row.score):.2f}: {row.why}",
+                reason=f"{row.reasons} (score {float(row.score):.2f}): {row.why}",
             )
         )
     view.notes.append(
