@@ -15,6 +15,7 @@ from .graph.rdf import export_rdf
 from .ingest import ingest
 from .queries.report import write_query_report
 from .synth import synth
+from .viz import write_view
 
 __all__ = ["DemoResult", "run_demo"]
 
@@ -42,8 +43,9 @@ def _fresh_workspace(path: Path) -> Workspace:
 
 
 def run_demo(out: str | Path = "demo-out", *, services: int = 2000, seed: int = 1) -> DemoResult:
-    """Synthesise a town into ``out/data``, ingest it into ``out/civicgraph.db`` afresh, and
-    run every query into ``out/queries`` (a CSV each, and ``summary.md``).
+    """Synthesise a town into ``out/data``, ingest it into ``out/civicgraph.db`` afresh, run
+    every query into ``out/queries`` (a CSV each, and ``summary.md``), and draw the network
+    as ``out/network.html``.
 
     Examples
     --------
@@ -67,6 +69,9 @@ def run_demo(out: str | Path = "demo-out", *, services: int = 2000, seed: int = 
         export_rdf(workspace, rdf, format="turtle")
         result.outputs["linked data (Turtle)"] = rdf
         result.outputs.update(write_query_report(workspace, folder / "queries"))
+        graph = workspace.graph()
+    page = write_view(graph, folder / "network.html")
+    result.outputs["network page"] = page.path
     return result
 
 
