@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import math
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,15 @@ from civicgraph.viz.page import json_for_html
 IMG = "<img src=x onerror=alert(1)>"
 SCRIPT = "<script>alert(1)</script>"
 CLOSE = "</script><script>alert(2)</script>"
+
+
+def wait_until(condition: Any, seconds: float = 5.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
 
 
 def drawn(opened: Any) -> tuple[int, int]:
@@ -95,9 +105,9 @@ def test_hostile_names_show_as_text_and_run_nothing(tmp_path: Path, open_page) -
             node,
         )
         box = page.locator("#cg-graph").bounding_box()
-        page.mouse.move(box["x"] + x, box["y"] + y)
-        page.wait_for_selector("div.vis-tooltip", state="visible", timeout=5000)
-        assert name in page.locator("div.vis-tooltip").text_content()
+        page.mouse.move(box["x"] + 5, box["y"] + 5)
+        page.mouse.move(box["x"] + x, box["y"] + y, steps=3)
+        assert wait_until(lambda: name in (page.locator("div.vis-tooltip").text_content() or ""))
     # Only http(s) links are offered: O1's javascript: website is not.
     page.evaluate("civicgraph.focusNode('O1')")
     assert page.locator("#cg-info-links a").count() == 0

@@ -39,7 +39,7 @@ def _component_layout(graph: ig.Graph, members: list[int]) -> list[tuple[float, 
     coords = sub.layout_fruchterman_reingold(niter=300, grid="auto")
     xs, ys = [c[0] for c in coords], [c[1] for c in coords]
     span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-9)
-    scale = _SPACING * 1.3 * math.sqrt(len(members)) / span
+    scale = _SPACING * 1.8 * math.sqrt(len(members)) / span
     return [((x - min(xs)) * scale, (y - min(ys)) * scale) for x, y in zip(xs, ys, strict=True)]
 
 
@@ -95,7 +95,7 @@ def measure(view: View, by: str) -> dict[str, float]:
     return {node: float(v) for node, v in zip(ids, values, strict=True)}
 
 
-def sizes(values: dict[str, float], *, smallest: float = 8.0, largest: float = 40.0) -> dict[str, float]:
+def sizes(values: dict[str, float], *, smallest: float = 6.0, largest: float = 26.0) -> dict[str, float]:
     """Node radii from a measure: square-root scaled so that area follows the value."""
     top = max(values.values(), default=0.0)
     if top <= 0:
