@@ -54,7 +54,9 @@ def typed_network(n, seed=1):
     return g
 """
 
-WRITE = GRAPH + r"""
+WRITE = (
+    GRAPH
+    + r"""
 import sys, time
 from civicgraph.viz import write_view
 graph = typed_network(int(sys.argv[1]))
@@ -63,8 +65,11 @@ result = write_view(graph, sys.argv[2], max_nodes=10**9)
 RESULT = {"seconds": time.perf_counter() - started, "bytes": result.bytes,
           "nodes": result.nodes, "edges": result.edges}
 """
+)
 
-PYVIS = GRAPH + r"""
+PYVIS = (
+    GRAPH
+    + r"""
 import sys, time
 import networkx as nx
 from pyvis.network import Network
@@ -79,6 +84,7 @@ net.from_nx(simple)
 net.write_html(sys.argv[2], notebook=False)
 RESULT = {"seconds": time.perf_counter() - started}
 """
+)
 
 
 def wait_for(page: object, condition: str, timeout_s: float) -> bool:

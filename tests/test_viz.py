@@ -107,7 +107,8 @@ def test_hostile_names_show_as_text_and_run_nothing(tmp_path: Path, open_page) -
         box = page.locator("#cg-graph").bounding_box()
         page.mouse.move(box["x"] + 5, box["y"] + 5)
         page.mouse.move(box["x"] + x, box["y"] + y, steps=3)
-        assert wait_until(lambda: name in (page.locator("div.vis-tooltip").text_content() or ""))
+        tooltip = page.locator("div.vis-tooltip")
+        assert wait_until(lambda n=name, t=tooltip: n in (t.text_content() or ""))
     # Only http(s) links are offered: O1's javascript: website is not.
     page.evaluate("civicgraph.focusNode('O1')")
     assert page.locator("#cg-info-links a").count() == 0
@@ -207,9 +208,9 @@ def test_silos_and_partnerships_views(tmp_path: Path, open_page) -> None:
     result = write_view(t.g, tmp_path / "partners.html", view="partnerships")
     opened = open_page(result.path)
     assert drawn(opened) == (len(partners.nodes), len(partners.edges))
-    assert opened.page.evaluate(
-        "civicgraph.edges.get().filter(e => e.dashes).length"
-    ) == len(dashed)
+    assert opened.page.evaluate("civicgraph.edges.get().filter(e => e.dashes).length") == len(
+        dashed
+    )
 
 
 def test_large_views_fold_and_say_so() -> None:

@@ -77,7 +77,9 @@ def layout(view: View, *, seed: int = 1) -> dict[str, tuple[float, float]]:
         row_height = max(row_height, h)
     mid_x = (max(p[0] for p in positions.values()) + min(p[0] for p in positions.values())) / 2
     mid_y = (max(p[1] for p in positions.values()) + min(p[1] for p in positions.values())) / 2
-    return {node: (round(px - mid_x, 1), round(py - mid_y, 1)) for node, (px, py) in positions.items()}
+    return {
+        node: (round(px - mid_x, 1), round(py - mid_y, 1)) for node, (px, py) in positions.items()
+    }
 
 
 def measure(view: View, by: str) -> dict[str, float]:
@@ -95,11 +97,13 @@ def measure(view: View, by: str) -> dict[str, float]:
     return {node: float(v) for node, v in zip(ids, values, strict=True)}
 
 
-def sizes(values: dict[str, float], *, smallest: float = 6.0, largest: float = 26.0) -> dict[str, float]:
+def sizes(
+    values: dict[str, float], *, smallest: float = 6.0, largest: float = 26.0
+) -> dict[str, float]:
     """Node radii from a measure: square-root scaled so that area follows the value."""
     top = max(values.values(), default=0.0)
     if top <= 0:
-        return {node: smallest for node in values}
+        return dict.fromkeys(values, smallest)
     return {
         node: round(smallest + (largest - smallest) * math.sqrt(max(v, 0.0) / top), 1)
         for node, v in values.items()

@@ -116,8 +116,10 @@ def _colors(view: View, color_by: str) -> tuple[dict[str, str], list[dict[str, A
         colors = {k: PALETTE[i] if i < len(PALETTE) else OTHER_COLOR for i, k in enumerate(ranked)}
     by_node: dict[str, str] = {}
     for node_id, node in view.nodes.items():
-        key = node.type if color_by == "type" else (
-            (node.sector if color_by == "sector" else node.group) or "no group"
+        key = (
+            node.type
+            if color_by == "type"
+            else ((node.sector if color_by == "sector" else node.group) or "no group")
         )
         by_node[node_id] = colors[key]
     legend: dict[str, dict[str, Any]] = {}
@@ -129,7 +131,10 @@ def _colors(view: View, color_by: str) -> tuple[dict[str, str], list[dict[str, A
 
 
 def _tooltip(node: Any, value: float, size_by: str) -> str:
-    lines = [node.label, node.type + (f" standing for {node.members:,}" if node.members > 1 else "")]
+    lines = [
+        node.label,
+        node.type + (f" standing for {node.members:,}" if node.members > 1 else ""),
+    ]
     lines += [f"{key}: {text}" for key, text in node.facts[:6]]
     if size_by != "degree" or value:
         lines.append(f"{size_by}: {value:,.2f}".rstrip("0").rstrip("."))
@@ -223,7 +228,7 @@ def render_page(data: dict[str, Any]) -> str:
     )
     title = html.escape(f"civicgraph: {data['title']}")
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{html.escape(policy)}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{title}</title>\n<style>\n{_asset('page.css')}</style>\n</head>\n<body>\n"

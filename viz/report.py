@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import logging
 import shutil
 import subprocess
@@ -201,9 +200,7 @@ def _network_picture(path: Path, view: View) -> Path:
 # -- the report ------------------------------------------------------------------------
 
 
-def _area_frame(
-    frame: pd.DataFrame, columns: Iterable[str], members: set[str]
-) -> pd.DataFrame:
+def _area_frame(frame: pd.DataFrame, columns: Iterable[str], members: set[str]) -> pd.DataFrame:
     mask = pd.Series(False, index=frame.index)
     for column in columns:
         if column in frame.columns:
@@ -269,7 +266,6 @@ def write_area_report(
     folder.mkdir(parents=True, exist_ok=True)
     data = graph.nodes[code]
     name = str(data.get("name") or code)
-    members = set(view.nodes)
     organisations = {n for n, node in view.nodes.items() if node.type == _ORG}
     report = AreaReport(area=code, html=folder / "report.html", pdf=None)
     sections: list[str] = []
@@ -302,12 +298,12 @@ def write_area_report(
     sections.append(_gaps_section(graph, code, report))
 
     sectors = Counter(n.sector for n in view.nodes.values() if n.type == _SERVICE)
-    sector_frame = pd.DataFrame(
-        sorted(sectors.items(), key=lambda x: (-x[1], x[0])), columns=["sector", "services"]
-    )
+    ranked = sorted(sectors.items(), key=lambda x: (-x[1], x[0]))
+    sector_frame = pd.DataFrame(ranked, columns=["sector", "services"])
     chart = ""
     if sectors:
-        path = _bar_chart(folder / "sectors.png", sector_frame.head(12).values.tolist(), "services")
+        counts = [(sector, float(count)) for sector, count in ranked[:12]]
+        path = _bar_chart(folder / "sectors.png", counts, "services")
         report.pictures.append(path)
         chart = _picture(path, "services by sector")
     sections.append(
@@ -378,7 +374,7 @@ def write_area_report(
         f'<p class="note">Social infrastructure report, made by civicgraph on {_e(made)}. '
         "The interactive network of the area is network.html beside this file.</p>\n"
         + "\n".join(sections)
-        + (f'<section><h2>Not included</h2><ul class="note">{notes}</ul></section>' if notes else "")
+        + (f'<section><h2>Not included</h2><ul class="note">{notes}</ul></section>' * bool(notes))
         + "\n</body>\n</html>\n"
     )
     report.html.write_text(page, encoding="utf-8")

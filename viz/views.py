@@ -30,6 +30,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import pandas as pd
+
 from ..errors import UsageError
 from ..graph import Graph
 from ..ontology import EdgeType, NodeType
@@ -399,8 +401,13 @@ def _area(context: _Context, area: str | None) -> View:
     code = area.strip().upper()
     if context.lookup.type(code) != _AREA:
         known = sorted(context.lookup.nodes(_AREA))
-        hint = f" Areas in the workspace: {', '.join(known[:5])}." if known else (
-            " The workspace has no areas. Fix: ingest area data first (civicgraph ingest areas)."
+        hint = (
+            f" Areas in the workspace: {', '.join(known[:5])}."
+            if known
+            else (
+                " The workspace has no areas. Fix: ingest area data first "
+                "(civicgraph ingest areas)."
+            )
         )
         raise UsageError(f"--area '{area}' is not an area in the graph.{hint}")
     within = context.lookup.area_descendants(code)
@@ -423,9 +430,10 @@ def _silos(context: _Context, seed: int) -> View:
     chosen = {m for group in members for m in group}
     view = View("silos", "Silo groups", {n: context.node(n) for n in sorted(chosen)}, [], [])
     view.default_color = "group"
-    for row, group_members in zip(frame.itertuples(), members, strict=True):
-        ei = "" if row.ei_index is None else f", E-I {float(row.ei_index):+.2f}"
-        label = f"group {row.group}{ei}"
+    for row, group_members in zip(frame.to_dict("records"), members, strict=True):
+        ei_index = row["ei_index"]
+        ei = "" if ei_index is None or pd.isna(ei_index) else f", E-I {float(ei_index):+.2f}"
+        label = f"group {row['group']}{ei}"
         for member in group_members:
             view.nodes[member].group = label
     for (a, b), _weight in sorted(net.ties.items()):
@@ -455,14 +463,14 @@ def _partnerships(context: _Context, limit: int) -> View:
         u, v = net.nodes[a], net.nodes[b]
         if u in chosen and v in chosen:
             view.edges.append(ViewEdge(u, v, "tie", 1, reason=net.tie_words(a, b)))
-    for row in frame.itertuples():
+    for row in frame.to_dict("records"):
         view.edges.append(
             ViewEdge(
-                str(row.organization_a),
-                str(row.organization_b),
+                str(row["organization_a"]),
+                str(row["organization_b"]),
                 "suggested partnership",
                 dashed=True,
-                reason=f"{row.reasons} (score {float(row.score):.2f}): {row.why}",
+                reason=f"{row['reasons']} (score {float(row['score']):.2f}): {row['why']}",
             )
         )
     view.notes.append(
