@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import networkx as nx
 import pytest
 from handmade import Town
 from PIL import Image
@@ -21,7 +22,7 @@ from PIL import Image
 from civicgraph.errors import UsageError
 from civicgraph.graph import Graph
 from civicgraph.viz import build_view, write_view
-from civicgraph.viz.page import json_for_html
+from civicgraph.viz.page import PALETTE, json_for_html, page_data
 
 IMG = "<img src=x onerror=alert(1)>"
 SCRIPT = "<script>alert(1)</script>"
@@ -247,6 +248,47 @@ def test_bad_usage_exits_2(tmp_path: Path, run_cli, args: list[str], message: st
     assert "Traceback" not in result.err
 
 
+def test_sizes_follow_the_measure_and_colours_the_choice() -> None:
+    graph = town()
+    for grant, recipient, amount in [("G1", "O3", 5000.0), ("G2", "O4", 100.0)]:
+        graph.add_node(grant, type="Grant", name=grant, amount=amount, currency="GBP")
+        graph.add_node("F", type="Organization", name="Funder")
+        graph.add_edge("F", grant, type="AWARDS")
+        graph.add_edge(grant, recipient, type="AWARDED_TO")
+    view = build_view(graph)
+    by_funding = {n["id"]: n for n in page_data(view, size_by="funding")["nodes"]}
+    assert by_funding["O3"]["size"] > by_funding["O4"]["size"] > by_funding["O1"]["size"]
+    by_degree = {n["id"]: n for n in page_data(view, size_by="degree")["nodes"]}
+    hub = max(graph.to_undirected(as_view=True).degree, key=lambda pair: pair[1])[0]
+    assert by_degree[hub]["size"] == max(n["size"] for n in by_degree.values())
+    simple = nx.Graph([(e.source, e.target) for e in view.edges])
+    simple.add_nodes_from(view.nodes)
+    centrality = nx.betweenness_centrality(simple)
+    broker = max(centrality, key=lambda n: centrality[n])
+    by_betweenness = {n["id"]: n for n in page_data(view, size_by="betweenness")["nodes"]}
+    assert by_betweenness[broker]["size"] == max(n["size"] for n in by_betweenness.values())
+    assert by_betweenness[broker]["size"] > min(n["size"] for n in by_betweenness.values())
+    sectors = page_data(view, color_by="sector")
+    legend = {entry["label"] for entry in sectors["legend"]}
+    assert {"Food", "Advice"} <= legend
+    colours = {n["id"]: n["color"] for n in sectors["nodes"]}
+    assert colours["S1"] == colours["S3"] != colours["S2"]
+    with pytest.raises(UsageError, match="--size"):
+        page_data(view, size_by="height")
+
+
+def test_viz_and_report_commands(tmp_path: Path, run_cli) -> None:
+    from handmade import small_town_workspace
+
+    db = tmp_path / "w.db"
+    small_town_workspace(db).close()
+    out = tmp_path / "town.html"
+    result = run_cli("--db", db, "viz", "--color", "sector", "--size", "betweenness", "--out", out)
+    assert result.code == 0, result.err
+    assert f"written to {out}" in result.err
+    assert out.read_text().startswith("<!DOCTYPE html>")
+
+
 def test_json_cannot_close_its_element() -> None:
     text = json_for_html({"a": CLOSE + "&\u2028<!--"})
     assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text
@@ -278,3 +320,36 @@ def test_views_on_the_real_miami_directory(tmp_path: Path, shared_data, open_pag
     opened.page.press("#cg-query", "Enter")
     assert opened.page.evaluate("civicgraph.network.getSelectedNodes()") == [organisation]
     assert opened.page.locator("#cg-info-title").text_content() == " ".join(name.split())[:80]
+
+
+@pytest.fixture(scope="module")
+def demo_town(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Graph]:
+    from civicgraph import Workspace
+    from civicgraph.demo import run_demo
+
+    result = run_demo(tmp_path_factory.mktemp("demo"), services=200, seed=3)
+    with Workspace(result.workspace) as workspace:
+        graph = workspace.graph()
+    return result.outputs["network page"], graph
+
+
+def test_demo_writes_the_network_page(demo_town, open_page) -> None:
+    page, graph = demo_town
+    opened = open_page(page)
+    assert drawn(opened) == expected_network(graph)
+    assert opened.errors == [] and opened.violations() == [] and opened.dialogs == []
+
+
+@pytest.mark.parametrize("view", ["silos", "partnerships"])
+def test_query_views_on_the_demo(view: str, demo_town, tmp_path: Path, open_page) -> None:
+    _, graph = demo_town
+    built = build_view(graph, view=view)
+    assert built.nodes, f"the demo town has no {view} to draw"
+    result = write_view(graph, tmp_path / f"{view}.html", view=view)
+    assert (result.nodes, result.edges) == (len(built.nodes), len(built.edges))
+    opened = open_page(result.path)
+    assert drawn(opened) == (result.nodes, result.edges)
+    if view == "silos":
+        groups = {n.group for n in built.nodes.values()}
+        legend = opened.page.locator("#cg-legend li").all_text_contents()
+        assert len(legend) == min(len(groups), len(PALETTE) + 1) and all(groups)

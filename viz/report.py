@@ -120,7 +120,7 @@ body { font: 11pt/1.4 "DejaVu Sans", system-ui, sans-serif; margin: 18mm; color:
 h1 { font-size: 20pt; margin: 0 0 4pt; } h2 { font-size: 14pt; margin: 16pt 0 4pt; }
 table { border-collapse: collapse; font-size: 9pt; width: 100%; }
 th, td { border: 1px solid #bbb; padding: 2pt 4pt; text-align: left; vertical-align: top;
-  overflow-wrap: anywhere; }
+  overflow-wrap: break-word; }
 th { background: #eee; }
 .pair { display: flex; gap: 12pt; align-items: flex-start; }
 .table { flex: 3; min-width: 0; } .picture { flex: 2; min-width: 0; }
