@@ -40,7 +40,8 @@ def _component_layout(graph: ig.Graph, members: list[int]) -> list[tuple[float, 
     xs, ys = [c[0] for c in coords], [c[1] for c in coords]
     span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-9)
     scale = _SPACING * 1.8 * math.sqrt(len(members)) / span
-    return [((x - min(xs)) * scale, (y - min(ys)) * scale) for x, y in zip(xs, ys, strict=True)]
+    left, top = min(xs), min(ys)
+    return [((x - left) * scale, (y - top) * scale) for x, y in zip(xs, ys, strict=True)]
 
 
 def layout(view: View, *, seed: int = 1) -> dict[str, tuple[float, float]]:
