@@ -40,7 +40,13 @@ from ._layout import layout
 from .page import TYPE_COLORS, write_page
 from .views import View, build_view
 
-__all__ = ["CHROMIUM_NAMES", "AreaReport", "find_chromium", "write_area_report"]
+__all__ = [
+    "CHROMIUM_NAMES",
+    "AreaReport",
+    "find_chromium",
+    "most_under_served",
+    "write_area_report",
+]
 
 log = logging.getLogger(__name__)
 
@@ -396,12 +402,85 @@ def write_area_report(
     return report
 
 
+_LEVELS = ("lsoa", "msoa", "ward", "lad", "region")
+
+
+def _level(graph: Graph, code: str) -> str:
+    level = str(graph.nodes[code].get("level") or "lsoa").lower()
+    return level if level in _LEVELS else "lsoa"
+
+
+def _scatter(path: Path, frame: pd.DataFrame, code: str) -> Path:
+    def draw(axes: Any) -> None:
+        others = frame[frame["area"] != code]
+        here = frame[frame["area"] == code]
+        axes.scatter(others["imd_rank"], others["si_score"], s=10, color="#9a9a9a", label="areas")
+        axes.scatter(here["imd_rank"], here["si_score"], s=60, color="#d62728", label=code)
+        axes.set_xlabel("IMD rank (1 = most deprived)")
+        axes.set_ylabel("social infrastructure score")
+        axes.legend(fontsize=7, frameon=False)
+        axes.spines[["top", "right"]].set_visible(False)
+
+    return _plot(path, draw, size=(4.2, 3.4))
+
+
+def _mismatch(value: Any) -> str:
+    return value if isinstance(value, str) and value.strip() else "in line with its IMD"
+
+
+def most_under_served(graph: Graph, *, level: str = "lsoa") -> str | None:
+    """The area with the poorest social infrastructure (``si_rank`` 1), if the si-index query
+    is installed and scores any area."""
+    query = QUERIES.get("si-index")
+    if query is None:
+        return None
+    frame = query(graph, level=level)
+    if frame.empty:
+        return None
+    return str(frame.sort_values("si_rank").iloc[0]["area"])
+
+
 def _si_section(graph: Graph, code: str, folder: Path, report: AreaReport) -> str:
     query = QUERIES.get("si-index")
     if query is None:
         report.notes.append("social infrastructure index: the si-index query is not installed")
         return ""
-    return ""
+    level = _level(graph, code)
+    frame = query(graph, level=level)
+    here = frame[frame["area"] == code]
+    if here.empty:
+        report.notes.append(
+            f"social infrastructure index: {code} is not scored at level {level} (no population "
+            "or centroid; ingest the area files with civicgraph ingest areas)"
+        )
+        return ""
+    row = here.iloc[0]
+    facts = [
+        ("SI score (0-100)", row.get("si_score")),
+        ("SI rank (1 = poorest)", f"{int(row['si_rank'])} of {len(frame)} {level.upper()}s"),
+        ("IMD rank", row.get("imd_rank")),
+        ("IMD decile", row.get("imd_decile")),
+        ("against its IMD", _mismatch(row.get("imd_mismatch"))),
+    ]
+    indicators = [
+        c
+        for c in frame.columns
+        if c.endswith(("_per_1000", "_coverage", "_share", "_per_head")) or c == "connectedness"
+    ]
+    facts += [(c.replace("_", " "), row.get(c)) for c in indicators]
+    rows = "".join(f"<tr><td>{_e(k)}</td><td>{_e(v)}</td></tr>" for k, v in facts)
+    chart = ""
+    scored = frame.dropna(subset=["imd_rank", "si_score"]) if "imd_rank" in frame else frame[:0]
+    if len(scored) > 1:
+        path = _scatter(folder / "si-index.png", scored, code)
+        report.pictures.append(path)
+        chart = _picture(path, "social infrastructure score against IMD rank")
+    return _section(
+        "Social infrastructure against deprivation",
+        str(row.get("why") or ""),
+        f'<table class="facts">{rows}</table>',
+        chart,
+    )
 
 
 def _gaps_section(graph: Graph, code: str, report: AreaReport) -> str:
@@ -409,4 +488,11 @@ def _gaps_section(graph: Graph, code: str, report: AreaReport) -> str:
     if query is None:
         report.notes.append("gaps: the gaps query is not installed")
         return ""
-    return ""
+    frame = query(graph, level=_level(graph, code))
+    here = frame[frame["area"] == code]
+    return _section(
+        "Gaps",
+        "Categories of service or facility missing from the area or out of reach, with the "
+        "nearest provision; need weighs population by deprivation.",
+        _table(here, ["category", "missing", "nearest", "distance_km", "need", "why"]),
+    )
