@@ -18,9 +18,10 @@ Views:
 - ``partnerships``: the suggested partnerships (``civicgraph query partnerships``) as
   dashed edges with their reasons, beside the ties that already exist.
 
-Above ``max_nodes`` a view is folded: services into their organisations and grants
-into their recipients first, then everything placed in an area into the area; if it is
-still too large the caller is asked for a focus instead.
+Above ``max_nodes`` a view is folded: services, and buildings only one organisation
+uses, into their organisations and grants into their recipients first, then everything
+placed in an area into the area; if it is still too large the caller is asked for a
+focus instead.
 """
 
 from __future__ import annotations
@@ -307,7 +308,7 @@ def _fold_areas(view: View, context: _Context) -> View:
     for node_id, node in view.nodes.items():
         if node.type == _AREA or not node.areas:
             continue
-        # The area most of its ties are in; ties broken by code so the page is reproducible.
+        # A node placed in several areas goes to the first by code, so pages are reproducible.
         representative[node_id] = sorted(node.areas)[0]
     areas = len(set(representative.values()))
     what = f"everything placed in an area folded into {count_of(areas, 'area')} as super-nodes"
