@@ -287,7 +287,9 @@ def write_area_report(
         ("services", sum(1 for n in view.nodes.values() if n.type == _SERVICE)),
         ("locations", sum(1 for n in view.nodes.values() if n.type == "Location")),
     ]
-    rows = "".join(f"<tr><td>{_e(k)}</td><td>{_e(v)}</td></tr>" for k, v in facts if v is not None)
+    rows = "".join(
+        f"<tr><td>{_e(k)}</td><td>{_e(v)}</td></tr>" for k, v in facts if _e(v) not in ("", "nan")
+    )
     picture = _network_picture(folder / "network.png", view)
     report.pictures.append(picture)
     sections.append(
@@ -376,7 +378,7 @@ def write_area_report(
         f'<meta http-equiv="Content-Security-Policy" content="{_POLICY}">\n'
         f"<title>{_e(name)} ({_e(code)}): civicgraph area report</title>\n"
         f"<style>{_CSS}</style>\n</head>\n<body>\n"
-        f"<h1>{_e(name)} ({_e(code)})</h1>\n"
+        f"<h1>{_e(name) if name == code else f'{_e(name)} ({_e(code)})'}</h1>\n"
         f'<p class="note">Social infrastructure report, made by civicgraph on {_e(made)}. '
         "The interactive network of the area is network.html beside this file.</p>\n"
         + "\n".join(sections)
@@ -468,7 +470,9 @@ def _si_section(graph: Graph, code: str, folder: Path, report: AreaReport) -> st
         if c.endswith(("_per_1000", "_coverage", "_share", "_per_head")) or c == "connectedness"
     ]
     facts += [(c.replace("_", " "), row.get(c)) for c in indicators]
-    rows = "".join(f"<tr><td>{_e(k)}</td><td>{_e(v)}</td></tr>" for k, v in facts)
+    rows = "".join(
+        f"<tr><td>{_e(k)}</td><td>{_e(v)}</td></tr>" for k, v in facts if _e(v) not in ("", "nan")
+    )
     chart = ""
     scored = frame.dropna(subset=["imd_rank", "si_score"]) if "imd_rank" in frame else frame[:0]
     if len(scored) > 1:
