@@ -161,6 +161,17 @@ def test_filters_sit_beside_the_graph_and_hide_nodes(tmp_path: Path, open_page) 
     assert drawn(opened)[0] == result.nodes - services
     page.locator("#cg-filter-type label", has_text="Service").locator("input").check()
     assert drawn(opened)[0] == result.nodes
+    # Areas: a node shows while any of its areas is ticked; nodes with no area always show.
+    view = build_view(graph)
+    only_there = [n for n in view.nodes.values() if n.areas == ["E01000001"]]
+    assert only_there
+    for facet in ("area", "sector"):
+        page.locator("summary", has_text=facet.capitalize()).click()
+    page.locator("#cg-filter-area label", has_text="E01000001").locator("input").uncheck()
+    assert drawn(opened)[0] == result.nodes - len(only_there)
+    page.locator("#cg-filter-sector label", has_text="Food").locator("input").uncheck()
+    food = [n for n in view.nodes.values() if n.sector == "Food" and n not in only_there]
+    assert food and drawn(opened)[0] == result.nodes - len(only_there) - len(food)
 
 
 def test_physics_can_be_switched_on(tmp_path: Path, open_page) -> None:
