@@ -26,6 +26,7 @@ import orjson
 
 from ..ontology import EDGE_TYPES, NODE_TYPES
 from .identity import NAME_ONLY_PREFIXES
+from .placing import place
 
 __all__ = ["Graph", "build_graph", "count_by_type", "edge_key"]
 
@@ -128,6 +129,7 @@ def build_graph(conn: sqlite3.Connection) -> Graph:
         if gc_was_enabled:
             gc.enable()
     graph.graph["skipped_edges"] = skipped
+    place(graph)
     if skipped:
         log.warning(
             "skipped %d edges whose ends are no longer in the workspace or were merged into one",

@@ -7,6 +7,7 @@ the report. ``INGESTERS`` lists what is registered.
 
 from ._pipeline import ReadContext
 from ._registry import INGESTERS, Ingester, Option, default_source_name, ingest, register, validate
+from .areas import ingest_areas, read_areas
 from .giving360 import ingest_360giving, read_360giving
 from .hsds import graph_from_hsds, ingest_hsds, read_hsds
 from .referrals import ingest_referrals, read_referrals
@@ -21,10 +22,12 @@ __all__ = [
     "graph_from_hsds",
     "ingest",
     "ingest_360giving",
+    "ingest_areas",
     "ingest_hsds",
     "ingest_referrals",
     "ingest_relationships",
     "read_360giving",
+    "read_areas",
     "read_hsds",
     "read_referrals",
     "read_relationships",

@@ -19,6 +19,7 @@ from types import MappingProxyType
 
 __all__ = [
     "EDGE_TYPES",
+    "IMD_DOMAINS",
     "NODE_TYPES",
     "Datatype",
     "EdgeType",
@@ -119,6 +120,26 @@ def _props(*defs: PropertyDef) -> Mapping[str, PropertyDef]:
 
 _P = PropertyDef
 _D = Datatype
+
+IMD_DOMAINS = {
+    "income": "Income",
+    "employment": "Employment",
+    "education": "Education, Skills and Training",
+    "health": "Health Deprivation and Disability",
+    "crime": "Crime",
+    "housing": "Barriers to Housing and Services",
+    "environment": "Living Environment",
+}
+"""The seven domains of the English Indices of Deprivation 2019, by property prefix."""
+
+_PLACED = _props(
+    _P(
+        "method",
+        _D.STRING,
+        "How it was placed: given by the source, postcode, boundary, centroid or code.",
+    ),
+    _P("distance_km", _D.DECIMAL, "Placed by nearest centroid: how far that centroid is."),
+)
 
 _COMMON = (
     _P("name", _D.STRING, "The name people know it by.", "schema:name"),
@@ -260,8 +281,22 @@ NODE_TYPES: Mapping[NodeType, NodeTypeDef] = MappingProxyType(
                 _P("population", _D.INTEGER, "Resident population."),
                 _P("imd_rank", _D.INTEGER, "IMD rank (1 is most deprived)."),
                 _P("imd_decile", _D.INTEGER, "IMD decile (1 is most deprived)."),
+                *(
+                    _P(
+                        f"{domain}_rank",
+                        _D.INTEGER,
+                        f"IoD 2019 {label} domain rank (1 is most deprived).",
+                    )
+                    for domain, label in IMD_DOMAINS.items()
+                ),
+                _P("population_children", _D.INTEGER, "Residents aged 0-15."),
+                _P("population_older", _D.INTEGER, "Residents aged 60 and over."),
+                _P("population_year", _D.STRING, "The year the population figures are for."),
                 _P("latitude", _D.DECIMAL, "Centroid latitude.", "geo:lat"),
                 _P("longitude", _D.DECIMAL, "Centroid longitude.", "geo:long"),
+                _P("geometry", _D.JSON, "Its boundary as a GeoJSON geometry (WGS84)."),
+                _P("introduced", _D.STRING, "A postcode's month of introduction (YYYY-MM)."),
+                _P("terminated", _D.STRING, "A postcode's month of termination (YYYY-MM)."),
             ),
         ),
         NodeType.GRANT: NodeTypeDef(
@@ -338,13 +373,20 @@ EDGE_TYPES: Mapping[EdgeType, EdgeTypeDef] = MappingProxyType(
             "A location lies in an area.",
             frozenset({(_LOC, _AREA)}),
             "schema:containedInPlace",
-            _props(_P("method", _D.STRING, "How it was placed: postcode, coordinates, code.")),
+            _PLACED,
         ),
         EdgeType.SERVES_AREA: EdgeTypeDef(
             EdgeType.SERVES_AREA,
             "A service serves the people of an area.",
             frozenset({(_SVC, _AREA)}),
             "schema:areaServed",
+            _props(
+                _P(
+                    "method",
+                    _D.STRING,
+                    "How it was placed: given by the source, postcode, code, name.",
+                )
+            ),
         ),
         EdgeType.PART_OF: EdgeTypeDef(
             EdgeType.PART_OF,
@@ -403,6 +445,13 @@ EDGE_TYPES: Mapping[EdgeType, EdgeTypeDef] = MappingProxyType(
             "A grant's money is spent for the people of an area.",
             frozenset({(_GRANT, _AREA)}),
             "schema:areaServed",
+            _props(
+                _P(
+                    "method",
+                    _D.STRING,
+                    "How it was placed: given by the source, postcode, code, name.",
+                )
+            ),
         ),
         EdgeType.FUNDS: EdgeTypeDef(
             EdgeType.FUNDS,

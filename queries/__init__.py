@@ -16,6 +16,7 @@ from .network import network
 from .partnerships import partnerships, pooled_budgets
 from .pathways import pathways
 from .silos import sector_gaps, silos
+from .unplaced import unplaced
 
 __all__ = [
     "QUERIES",
@@ -40,4 +41,5 @@ __all__ = [
     "shared_buildings",
     "silos",
     "sparql_library",
+    "unplaced",
 ]
