@@ -82,3 +82,53 @@ def test_report_without_pdf_says_nothing_of_chromium(tmp_path: Path) -> None:
 def test_report_on_an_unknown_area_is_a_usage_error(tmp_path: Path, run_cli) -> None:
     with pytest.raises(UsageError, match="not an area"):
         write_area_report(area_town(), "E09999999", tmp_path / "rep")
+
+
+@pytest.mark.slow
+def test_area_view_and_report_on_real_england(tmp_path: Path, shared_data, open_page) -> None:
+    """England's IMD 2019 areas and the real 360Giving samples: the local authority most
+    grants benefit gets an area page and a report."""
+    from collections import Counter
+
+    from civicgraph import Workspace
+    from civicgraph.ingest import ingest
+    from civicgraph.viz import build_view, write_view
+
+    with Workspace(tmp_path / "england.db") as workspace:
+        ingest(workspace, "areas", str(shared_data("imd2019_lsoa")), name="england")
+        ingest(
+            workspace, "360giving", str(shared_data("360giving_grantnav_samples")), name="grants"
+        )
+        graph = workspace.graph()
+    benefiting = Counter(v for _, v, d in graph.edges(data=True) if d["type"] == "BENEFITS_AREA")
+    area, grants = benefiting.most_common(1)[0]
+    view = build_view(graph, view="area", area=area)
+    descendants, frontier = {area}, [area]
+    while frontier:
+        parent = frontier.pop()
+        for child, _, d in graph.in_edges(parent, data=True):
+            if d["type"] == "PART_OF" and child not in descendants:
+                descendants.add(child)
+                frontier.append(child)
+    benefit = {
+        u for u, v, d in graph.edges(data=True) if d["type"] == "BENEFITS_AREA" and v in descendants
+    }
+    assert len(benefit) >= grants
+    assert {n for n, node in view.nodes.items() if node.type == "Grant"} == benefit
+    within = {c for c, p, d in graph.edges(data=True) if d["type"] == "PART_OF" and p == area}
+    assert within <= set(view.nodes)
+    page = write_view(graph, tmp_path / "area.html", view="area", area=area)
+    opened = open_page(page.path)
+    assert (page.nodes, page.edges) == (len(view.nodes), len(view.edges))
+    assert opened.page.evaluate(
+        "[civicgraph.network.body.nodeIndices.length, civicgraph.network.body.edgeIndices.length]"
+    ) == [page.nodes, page.edges]
+    report = write_area_report(graph, area, tmp_path / "report", pdf=False)
+    opened = open_page(report.html, wait_ready=False)
+    name = graph.nodes[area]["name"]
+    assert opened.page.locator("h1").text_content() == f"{name} ({area})"
+    facts = opened.page.locator("table.facts").first.text_content()
+    assert f"organisations{sum(1 for n in view.nodes.values() if n.type == 'Organization')}" in (
+        facts.replace(",", "")
+    )
+    assert opened.errors == [] and opened.dialogs == []

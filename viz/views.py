@@ -412,10 +412,18 @@ def _area(context: _Context, area: str | None) -> View:
         )
         raise UsageError(f"--area '{area}' is not an area in the graph.{hint}")
     within = context.lookup.area_descendants(code)
-    chosen = set(within)
+    # The area, the areas directly within it, and smaller areas only where something is
+    # placed in them (a local authority has thousands of output areas).
+    chosen = {code} | {
+        child
+        for child, parent, _ in context.lookup.edges(EdgeType.PART_OF)
+        if parent == code and child in within
+    }
     for node, areas in context.areas.items():
-        if areas & within:
+        placed = areas & within
+        if placed and context.lookup.type(node) != _AREA:
             chosen.add(node)
+            chosen.update(placed)
     providers = context.lookup.providers
     for node in list(chosen):
         if context.lookup.type(node) == _SERVICE and node in providers:
