@@ -1,6 +1,9 @@
 """The graph model: records, reports, the workspace store and the analysis graph."""
 
-from . import matching  # registers the name link finder
+from . import (
+    matching,  # registers the name link finder
+    places,  # registers the place link finder
+)
 from .build import Graph, build_graph, count_by_type, edge_key
 from .identity import LINK_FINDERS, Link, canonical_id, register_link_finder, resolve_identities
 from .records import EdgeRecord, NodeRecord, Record, local_key
@@ -28,6 +31,7 @@ __all__ = [
     "edge_key",
     "local_key",
     "matching",
+    "places",
     "register_link_finder",
     "resolve_identities",
 ]

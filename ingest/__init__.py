@@ -8,8 +8,10 @@ the report. ``INGESTERS`` lists what is registered.
 from ._pipeline import ReadContext
 from ._registry import INGESTERS, Ingester, Option, default_source_name, ingest, register, validate
 from .areas import ingest_areas, read_areas
+from .assets import read_assets
 from .giving360 import ingest_360giving, read_360giving
 from .hsds import graph_from_hsds, ingest_hsds, read_hsds
+from .osm import read_osm
 from .referrals import ingest_referrals, read_referrals
 from .relationships import ingest_relationships, read_relationships
 
@@ -28,7 +30,9 @@ __all__ = [
     "ingest_relationships",
     "read_360giving",
     "read_areas",
+    "read_assets",
     "read_hsds",
+    "read_osm",
     "read_referrals",
     "read_relationships",
     "register",

@@ -264,6 +264,17 @@ NODE_TYPES: Mapping[NodeType, NodeTypeDef] = MappingProxyType(
                 _P("organization_id", _D.STRING, "The source's id of the operating organisation."),
                 _P("facility_kind", _D.STRING, "Kind of community facility (library, ...)."),
                 _P("ownership", _D.STRING, "Who owns it: council, community, private..."),
+                _P("owner", _D.STRING, "The owner's name, as an asset register gives it."),
+                _P(
+                    "asset_transfer",
+                    _D.STRING,
+                    "A community asset transfer, as the register records it (date or note).",
+                ),
+                _P("email", _D.EMAIL, "A contact email address.", "schema:email"),
+                _P("phones", _D.JSON, "Telephone numbers: number, extension, type, description."),
+                _P("opening_hours", _D.STRING, "Opening hours (OpenStreetMap syntax)."),
+                _P("osm_id", _D.STRING, "OpenStreetMap element: node/123, way/456."),
+                _P("operator", _D.STRING, "Who runs it, by name, as the source gives it."),
             ),
         ),
         NodeType.AREA: NodeTypeDef(

@@ -15,6 +15,7 @@ from .isolates import isolates
 from .network import network
 from .partnerships import partnerships, pooled_budgets
 from .pathways import pathways
+from .places import gaps, si_index
 from .silos import sector_gaps, silos
 from .unplaced import unplaced
 
@@ -27,6 +28,7 @@ __all__ = [
     "brokers",
     "funders",
     "funding_dependency",
+    "gaps",
     "impact",
     "isolates",
     "network",
@@ -39,6 +41,7 @@ __all__ = [
     "run_sparql",
     "sector_gaps",
     "shared_buildings",
+    "si_index",
     "silos",
     "sparql_library",
     "unplaced",

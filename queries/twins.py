@@ -164,6 +164,8 @@ _PROJECTIONS = {
     "impact": _EVERYTHING_LOCAL,
     "partnerships": _EVERYTHING_LOCAL,
     "shared-buildings": _EVERYTHING_LOCAL,
+    "si-index": _EVERYTHING_LOCAL,
+    "gaps": _EVERYTHING_LOCAL,
 }
 
 TWINS: dict[str, Twin] = {

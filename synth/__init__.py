@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import UsageError
+from .geography import AreaFiles, write_area_files, write_osm_facilities
 from .grants import FUNDERS, grants_for, write_360giving
 from .hsds import write_hsds_csv, write_hsds_json
 from .taxonomy import CATEGORIES, TAXONOMY_NAME
@@ -25,6 +26,7 @@ __all__ = [
     "HSDS_FORMATS",
     "SYNTH_WRITERS",
     "TAXONOMY_NAME",
+    "AreaFiles",
     "Planted",
     "SynthSource",
     "SynthWriter",
@@ -35,8 +37,10 @@ __all__ = [
     "plant_ties",
     "synth",
     "write_360giving",
+    "write_area_files",
     "write_hsds_csv",
     "write_hsds_json",
+    "write_osm_facilities",
 ]
 
 HSDS_FORMATS = {"hsds-json": write_hsds_json, "hsds-csv": write_hsds_csv}
@@ -62,12 +66,20 @@ class SynthWriter:
     write: Callable[[Town, Path, str], Path]
 
 
+def _write_areas(town: Town, out: Path, hsds_format: str) -> Path:
+    return write_area_files(town, out / "areas").folder
+
+
 def _write_directory(town: Town, out: Path, hsds_format: str) -> Path:
     return HSDS_FORMATS[hsds_format](town, out / "directory")
 
 
 def _write_grants(town: Town, out: Path, hsds_format: str) -> Path:
     return write_360giving(town, out / "grants")
+
+
+def _write_facilities(town: Town, out: Path, hsds_format: str) -> Path:
+    return write_osm_facilities(town, out / "facilities.geojson")
 
 
 def _write_referrals(town: Town, out: Path, hsds_format: str) -> Path:
@@ -81,8 +93,10 @@ def _write_relationships(town: Town, out: Path, hsds_format: str) -> Path:
 SYNTH_WRITERS: list[SynthWriter] = [
     SynthWriter("directory", "hsds", _write_directory),
     SynthWriter("grants", "360giving", _write_grants),
+    SynthWriter("facilities", "osm", _write_facilities),
     SynthWriter("referrals", "referrals", _write_referrals),
     SynthWriter("relationships", "relationships", _write_relationships),
+    SynthWriter("areas", "areas", _write_areas),
 ]
 
 
@@ -100,8 +114,8 @@ def synth(
     >>> import tempfile
     >>> written = synth(tempfile.mkdtemp(), services=50, seed=3)
     >>> [(s.kind, s.path.name) for s in written]  # doctest: +NORMALIZE_WHITESPACE
-    [('hsds', 'directory'), ('360giving', 'grants'), ('referrals', 'referrals.csv'),
-     ('relationships', 'relationships.csv')]
+    [('hsds', 'directory'), ('360giving', 'grants'), ('osm', 'facilities.geojson'),
+     ('referrals', 'referrals.csv'), ('relationships', 'relationships.csv'), ('areas', 'areas')]
     """
     if hsds_format not in HSDS_FORMATS:
         raise UsageError(

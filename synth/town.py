@@ -123,6 +123,8 @@ class Town:
     organisations: list[Organisation]
     services: list[Service]
     dirt: Dirt
+    planted_areas: list[str] = field(default_factory=list)
+    """Codes of areas planted with no service or building near them (see synth.geography)."""
 
 
 _STREETS = (
@@ -218,7 +220,20 @@ def make_town(services: int = 2000, seed: int = 1) -> Town:
     organisations = _make_organisations(rng, buildings, max(3, services // 4))
     service_list = _make_services(rng, organisations, buildings, areas, services)
     dirt = _plant_dirt(rng, service_list, buildings)
-    return Town(TOWN_NAME, seed, LAD_CODE, areas, buildings, organisations, service_list, dirt)
+    # Drawn from their own generator, after everything else, so the rest of the town is
+    # the same as it was before areas were planted.
+    planted = _plant_unserved_areas(random.Random(seed * 104_729 + 3), areas)
+    return Town(
+        TOWN_NAME,
+        seed,
+        LAD_CODE,
+        areas + planted,
+        buildings,
+        organisations,
+        service_list,
+        dirt,
+        [a.code for a in planted],
+    )
 
 
 def _make_areas(rng: random.Random, count: int) -> list[Area]:
@@ -248,6 +263,34 @@ def _make_areas(rng: random.Random, count: int) -> list[Area]:
             )
         )
     return areas
+
+
+PLANTED_OFFSET = 0.05
+"""Degrees of longitude (about 3.3 km) between the town's east edge and its planted areas."""
+
+
+def _plant_unserved_areas(rng: random.Random, areas: list[Area]) -> list[Area]:
+    """A deprived estate beyond the town's east edge: areas no service serves or stands near."""
+    east = max(a.longitude for a in areas) + PLANTED_OFFSET
+    south = min(a.latitude for a in areas)
+    north = max(a.latitude for a in areas)
+    count = max(2, len(areas) // 20)
+    planted = []
+    for k in range(count):
+        index = len(areas) + k
+        latitude = south + (north - south) * (k + 0.5) / count
+        planted.append(
+            Area(
+                code=f"E01{900000 + index:06d}",
+                name=f"{TOWN_NAME} {index // 4 + 1:03d}{'ABCD'[index % 4]}",
+                population=rng.randint(1400, 2400),
+                imd_decile=rng.choice((1, 1, 2)),
+                latitude=round(latitude, 6),
+                longitude=round(east + rng.uniform(0, 0.004), 6),
+                postcodes=[f"{POSTCODE_AREA}99 {(k % 9) + 1}{_letters(rng)}" for _ in range(3)],
+            )
+        )
+    return planted
 
 
 def _letters(rng: random.Random) -> str:

@@ -304,3 +304,51 @@ def test_cli(tmp_path: Path, run_cli: Any) -> None:
     result = run_cli("--db", db, "query", "unplaced", "--format", "csv")
     assert result.code == 0
     assert result.out.splitlines()[0].startswith("id,type,name")
+
+
+def test_si_index_and_gaps_on_real_england(england: tuple[Workspace, IngestReport, Any]) -> None:
+    """Every English authority is scored; grants' real beneficiary areas give funding per head."""
+    from civicgraph.ingest import ingest_360giving
+    from civicgraph.queries import gaps, si_index
+
+    workspace = england[0]
+    ingest_360giving(
+        workspace,
+        shared("360giving_grantnav_samples") / "power_to_change_a002400000nO46WAAS.json",
+        name="ptc",
+    )
+    graph = workspace.graph()
+    table = si_index(graph, level="lad")
+    lads_with_people = {
+        parent
+        for lsoa, data in graph.nodes(data=True)
+        if data.get("level") == "lsoa" and data.get("population")
+        for parent in _parents(graph, lsoa)
+        if graph.nodes[parent].get("level") == "lad"
+    }
+    scored = table[table["si_rank"].notna()]
+    assert set(scored["area"]) == lads_with_people
+    assert sorted(scored["si_rank"]) == list(range(1, len(scored) + 1))
+
+    def lads_of(area: str) -> set[str]:
+        seen, stack, found = {area}, [area], set()
+        while stack:
+            here = stack.pop()
+            if graph.nodes[here].get("level") == "lad":
+                found.add(here)
+            for parent in _parents(graph, here) - seen:
+                seen.add(parent)
+                stack.append(parent)
+        return found
+
+    funded = {
+        lad
+        for _, area, data in graph.edges(data=True)
+        if data["type"] == "BENEFITS_AREA"
+        for lad in lads_of(area)
+    }
+    assert funded
+    assert set(table.loc[table["funding"] > 0, "area"]) == funded & lads_with_people
+    # no facility or service in the graph: every category is missing everywhere, none nearer
+    missing = gaps(graph, level="lad")
+    assert missing.empty or missing["nearest"].isna().all()

@@ -1,0 +1,160 @@
+"""OpenStreetMap extracts and asset registers: facilities as locations, one per building."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from handmade import LOC, ingest_records, node
+
+from civicgraph import Workspace
+from civicgraph.errors import InputError, UsageError
+from civicgraph.ingest import ingest
+
+
+def _locations(workspace: Workspace) -> dict[str, dict[str, Any]]:
+    graph = workspace.graph()
+    return {n: d for n, d in graph.nodes(data=True) if d.get("type") == "Location"}
+
+
+def _by_name(locations: dict[str, dict[str, Any]], name: str) -> list[dict[str, Any]]:
+    return [d for d in locations.values() if d.get("name") == name]
+
+
+def test_overpass_and_geojson_features_become_facilities(
+    workspace_path: Path, test_data: Path
+) -> None:
+    with Workspace(workspace_path) as workspace:
+        report = ingest(workspace, "osm", str(test_data / "osm"))
+        locations = _locations(workspace)
+    kinds = sorted(d["facility_kind"] for d in locations.values())
+    assert kinds == [
+        "charity",
+        "community centre",
+        "health centre",
+        "library",
+        "park",
+        "place of worship",
+        "pub",
+    ]  # the accountant's office is not a facility
+    library = _by_name(locations, "Ancoats Library")[0]
+    # Both phone tags kept, the contact: website used, postcode normalised.
+    assert [p["number"] for p in library["phones"]] == ["0161 555 0102", "0161 555 0101"]
+    assert library["url"] == "https://library.example.org"
+    assert library["postcode"] == "M4 6AA" and library["address_1"] == "12 Mill Street"
+    # A way's centre, a closed ring's centroid, and an outline exported as a line string.
+    park = _by_name(locations, "Cutting Room Square")[0]
+    assert (park["latitude"], park["longitude"]) == (53.485, -2.23)
+    hall = _by_name(locations, "Hope Hall")[0]
+    assert hall["latitude"] == pytest.approx(53.001) and hall["longitude"] == pytest.approx(-1.999)
+    church = _by_name(locations, "St Mary's")[0]
+    assert church["latitude"] == pytest.approx(53.001)
+    surgery = _by_name(locations, "Valley Surgery")[0]
+    assert surgery["email"] == "hello@valley.example.org"
+    assert surgery["latitude"] == pytest.approx(53.101)
+    # A feature without coordinates is kept (placeable by postcode) and reported.
+    pub = _by_name(locations, "The Crown")[0]
+    assert "latitude" not in pub and pub["postcode"] == "M4 7BB"
+    codes = {p.code for p in report.problems}
+    assert {"no-point", "not-a-facility"} <= codes
+    assert report.variant == "GeoJSON + Overpass JSON"
+
+
+def test_one_library_from_a_directory_osm_and_an_asset_register(
+    workspace_path: Path, test_data: Path
+) -> None:
+    with Workspace(workspace_path) as workspace:
+        ingest_records(
+            workspace,
+            [
+                node(
+                    LOC,
+                    "directory:location:7",
+                    name="Ancoats Library",
+                    postcode="M4 6AA",
+                    address_1="12 Mill St",
+                )
+            ],
+            name="directory",
+        )
+        ingest(workspace, "osm", str(test_data / "osm"))
+        ingest(workspace, "assets", str(test_data / "assets.csv"))
+        locations = _locations(workspace)
+    libraries = _by_name(locations, "Ancoats Library")
+    assert len(libraries) == 1  # the directory's, OpenStreetMap's and the register's: one node
+    library = libraries[0]
+    assert library["facility_kind"] == "library"
+    assert library["ownership"] == "council" and library["owner"] == "Manchester City Council"
+    # The UPRN joins the register's Hope Hall to OpenStreetMap's way 303.
+    halls = _by_name(locations, "Hope Hall")
+    assert len(halls) == 1 and halls[0]["ownership"] == "community"
+
+
+def test_asset_register_ownership_transfer_and_bad_rows(
+    workspace_path: Path, test_data: Path
+) -> None:
+    with Workspace(workspace_path) as workspace:
+        report = ingest(workspace, "assets", str(test_data / "assets.csv"))
+        locations = _locations(workspace)
+    hall = _by_name(locations, "Moss Side Village Hall")[0]
+    assert hall["facility_kind"] == "community centre"
+    assert hall["ownership"] == "community" and hall["asset_transfer"] == "2019-04-01"
+    depot = _by_name(locations, "Depot")[0]
+    assert "latitude" not in depot  # swapped coordinates are reported, not guessed
+    problems = {(p.code, e.get("row")) for p in report.problems for e in p.examples}
+    assert ("bad-coordinates", 4) in problems
+    assert ("no-name", 5) in problems  # the row without a name is rejected
+    counts = report.tables["assets.csv"]
+    assert counts.read == 5 and counts.rejected == 1 and counts.loaded == 4
+
+
+def test_osm_input_that_is_neither_format_fails_clearly(tmp_path: Path) -> None:
+    bad = tmp_path / "x.json"
+    bad.write_text('{"type": "Topology"}', encoding="utf-8")
+    with pytest.raises(InputError, match="neither GeoJSON"):
+        ingest(None, "osm", str(bad))
+    with pytest.raises(UsageError, match="no such file"):
+        ingest(None, "osm", str(tmp_path / "missing.geojson"))
+
+
+def test_real_isle_of_man_extract(workspace_path: Path, shared_data) -> None:  # type: ignore[no-untyped-def]
+    folder = shared_data("osm_isle_of_man_facilities")
+    with Workspace(workspace_path) as workspace:
+        report = ingest(workspace, "osm", str(folder))
+        locations = _locations(workspace)
+    assert report.variant == "GeoJSON"
+    kinds = {d["facility_kind"] for d in locations.values()}
+    assert {"place of worship", "health centre", "charity"} <= kinds
+    # Every kept facility has a point (the export's centroids of the building outlines).
+    assert all("latitude" in d for d in locations.values())
+    # contact:phone is read where phone is absent (Not Only Backs Osteopathic Clinic).
+    clinic = _by_name(locations, "Not Only Backs Osteopathic Clinic")
+    assert clinic and clinic[0]["phones"] == [{"number": "+44 1624 835999"}]
+    # Nothing lost: what is not a facility is counted as read and noted.
+    read = sum(t.read for t in report.tables.values())
+    assert read == 36 + 72 + 216 + 97
+    assert any(p.code == "not-a-facility" for p in report.problems)
+
+
+def test_two_uprns_are_two_buildings_however_alike(workspace_path: Path, test_data: Path) -> None:
+    with Workspace(workspace_path) as workspace:
+        ingest_records(
+            workspace,
+            [
+                node(
+                    LOC,
+                    "directory:location:9",
+                    name="Hope Hall",
+                    uprn="200000000001",
+                    latitude=53.001,
+                    longitude=-1.999,
+                )
+            ],
+            name="directory",
+        )
+        ingest(workspace, "osm", str(test_data / "osm"))
+        halls = _by_name(_locations(workspace), "Hope Hall")
+        review = workspace.review_list()
+    assert len(halls) == 2  # OpenStreetMap's way 303 carries UPRN 100012345678
+    assert not any("Hope Hall" in str(row) for row in review)
