@@ -1,13 +1,13 @@
 # The two commands of the README:
 #   make demo   sets up ./.venv and runs `civicgraph demo`
 #   make test   sets up ./.venv with the test tools and runs the test suite
-# `.ci/run` runs `make test`, then `make lint`.
+# `.ci/run` runs `make test` (which installs Chromium for the page tests if missing), then `make lint`.
 
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench install dev clean
+.PHONY: demo test lint bench install dev chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,11 @@ dev: $(BIN)/python
 demo: install
 	$(BIN)/civicgraph demo
 
-test: dev
+# The page tests open civicgraph's HTML in a real headless Chromium (Debian's package).
+chromium:
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium)
+
+test: dev chromium
 	$(BIN)/python -m pytest
 
 lint: dev

@@ -15,6 +15,8 @@ from .graph.rdf import export_rdf
 from .ingest import ingest
 from .queries.report import write_query_report
 from .synth import synth
+from .viz import write_view
+from .viz.report import most_under_served, write_area_report
 
 __all__ = ["DemoResult", "run_demo"]
 
@@ -42,8 +44,9 @@ def _fresh_workspace(path: Path) -> Workspace:
 
 
 def run_demo(out: str | Path = "demo-out", *, services: int = 2000, seed: int = 1) -> DemoResult:
-    """Synthesise a town into ``out/data``, ingest it into ``out/civicgraph.db`` afresh, and
-    run every query into ``out/queries`` (a CSV each, and ``summary.md``).
+    """Synthesise a town into ``out/data``, ingest it into ``out/civicgraph.db`` afresh, run
+    every query into ``out/queries`` (a CSV each, and ``summary.md``), draw the network as
+    ``out/network.html`` and report on the most under-served area in ``out/report``.
 
     Examples
     --------
@@ -67,6 +70,15 @@ def run_demo(out: str | Path = "demo-out", *, services: int = 2000, seed: int = 
         export_rdf(workspace, rdf, format="turtle")
         result.outputs["linked data (Turtle)"] = rdf
         result.outputs.update(write_query_report(workspace, folder / "queries"))
+        graph = workspace.graph()
+    page = write_view(graph, folder / "network.html")
+    result.outputs["network page"] = page.path
+    area = most_under_served(graph)
+    if area is not None:
+        report = write_area_report(graph, area, folder / "report")
+        result.outputs[f"report on the most under-served area ({area})"] = report.html
+        if report.pdf is not None:
+            result.outputs["report (PDF)"] = report.pdf
     return result
 
 

@@ -13,7 +13,7 @@ from ._index import UNCLASSIFIED, count_of, short_list
 from ._network import TieNetwork, tie_network
 from ._registry import register_query
 
-__all__ = ["sector_gaps", "silos"]
+__all__ = ["sector_gaps", "silo_groups", "silos"]
 
 SILO_COLUMNS = [
     "group",
@@ -140,92 +140,17 @@ def silos(
     >>> [(r.members, r.internal_ties, r.external_ties) for r in result.itertuples()]
     [('A, B, C', 3, 1), ('D, E, F', 3, 1)]
     """
-    net = tie_network(
+    frame, _ = silo_groups(
         graph,
         level=level,
         period=period,
         min_count=min_count,
         partnership_weight=partnership_weight,
+        resolution=resolution,
+        min_size=min_size,
+        seed=seed,
     )
-    if not net.ties:
-        return pd.DataFrame(columns=SILO_COLUMNS)
-    membership = communities(net, seed=seed, resolution=resolution)
-    groups: dict[int, list[int]] = {}
-    for node, group in enumerate(membership):
-        groups.setdefault(group, []).append(node)
-    internal: Counter[int] = Counter()
-    external: Counter[int] = Counter()
-    out_to: dict[int, Counter[str]] = {}
-    for a, b in net.ties:
-        ga, gb = membership[a], membership[b]
-        if ga == gb:
-            internal[ga] += 1
-        else:
-            external[ga] += 1
-            external[gb] += 1
-            out_to.setdefault(ga, Counter())[net.sector(b)] += 1
-            out_to.setdefault(gb, Counter())[net.sector(a)] += 1
-    internal_volume: Counter[int] = Counter()
-    external_volume: Counter[int] = Counter()
-    for (a, b), count in net.referrals.items():
-        if membership[a] == membership[b]:
-            internal_volume[membership[a]] += count
-        else:
-            external_volume[membership[a]] += count
-            external_volume[membership[b]] += count
-    silent = _silent_pairs(net)
-    noun = "organisations" if level == "organization" else "services"
-    rows: list[dict[str, Any]] = []
-    for group, members in groups.items():
-        if len(members) < max(min_size, 1):
-            continue
-        sectors = Counter(net.sector(i) for i in members)
-        sector_text = ", ".join(
-            f"{s} {c}" for s, c in sorted(sectors.items(), key=lambda x: (-x[1], x[0]))
-        )
-        ei = _ei(external[group], internal[group])
-        ei_volume = _ei(external_volume[group], internal_volume[group])
-        never = [f"{a} – {b}" for a, b in silent if a in sectors or b in sectors]
-        outside = out_to.get(group, Counter())
-        outside_text = ", ".join(
-            f"{s} {c}" for s, c in sorted(outside.items(), key=lambda x: (-x[1], x[0]))
-        )
-        names = sorted(net.name(i) for i in members)
-        total_ties = internal[group] + external[group]
-        why = (
-            f"{count_of(len(members), noun[:-1])} ({sector_text}) keep {internal[group]} of their "
-            f"{count_of(total_ties, 'tie')} inside the group (E-I {ei:+.2f})"
-            if ei is not None
-            else f"{count_of(len(members), noun[:-1])} ({sector_text}) with no ties"
-        )
-        volume_total = internal_volume[group] + external_volume[group]
-        if volume_total:
-            why += f" and {internal_volume[group]} of {volume_total} referrals"
-        why += f"; ties out go to: {outside_text}" if outside_text else "; no ties leave the group"
-        if never:
-            why += f"; never tied anywhere: {short_list(never, 3)}"
-        rows.append(
-            {
-                "group": 0,
-                "size": len(members),
-                "members": short_list(names, 12),
-                "sectors": sector_text,
-                "internal_ties": internal[group],
-                "external_ties": external[group],
-                "ei_index": ei,
-                "internal_referrals": internal_volume[group],
-                "external_referrals": external_volume[group],
-                "ei_index_referrals": ei_volume,
-                "ties_out_to": outside_text,
-                "never_connects": "; ".join(never),
-                "why": why,
-                "_order": (ei if ei is not None else 2.0, -len(members), names[0]),
-            }
-        )
-    rows.sort(key=lambda r: r.pop("_order"))
-    for number, row in enumerate(rows, start=1):
-        row["group"] = number
-    return pd.DataFrame(rows, columns=SILO_COLUMNS)
+    return frame
 
 
 @register_query
@@ -312,3 +237,107 @@ def sector_gaps(
         )
     )
     return pd.DataFrame(rows, columns=GAP_COLUMNS)
+
+
+def silo_groups(
+    graph: Graph,
+    *,
+    level: Literal["organization", "service"] = "organization",
+    period: str | None = None,
+    min_count: int = 1,
+    partnership_weight: float | None = None,
+    resolution: float = 1.0,
+    min_size: int = 2,
+    seed: int = 1,
+) -> tuple[pd.DataFrame, list[list[str]]]:
+    """The ``silos`` table and, for each of its rows in order, the ids of the group's members
+    (for pictures that colour the groups; parameters as ``silos``)."""
+    net = tie_network(
+        graph,
+        level=level,
+        period=period,
+        min_count=min_count,
+        partnership_weight=partnership_weight,
+    )
+    if not net.ties:
+        return pd.DataFrame(columns=SILO_COLUMNS), []
+    membership = communities(net, seed=seed, resolution=resolution)
+    groups: dict[int, list[int]] = {}
+    for node, group in enumerate(membership):
+        groups.setdefault(group, []).append(node)
+    internal: Counter[int] = Counter()
+    external: Counter[int] = Counter()
+    out_to: dict[int, Counter[str]] = {}
+    for a, b in net.ties:
+        ga, gb = membership[a], membership[b]
+        if ga == gb:
+            internal[ga] += 1
+        else:
+            external[ga] += 1
+            external[gb] += 1
+            out_to.setdefault(ga, Counter())[net.sector(b)] += 1
+            out_to.setdefault(gb, Counter())[net.sector(a)] += 1
+    internal_volume: Counter[int] = Counter()
+    external_volume: Counter[int] = Counter()
+    for (a, b), count in net.referrals.items():
+        if membership[a] == membership[b]:
+            internal_volume[membership[a]] += count
+        else:
+            external_volume[membership[a]] += count
+            external_volume[membership[b]] += count
+    silent = _silent_pairs(net)
+    noun = "organisations" if level == "organization" else "services"
+    rows: list[dict[str, Any]] = []
+    for group, members in groups.items():
+        if len(members) < max(min_size, 1):
+            continue
+        sectors = Counter(net.sector(i) for i in members)
+        sector_text = ", ".join(
+            f"{s} {c}" for s, c in sorted(sectors.items(), key=lambda x: (-x[1], x[0]))
+        )
+        ei = _ei(external[group], internal[group])
+        ei_volume = _ei(external_volume[group], internal_volume[group])
+        never = [f"{a} – {b}" for a, b in silent if a in sectors or b in sectors]
+        outside = out_to.get(group, Counter())
+        outside_text = ", ".join(
+            f"{s} {c}" for s, c in sorted(outside.items(), key=lambda x: (-x[1], x[0]))
+        )
+        names = sorted(net.name(i) for i in members)
+        total_ties = internal[group] + external[group]
+        why = (
+            f"{count_of(len(members), noun[:-1])} ({sector_text}) keep {internal[group]} of their "
+            f"{count_of(total_ties, 'tie')} inside the group (E-I {ei:+.2f})"
+            if ei is not None
+            else f"{count_of(len(members), noun[:-1])} ({sector_text}) with no ties"
+        )
+        volume_total = internal_volume[group] + external_volume[group]
+        if volume_total:
+            why += f" and {internal_volume[group]} of {volume_total} referrals"
+        why += f"; ties out go to: {outside_text}" if outside_text else "; no ties leave the group"
+        if never:
+            why += f"; never tied anywhere: {short_list(never, 3)}"
+        rows.append(
+            {
+                "group": 0,
+                "size": len(members),
+                "members": short_list(names, 12),
+                "sectors": sector_text,
+                "internal_ties": internal[group],
+                "external_ties": external[group],
+                "ei_index": ei,
+                "internal_referrals": internal_volume[group],
+                "external_referrals": external_volume[group],
+                "ei_index_referrals": ei_volume,
+                "ties_out_to": outside_text,
+                "never_connects": "; ".join(never),
+                "why": why,
+                "_order": (ei if ei is not None else 2.0, -len(members), names[0]),
+                "_members": sorted(net.nodes[i] for i in members),
+            }
+        )
+    rows.sort(key=lambda r: r.pop("_order"))
+    member_ids: list[list[str]] = []
+    for number, row in enumerate(rows, start=1):
+        row["group"] = number
+        member_ids.append(row.pop("_members"))
+    return pd.DataFrame(rows, columns=SILO_COLUMNS), member_ids

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from browser import browser, open_page  # noqa: F401 - fixtures for the page tests
 from helpers import TEST_DATA, shared
 
 

@@ -1,0 +1,200 @@
+// civicgraph network page. Every value from data reaches the page through textContent,
+// vis-network's canvas, or its tooltip (innerText); links only when http or https.
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("cg-data").textContent);
+  var $ = function (id) { return document.getElementById(id); };
+  var el = function (tag, text, cls) {
+    var e = document.createElement(tag);
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    if (cls) e.className = cls;
+    return e;
+  };
+  var safeUrl = function (value) {
+    try {
+      var url = new URL(String(value));
+      return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
+    } catch (e) { return null; }
+  };
+
+  $("cg-title").textContent = data.title;
+  var byId = new Map();
+  data.nodes.forEach(function (n) { byId.set(n.id, n); });
+
+  var nodes = new vis.DataSet(data.nodes.map(function (n) {
+    return {
+      id: n.id, label: n.label, title: n.title, x: n.x, y: n.y, size: n.size, shape: "dot",
+      color: { background: n.color, border: n.focus ? "#000000" : n.color },
+      borderWidth: n.focus ? 4 : 1
+    };
+  }));
+  var edges = new vis.DataSet(data.edges.map(function (e, i) {
+    return {
+      id: i, from: e.from, to: e.to, title: e.title, dashes: e.dashes, width: e.width,
+      color: { color: e.color, opacity: 0.6 }
+    };
+  }));
+  var options = {
+    physics: { enabled: false, solver: "forceAtlas2Based", stabilization: false },
+    layout: { randomSeed: 1, improvedLayout: false },
+    interaction: {
+      hover: !data.large, tooltipDelay: 150, hideEdgesOnDrag: data.large,
+      hideEdgesOnZoom: data.large, navigationButtons: false, keyboard: true
+    },
+    nodes: { font: { size: 12 }, scaling: { label: { drawThreshold: 6 } } },
+    edges: { smooth: false, arrows: { to: { enabled: false } } }
+  };
+  var network = new vis.Network($("cg-graph"), { nodes: nodes, edges: edges }, options);
+  var state = { network: network, nodes: nodes, edges: edges, data: data, ready: false };
+  window.civicgraph = state;
+  network.once("afterDrawing", function () {
+    state.ready = true;
+    state.readyAt = performance.now();
+    document.body.setAttribute("data-ready", "true");
+  });
+
+  function updateCounts() {
+    var shown = network.body.nodeIndices.length;
+    var text = shown.toLocaleString() + " of " + data.nodes.length.toLocaleString() +
+      " nodes, " + data.edges.length.toLocaleString() + " edges";
+    $("cg-counts").textContent = text;
+  }
+
+  // Legend.
+  $("cg-legend-note").textContent = "Colour: " + data.colorBy + "; size: " + data.sizeBy + ".";
+  data.legend.forEach(function (entry) {
+    var li = el("li");
+    var swatch = el("span", null, "cg-swatch");
+    swatch.style.background = entry.color;
+    li.appendChild(swatch);
+    li.appendChild(el("span", entry.label + " (" + entry.count.toLocaleString() + ")"));
+    $("cg-legend").appendChild(li);
+  });
+  data.edgeLegend.forEach(function (entry) {
+    var li = el("li");
+    var line = el("span", null, entry.dashed ? "cg-line cg-dashed" : "cg-line");
+    line.style.borderTopColor = entry.color;
+    li.appendChild(line);
+    li.appendChild(el("span", entry.label));
+    $("cg-edge-legend").appendChild(li);
+  });
+  data.notes.forEach(function (note) { $("cg-notes").appendChild(el("li", note)); });
+
+  // Details of one node.
+  function showInfo(id) {
+    var n = byId.get(id);
+    if (!n) return;
+    $("cg-info").hidden = false;
+    $("cg-info-title").textContent = n.label;
+    var facts = $("cg-info-facts");
+    facts.replaceChildren();
+    [["type", n.type], ["id", n.id]].concat(n.facts).forEach(function (pair) {
+      facts.appendChild(el("dt", pair[0]));
+      facts.appendChild(el("dd", pair[1]));
+    });
+    if (n.areas.length) {
+      facts.appendChild(el("dt", "areas"));
+      facts.appendChild(el("dd", n.areas.join(", ")));
+    }
+    var links = $("cg-info-links");
+    links.replaceChildren();
+    n.links.forEach(function (value) {
+      var href = safeUrl(value);
+      if (!href) return;
+      var a = el("a", value);
+      a.href = href;
+      a.rel = "noopener noreferrer";
+      a.target = "_blank";
+      var li = el("li");
+      li.appendChild(a);
+      links.appendChild(li);
+    });
+    $("cg-info-sources").textContent = n.sources.length ? "Sources: " + n.sources.join(", ") : "";
+  }
+
+  function focusNode(id) {
+    if (!byId.has(id)) return;
+    if (nodes.get(id).hidden) nodes.update({ id: id, hidden: false });
+    network.selectNodes([id]);
+    network.focus(id, { scale: Math.max(network.getScale(), 1.0), animation: false });
+    showInfo(id);
+    state.focused = id;
+  }
+  state.focusNode = focusNode;
+  network.on("click", function (params) {
+    if (params.nodes.length) showInfo(params.nodes[0]);
+  });
+
+  // Search.
+  $("cg-search").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var wanted = $("cg-query").value.trim().toLowerCase();
+    var list = $("cg-matches");
+    list.replaceChildren();
+    if (!wanted) return;
+    var found = data.nodes.filter(function (n) {
+      return n.label.toLowerCase().indexOf(wanted) >= 0 || n.id.toLowerCase() === wanted;
+    });
+    found.sort(function (a, b) {
+      var ax = a.label.toLowerCase() === wanted || a.id.toLowerCase() === wanted ? 0 : 1;
+      var bx = b.label.toLowerCase() === wanted || b.id.toLowerCase() === wanted ? 0 : 1;
+      return ax - bx;
+    });
+    if (!found.length) { list.appendChild(el("li", "No node matches.")); return; }
+    found.slice(0, 30).forEach(function (n) {
+      var button = el("button", n.label + " (" + n.type + ")");
+      button.type = "button";
+      button.addEventListener("click", function () { focusNode(n.id); });
+      var li = el("li");
+      li.appendChild(button);
+      list.appendChild(li);
+    });
+    if (found.length > 30) list.appendChild(el("li", (found.length - 30) + " more; type more of the name."));
+    focusNode(found[0].id);
+  });
+
+  // Filters: a node shows when its type, sector and (any) area are all ticked.
+  var hidden = { type: new Set(), sector: new Set(), area: new Set() };
+  function visible(n) {
+    if (hidden.type.has(n.type) || hidden.sector.has(n.sector)) return false;
+    if (hidden.area.size && n.areas.length) {
+      return n.areas.some(function (a) { return !hidden.area.has(a); });
+    }
+    return true;
+  }
+  function applyFilters() {
+    var changes = [];
+    data.nodes.forEach(function (n) {
+      var hide = !visible(n);
+      if (!!nodes.get(n.id).hidden !== hide) changes.push({ id: n.id, hidden: hide });
+    });
+    if (changes.length) nodes.update(changes);
+    updateCounts();
+  }
+  ["type", "sector", "area"].forEach(function (facet) {
+    var box = $("cg-filter-" + facet);
+    var values = data.filters[facet];
+    if (!values.length) { box.appendChild(el("p", "none in this picture")); return; }
+    values.forEach(function (pair) {
+      var label = el("label", null, "cg-check");
+      var input = el("input");
+      input.type = "checkbox";
+      input.checked = true;
+      input.addEventListener("change", function () {
+        if (input.checked) hidden[facet].delete(pair[0]); else hidden[facet].add(pair[0]);
+        applyFilters();
+      });
+      label.appendChild(input);
+      label.appendChild(el("span", pair[0] + " (" + pair[1].toLocaleString() + ")"));
+      box.appendChild(label);
+    });
+  });
+
+  $("cg-physics").addEventListener("change", function (event) {
+    network.setOptions({ physics: { enabled: event.target.checked } });
+  });
+
+  updateCounts();
+  var start = data.nodes.filter(function (n) { return n.focus; });
+  if (start.length) showInfo(start[0].id);
+})();

@@ -1,0 +1,313 @@
+"""One self-contained HTML page per view: vis-network inlined, layout frozen, data escaped.
+
+Safety. The page's data travels as one JSON document inside a
+``<script type="application/json">`` element with ``<``, ``>``, ``&`` and the two
+JavaScript line separators escaped, so no value can close the element; the page's
+own script reads it with ``JSON.parse`` and puts every value on screen with
+``textContent`` (vis-network draws labels on a canvas and shows tooltips with
+``innerText``). Links are kept only when they are http or https. A
+Content-Security-Policy allows exactly the two inlined scripts (by their SHA-256),
+no network at all, no plugins, no forms and no ``<base>``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ..errors import UsageError
+from ..graph import Graph
+from ..ontology import NodeType
+from ._layout import MEASURES, layout, measure, sizes
+from .views import DEFAULT_MAX_NODES, View, build_view, safe_url
+
+__all__ = [
+    "COLOR_BY",
+    "PageResult",
+    "render_page",
+    "write_page",
+    "write_view",
+]
+
+COLOR_BY = ("type", "sector", "group")
+
+TYPE_COLORS = {
+    NodeType.ORGANIZATION.value: "#1f77b4",
+    NodeType.SERVICE.value: "#2ca02c",
+    NodeType.LOCATION.value: "#8c564b",
+    NodeType.AREA.value: "#9467bd",
+    NodeType.GRANT.value: "#ff7f0e",
+    NodeType.CONCEPT.value: "#7f7f7f",
+}
+PALETTE = (
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#bcbd22",
+    "#17becf", "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2",
+    "#dbdb8d", "#9edae5", "#393b79", "#637939",
+)  # fmt: skip
+OTHER_COLOR = "#bbbbbb"
+EDGE_COLORS = {"suggested partnership": "#d62728", "tie": "#555555"}
+LARGE_PAGE = 1500
+"""From this many nodes the page hides edges while dragging and zooming."""
+
+
+@dataclass
+class PageResult:
+    """What was written: the file, what it shows, and the notes shown on the page."""
+
+    path: Path
+    nodes: int
+    edges: int
+    notes: list[str]
+    bytes: int
+
+
+@cache
+def _asset(name: str) -> str:
+    return (resources.files("civicgraph.viz") / name).read_text(encoding="utf-8")
+
+
+@cache
+def _vis_network() -> str:
+    text = (resources.files("civicgraph.viz") / "vendor" / "vis-network.min.js").read_text(
+        encoding="utf-8"
+    )
+    # The source map is not shipped; a page that names it would ask for it.
+    return re.sub(r"\n//# sourceMappingURL=\S+\s*$", "\n", text)
+
+
+def _script_hash(text: str) -> str:
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def json_for_html(data: Any) -> str:
+    """JSON that cannot end the ``<script>`` element it sits in, nor open markup."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+def _colors(view: View, color_by: str) -> tuple[dict[str, str], list[dict[str, Any]]]:
+    if color_by not in COLOR_BY:
+        raise UsageError(f"--color '{color_by}' is not one of {', '.join(COLOR_BY)}.")
+    if color_by == "type":
+        counts = Counter(n.type for n in view.nodes.values())
+        colors = {k: TYPE_COLORS.get(k, OTHER_COLOR) for k in counts}
+    else:
+        counts = Counter(
+            (n.sector if color_by == "sector" else n.group) or "no group"
+            for n in view.nodes.values()
+        )
+        ranked = sorted(counts, key=lambda k: (k in ("no group", "unclassified"), -counts[k], k))
+        colors = {k: PALETTE[i] if i < len(PALETTE) else OTHER_COLOR for i, k in enumerate(ranked)}
+    by_node: dict[str, str] = {}
+    for node_id, node in view.nodes.items():
+        key = (
+            node.type
+            if color_by == "type"
+            else ((node.sector if color_by == "sector" else node.group) or "no group")
+        )
+        by_node[node_id] = colors[key]
+    legend: dict[str, dict[str, Any]] = {}
+    for key, color in colors.items():
+        shown = key if color != OTHER_COLOR or key in ("no group", "unclassified") else "other"
+        entry = legend.setdefault(shown, {"label": shown, "color": color, "count": 0})
+        entry["count"] += counts[key]
+    return by_node, sorted(legend.values(), key=lambda e: -int(e["count"]))
+
+
+def _tooltip(node: Any, value: float, size_by: str) -> str:
+    lines = [
+        node.label,
+        node.type + (f" standing for {node.members:,}" if node.members > 1 else ""),
+    ]
+    lines += [f"{key}: {text}" for key, text in node.facts[:6]]
+    if size_by != "degree" or value:
+        lines.append(f"{size_by}: {value:,.2f}".rstrip("0").rstrip("."))
+    if node.sources:
+        lines.append("sources: " + ", ".join(node.sources))
+    return "\n".join(lines)
+
+
+def page_data(
+    view: View, *, color_by: str | None = None, size_by: str = "degree", seed: int = 1
+) -> dict[str, Any]:
+    """The JSON document a page embeds: positions, colours, sizes, texts, filters."""
+    if size_by not in MEASURES:
+        raise UsageError(f"--size '{size_by}' is not one of {', '.join(MEASURES)}.")
+    color_by = color_by or view.default_color
+    positions = layout(view, seed=seed)
+    values = measure(view, size_by)
+    radii = sizes(values)
+    colors, legend = _colors(view, color_by)
+    nodes = []
+    for node_id, node in view.nodes.items():
+        x, y = positions[node_id]
+        nodes.append(
+            {
+                "id": node_id,
+                "label": node.label,
+                "x": x,
+                "y": y,
+                "size": radii[node_id],
+                "color": colors[node_id],
+                "type": node.type,
+                "sector": node.sector,
+                "areas": node.areas[:20],
+                "group": node.group,
+                "title": _tooltip(node, values[node_id], size_by),
+                "facts": node.facts,
+                "links": [url for url in node.links if safe_url(url)],
+                "sources": node.sources,
+                "focus": node.group == "focus",
+            }
+        )
+    edges = []
+    for edge in view.edges:
+        title = edge.type if edge.count <= 1 else f"{edge.type} ×{edge.count}"
+        if edge.reason:
+            title += f": {edge.reason}"
+        edges.append(
+            {
+                "from": edge.source,
+                "to": edge.target,
+                "dashes": edge.dashed,
+                "title": title,
+                "color": EDGE_COLORS.get(edge.type, "#9a9a9a"),
+                "width": 2 if edge.dashed else 1,
+            }
+        )
+    edge_legend = sorted({(e.type, e.dashed) for e in view.edges})
+    areas = Counter(a for n in view.nodes.values() for a in n.areas[:20])
+    return {
+        "title": view.title,
+        "view": view.name,
+        "notes": view.notes,
+        "colorBy": color_by,
+        "sizeBy": size_by,
+        "legend": legend,
+        "edgeLegend": [
+            {"label": kind, "dashed": dashed, "color": EDGE_COLORS.get(kind, "#9a9a9a")}
+            for kind, dashed in edge_legend
+        ],
+        "filters": {
+            "type": sorted(Counter(n.type for n in view.nodes.values()).items()),
+            "sector": sorted(Counter(n.sector for n in view.nodes.values()).items()),
+            "area": sorted(areas.items())[:500],
+        },
+        "large": len(nodes) >= LARGE_PAGE,
+        "nodes": nodes,
+        "edges": edges,
+    }
+
+
+def render_page(data: dict[str, Any]) -> str:
+    """The page's HTML for :func:`page_data`'s document."""
+    vis = _vis_network()
+    app = _asset("page.js")
+    policy = (
+        "default-src 'none'; "
+        f"script-src {_script_hash(vis)} {_script_hash(app)}; "
+        # vis-network injects its stylesheet and positions its tooltip with style attributes.
+        "style-src 'unsafe-inline'; img-src data: blob:; connect-src 'none'; "
+        "base-uri 'none'; form-action 'none'; object-src 'none'"
+    )
+    title = html.escape(f"civicgraph: {data['title']}")
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{html.escape(policy)}">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{title}</title>\n<style>\n{_asset('page.css')}</style>\n</head>\n<body>\n"
+        f"{_asset('page.html')}"
+        f'<script type="application/json" id="cg-data">{json_for_html(data)}</script>\n'
+        f"<script>{vis}</script>\n<script>{app}</script>\n</body>\n</html>\n"
+    )
+
+
+def write_page(view: View, out: str | Path, **options: Any) -> PageResult:
+    """Lay out ``view`` and write it as one HTML page to ``out``."""
+    data = page_data(view, **options)
+    path = Path(out)
+    if path.is_dir():
+        raise UsageError(f"--out {path} is a folder. Fix: give a file name such as network.html.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = render_page(data)
+    path.write_text(text, encoding="utf-8")
+    return PageResult(path, len(data["nodes"]), len(data["edges"]), view.notes, len(text.encode()))
+
+
+def write_view(
+    graph: Graph,
+    out: str | Path,
+    *,
+    view: str = "network",
+    focus: str | None = None,
+    depth: int = 1,
+    area: str | None = None,
+    limit: int = 50,
+    color: str | None = None,
+    size: str = "degree",
+    max_nodes: int = DEFAULT_MAX_NODES,
+    seed: int = 1,
+) -> PageResult:
+    """Write one view of ``graph`` as a self-contained, offline HTML page.
+
+    Parameters
+    ----------
+    graph
+        The analysis graph.
+    out
+        The HTML file to write.
+    view, focus, depth, area, limit, max_nodes
+        Which view (see :func:`civicgraph.viz.build_view`).
+    color
+        Colour nodes by type, sector or group (silo group); default: the view's own.
+    size
+        Size nodes by degree, betweenness or funding.
+    seed
+        The layout's (and the silo groups') random seed.
+
+    Returns
+    -------
+    PageResult
+        The file, the numbers of nodes and edges drawn, and what was folded.
+
+    Examples
+    --------
+    >>> import networkx as nx, tempfile, pathlib
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("o", type="Organization", name="<b>Hall</b>")
+    >>> g.add_node("s", type="Service", name="Lunch club")
+    >>> _ = g.add_edge("o", "s", type="PROVIDES")
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "town.html"
+    >>> result = write_view(g, out)
+    >>> result.nodes, result.edges
+    (2, 1)
+    >>> "<b>Hall</b>" in out.read_text()
+    False
+    """
+    built = build_view(
+        graph,
+        view=view,
+        focus=focus,
+        depth=depth,
+        area=area,
+        limit=limit,
+        max_nodes=max_nodes,
+        seed=seed,
+    )
+    return write_page(built, out, color_by=color, size_by=size, seed=seed)
