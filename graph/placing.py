@@ -49,6 +49,7 @@ MAX_CENTROID_KM = 10.0
 SMALL_AREA_LEVELS = frozenset({"lsoa", "datazone", "soa"})
 
 _UK = {"", "gb", "gbr", "uk", "united kingdom", "england", "scotland", "wales", "northern ireland"}
+_US = {"us", "usa", "u.s.", "u.s.a.", "united states", "united states of america"}
 _US_STATES = frozenset(
     """AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV
     NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI AS MP""".split()
@@ -222,7 +223,6 @@ def _place_location(
 ) -> str | None:
     """Place one location; the reason it cannot be placed, or ``None``."""
     postcode = str(data.get("postcode") or "").strip()
-    country = str(data.get("country") or "").strip()
     if postcode and _key(postcode) in postcodes:
         area, method = postcodes[_key(postcode)]
         _add(graph, node, area, EdgeType.IN_AREA, method)
@@ -239,12 +239,9 @@ def _place_location(
             _add(graph, node, area, EdgeType.IN_AREA, method, distance_km=km)
             return None
     reasons = []
-    state = str(data.get("state_province") or "").strip().upper()
-    if country and country.lower() not in _UK:
-        reasons.append(f"not UK data: the address is in another country ({country})")
-    elif state in _US_STATES or _ZIP.match(postcode):
-        where = f"state {state}" if state in _US_STATES else f"ZIP code {postcode}"
-        reasons.append(f"not UK data: the address is in the United States ({where})")
+    abroad = _abroad(data)
+    if abroad:
+        reasons.append(abroad)
     if not postcode:
         reasons.append("it has no postcode")
     elif _UK_POSTCODE.match(postcode):
@@ -253,6 +250,21 @@ def _place_location(
         reasons.append(f"postcode {postcode!r} is not a UK postcode")
     reasons.append(f"its coordinates are {problem}" if problem else "it has no coordinates")
     return "; ".join(reasons)
+
+
+def _abroad(data: dict[str, Any]) -> str | None:
+    """Why a location's address is not in the UK, or ``None`` if nothing says so."""
+    postcode = str(data.get("postcode") or "").strip()
+    country = str(data.get("country") or "").strip()
+    state = str(data.get("state_province") or "").strip().upper()
+    if country.lower() in _US:
+        return f"not UK data: the address is in the United States (country {country})"
+    if country and country.lower() not in _UK:
+        return f"not UK data: the address is in another country ({country})"
+    if state in _US_STATES or _ZIP.match(postcode):
+        where = f"state {state}" if state in _US_STATES else f"ZIP code {postcode}"
+        return f"not UK data: the address is in the United States ({where})"
+    return None
 
 
 def _area_names(nodes: dict[str, dict[str, Any]], areas: list[str]) -> dict[str, list[str]]:
@@ -324,7 +336,8 @@ def _add(
 def unplaced_rows(graph: Any) -> list[dict[str, Any]]:
     """What the graph could not place: one row per thing and reason.
 
-    A graph with no areas places nothing, and says so for every location.
+    A graph with no areas places nothing, and says so for every location: that its address
+    is not in the UK where it says so, or else that no areas are ingested.
     """
     nodes = graph._node
     pairs = list(graph.graph.get("unplaced", ()))
@@ -334,7 +347,7 @@ def unplaced_rows(graph: Any) -> list[dict[str, Any]]:
             "workspace: ingest areas first (civicgraph ingest areas)"
         )
         pairs[:0] = [
-            (n, reason)
+            (n, _abroad(d) or reason)
             for n, d in nodes.items()
             if d.get("type") == NodeType.LOCATION.value and not _has_out(graph, n, EdgeType.IN_AREA)
         ]

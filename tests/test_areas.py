@@ -190,6 +190,20 @@ def test_miami_is_reported_as_not_uk(tmp_path: Path) -> None:
     assert with_coordinates["reason"].str.contains("outside the UK").all()
 
 
+def test_miami_says_not_uk_before_any_areas_are_ingested(tmp_path: Path) -> None:
+    from civicgraph.ingest import ingest_hsds
+
+    workspace = Workspace(tmp_path / "w.db")
+    ingest_hsds(workspace, shared("hsds1_miami_open211"), name="miami")
+    rows = run_query("unplaced", workspace, kind="location")
+    locations = workspace.stats()["nodes"]["Location"]
+    assert len(rows) == locations
+    abroad = rows["reason"].str.startswith("not UK data")
+    assert abroad.sum() > 0.9 * locations
+    # The rest say nothing of their country: for those, areas are what is missing.
+    assert rows.loc[~abroad, "reason"].str.contains("ingest areas first").all()
+
+
 # -- hand-built ------------------------------------------------------------------------------
 
 

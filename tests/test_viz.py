@@ -331,6 +331,13 @@ def test_views_on_the_real_miami_directory(tmp_path: Path, shared_data, open_pag
     opened.page.press("#cg-query", "Enter")
     assert opened.page.evaluate("civicgraph.network.getSelectedNodes()") == [organisation]
     assert opened.page.locator("#cg-info-title").text_content() == " ".join(name.split())[:80]
+    partners = write_view(graph, tmp_path / "partners.html", view="partnerships")
+    assert partners.nodes and partners.edges
+    opened = open_page(partners.path)
+    assert drawn(opened) == (partners.nodes, partners.edges) and opened.errors == []
+    # Miami has no UK areas: the area view and the report say why instead of drawing nothing.
+    with pytest.raises(UsageError, match=r"of its locations are outside the UK"):
+        write_view(graph, tmp_path / "area.html", view="area", area="33101")
 
 
 @pytest.fixture(scope="module")

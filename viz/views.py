@@ -35,6 +35,7 @@ import pandas as pd
 
 from ..errors import UsageError
 from ..graph import Graph
+from ..graph.placing import unplaced_rows
 from ..ontology import EdgeType, NodeType
 from ..queries._index import UNCLASSIFIED, GraphIndex, count_of
 from ..queries._network import tie_network
@@ -402,14 +403,21 @@ def _area(context: _Context, area: str | None) -> View:
     code = area.strip().upper()
     if context.lookup.type(code) != _AREA:
         known = sorted(context.lookup.nodes(_AREA))
-        hint = (
-            f" Areas in the workspace: {', '.join(known[:5])}."
-            if known
-            else (
-                " The workspace has no areas. Fix: ingest area data first "
-                "(civicgraph ingest areas)."
+        if known:
+            hint = f" Areas in the workspace: {', '.join(known[:5])}."
+        else:
+            hint = " The workspace has no areas."
+            abroad = sum(
+                1
+                for row in unplaced_rows(context.graph)
+                if row["type"] == "Location" and row["reason"].startswith("not UK data")
             )
-        )
+            if abroad:
+                hint += (
+                    f" {abroad:,} of its locations are outside the UK (civicgraph query "
+                    "unplaced), and areas here are UK statistical areas."
+                )
+            hint += " Fix: ingest area data first (civicgraph ingest areas)."
         raise UsageError(f"--area '{area}' is not an area in the graph.{hint}")
     within = context.lookup.area_descendants(code)
     # The area, the areas directly within it, and smaller areas only where something is
