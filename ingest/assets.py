@@ -46,7 +46,7 @@ from ..ontology import NodeType
 from ._pipeline import ReadContext
 from ._registry import Ingester, Option, register
 from ._tables import Column, open_table
-from .hsds._common import normalise_postcode
+from .hsds._common import address_props
 
 __all__ = ["ASSET_COLUMNS", "normalise_kind", "read_assets"]
 
@@ -201,17 +201,11 @@ def read_assets(source: str, ctx: ReadContext, *, sheet: str | None = None) -> I
         props: dict[str, Any] = {"name": name, "location_type": "physical"}
         kind = table.get(cells, "kind")
         props["facility_kind"] = normalise_kind(kind) if kind else "community asset"
-        address, town = table.get(cells, "address"), table.get(cells, "town")
-        postcode = table.get(cells, "postcode")
-        if address:
-            props["address_1"] = address
-        if town:
-            props["city"] = town
-        if postcode:
-            props["postcode"] = normalise_postcode(postcode)
-        line = ", ".join(p for p in (address, town, props.get("postcode", "")) if p)
-        if line:
-            props["address"] = line
+        props.update(
+            address_props(
+                table.get(cells, "address"), table.get(cells, "town"), table.get(cells, "postcode")
+            )
+        )
         point = _coordinate(
             ctx, label, row, table.get(cells, "latitude"), table.get(cells, "longitude")
         )

@@ -54,7 +54,7 @@ from ..ontology import NodeType
 from ._io import load_json, sha256_of
 from ._pipeline import ReadContext
 from ._registry import Ingester, register
-from .hsds._common import normalise_postcode
+from .hsds._common import address_props
 
 __all__ = ["facility_kind", "read_osm"]
 
@@ -262,15 +262,7 @@ def _props(feature: _Feature, kind: str) -> dict[str, Any]:
     )
     city = _first(tags, "addr:city", "addr:town", "addr:village")
     postcode = _first(tags, "addr:postcode", "postal_code", "postcode")
-    if address_1:
-        props["address_1"] = address_1
-    if city:
-        props["city"] = city
-    if postcode:
-        props["postcode"] = normalise_postcode(postcode)
-    line = ", ".join(p for p in (address_1, city, props.get("postcode", "")) if p)
-    if line:
-        props["address"] = line
+    props.update(address_props(address_1, city, postcode))
     country = _first(tags, "addr:country")
     if country:
         props["country"] = country.upper()

@@ -9,6 +9,7 @@ from typing import Any
 from ...ontology import NODE_TYPES, Datatype, NodeType, normalise_org_id, parse_org_id
 
 __all__ = [
+    "address_props",
     "coerce",
     "flatten_address",
     "location_identifiers",
@@ -32,6 +33,29 @@ def normalise_postcode(value: str) -> str:
     text = " ".join(value.split()).upper()
     match = _UK_POSTCODE.match(text)
     return f"{match.group(1)} {match.group(2)}" if match else value.strip()
+
+
+def address_props(street: str | None, town: str | None, postcode: str | None) -> dict[str, str]:
+    """A location's address properties: ``address_1``, ``city``, ``postcode`` and one line.
+
+    Examples
+    --------
+    >>> address_props("1 High St", "Leeds", "ls1 1aa")["address"]
+    '1 High St, Leeds, LS1 1AA'
+    >>> address_props(None, None, None)
+    {}
+    """
+    props: dict[str, str] = {}
+    if street:
+        props["address_1"] = street
+    if town:
+        props["city"] = town
+    if postcode:
+        props["postcode"] = normalise_postcode(postcode)
+    line = ", ".join(p for p in (street, town, props.get("postcode", "")) if p)
+    if line:
+        props["address"] = line
+    return props
 
 
 def coerce(datatype: Datatype, value: Any) -> Any:
