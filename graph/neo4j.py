@@ -19,11 +19,12 @@ import hashlib
 import json
 import logging
 import math
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from ..errors import UsageError
 from ..ontology import EDGE_TYPES, NODE_TYPES, Datatype, EdgeType, NodeType
@@ -164,6 +165,14 @@ class PushResult:
 Progress = Callable[[str, int, int], None]
 
 
+def _anchor(rows: list[dict[str, Any]]) -> Literal["source", "target"]:
+    """The end of these relationships whose busiest node has fewer of them."""
+    sources = Counter(row["source"] for row in rows)
+    targets = Counter(row["target"] for row in rows)
+    busiest = max(sources.values(), default=0), max(targets.values(), default=0)
+    return "target" if busiest[0] > busiest[1] else "source"
+
+
 def push_to_neo4j(
     workspace: Workspace,
     *,
@@ -247,7 +256,7 @@ def push_to_neo4j(
                     for i, batch in _batches(rows, batch_size)
                 ] + [
                     (f"rels:{e.value}:{s.value}:{t.value}:{i}",
-                     _cypher.upsert_relationships(e, s, t), batch)
+                     _cypher.upsert_relationships(e, s, t, anchor=_anchor(rows)), batch)
                     for (e, s, t), rows in edge_rows.items()
                     for i, batch in _batches(rows, batch_size)
                 ]  # fmt: skip

@@ -23,6 +23,7 @@ from helpers import REPO, TEST_DATA, in_ci
 
 from civicgraph import Workspace, ingest_hsds
 from civicgraph.graph.neo4j import (
+    _anchor,
     cypher_statements,
     neo4j_value,
     push_to_neo4j,
@@ -149,6 +150,21 @@ def test_push_and_read_back(town: Path, bolt: BoltServer, database: str, tmp_pat
         bolt, database, "MATCH (n:Organization) RETURN count(n) AS n, count(DISTINCT n.id) AS d"
     )
     assert ids[0]["n"] == ids[0]["d"] == stats["nodes"]["Organization"]
+
+
+def test_merge_starts_from_the_quieter_end(town: Path) -> None:
+    hub = [{"source": "funder", "target": f"s{i}"} for i in range(5)]
+    assert _anchor(hub) == "target"
+    assert _anchor([{"source": f"s{i}", "target": "place"} for i in range(5)]) == "source"
+    # The town's funders fund many services: the Bolt tests push that group from its targets.
+    with Workspace(town) as workspace:
+        graph = workspace.graph()
+    funds = [
+        {"source": u, "target": v}
+        for u, v, d in graph.edges(data=True)
+        if d["type"] == "FUNDS" and graph.nodes[v]["type"] == "Service"
+    ]
+    assert funds and _anchor(funds) == "target"
 
 
 def test_pushing_twice_changes_nothing(
