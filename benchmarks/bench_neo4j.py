@@ -126,7 +126,8 @@ def main() -> None:
         "the writing of nodes and relationships in `UNWIND $rows` write transactions (each "
         "also marking its step done, for resuming). The per-row line writes a sample of the "
         "same node rows, one autocommit `MERGE` each, in the same run; its time for all rows is "
-        "extrapolated from its rate. A warm-up push runs first, so the JVM is warm for all.",
+        "extrapolated from its rate. A warm-up push runs first, so the JVM is warm for all. "
+        "One push per line, not a median: at 100,000 services each takes a minute or more.",
         "",
         "| services | method | rows (nodes + relationships) | seconds | rows per second |",
         "|---:|---|---:|---:|---:|",
@@ -139,6 +140,15 @@ def main() -> None:
         + "; ".join(f"{best[s] / per_row[s]:.0f}× faster at {s:,} services" for s in args.sizes)
         + "."
     )
+    lines += [
+        "",
+        "Before relationship `MERGE`s started from the quieter end (`_cypher.upsert_relationships`"
+        ", 2026-11-29), ArcadeDB walked from a funder to each of its thousands of `FUNDS` for "
+        "every row: the 100,000-service push at 1,000 rows a transaction took 653 s (813 rows/s"
+        ", against 10,809 at 10,000 services in the same run). In isolation, 2,500 `MERGE`s onto "
+        "a node already holding 12,500 such relationships took 38 s from that node and 0.1 s "
+        "from the other end.",
+    ]
     write_section("neo4j", "\n".join(lines))
     print("\n".join(lines))
 
