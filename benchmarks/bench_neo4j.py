@@ -36,11 +36,14 @@ def workspace_for(services: int) -> Path:
     from civicgraph.synth import synth
 
     path = WORK / f"neo4j-{services}.db"
-    if not path.exists():
+    if not path.exists():  # built aside and renamed, so an interrupted build is never reused
         folder = WORK / f"neo4j-town-{services}"
-        workspace = civicgraph.Workspace(path)
-        for source in synth(folder, services=services, seed=1):
-            civicgraph.ingest(workspace, source.kind, str(source.path), name=source.name)
+        building = path.with_suffix(".building")
+        building.unlink(missing_ok=True)
+        with civicgraph.Workspace(building) as workspace:
+            for source in synth(folder, services=services, seed=1):
+                civicgraph.ingest(workspace, source.kind, str(source.path), name=source.name)
+        building.rename(path)
     return path
 
 

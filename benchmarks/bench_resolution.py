@@ -136,8 +136,8 @@ def main() -> None:
         "",
         f"**Synthetic town** (2,000 services, 3 funders spelling recipients their own way): "
         f"{synthetic['grants']} grants; recipient resolved to the right directory organisation "
-        f"— precision {synthetic['precision']:.3f}, recall {synthetic['recall']:.3f}; both "
-        f"sources ingested in {synthetic['seconds']:.1f} s.",
+        f"— precision {synthetic['precision']:.3f}, recall {synthetic['recall']:.3f}; the "
+        f"town's sources ingested in {synthetic['seconds']:.1f} s.",
         "",
         f"**Scale.** Name matching over {first['records']:,} organisation records (a synthetic "
         f"region and 30% of it spelt again as a second source): median {seconds:.1f} s over "
