@@ -182,31 +182,45 @@ def org_records(conn: sqlite3.Connection) -> list[OrgRecord]:
     return records
 
 
-_SITES = """
-    WITH current AS (SELECT id FROM snapshot WHERE is_current = 1),
-    postcode AS (
-        SELECT f.key, upper(json_extract(f.props, '$.postcode')) AS postcode
-        FROM node_fact f WHERE f.snapshot_id IN (SELECT id FROM current) AND f.type = 'Location'
-          AND json_extract(f.props, '$.postcode') IS NOT NULL
-    )
-    SELECT e.source_key, p.postcode FROM edge_fact e JOIN postcode p ON p.key = e.target_key
-    WHERE e.snapshot_id IN (SELECT id FROM current) AND e.type = 'OPERATES'
-    UNION
-    SELECT provides.source_key, p.postcode
-    FROM edge_fact provides
-    JOIN edge_fact at ON at.source_key = provides.target_key AND at.type = 'AT_LOCATION'
-        AND at.snapshot_id = provides.snapshot_id
-    JOIN postcode p ON p.key = at.target_key
-    WHERE provides.snapshot_id IN (SELECT id FROM current) AND provides.type = 'PROVIDES'
+_LOCATION_POSTCODES = """
+    SELECT f.key, upper(json_extract(f.props, '$.postcode'))
+    FROM node_fact f JOIN snapshot s ON s.id = f.snapshot_id
+    WHERE s.is_current = 1 AND f.type = 'Location'
+      AND json_extract(f.props, '$.postcode') IS NOT NULL
+"""
+_SITE_EDGES = """
+    SELECT e.snapshot_id, e.type, e.source_key, e.target_key
+    FROM edge_fact e JOIN snapshot s ON s.id = e.snapshot_id
+    WHERE s.is_current = 1 AND e.type IN ('OPERATES', 'PROVIDES', 'AT_LOCATION')
 """
 
 
 def _site_postcodes(conn: sqlite3.Connection) -> dict[str, set[str]]:
-    """The postcodes of the buildings each organisation record runs, or runs services at."""
+    """The postcodes of the buildings each organisation record runs, or runs services at.
+
+    A service's buildings count for the organisation its own snapshot says provides it.
+    Joined here rather than in SQL: ``edge_fact`` is indexed by snapshot only, and
+    SQLite's plan for the three-way join scanned a snapshot's edges once per service
+    (28 s at 10,000 services).
+    """
+    postcodes: dict[str, set[str]] = defaultdict(set)
+    for key, postcode in conn.execute(_LOCATION_POSTCODES):
+        postcodes[key].add(postcode)
     sites: dict[str, set[str]] = defaultdict(set)
-    for key, postcode in conn.execute(_SITES):
-        sites[key].add(postcode)
-    return sites
+    at: dict[tuple[int, str], set[str]] = defaultdict(set)
+    provides: list[tuple[int, str, str]] = []
+    for snapshot, kind, source, target in conn.execute(_SITE_EDGES):
+        if kind == "OPERATES":
+            sites[source] |= postcodes.get(target, set())
+        elif kind == "AT_LOCATION":
+            at[snapshot, source] |= postcodes.get(target, set())
+        else:
+            provides.append((snapshot, source, target))
+    for snapshot, organisation, service in provides:
+        found = at.get((snapshot, service))
+        if found:
+            sites[organisation] |= found
+    return {key: found for key, found in sites.items() if found}
 
 
 _NUMBERING = re.compile(r"^(?:\d+|[ivx]+|no|number)$")
