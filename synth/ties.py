@@ -30,7 +30,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..ontology import normalise_name
 from .town import Service, Town
 
 __all__ = [
@@ -112,10 +111,11 @@ class Ties:
 
 
 def organisation_units(town: Town) -> dict[str, str]:
-    """Which organisations the workspace may make one node: those sharing an org-id (the
-    town's random registration numbers can collide, as real data's typing errors do), or
-    whose names have the same words ("Fernhill Circle Priory", "Priory Circle Fernhill"),
-    which name matching may join through a third source's spelling."""
+    """Which organisations the workspace makes one node: those sharing an org-id.
+
+    Names with the same words ("Fernhill Circle Priory", "Priory Circle Fernhill") are not
+    joined: the directory keeps them apart, and the resolver no longer merges two records one
+    source keeps apart (it lists them for review)."""
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
@@ -124,12 +124,10 @@ def organisation_units(town: Town) -> dict[str, str]:
         return x
 
     for o in town.organisations:
-        words = "words:" + " ".join(sorted(normalise_name(o.name).split()))
-        for key in (o.org_id, words):
-            if key:
-                a, b = find(o.id), find(key)
-                if a != b:
-                    parent[max(a, b)] = min(a, b)
+        if o.org_id:
+            a, b = find(o.id), find(o.org_id)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
     return {o.id: find(o.id) for o in town.organisations}
 
 

@@ -184,3 +184,28 @@ def test_isolates_are_found(graph: Graph, town: Town, ties: Ties) -> None:
     planted = {names[o] for o in ties.planted.isolates + ties.planted.internal_only}
     # Measured: all 6 planted found and nothing else (precision and recall 1.0).
     assert set(found.index) == planted
+
+
+@pytest.mark.slow
+def test_the_silent_pair_stays_silent_in_a_larger_town(tmp_path: Path) -> None:
+    """At 10,000 services similarly named organisations are common; the town's ground truth
+    must treat them as the workspace does (apart), or it plants ties the pair should not have."""
+    from civicgraph.queries._index import GraphIndex
+    from civicgraph.synth.ties import SILENT_SECTORS, organisation_sectors
+
+    services = 10_000
+    workspace = Workspace(tmp_path / "w.db")
+    for source in synth(tmp_path / "data", services=services, seed=SEED):
+        ingest(workspace, source.kind, str(source.path), name=source.name)
+    graph = workspace.graph()
+    lookup = GraphIndex(graph)
+    node_of = {m["key"]: m["node_id"] for m in workspace.merges()}
+    expected = organisation_sectors(make_town(services, SEED))
+    nodes = {org: node_of.get(f"directory:organization:{org}", f"directory:organization:{org}")
+             for org in expected}  # fmt: skip
+    present = {org for org, node in nodes.items() if node in graph}
+    assert len(present) > 0.95 * len(expected)
+    assert {o for o in present if lookup.sector(nodes[o]) != expected[o]} == set()
+    gaps = sector_gaps(graph)
+    pairs = [frozenset(p) for p in zip(gaps["sector_a"], gaps["sector_b"], strict=True)]
+    assert pairs == [frozenset(SILENT_SECTORS)]
