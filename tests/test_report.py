@@ -47,6 +47,7 @@ def test_report_sections_hold_the_area(tmp_path: Path, open_page) -> None:
     opened = open_page(report.html, wait_ready=False)
     page = opened.page
     assert page.locator("h1").text_content() == f"{SCRIPT} (E01000001)"
+    assert page.title() == f"{SCRIPT} (E01000001): civicgraph area report"
     sections = {h.text_content(): h for h in page.locator("h2").all()}
     assert {"The area", "Silos", "Suggested partnerships", "Dependence on single funders"} <= set(
         sections

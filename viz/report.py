@@ -373,12 +373,13 @@ def write_area_report(
     report.network = write_page(view, folder / "network.html", seed=seed).path
     notes = "".join(f"<li>{_e(n)}</li>" for n in report.notes)
     made = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    heading = _e(name) if name == code else f"{_e(name)} ({_e(code)})"
     page = (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{_POLICY}">\n'
-        f"<title>{_e(name)} ({_e(code)}): civicgraph area report</title>\n"
+        f"<title>{heading}: civicgraph area report</title>\n"
         f"<style>{_CSS}</style>\n</head>\n<body>\n"
-        f"<h1>{_e(name) if name == code else f'{_e(name)} ({_e(code)})'}</h1>\n"
+        f"<h1>{heading}</h1>\n"
         f'<p class="note">Social infrastructure report, made by civicgraph on {_e(made)}. '
         "The interactive network of the area is network.html beside this file.</p>\n"
         + "\n".join(sections)
