@@ -100,7 +100,7 @@ def test_the_silo_is_found_as_one_group(graph: Graph, town: Town, ties: Ties) ->
     for i, group in enumerate(membership):
         groups.setdefault(group, set()).add(net.nodes[i])
     best = max(groups.values(), key=lambda g: len(g & silo) / len(g | silo))
-    # Measured: the group is exactly the 45 planted (precision and recall 1.0).
+    # Measured: the 45 planted and 2 more (precision 0.96, recall 1.0).
     assert len(best & silo) / len(best) >= 0.9
     assert len(best & silo) / len(silo) >= 0.95
     rows = silos(graph)
