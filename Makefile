@@ -1,7 +1,7 @@
 # The two commands of the README:
 #   make demo   sets up ./.venv and runs `civicgraph demo`
-#   make test   sets up ./.venv with the test tools and runs the test suite
-# `.ci/run` runs `make test` (which installs Chromium for the page tests if missing), then `make lint`.
+#   make test   sets up ./.venv with the test tools and runs pytest, then ruff and mypy
+# `.ci/run` runs `make test` (which installs Chromium for the page tests if missing, runs pytest, then `make lint`).
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -29,8 +29,10 @@ demo: install
 chromium:
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium)
 
+# The README's test command, and all of CI: the test suite, then lint and type checks.
 test: dev chromium
 	$(BIN)/python -m pytest
+	$(MAKE) lint
 
 lint: dev
 	$(BIN)/ruff check .
