@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import in_ci
+from helpers import missing
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -31,10 +31,7 @@ def chromium_path() -> str:
     """Debian's chromium; fails under CI=true when missing (CI installs it), else skips."""
     found = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
     if found is None:
-        message = "chromium is not installed (make chromium, or apt-get install chromium)"
-        if in_ci():
-            pytest.fail(message)
-        pytest.skip(message)
+        missing("chromium is not installed (make chromium, or apt-get install chromium)")
     return found
 
 

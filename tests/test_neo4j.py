@@ -19,7 +19,7 @@ import neo4j as neo4j_driver
 import pandas as pd
 import pytest
 from arcadedb_server import BoltServer, arcadedb_server, available
-from helpers import REPO, TEST_DATA, in_ci
+from helpers import REPO, TEST_DATA, missing
 
 from civicgraph import Workspace, ingest_hsds
 from civicgraph.graph.neo4j import (
@@ -38,10 +38,7 @@ from civicgraph.synth import synth
 @pytest.fixture(scope="session")
 def bolt() -> Iterator[BoltServer]:
     if not available():
-        message = "arcadedb-embedded is not installed (make test installs it)"
-        if in_ci():
-            pytest.fail(message)
-        pytest.skip(message)
+        missing("arcadedb-embedded is not installed (make test installs it)")
     with arcadedb_server() as server:
         yield server
 
@@ -357,13 +354,16 @@ def _all_statements() -> dict[str, str]:
     return {**cypher_statements(), **{f"twin/{k}": v for k, v in twin_statements().items()}}
 
 
-def test_every_statement_passes_neo4js_own_parser() -> None:
+def _node() -> str:
+    """Node with Neo4j's parser installed beside the linter."""
     node = shutil.which("node")
     if node is None or not (LINT / "node_modules").exists():
-        message = "node or tests/cypher_lint/node_modules missing (make test runs npm ci)"
-        if in_ci():
-            pytest.fail(message)
-        pytest.skip(message)
+        missing("node or tests/cypher_lint/node_modules missing (make test runs npm ci)")
+    return node
+
+
+def test_every_statement_passes_neo4js_own_parser() -> None:
+    node = _node()
     statements = _all_statements()
     items = [{"id": name, "query": text} for name, text in statements.items()]
     done = subprocess.run(
@@ -378,11 +378,7 @@ def test_every_statement_passes_neo4js_own_parser() -> None:
 
 
 def test_the_linter_catches_what_neo4j_5_rejects() -> None:
-    node = shutil.which("node")
-    if node is None or not (LINT / "node_modules").exists():
-        if in_ci():
-            pytest.fail("node or tests/cypher_lint/node_modules missing")
-        pytest.skip("node or tests/cypher_lint/node_modules missing")
+    node = _node()
     bad = ["CREATE CONSTRAINT ON (n:Organization) ASSERT n.id IS UNIQUE",
            "MATCH (n) WHERE exists(n.name) RETURN n"]  # fmt: skip
     done = subprocess.run(
