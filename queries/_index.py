@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +40,7 @@ __all__ = [
     "Buildings",
     "GraphIndex",
     "count_of",
+    "reachable",
     "short_list",
 ]
 
@@ -91,6 +92,21 @@ class Buildings:
     of_location: dict[str, str] = field(default_factory=dict)
     label: dict[str, str] = field(default_factory=dict)
     locations: dict[str, list[str]] = field(default_factory=dict)
+
+
+def reachable(start: str, links: Mapping[str, Iterable[str]]) -> set[str]:
+    """``start`` and every node reached from it through ``links`` (a node to its next nodes).
+
+    >>> sorted(reachable("a", {"a": ["b"], "b": ["c", "a"], "d": ["a"]}))
+    ['a', 'b', 'c']
+    """
+    found, stack = {start}, [start]
+    while stack:
+        for following in links.get(stack.pop(), ()):
+            if following not in found:
+                found.add(following)
+                stack.append(following)
+    return found
 
 
 class GraphIndex:
@@ -228,13 +244,7 @@ class GraphIndex:
         for child, broader, _ in self.edges(EdgeType.PART_OF):
             if self.type(child) == _CONCEPT:
                 children.setdefault(broader, []).append(child)
-        found, stack = {concept}, [concept]
-        while stack:
-            for child in children.get(stack.pop(), ()):
-                if child not in found:
-                    found.add(child)
-                    stack.append(child)
-        return found
+        return reachable(concept, children)
 
     # -- buildings ------------------------------------------------------------
 
@@ -318,13 +328,7 @@ class GraphIndex:
         for child, parent, _ in self.edges(EdgeType.PART_OF):
             if self.type(child) == _AREA:
                 children.setdefault(parent, []).append(child)
-        found, stack = {area}, [area]
-        while stack:
-            for child in children.get(stack.pop(), ()):
-                if child not in found:
-                    found.add(child)
-                    stack.append(child)
-        return found
+        return reachable(area, children)
 
     # -- funders --------------------------------------------------------------------
 

@@ -33,7 +33,7 @@ from scipy.spatial import cKDTree
 from ..graph.placing import SMALL_AREA_LEVELS
 from ..ontology import EdgeType, NodeType
 from ..ontology.gss import area_level
-from ._index import UNCLASSIFIED, GraphIndex
+from ._index import UNCLASSIFIED, GraphIndex, reachable
 
 __all__ = ["Reach", "area_level_of", "number", "reach"]
 
@@ -147,15 +147,6 @@ def reach(lookup: GraphIndex, *, level: str, distance_km: float) -> Reach:
         if levels.get(child) is not None and parent in levels:
             parents.setdefault(child, []).append(parent)
 
-    def ancestors(area: str) -> set[str]:
-        found, stack = {area}, [area]
-        while stack:
-            for parent in parents.get(stack.pop(), ()):
-                if parent not in found:
-                    found.add(parent)
-                    stack.append(parent)
-        return found
-
     def nearest_of_level(area: str) -> set[str]:
         """The closest containing areas of ``level``: where a lookup gives an LSOA's
         authority directly (IMD 2019: 2019 authorities) and a chain through its MSOA
@@ -172,7 +163,7 @@ def reach(lookup: GraphIndex, *, level: str, distance_km: float) -> Reach:
 
     lsoas = sorted(a for a in area_nodes if levels[a] in SMALL_AREA_LEVELS)
     chosen = sorted(a for a in area_nodes if levels[a] == level)
-    up = {b: ancestors(b) for b in lsoas}
+    up = {b: reachable(b, parents) for b in lsoas}
     inside: dict[str, list[str]] = {a: [] for a in chosen}
     for base in lsoas:
         for area in nearest_of_level(base):
@@ -181,7 +172,7 @@ def reach(lookup: GraphIndex, *, level: str, distance_km: float) -> Reach:
     for area in chosen:
         if not inside[area]:  # no LSOA in it: the area is its own base area
             inside[area] = [area]
-            up.setdefault(area, ancestors(area))
+            up.setdefault(area, reachable(area, parents))
     bases = sorted({b for members in inside.values() for b in members})
     base_index = {b: i for i, b in enumerate(bases)}
     rows = [i for i, a in enumerate(chosen) for _ in inside[a]]
