@@ -144,13 +144,21 @@ def _tooltip(node: Any, value: float, size_by: str) -> str:
 
 
 def page_data(
-    view: View, *, color_by: str | None = None, size_by: str = "degree", seed: int = 1
+    view: View,
+    *,
+    color_by: str | None = None,
+    size_by: str = "degree",
+    seed: int = 1,
+    positions: dict[str, tuple[float, float]] | None = None,
 ) -> dict[str, Any]:
-    """The JSON document a page embeds: positions, colours, sizes, texts, filters."""
+    """The JSON document a page embeds: positions, colours, sizes, texts, filters.
+
+    ``positions`` are the view's layout when the caller has it already; else it is computed.
+    """
     if size_by not in MEASURES:
         raise UsageError(f"--size '{size_by}' is not one of {', '.join(MEASURES)}.")
     color_by = color_by or view.default_color
-    positions = layout(view, seed=seed)
+    positions = positions if positions is not None else layout(view, seed=seed)
     values = measure(view, size_by)
     radii = sizes(values)
     colors, legend = _colors(view, color_by)

@@ -172,9 +172,7 @@ def _bar_chart(path: Path, counts: Sequence[tuple[str, float]], xlabel: str) -> 
     return _plot(path, draw, size=(4.2, 0.3 * len(values) + 1.0))
 
 
-def _network_picture(path: Path, view: View) -> Path:
-    positions = layout(view)
-
+def _network_picture(path: Path, view: View, positions: dict[str, tuple[float, float]]) -> Path:
     def draw(axes: Any) -> None:
         for edge in view.edges:
             (x1, y1), (x2, y2) = positions[edge.source], positions[edge.target]
@@ -290,7 +288,8 @@ def write_area_report(
     rows = "".join(
         f"<tr><td>{_e(k)}</td><td>{_e(v)}</td></tr>" for k, v in facts if _e(v) not in ("", "nan")
     )
-    picture = _network_picture(folder / "network.png", view)
+    positions = layout(view, seed=seed)  # one layout for the picture and network.html
+    picture = _network_picture(folder / "network.png", view, positions)
     report.pictures.append(picture)
     sections.append(
         _section(
@@ -370,7 +369,7 @@ def write_area_report(
         )
     )
 
-    report.network = write_page(view, folder / "network.html", seed=seed).path
+    report.network = write_page(view, folder / "network.html", positions=positions).path
     notes = "".join(f"<li>{_e(n)}</li>" for n in report.notes)
     made = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     heading = _e(name) if name == code else f"{_e(name)} ({_e(code)})"
