@@ -10,9 +10,8 @@
   result says so.
 
 Sections: the area and its deprivation; its social infrastructure index against its
-IMD and its gaps (when the ``si-index`` and ``gaps`` queries are installed); what is
-there by sector; silo groups its organisations belong to; suggested partnerships
-involving them; their dependence on single funders.
+IMD and its gaps; what is there by sector; silo groups its organisations belong to;
+suggested partnerships involving them; their dependence on single funders.
 """
 
 from __future__ import annotations
@@ -34,7 +33,7 @@ import pandas as pd
 from ..errors import UsageError
 from ..graph import Graph
 from ..ontology import NodeType
-from ..queries import QUERIES, funding_dependency, partnerships
+from ..queries import funding_dependency, gaps, partnerships, si_index
 from ..queries.silos import silo_groups
 from ._layout import layout
 from .page import TYPE_COLORS, write_page
@@ -66,7 +65,7 @@ class AreaReport:
     pictures: list[Path] = field(default_factory=list)
     network: Path | None = None
     notes: list[str] = field(default_factory=list)
-    """What the report could not include, and why (no Chromium, no si-index query...)."""
+    """What the report could not include, and why (no Chromium, an area the index skips...)."""
 
 
 def find_chromium() -> str | None:
@@ -431,24 +430,16 @@ def _mismatch(value: Any) -> str:
 
 
 def most_under_served(graph: Graph, *, level: str = "lsoa") -> str | None:
-    """The area with the poorest social infrastructure (``si_rank`` 1), if the si-index query
-    is installed and scores any area."""
-    query = QUERIES.get("si-index")
-    if query is None:
-        return None
-    frame = query(graph, level=level)
+    """The area with the poorest social infrastructure (``si_rank`` 1), if any area is scored."""
+    frame = si_index(graph, level=level)
     if frame.empty:
         return None
     return str(frame.sort_values("si_rank").iloc[0]["area"])
 
 
 def _si_section(graph: Graph, code: str, folder: Path, report: AreaReport) -> str:
-    query = QUERIES.get("si-index")
-    if query is None:
-        report.notes.append("social infrastructure index: the si-index query is not installed")
-        return ""
     level = _level(graph, code)
-    frame = query(graph, level=level)
+    frame = si_index(graph, level=level)
     here = frame[frame["area"] == code]
     if here.empty:
         report.notes.append(
@@ -488,11 +479,7 @@ def _si_section(graph: Graph, code: str, folder: Path, report: AreaReport) -> st
 
 
 def _gaps_section(graph: Graph, code: str, report: AreaReport) -> str:
-    query = QUERIES.get("gaps")
-    if query is None:
-        report.notes.append("gaps: the gaps query is not installed")
-        return ""
-    frame = query(graph, level=_level(graph, code))
+    frame = gaps(graph, level=_level(graph, code))
     here = frame[frame["area"] == code]
     return _section(
         "Gaps",
