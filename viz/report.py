@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pandas as pd
 
@@ -34,6 +34,7 @@ from ..errors import UsageError
 from ..graph import Graph
 from ..ontology import NodeType
 from ..queries import funding_dependency, gaps, partnerships, si_index
+from ..queries.places import Level
 from ..queries.silos import silo_groups
 from ._layout import layout
 from .page import TYPE_COLORS, write_page
@@ -403,12 +404,12 @@ def write_area_report(
     return report
 
 
-_LEVELS = ("lsoa", "msoa", "ward", "lad", "region")
+_LEVELS: tuple[Level, ...] = get_args(Level)
 
 
-def _level(graph: Graph, code: str) -> str:
+def _level(graph: Graph, code: str) -> Level:
     level = str(graph.nodes[code].get("level") or "lsoa").lower()
-    return level if level in _LEVELS else "lsoa"
+    return next((known for known in _LEVELS if known == level), "lsoa")
 
 
 def _scatter(path: Path, frame: pd.DataFrame, code: str) -> Path:
@@ -429,7 +430,7 @@ def _mismatch(value: Any) -> str:
     return value if isinstance(value, str) and value.strip() else "in line with its IMD"
 
 
-def most_under_served(graph: Graph, *, level: str = "lsoa") -> str | None:
+def most_under_served(graph: Graph, *, level: Level = "lsoa") -> str | None:
     """The area with the poorest social infrastructure (``si_rank`` 1), if any area is scored."""
     frame = si_index(graph, level=level)
     if frame.empty:
