@@ -42,7 +42,7 @@ def workspace_for(services: int) -> Path:
         building.unlink(missing_ok=True)
         with civicgraph.Workspace(building) as workspace:
             for source in synth(folder, services=services, seed=1):
-                civicgraph.ingest(workspace, source.kind, str(source.path), name=source.name)
+                civicgraph.ingest.ingest(workspace, source.kind, str(source.path), name=source.name)
         building.rename(path)
     return path
 

@@ -69,7 +69,7 @@ def synthetic_recovery(services: int) -> dict[str, float]:
         workspace = civicgraph.Workspace(Path(tmp) / "w.db")
         started = time.perf_counter()
         for source in written:
-            civicgraph.ingest(workspace, source.kind, str(source.path), name=source.name)
+            civicgraph.ingest.ingest(workspace, source.kind, str(source.path), name=source.name)
         seconds = time.perf_counter() - started
         graph = workspace.graph()
         node_of = {m["key"]: m["node_id"] for m in workspace.merges()}

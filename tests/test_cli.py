@@ -106,3 +106,27 @@ def test_python_dash_m_runs_the_cli() -> None:
     )
     assert done.returncode == 0
     assert "civicgraph" in done.stdout
+
+
+def test_the_root_help_lists_each_command_by_its_own_first_line() -> None:
+    # The root lists commands from a table, without importing them: it must not drift.
+    from civicgraph.cli._app import COMMANDS as TABLE
+
+    context = click.Context(cli)
+    for name, (_, _, summary) in TABLE.items():
+        command = cli.get_command(context, name)
+        assert command is not None, name
+        assert command.get_short_help_str(limit=500) == summary, name
+
+
+def test_version_and_help_load_no_analysis_libraries() -> None:
+    code = (
+        "import sys; from civicgraph.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = sorted(m for m in ('pandas', 'networkx', 'igraph', 'scipy', 'rdflib') "
+        "if m in sys.modules)\nprint('loaded:' + ','.join(heavy))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip().splitlines()[-1] == "loaded:"

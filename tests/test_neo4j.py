@@ -54,7 +54,7 @@ def town(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("town")
     path = folder / "w.db"
     workspace = Workspace(path)
-    from civicgraph import ingest
+    from civicgraph.ingest import ingest
 
     for source in synth(folder / "data", services=300, seed=4):
         ingest(workspace, source.kind, str(source.path), name=source.name)

@@ -11,9 +11,9 @@ import networkx as nx
 import pytest
 from helpers import TEST_DATA
 
-from civicgraph import InputError, UsageError, Workspace, ingest, ingest_hsds
+from civicgraph import InputError, UsageError, Workspace, ingest_hsds
 from civicgraph.graph import EdgeRecord, NodeRecord, Record
-from civicgraph.ingest import INGESTERS, Ingester, ReadContext, register
+from civicgraph.ingest import INGESTERS, Ingester, ReadContext, ingest, register
 from civicgraph.ontology import EdgeType, NodeType
 
 ORUK1 = TEST_DATA / "oruk1"

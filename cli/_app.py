@@ -1,0 +1,170 @@
+"""The root ``civicgraph`` command, its lazily loaded commands, and the entry point.
+
+Each command lives in the module of its group (``cli/ingest.py``, ``cli/query.py``...)
+and is imported only when it runs or its help is asked for, so that
+``civicgraph --help`` and ``--version`` start quickly. Errors civicgraph raises on
+purpose print as one message (file, place, problem, fix) with exit code 1 (bad
+data) or 2 (bad usage); anything else is an internal error (exit 3). ``--debug``
+shows tracebacks.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+import traceback
+from collections.abc import Sequence
+
+import click
+
+from .._version import __version__
+from ..errors import CivicGraphError
+from ._common import CONTEXT_SETTINGS, State
+
+__all__ = ["COMMANDS", "cli", "main"]
+
+INTERNAL_ERROR_EXIT = 3
+
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "demo": (
+        "make",
+        "demo",
+        "Synthesise a town, ingest it into a fresh workspace, and show what it made.",
+    ),
+    "ingest": ("ingest", "ingest", "Ingest a source into the workspace, as one new snapshot."),
+    "validate": ("ingest", "validate", "Run every check an ingest would, and write nothing."),
+    "sources": (
+        "workspace",
+        "sources",
+        "List the workspace's sources, their snapshots and per-table counts.",
+    ),
+    "stats": ("workspace", "stats", "Count the graph's nodes and edges by type."),
+    "resolve": (
+        "workspace",
+        "resolve",
+        "Show which records are one organisation or building, why, and what is left to decide.",
+    ),
+    "query": (
+        "query",
+        "query",
+        "Run a named analysis of the graph and print its rows (each with its evidence, 'why').",
+    ),
+    "viz": (
+        "pictures",
+        "viz",
+        "Write one view of the graph as a self-contained HTML page that works offline.",
+    ),
+    "report": (
+        "pictures",
+        "report",
+        "Write a printable report on one area: HTML, PDF, pictures and its network page.",
+    ),
+    "export": (
+        "export",
+        "export",
+        "Write the workspace's graph in other tools' formats: RDF, Gephi, Kumu, Neo4j.",
+    ),
+    "validate-rdf": (
+        "linked_data",
+        "validate_rdf",
+        "Check an RDF file against civicgraph's SHACL shapes and list what fails, rule by rule.",
+    ),
+    "sparql": (
+        "linked_data",
+        "sparql",
+        "Run SPARQL over the workspace's RDF view; QUERY is query text or a library query's name.",
+    ),
+    "neo4j": (
+        "neo4j",
+        "neo4j",
+        "Push the workspace to Neo4j, and run queries' Cypher twins there.",
+    ),
+    "synth": ("make", "synth", "Write a realistic, reproducible synthetic town's data."),
+}
+"""Each command's module in this package, its attribute there, and its one-line help."""
+
+
+class _LazyGroup(click.Group):
+    """A group whose commands are imported from their modules only when used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, attribute, _ = COMMANDS[cmd_name]
+        command = getattr(importlib.import_module(f"{__package__}.{module}"), attribute)
+        assert isinstance(command, click.Command)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # The one-line help from the table: listing commands imports none of them.
+        rows = [(name, summary) for name, (_, _, summary) in COMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=_LazyGroup, context_settings=CONTEXT_SETTINGS)
+@click.option(
+    "--db",
+    envvar="CIVICGRAPH_DB",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="The workspace file (default: $CIVICGRAPH_DB or ./civicgraph.db).",
+)
+@click.option("--debug", is_flag=True, help="Show a traceback when something fails.")
+@click.option("-v", "--verbose", count=True, help="Log each stage with its counts (-vv: more).")
+@click.version_option(__version__, prog_name="civicgraph")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None, debug: bool, verbose: int) -> None:
+    """Map a place's social infrastructure as one knowledge graph.
+
+    \b
+    Example:
+      civicgraph demo
+      civicgraph --db town.db ingest hsds ./directory --name council
+      civicgraph --db town.db stats
+    """
+    import os
+
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", force=True)
+    ctx.obj = State(db=db or os.environ.get("CIVICGRAPH_DB") or "civicgraph.db", debug=debug)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the CLI: friendly errors and exit codes, tracebacks only with ``--debug``."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    try:
+        cli.main(args=args, prog_name="civicgraph", standalone_mode=False)
+    except click.exceptions.Exit as exit_:
+        sys.exit(exit_.exit_code)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
+    except CivicGraphError as error:
+        if debug:
+            traceback.print_exc()
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(error.exit_code)
+    except BrokenPipeError:
+        sys.stderr.close()  # the reader went away (| head); nothing to say
+        sys.exit(0)
+    except KeyboardInterrupt:
+        click.echo("Interrupted; nothing was written by an unfinished ingest.", err=True)
+        sys.exit(130)
+    except Exception as error:
+        if debug:
+            traceback.print_exc()
+        click.echo(
+            f"Internal error: {type(error).__name__}: {error}. Run again with --debug for the "
+            "traceback, and please report it.",
+            err=True,
+        )
+        sys.exit(INTERNAL_ERROR_EXIT)

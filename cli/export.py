@@ -1,0 +1,117 @@
+"""``civicgraph export rdf|graphml|gexf|csv|neo4j-csv``: the graph in other tools' formats."""
+
+from __future__ import annotations
+
+import click
+
+from ..graph.netfiles import NETWORK_FORMATS, export_network
+from ..graph.rdf import RDF_FORMATS, export_rdf
+from ._common import CONTEXT_SETTINGS, State
+
+__all__ = ["export"]
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+def export() -> None:
+    """Write the workspace's graph in other tools' formats: RDF, Gephi, Kumu, Neo4j.
+
+    \b
+    Example:
+      civicgraph export rdf --format turtle --out town.ttl
+      civicgraph export graphml --out town.graphml
+      civicgraph export neo4j-csv --out neo4j-import/
+    """
+
+
+@export.command(name="neo4j-csv", context_settings=CONTEXT_SETTINGS)
+@click.option(
+    "--out", type=click.Path(file_okay=False), required=True, help="Folder to write into."
+)
+@click.pass_obj
+def export_neo4j_csv(state: State, out: str) -> None:
+    """Write the CSV files 'neo4j-admin database import' takes, and import.sh to run it.
+
+    For first loads of very large graphs into an empty database; use
+    'civicgraph neo4j push' to keep a database up to date.
+
+    \b
+    Example:
+      civicgraph export neo4j-csv --out neo4j-import/ && sh neo4j-import/import.sh neo4j
+    """
+    from ..graph.neo4j import write_neo4j_csv
+
+    with state.workspace() as workspace:
+        written = write_neo4j_csv(workspace, out)
+    for path in written:
+        click.echo(str(path))
+
+
+@export.command(name="rdf", context_settings=CONTEXT_SETTINGS)
+@click.option(
+    "--format",
+    "rdf_format",
+    type=click.Choice(list(RDF_FORMATS)),
+    default="turtle",
+    show_default=True,
+    help="The RDF syntax: Turtle, N-Triples, JSON-LD (compact, with the published context) "
+    "or RDF/XML.",
+)
+@click.option("--out", type=click.Path(dir_okay=False), required=True, help="The file to write.")
+@click.option(
+    "--base-iri",
+    envvar="CIVICGRAPH_BASE_IRI",
+    help="The base of node IRIs (default: $CIVICGRAPH_BASE_IRI or https://w3id.org/civicgraph/id/).",
+)
+@click.pass_obj
+def export_rdf_command(state: State, rdf_format: str, out: str, base_iri: str | None) -> None:
+    """Write the graph as RDF with stable IRIs, PROV-O provenance and a VoID/DCAT description.
+
+    The same workspace gives the same file on every export. The vocabulary is
+    the civicgraph ontology (ontology/civicgraph.ttl), aligned to schema.org,
+    W3C ORG, SKOS, PROV-O, GeoSPARQL and CPSV-AP; check a file with
+    'civicgraph validate-rdf'.
+
+    \b
+    Example:
+      civicgraph export rdf --format turtle --out town.ttl
+      civicgraph export rdf --format jsonld --out town.jsonld --base-iri https://data.example.gov.uk/id/
+    """
+    with state.workspace() as workspace:
+        count = export_rdf(workspace, out, format=rdf_format, base_iri=base_iri)
+    click.echo(f"{count:,} triples written to {out}", err=True)
+
+
+def _network_command(name: str) -> click.Command:
+    network_format = NETWORK_FORMATS[name]
+    examples = {
+        "graphml": "civicgraph export graphml --out town.graphml",
+        "gexf": "civicgraph export gexf --out town.gexf",
+        "csv": "civicgraph export csv --out kumu/",
+    }
+    summaries = {
+        "graphml": "Write the graph as GraphML (typed attributes), for Gephi, yEd or igraph.",
+        "gexf": "Write the graph as GEXF 1.2 (typed attributes), for Gephi.",
+        "csv": "Write Kumu's import layout: elements.csv and connections.csv in a folder.",
+    }
+
+    def command(state: State, out: str) -> None:
+        with state.workspace() as workspace:
+            path = export_network(workspace, out, format=name)
+        click.echo(f"written to {path}", err=True)
+
+    return click.Command(
+        name,
+        callback=click.pass_obj(command),
+        params=[
+            click.Option(
+                ["--out"], type=click.Path(), required=True, help=f"Where: {network_format.out}."
+            )
+        ],
+        help=f"{summaries[name]}\n\n\b\nExample:\n  {examples[name]}",
+        short_help=summaries[name],
+        context_settings=CONTEXT_SETTINGS,
+    )
+
+
+for _network_format in NETWORK_FORMATS:
+    export.add_command(_network_command(_network_format))

@@ -1,0 +1,121 @@
+"""``civicgraph validate-rdf`` and ``civicgraph sparql``: for linked-data consumers."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ._common import CONTEXT_SETTINGS, State, dumps, emit, format_frame, format_option
+
+__all__ = ["sparql", "validate_rdf"]
+
+
+@click.command(name="validate-rdf", context_settings=CONTEXT_SETTINGS)
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option(
+    "--syntax", help="The rdflib parser (turtle, nt, json-ld, xml) if the suffix does not tell."
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["violation", "warning"]),
+    default="violation",
+    show_default=True,
+    help="Exit 1 on violations only, or on warnings too.",
+)
+@click.option("--examples", type=int, default=3, show_default=True, help="Examples per rule.")
+@format_option()
+def validate_rdf(
+    file: str, syntax: str | None, fail_on: str, examples: int, output_format: str
+) -> None:
+    """Check an RDF file against civicgraph's SHACL shapes and list what fails, rule by rule.
+
+    Each result names its focus node, path, message and rule. Violations make
+    the file invalid (exit 1); warnings (a service with no provider) are what
+    real directories are like, reported but passed unless --fail-on warning.
+
+    \b
+    Example:
+      civicgraph validate-rdf town.ttl
+      civicgraph validate-rdf town.jsonld --fail-on warning --format json
+    """
+    from ..graph.shacl import validate_rdf as run_validation  # pyshacl is slow to import
+
+    report = run_validation(file, format=syntax)
+    if output_format == "json":
+        click.echo(dumps(report.to_dict()))
+    else:
+        click.echo("\n".join(report.summary_lines(examples=examples)))
+    if not report.conforms("warning" if fail_on == "warning" else "violation"):
+        sys.exit(1)
+
+
+@click.command(context_settings=CONTEXT_SETTINGS)
+@click.argument("query_text", metavar="QUERY", required=False)
+@click.option(
+    "--file",
+    "query_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Read the query from a .rq file.",
+)
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Bind a query variable: <iri>, digits (an integer) or text. Repeatable.",
+)
+@click.option("--list", "list_queries", is_flag=True, help="List the library queries.")
+@click.option("--base-iri", envvar="CIVICGRAPH_BASE_IRI", help="The base of node IRIs.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="How to write the rows.",
+)
+@click.option("--out", type=click.Path(dir_okay=False), help="Write to this file.")
+@click.pass_obj
+def sparql(
+    state: State,
+    query_text: str | None,
+    query_file: str | None,
+    params: tuple[str, ...],
+    list_queries: bool,
+    base_iri: str | None,
+    output_format: str,
+    out: str | None,
+) -> None:
+    """Run SPARQL over the workspace's RDF view; QUERY is query text or a library query's name.
+
+    The prefixes cg:, schema:, org:, skos:, prov:, geo:, geosparql:, dct:, dcat:
+    and void: are declared for you.
+
+    \b
+    Example:
+      civicgraph sparql --list
+      civicgraph sparql services-per-organisation --format csv
+      civicgraph sparql 'SELECT (COUNT(*) AS ?n) WHERE { ?s a cg:Service }'
+      civicgraph sparql --file my-query.rq --param funder=<https://w3id.org/civicgraph/id/organization/GB-CHC-1>
+    """
+    from ..queries import run_sparql, sparql_library
+
+    library = sparql_library()
+    if list_queries:
+        for name, entry in library.items():
+            click.echo(f"{name:<28} {entry.summary}")
+        return
+    if bool(query_text) == bool(query_file):
+        raise click.UsageError("give either QUERY or --file (see --list for the library).")
+    text = Path(query_file).read_text(encoding="utf-8") if query_file else str(query_text)
+    bindings = {}
+    for param in params:
+        name, sep, value = param.partition("=")
+        if not sep or not name:
+            raise click.UsageError(f"--param '{param}' is not NAME=VALUE.")
+        bindings[name.lstrip("?$")] = value
+    with state.workspace() as workspace:
+        frame = run_sparql(workspace, text, params=bindings, base_iri=base_iri)
+    emit(format_frame(frame, output_format), out, len(frame))

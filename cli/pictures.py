@@ -1,0 +1,137 @@
+"""``civicgraph viz`` and ``civicgraph report``: what coordinators look at."""
+
+from __future__ import annotations
+
+import click
+
+from ..viz import COLOR_BY, DEFAULT_MAX_NODES, VIEWS, write_view
+from ..viz._layout import MEASURES
+from ..viz.report import write_area_report
+from ._common import CONTEXT_SETTINGS, State
+
+__all__ = ["report", "viz"]
+
+
+@click.command(context_settings=CONTEXT_SETTINGS)
+@click.option(
+    "--view",
+    type=click.Choice(VIEWS),
+    default="network",
+    show_default=True,
+    help="The whole network, one node's neighbourhood (ego), one area, or a query's result.",
+)
+@click.option("--focus", help="The ego view's centre: a node id (or a unique name).")
+@click.option(
+    "--depth", type=click.IntRange(min=0), default=1, show_default=True, help="Ego view's reach."
+)
+@click.option("--area", help="The area view's GSS code, e.g. E01000001.")
+@click.option(
+    "--color",
+    type=click.Choice(COLOR_BY),
+    help="Colour nodes by type, sector or silo group (default: the view's own).",
+)
+@click.option(
+    "--size",
+    type=click.Choice(MEASURES),
+    default="degree",
+    show_default=True,
+    help="Size nodes by degree, betweenness or funding received.",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=50,
+    show_default=True,
+    help="How many suggested partnerships the partnerships view draws.",
+)
+@click.option(
+    "--max-nodes",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_NODES,
+    show_default=True,
+    help="Above this, fold services into organisations and places into areas.",
+)
+@click.option("--seed", type=int, default=1, show_default=True, help="The layout's random seed.")
+@click.option(
+    "--out", type=click.Path(dir_okay=False), required=True, help="The HTML file to write."
+)
+@click.pass_obj
+def viz(
+    state: State,
+    view: str,
+    focus: str | None,
+    depth: int,
+    area: str | None,
+    color: str | None,
+    size: str,
+    limit: int,
+    max_nodes: int,
+    seed: int,
+    out: str,
+) -> None:
+    """Write one view of the graph as a self-contained HTML page that works offline.
+
+    The layout is computed before the page is written and frozen (tick Physics
+    on the page to let nodes move). The page has a search box, a legend,
+    filters by type, sector and area beside the picture, and tooltips with
+    each node's key facts and sources.
+
+    \b
+    Example:
+      civicgraph viz --out network.html
+      civicgraph viz --view ego --focus GB-CHC-1234567 --depth 2 --out ego.html
+      civicgraph viz --view silos --out silos.html
+      civicgraph viz --view partnerships --limit 30 --size betweenness --out partners.html
+    """
+    with state.workspace() as workspace:
+        graph = workspace.graph()
+    result = write_view(
+        graph,
+        out,
+        view=view,
+        focus=focus,
+        depth=depth,
+        area=area,
+        limit=limit,
+        color=color,
+        size=size,
+        max_nodes=max_nodes,
+        seed=seed,
+    )
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo(
+        f"{result.nodes:,} nodes and {result.edges:,} edges written to {result.path} "
+        f"({result.bytes / 1e6:.1f} MB)",
+        err=True,
+    )
+
+
+@click.command(context_settings=CONTEXT_SETTINGS)
+@click.option("--area", required=True, help="The area's GSS code, e.g. E01000001.")
+@click.option(
+    "--out", type=click.Path(file_okay=False), required=True, help="The folder to write into."
+)
+@click.option("--no-pdf", is_flag=True, help="Do not print a PDF even if Chromium is installed.")
+@click.pass_obj
+def report(state: State, area: str, out: str, no_pdf: bool) -> None:
+    """Write a printable report on one area: HTML, PDF, pictures and its network page.
+
+    Sections: the area and its IMD, its social infrastructure index against
+    its IMD, its gaps, services by sector, silo groups, suggested
+    partnerships and dependence on single funders, with tables beside
+    network pictures and charts. The PDF is printed by a headless Chromium
+    when one is installed.
+
+    \b
+    Example:
+      civicgraph report --area E01000001 --out report-E01000001/
+    """
+    with state.workspace() as workspace:
+        graph = workspace.graph()
+    result = write_area_report(graph, area, out, pdf=not no_pdf)
+    click.echo(f"report written to {result.html}", err=True)
+    if result.pdf:
+        click.echo(f"PDF written to {result.pdf}", err=True)
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
