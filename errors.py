@@ -8,12 +8,16 @@ wrong, and *how to fix it*. The CLI prints the message and exits with
 
 from __future__ import annotations
 
+import copy
+import re
 from pathlib import Path
+from typing import Self
 
 __all__ = [
     "CivicGraphError",
     "FetchError",
     "InputError",
+    "OutputError",
     "StrictModeError",
     "UsageError",
     "WorkspaceError",
@@ -21,9 +25,43 @@ __all__ = [
 
 
 class CivicGraphError(Exception):
-    """Base class of every deliberate civicgraph error."""
+    """Base class of every deliberate civicgraph error.
+
+    ``param`` names the Python parameter an error is about (``"distance_km"``),
+    where it is about one: the message says ``distance_km``, and the command
+    line, whose option is ``--distance-km``, says that instead
+    (:meth:`for_option`), so that neither kind of caller is told about the
+    other's spelling.
+    """
 
     exit_code = 1
+    param: str | None = None
+
+    def for_option(self, option: str) -> Self:
+        """This error with its parameter's name replaced by a command-line option's.
+
+        Examples
+        --------
+        >>> error = UsageError("distance_km must be 0 or more, not -1. Fix: give distance_km "
+        ...                    "as a distance in km.", param="distance_km")
+        >>> str(error.for_option("--distance-km"))
+        '--distance-km must be 0 or more, not -1. Fix: give --distance-km as a distance in km.'
+        >>> str(error.for_option("--distance-km")) == str(error)
+        False
+        """
+        if not self.param:
+            return self
+        pattern = re.compile(rf"(?<![\w-]){re.escape(self.param)}(?!\w)")
+        translated = copy.copy(self)
+        translated.args = tuple(
+            pattern.sub(option, arg) if isinstance(arg, str) else arg for arg in self.args
+        )
+        for name in ("problem", "fix", "where"):
+            value = getattr(self, name, None)
+            if isinstance(value, str):
+                setattr(translated, name, pattern.sub(option, value))
+        translated.param = None
+        return translated
 
 
 class InputError(CivicGraphError, ValueError):
@@ -41,6 +79,9 @@ class InputError(CivicGraphError, ValueError):
         The field or column concerned.
     fix
         What the user can do about it.
+    param
+        The Python parameter the fix is about (``"encoding"``), if any: see
+        :meth:`CivicGraphError.for_option`.
     """
 
     def __init__(
@@ -51,8 +92,10 @@ class InputError(CivicGraphError, ValueError):
         where: str | None = None,
         field: str | None = None,
         fix: str | None = None,
+        param: str | None = None,
     ) -> None:
         self.problem = problem
+        self.param = param
         self.path = str(path) if path is not None else None
         self.where = where
         self.field = field
@@ -98,9 +141,40 @@ class StrictModeError(InputError):
 
 
 class UsageError(CivicGraphError, ValueError):
-    """The caller asked for something that cannot be done as asked (bad options)."""
+    """The caller asked for something that cannot be done as asked (bad options).
+
+    Parameters
+    ----------
+    message
+        What is wrong and how to fix it, in the Python API's words.
+    param
+        The Python parameter concerned (``"distance_km"``), if one is; the
+        message names it so, and the command line names its option instead
+        (see :meth:`CivicGraphError.for_option`).
+    """
 
     exit_code = 2
+
+    def __init__(self, message: str, *, param: str | None = None) -> None:
+        super().__init__(message)
+        self.param = param
+
+
+class OutputError(CivicGraphError, OSError):
+    """A file could not be written (disk full, no permission, read-only, size limit).
+
+    Nothing partial is left: writers write a temporary file beside the target
+    and rename it into place only when it is complete.
+    """
+
+    def __init__(self, problem: str, *, path: str | Path, fix: str) -> None:
+        self.problem = problem
+        self.path = str(path)
+        self.fix = fix
+        super().__init__(f"{self.path}: {problem} Fix: {fix}")
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.problem} Fix: {self.fix}"
 
 
 class WorkspaceError(CivicGraphError, RuntimeError):

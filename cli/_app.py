@@ -12,15 +12,19 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
+import signal
 import sys
 import traceback
 from collections.abc import Sequence
 
 import click
 
+from .._secrets import mask_credentials
 from .._version import __version__
 from ..errors import CivicGraphError
 from ._common import CONTEXT_SETTINGS, State
+from ._interrupt import ABORTED_EXIT, abort_now
 
 __all__ = ["COMMANDS", "cli", "main"]
 
@@ -127,17 +131,70 @@ def cli(ctx: click.Context, db: str | None, debug: bool, verbose: int) -> None:
       civicgraph --db town.db ingest hsds ./directory --name council
       civicgraph --db town.db stats
     """
-    import os
 
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", force=True)
     ctx.obj = State(db=db or os.environ.get("CIVICGRAPH_DB") or "civicgraph.db", debug=debug)
 
 
+def _leaf_params(args: Sequence[str]) -> list[click.Parameter]:
+    """The parameters of the command ``args`` name, and of the groups above it.
+
+    Parsed again, resiliently (no callbacks, no errors), only when an error
+    needs a parameter's option name.
+    """
+    params: list[click.Parameter] = []
+    try:
+        ctx = cli.make_context("civicgraph", list(args), resilient_parsing=True)
+        command: click.Command = cli
+        params.extend(command.params)
+        while isinstance(command, click.Group):
+            rest = [*ctx._protected_args, *ctx.args]
+            if not rest:
+                break
+            _, found, rest = command.resolve_command(ctx, rest)
+            if found is None:
+                break
+            ctx = found.make_context(found.name, rest, parent=ctx, resilient_parsing=True)
+            command = found
+            params.extend(command.params)
+    except (click.ClickException, click.exceptions.Exit):
+        pass
+    return params
+
+
+def _for_command_line(error: CivicGraphError, args: Sequence[str]) -> CivicGraphError:
+    """The error in the command line's words: ``distance_km`` becomes ``--distance-km``."""
+    if not error.param:
+        return error
+    for param in reversed(_leaf_params(args)):
+        if param.name == error.param and isinstance(param, click.Option):
+            longest = max(param.opts, key=len)
+            return error.for_option(longest)
+        if param.name == error.param and isinstance(param, click.Argument):
+            return error.for_option(param.human_readable_name)
+    return error
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the CLI: friendly errors and exit codes, tracebacks only with ``--debug``."""
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
+    early = signal.getsignal(signal.SIGINT) is abort_now
+    if early:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if hasattr(signal, "SIGXFSZ"):
+        # Past a file size limit (ulimit -f) writes then fail with EFBIG, which is
+        # reported, instead of the process being killed.
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    try:
+        _run(args, debug)
+    finally:
+        if early:
+            signal.signal(signal.SIGINT, abort_now)
+
+
+def _run(args: list[str], debug: bool) -> None:
     try:
         cli.main(args=args, prog_name="civicgraph", standalone_mode=False)
     except click.exceptions.Exit as exit_:
@@ -145,26 +202,27 @@ def main(argv: Sequence[str] | None = None) -> None:
     except click.ClickException as error:
         error.show()
         sys.exit(error.exit_code)
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as error:
         click.echo("Aborted.", err=True)
-        sys.exit(1)
+        interrupted = isinstance(error.__cause__, KeyboardInterrupt)
+        sys.exit(ABORTED_EXIT if interrupted else 1)
     except CivicGraphError as error:
         if debug:
             traceback.print_exc()
-        click.echo(f"Error: {error}", err=True)
+        click.echo(f"Error: {mask_credentials(str(_for_command_line(error, args)))}", err=True)
         sys.exit(error.exit_code)
     except BrokenPipeError:
         sys.stderr.close()  # the reader went away (| head); nothing to say
         sys.exit(0)
     except KeyboardInterrupt:
-        click.echo("Interrupted; nothing was written by an unfinished ingest.", err=True)
-        sys.exit(130)
+        click.echo("Aborted.", err=True)
+        sys.exit(ABORTED_EXIT)
     except Exception as error:
         if debug:
             traceback.print_exc()
         click.echo(
-            f"Internal error: {type(error).__name__}: {error}. Run again with --debug for the "
-            "traceback, and please report it.",
+            f"Internal error: {type(error).__name__}: {mask_credentials(str(error))}. Run again "
+            "with --debug for the traceback, and please report it.",
             err=True,
         )
         sys.exit(INTERNAL_ERROR_EXIT)

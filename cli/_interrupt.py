@@ -1,0 +1,41 @@
+"""Ctrl-C at any moment: ``Aborted.`` and exit code 130, never a traceback.
+
+Private; imports only the standard library, because it must be in place
+before anything slow is imported. While a command runs, :func:`~civicgraph.cli.main`
+hands Ctrl-C back to Python as ``KeyboardInterrupt`` (so that temporary files
+are removed and the workspace transaction is rolled back) and turns it into
+the same message and exit code; before and after, :func:`abort_now` stops the
+process at once, as nothing is open then.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+
+__all__ = ["ABORTED_EXIT", "abort_now", "install_if_command"]
+
+ABORTED_EXIT = 130
+"""The shell's convention for a process stopped by Ctrl-C: 128 + SIGINT."""
+
+
+def abort_now(signum: int, frame: object) -> None:
+    """The SIGINT handler outside a command: say ``Aborted.`` and exit 130 at once."""
+    try:
+        sys.stderr.write("\nAborted.\n")
+        sys.stderr.flush()
+    finally:
+        os._exit(ABORTED_EXIT)
+
+
+def _started_as_command() -> bool:
+    first = sys.argv[0] if sys.argv else ""
+    name = os.path.basename(first).removesuffix(".exe")
+    return name == "civicgraph" or first == "-m"
+
+
+def install_if_command() -> None:
+    """Take Ctrl-C over when this process is the ``civicgraph`` command (not a library user)."""
+    if _started_as_command() and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, abort_now)
