@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["FORMULA_PREFIXES", "neutralise_formula", "neutralise_row"]
+__all__ = ["FORMULA_PREFIXES", "neutralise_formula", "neutralise_frame", "neutralise_row"]
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 """The first characters that make a spreadsheet cell a formula (or hide one)."""
@@ -61,3 +61,19 @@ def neutralise_row(values: Iterable[Any]) -> list[Any]:
     ['id', "'=1+1", 2]
     """
     return [neutralise_formula(value) for value in values]
+
+
+def neutralise_frame(frame: Any) -> Any:
+    """A copy of a pandas DataFrame with every cell through :func:`neutralise_formula`.
+
+    Numeric columns keep their dtype. (pandas is not imported here: the frame
+    brings it.)
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = neutralise_frame(pd.DataFrame({"name": ["=1+1", "Hall"], "amount": [-5, 10]}))
+    >>> frame["name"].tolist(), frame["amount"].tolist(), str(frame["amount"].dtype)
+    (["'=1+1", 'Hall'], [-5, 10], 'int64')
+    """
+    return frame.map(neutralise_formula)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Self
 
@@ -52,16 +53,30 @@ class CivicGraphError(Exception):
         if not self.param:
             return self
         pattern = re.compile(rf"(?<![\w-]){re.escape(self.param)}(?!\w)")
-        translated = copy.copy(self)
-        translated.args = tuple(
-            pattern.sub(option, arg) if isinstance(arg, str) else arg for arg in self.args
-        )
-        for name in ("problem", "fix", "where"):
-            value = getattr(self, name, None)
-            if isinstance(value, str):
-                setattr(translated, name, pattern.sub(option, value))
+        translated = self._rewritten(lambda text: pattern.sub(option, text))
         translated.param = None
         return translated
+
+    def with_path_shown_as(self, actual: str | Path, shown: str) -> Self:
+        """This error with a path it names (a temporary folder) replaced by what the user gave.
+
+        Examples
+        --------
+        >>> error = InputError("is not valid CSV.", path="/tmp/x1/services.csv")
+        >>> str(error.with_path_shown_as("/tmp/x1", "dir.zip!"))
+        'dir.zip!/services.csv: is not valid CSV.'
+        """
+        actual = str(actual)
+        return self._rewritten(lambda text: text.replace(actual, shown))
+
+    def _rewritten(self, rewrite: Callable[[str], str]) -> Self:
+        changed = copy.copy(self)
+        changed.args = tuple(rewrite(arg) if isinstance(arg, str) else arg for arg in self.args)
+        for name in ("problem", "fix", "where", "path"):
+            value = getattr(self, name, None)
+            if isinstance(value, str):
+                setattr(changed, name, rewrite(value))
+        return changed
 
 
 class InputError(CivicGraphError, ValueError):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -103,7 +102,9 @@ def format_frame(frame: pd.DataFrame, output_format: str) -> str:
 def emit(text: str, out: str | None, rows: int) -> None:
     """Print ``text``, or write it to ``out`` and say how many rows went there."""
     if out:
-        Path(out).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        from .._files import write_text  # stdlib only; here to keep this module's imports plain
+
+        write_text(out, text if text.endswith("\n") else text + "\n")
         click.echo(f"{rows} rows written to {out}", err=True)
     else:
         click.echo(text.rstrip("\n"))  # CSV ends with its own newline; echo adds one

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
 
+from .._files import write_text
 from ..errors import StrictModeError
 from ..graph import IngestReport
 from ..ingest import INGESTERS, Ingester
@@ -20,7 +20,7 @@ __all__ = ["ingest", "validate"]
 
 def _write_report(report: IngestReport, path: str | None) -> None:
     if path:
-        Path(path).write_text(dumps(report.to_dict()), encoding="utf-8")
+        write_text(path, dumps(report.to_dict()))
 
 
 def _print_report(report: IngestReport, output_format: str) -> None:

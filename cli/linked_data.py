@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..errors import InputError
 from ._common import CONTEXT_SETTINGS, State, dumps, emit, format_frame, format_option
 
 __all__ = ["sparql", "validate_rdf"]
@@ -77,6 +78,12 @@ def validate_rdf(
     help="How to write the rows.",
 )
 @click.option("--out", type=click.Path(dir_okay=False), help="Write to this file.")
+@click.option(
+    "--allow-service",
+    is_flag=True,
+    help="Run a query with a SERVICE clause (it sends requests to the servers it names); "
+    "refused without this.",
+)
 @click.pass_obj
 def sparql(
     state: State,
@@ -87,6 +94,7 @@ def sparql(
     base_iri: str | None,
     output_format: str,
     out: str | None,
+    allow_service: bool,
 ) -> None:
     """Run SPARQL over the workspace's RDF view; QUERY is query text or a library query's name.
 
@@ -109,7 +117,14 @@ def sparql(
         return
     if bool(query_text) == bool(query_file):
         raise click.UsageError("give either QUERY or --file (see --list for the library).")
-    text = Path(query_file).read_text(encoding="utf-8") if query_file else str(query_text)
+    try:
+        text = Path(query_file).read_text(encoding="utf-8") if query_file else str(query_text)
+    except (UnicodeDecodeError, OSError) as error:
+        raise InputError(
+            f"cannot be read as UTF-8 text ({error}).",
+            path=query_file,
+            fix="save the query as UTF-8 text.",
+        ) from error
     bindings = {}
     for param in params:
         name, sep, value = param.partition("=")
@@ -117,5 +132,7 @@ def sparql(
             raise click.UsageError(f"--param '{param}' is not NAME=VALUE.")
         bindings[name.lstrip("?$")] = value
     with state.workspace() as workspace:
-        frame = run_sparql(workspace, text, params=bindings, base_iri=base_iri)
+        frame = run_sparql(
+            workspace, text, params=bindings, base_iri=base_iri, allow_service=allow_service
+        )
     emit(format_frame(frame, output_format), out, len(frame))

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from .._secrets import mask_credentials
 from ..errors import CivicGraphError, UsageError
 
 __all__ = ["BoltError", "Server", "connect", "mask"]
@@ -30,10 +31,14 @@ def mask(text: str, secret: str | None) -> str:
 
     Examples
     --------
+    Passwords written into a URI (``bolt://neo4j:pw@host``) are masked too.
+
     >>> mask("auth failed for pw 's3cret!'", "s3cret!")
     "auth failed for pw '***'"
+    >>> mask("cannot reach bolt://neo4j:pw@db.example.org:7687", None)
+    'cannot reach bolt://neo4j:***@db.example.org:7687'
     """
-    return text.replace(secret, "***") if secret else text
+    return mask_credentials(text.replace(secret, "***") if secret else text)
 
 
 @dataclass(frozen=True)
@@ -60,31 +65,42 @@ def connect(
 ) -> Iterator[tuple[Any, Server]]:
     """A verified driver and the server it reached; closes the driver afterwards."""
     import neo4j  # the driver is only needed by the Neo4j commands
-    from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
+    from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable
 
     secret = password if password is not None else os.environ.get(PASSWORD_VARIABLE)
+    shown = mask_credentials(uri)
     if secret is None:
         raise UsageError(
-            f"no password for {user}@{uri}. Fix: set {PASSWORD_VARIABLE} in the environment "
+            f"no password for {user}@{shown}. Fix: set {PASSWORD_VARIABLE} in the environment "
             "(it is never echoed or logged)."
         )
     if not re.match(r"^(bolt|neo4j)(\+s|\+ssc)?://", uri):
-        raise UsageError(f"'{uri}' is not a Bolt URI. Fix: give bolt://host:7687 or neo4j://...")
+        raise UsageError(
+            f"uri '{shown}' is not a Bolt URI. Fix: give uri as bolt://host:7687 or neo4j://...",
+            param="uri",
+        )
+    if "@" in uri.split("://", 1)[1].split("/", 1)[0]:
+        raise UsageError(
+            f"uri '{shown}' holds a user name or password, which would show in logs. Fix: give "
+            f"uri as bolt://host:7687, and the user name and password apart (the password in "
+            f"{PASSWORD_VARIABLE}).",
+            param="uri",
+        )
     try:
         driver = neo4j.GraphDatabase.driver(uri, auth=(user, secret))
-    except (ValueError, Neo4jError) as exc:
-        raise BoltError(f"{uri}: {mask(str(exc), secret)}") from None
+    except (ValueError, Neo4jError, DriverError) as exc:
+        raise BoltError(f"{shown}: {mask(str(exc), secret)}") from None
     try:
         try:
             info = driver.get_server_info()
         except AuthError:
             raise BoltError(
-                f"{uri}: the server refused the login for user '{user}'. Fix: check the user "
+                f"{shown}: the server refused the login for user '{user}'. Fix: check the user "
                 f"and {PASSWORD_VARIABLE}."
             ) from None
         except (ServiceUnavailable, OSError) as exc:
             raise BoltError(
-                f"{uri}: no graph database answered ({mask(str(exc), secret)}). Fix: check the "
+                f"{shown}: no graph database answered ({mask(str(exc), secret)}). Fix: check the "
                 "address and that the server is running."
             ) from None
         yield driver, Server(agent=str(info.agent), database=database)

@@ -26,6 +26,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from .._files import atomic_write, write_text
+from .._spreadsheet import neutralise_formula
 from ..errors import UsageError
 from ..ontology import EDGE_TYPES, NODE_TYPES, Datatype, EdgeType, NodeType
 from . import _cypher
@@ -285,7 +287,7 @@ def push_to_neo4j(
         except Exception as exc:
             if type(exc).__module__.startswith("neo4j"):
                 raise BoltError(
-                    f"{uri}: the server failed a statement: {mask(str(exc), secret)}"
+                    f"{mask(uri, secret)}: the server failed a statement: {mask(str(exc), secret)}"
                 ) from None
             raise
     result.seconds = time.perf_counter() - started
@@ -293,7 +295,7 @@ def push_to_neo4j(
         "pushed %d nodes and %d relationships to %s (%d batches written, %d already done)",
         sum(result.nodes.values()),
         sum(result.relationships.values()),
-        uri,
+        mask(uri, None),
         result.batches_written,
         result.batches_skipped,
     )
@@ -382,19 +384,23 @@ def _csv_type(values: Iterable[Any]) -> str:
 
 
 def _csv_cell(value: Any) -> str:
+    """A property value as a neo4j-admin cell; text that a spreadsheet would run as a
+    formula gets a leading ``'`` (the files are often opened in one to check them)."""
     if value is None:
         return ""
     if isinstance(value, list):
-        return ARRAY_DELIMITER.join(str(v) for v in value)
+        return str(neutralise_formula(ARRAY_DELIMITER.join(str(v) for v in value)))
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, date | datetime):
         return value.isoformat()
-    return str(value)
+    if isinstance(value, int | float):
+        return str(value)
+    return str(neutralise_formula(str(value)))
 
 
 def _write_table(path: Path, header: list[str], rows: Iterable[list[str]]) -> None:
-    with path.open("w", newline="", encoding="utf-8") as handle:
+    with atomic_write(path, newline="") as handle:
         writer = csv.writer(handle, quoting=csv.QUOTE_ALL)
         writer.writerow(header)
         writer.writerows(rows)
@@ -456,14 +462,14 @@ def write_neo4j_csv(workspace: Workspace, out: str | Path) -> list[Path]:
         [f"--nodes={p.name}" for p in written if p.name.startswith("nodes_")]
         + [f"--relationships={p.name}" for p in written if p.name.startswith("relationships_")]
     )
-    script.write_text(
+    write_text(
+        script,
         "#!/bin/sh\n"
         "# Load these files into an empty Neo4j database (stop the database first):\n"
         "#   neo4j-admin database import full DATABASE --array-delimiter=U+001F ...\n"
         'cd "$(dirname "$0")"\n'
         'neo4j-admin database import full "${1:-neo4j}" --overwrite-destination \\\n'
         f"  --array-delimiter=U+001F --quote='\"' \\\n  {arguments}\n",
-        encoding="utf-8",
     )
     written.append(script)
     return written

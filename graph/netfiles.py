@@ -23,6 +23,7 @@ from typing import Any
 
 import networkx as nx
 
+from .._files import atomic_write
 from ..errors import UsageError
 from ..ontology import EDGE_TYPES, NODE_TYPES, Datatype, EdgeType, NodeType
 from ._rdf_mapping import json_lexical
@@ -171,12 +172,14 @@ def flat_graph(graph: Graph, *, separator: str = "; ", xml: bool = False) -> Gra
 
 def write_graphml(graph: Graph, path: str | Path) -> None:
     """GraphML with typed attributes (int, double, boolean, string), for Gephi, yEd, igraph."""
-    nx.write_graphml(flat_graph(graph, xml=True), path, edge_id_from_attribute="id")
+    with atomic_write(path, "wb") as handle:
+        nx.write_graphml(flat_graph(graph, xml=True), handle, edge_id_from_attribute="id")
 
 
 def write_gexf(graph: Graph, path: str | Path) -> None:
     """GEXF 1.2 with typed attributes, for Gephi."""
-    nx.write_gexf(flat_graph(graph, xml=True), path, version="1.2draft")
+    with atomic_write(path, "wb") as handle:
+        nx.write_gexf(flat_graph(graph, xml=True), handle, version="1.2draft")
 
 
 def write_kumu_csv(graph: Graph, folder: str | Path) -> list[Path]:
@@ -192,7 +195,7 @@ def write_kumu_csv(graph: Graph, folder: str | Path) -> list[Path]:
         {k for _, d in flat.nodes(data=True) for k in d} - {"label", "node_type", "description"}
     )
     elements = target / "elements.csv"
-    with elements.open("w", encoding="utf-8", newline="") as handle:
+    with atomic_write(elements, newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(element_fields + extra)
         for node, data in flat.nodes(data=True):
@@ -205,7 +208,7 @@ def write_kumu_csv(graph: Graph, folder: str | Path) -> list[Path]:
         {k for _, _, d in flat.edges(data=True) for k in d} - {"id", "label", "edge_type"}
     )
     connections = target / "connections.csv"
-    with connections.open("w", encoding="utf-8", newline="") as handle:
+    with atomic_write(connections, newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(connection_fields + extra)
         for u, v, data in flat.edges(data=True):

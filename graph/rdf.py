@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from .._files import atomic_write
 from ..errors import UsageError
 from ._rdf_mapping import Triple, graph_triples, is_iri
 from ._rdf_writers import write_jsonld, write_ntriples, write_rdfxml, write_turtle
@@ -136,7 +137,7 @@ def export_rdf(
         )
     triples = rdf_triples(workspace, base_iri=base_iri)
     if isinstance(out, str | Path):
-        with open(out, "wb") as handle:
+        with atomic_write(out, "wb") as handle:
             count = writer.write(triples, handle)
     else:
         count = writer.write(triples, out)

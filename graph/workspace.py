@@ -46,6 +46,7 @@ __all__ = [
     "SnapshotCheck",
     "Workspace",
     "default_workspace_path",
+    "storage_error",
 ]
 
 DEFAULT_WORKSPACE = "civicgraph.db"
@@ -61,6 +62,58 @@ IdentifierRow = tuple[str, str]
 
 EdgeRow = tuple[str, str, str, str, str, str | None]
 """(type, source key, target key, discriminator, record_id, props JSON or None)."""
+
+
+def storage_error(path: str, exc: sqlite3.OperationalError) -> WorkspaceError:
+    """What SQLite's complaint about the workspace file means for the user, and the fix.
+
+    Examples
+    --------
+    >>> error = storage_error("town.db", sqlite3.OperationalError("database or disk is full"))
+    >>> print(str(error).replace(". ", ".\\n"))
+    town.db: the disk is full, so the workspace could not be written; nothing was changed.
+    Fix: free some space on that disk, then run the command again.
+    """
+    text = str(exc).lower()
+    folder = Path(path).parent if str(Path(path).parent) else Path(".")
+    if "readonly" in text or "read-only" in text:
+        problem = "the workspace is read-only (the file, or its folder, cannot be written)"
+        fix = (
+            f"make {path} and its folder {folder} writable, or copy the workspace somewhere "
+            "writable and use the copy"
+        )
+    elif "full" in text:
+        problem = "the disk is full, so the workspace could not be written; nothing was changed"
+        fix = "free some space on that disk, then run the command again"
+    elif "locked" in text or "busy" in text:
+        problem = "another civicgraph is writing to this workspace"
+        fix = "wait for it to finish, then run the command again"
+    elif "unable to open" in text or "authorization" in text:
+        if Path(path).exists() and not os.access(path, os.R_OK):
+            problem = "the workspace cannot be read (permission denied)"
+            fix = f"give yourself read permission on {path}, or use another workspace file"
+        elif not os.access(folder, os.W_OK):
+            problem = (
+                f"the workspace's folder {folder} cannot be written (a read-only disk, or no "
+                "permission), and the workspace needs it for its journal"
+            )
+            fix = (
+                f"make {folder} writable, or copy the workspace to a writable folder and use "
+                "the copy"
+            )
+        else:
+            problem = "the workspace cannot be opened"
+            fix = f"check the permissions of {path} and its folder {folder}"
+    elif "i/o" in text:
+        problem = (
+            "the workspace could not be written (a disk error, a full disk or a file size limit, "
+            "'ulimit -f'); nothing was changed"
+        )
+        fix = "free space or raise the limit, then run the command again"
+    else:
+        problem = f"the workspace could not be used ({exc})"
+        fix = "check the file and the disk it is on"
+    return WorkspaceError(f"{path}: {problem}. Fix: {fix}.")
 
 
 def default_workspace_path() -> Path:
@@ -96,6 +149,12 @@ class Workspace:
     def _connect(self, *, create: bool) -> sqlite3.Connection | None:
         if self._conn is not None:
             return self._conn
+        try:
+            return self._open(create=create)
+        except sqlite3.OperationalError as exc:
+            raise storage_error(self.path, exc) from exc
+
+    def _open(self, *, create: bool) -> sqlite3.Connection | None:
         exists = self.path == ":memory:" or Path(self.path).exists()
         if not exists and not create:
             return None
@@ -113,6 +172,8 @@ class Workspace:
             conn.execute("PRAGMA cache_size = -65536")
             application_id = conn.execute("PRAGMA application_id").fetchone()[0]
             version = conn.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.OperationalError:
+            raise  # cannot open, read-only, locked, disk full: said by storage_error
         except sqlite3.DatabaseError as exc:
             raise WorkspaceError(
                 f"{self.path} is not a civicgraph workspace ({exc}). "
@@ -167,17 +228,28 @@ class Workspace:
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         conn = self._connect(create=True)
         assert conn is not None
-        conn.execute("BEGIN IMMEDIATE")
         try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise storage_error(self.path, exc) from exc
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         conn = self._connect(create=False)
-        return [] if conn is None else conn.execute(sql, params).fetchall()
+        if conn is None:
+            return []
+        try:
+            return conn.execute(sql, params).fetchall()
+        except sqlite3.OperationalError as exc:
+            raise storage_error(self.path, exc) from exc
 
     # -- reading ------------------------------------------------------------
 

@@ -6,27 +6,35 @@ names the input, the place in it, what is wrong and how to fix it.
 
 from __future__ import annotations
 
+import base64
 import csv
 import hashlib
+import http.client
 import io
 import os
 import re
 import socket
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import zipfile
+import zlib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from .._secrets import mask_credentials
 from ..errors import FetchError, InputError
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "DEFAULT_MAX_PAGES",
     "DEFAULT_TIMEOUT",
+    "DEFAULT_TOTAL_TIMEOUT",
+    "Deadline",
     "decode_text",
     "extract_zip",
     "fetch_json",
@@ -35,12 +43,19 @@ __all__ = [
     "package_license",
     "parse_json",
     "read_csv",
+    "refuse_links",
     "safe_join",
     "sha256_of",
 ]
 
 DEFAULT_TIMEOUT = 30.0
+"""Seconds an API page may take to arrive, whole."""
+DEFAULT_TOTAL_TIMEOUT = 3600.0
+"""Seconds a whole API ingest may take."""
+DEFAULT_MAX_PAGES = 10_000
+"""Pages read from each API endpoint at most (an endless API stops there)."""
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+"""Bytes one API answer may hold."""
 MAX_ZIP_BYTES = 4 * 1024 * 1024 * 1024
 
 csv.field_size_limit(64 * 1024 * 1024)
@@ -51,10 +66,39 @@ def is_url(text: str) -> bool:
     return text.startswith(("http://", "https://"))
 
 
+def refuse_links(folder: Path) -> None:
+    """Refuse a folder that holds a symbolic link anywhere inside it.
+
+    civicgraph reads only what is inside the folder it is given; a link could
+    make it read (and store) a file from anywhere else, or a device that never
+    ends. Links are refused as ``..`` and absolute paths in a package are.
+
+    Raises
+    ------
+    InputError
+        Naming the link, where it points, and the fix.
+    """
+    for current, folders, files in os.walk(folder, followlinks=False):
+        for name in sorted([*folders, *files]):
+            entry = Path(current) / name
+            if entry.is_symlink():
+                raise InputError(
+                    f"holds a symbolic link, {entry.relative_to(folder).as_posix()} -> "
+                    f"{os.readlink(entry)}; civicgraph reads only files inside the folder it is "
+                    "given, so the folder is refused.",
+                    path=folder,
+                    fix="copy the file into the folder in place of the link, or remove the link.",
+                )
+
+
 def sha256_of(path: Path) -> str:
-    """The sha256 of a file, or of a folder's files (relative paths and contents, sorted)."""
+    """The sha256 of a file, or of a folder's files (relative paths and contents, sorted).
+
+    A folder holding a symbolic link is refused (see :func:`refuse_links`).
+    """
     digest = hashlib.sha256()
     if path.is_dir():
+        refuse_links(path)
         for file in sorted(p for p in path.rglob("*") if p.is_file()):
             digest.update(file.relative_to(path).as_posix().encode() + b"\0")
             digest.update(hashlib.sha256(file.read_bytes()).digest())
@@ -85,36 +129,98 @@ def safe_join(folder: Path, relative: str, *, what: str, origin: Path) -> Path:
             path=origin,
             fix="list the package's files by paths inside its folder (no '..').",
         )
+    step = root
+    for part in Path(relative).parts:
+        step = step / part
+        if step.is_symlink():
+            raise InputError(
+                f"{what} '{relative}' is, or passes through, a symbolic link "
+                f"({step.relative_to(root).as_posix()} -> {os.readlink(step)}); refused.",
+                path=origin,
+                fix="copy the file into the package folder in place of the link.",
+            )
     return target
 
 
-def extract_zip(path: Path, dest: Path) -> None:
-    """Extract a zip into ``dest``, refusing members that escape it and archives too large."""
+def extract_zip(path: Path, dest: Path, *, max_bytes: int = MAX_ZIP_BYTES) -> None:
+    """Extract a zip into ``dest``, refusing members that escape it and archives too large.
+
+    Every member's declared size is checked before anything is extracted (a
+    zip bomb declares more than ``max_bytes`` in all, or packs more than
+    :data:`MAX_ZIP_RATIO` times), and no member may unpack to more than it
+    declares. A damaged archive (bad CRC, corrupt deflate data, truncated)
+    names the zip and the member, never the temporary folder.
+    """
     try:
         archive = zipfile.ZipFile(path)
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
         raise InputError(
             f"is not a readable zip file ({exc}).",
             path=path,
             fix="check the download is complete, or unzip it and pass the folder.",
         ) from exc
     with archive:
-        total = sum(info.file_size for info in archive.infolist())
-        if total > MAX_ZIP_BYTES:
+        members = archive.infolist()
+        total = sum(info.file_size for info in members)
+        packed = sum(info.compress_size for info in members)
+        if total > max_bytes:
             raise InputError(
-                f"unzips to {total:,} bytes, more than the {MAX_ZIP_BYTES:,} allowed.",
+                f"unzips to {total:,} bytes, more than the {max_bytes:,} allowed; nothing was "
+                "extracted.",
                 path=path,
                 fix="unzip it yourself and pass the folder.",
             )
-        for info in archive.infolist():
+        if total > 1 << 20 and total > MAX_ZIP_RATIO * max(packed, 1):
+            raise InputError(
+                f"declares {total:,} bytes packed into {packed:,} (more than {MAX_ZIP_RATIO} to "
+                "1), which is how zip bombs look; nothing was extracted.",
+                path=path,
+                fix="unzip it yourself, if you trust it, and pass the folder.",
+            )
+        for info in members:
             target = safe_join(dest, info.filename, what="zip member", origin=path)
             if info.is_dir():
                 target.mkdir(parents=True, exist_ok=True)
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
-            with archive.open(info) as src, target.open("wb") as out:
-                while block := src.read(1 << 20):
-                    out.write(block)
+            _extract_member(archive, info, target, path)
+
+
+MAX_ZIP_RATIO = 200
+"""The most a zip may declare it unpacks to, as a multiple of its packed size."""
+
+
+def _extract_member(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, origin: Path
+) -> None:
+    written = 0
+    try:
+        with archive.open(info) as src, target.open("wb") as out:
+            while block := src.read(1 << 20):
+                written += len(block)
+                if written > info.file_size:
+                    raise InputError(
+                        f"member '{info.filename}' unpacks to more than the {info.file_size:,} "
+                        "bytes it declares; refused.",
+                        path=origin,
+                        fix="re-create the zip with a standard tool.",
+                    )
+                out.write(block)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+        raise InputError(
+            f"member '{info.filename}' is damaged and cannot be unpacked ({exc}).",
+            path=origin,
+            fix="download or create the zip again (check it with 'unzip -t'), or unzip it and "
+            "pass the folder.",
+        ) from exc
+    except OSError as exc:
+        raise InputError(
+            f"member '{info.filename}' could not be unpacked into a temporary folder "
+            f"({exc.strerror or exc}).",
+            path=origin,
+            fix="free some space on the disk holding the temporary folder ($TMPDIR), or "
+            "unzip it yourself and pass the folder.",
+        ) from exc
 
 
 def decode_text(data: bytes, *, path: Path | str, encoding: str | None) -> str:
@@ -138,7 +244,8 @@ def decode_text(data: bytes, *, path: Path | str, encoding: str | None) -> str:
             "decoded.",
             path=path,
             where=f"line {line}",
-            fix="save it as UTF-8, or name its encoding, e.g. --encoding cp1252.",
+            fix="save it as UTF-8, or name its encoding, e.g. encoding cp1252.",
+            param="encoding",
         ) from exc
 
 
@@ -228,14 +335,56 @@ def read_csv(
     return header, rows()
 
 
-class _NoRedirectToOtherSchemes(urllib.request.HTTPRedirectHandler):
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urllib.parse.urlsplit(url)
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme.lower())
+    return parts.scheme.lower(), (parts.hostname or "").lower(), port
+
+
+class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow a redirect only to the same scheme, host and port; refuse others by name."""
+
     def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
-        if not is_url(newurl):
-            return None
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+        target = urllib.parse.urljoin(req.full_url, newurl)
+        if _origin(target) != _origin(req.full_url):
+            raise FetchError(
+                f"redirects ({code}) to {mask_credentials(target)}, which is not the same scheme, "
+                "host and port; refused (civicgraph asks only the server you name).",
+                path=mask_credentials(req.full_url),
+                fix="give the address the API really serves from, if you trust it.",
+            )
+        return super().redirect_request(req, fp, code, msg, headers, target)
 
 
-_OPENER = urllib.request.build_opener(_NoRedirectToOtherSchemes)
+_OPENER = urllib.request.build_opener(_SameOriginRedirects)
+
+
+def _without_userinfo(url: str) -> tuple[str, dict[str, str]]:
+    """The URL without ``user:password@``, and the Basic authorisation header it stood for."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url, {}
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    user = urllib.parse.unquote(parts.username or "")
+    password = urllib.parse.unquote(parts.password or "")
+    token = base64.b64encode(f"{user}:{password}".encode()).decode()
+    return urllib.parse.urlunsplit(parts._replace(netloc=netloc)), {
+        "Authorization": f"Basic {token}"
+    }
+
+
+class Deadline:
+    """The time an API ingest may take in all (``total_timeout`` seconds from its start)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.ends = time.monotonic() + seconds
+
+    def remaining(self) -> float:
+        return self.ends - time.monotonic()
 
 
 def fetch_json(
@@ -245,73 +394,136 @@ def fetch_json(
     max_bytes: int = DEFAULT_MAX_BYTES,
     retries: int = 3,
     backoff: float = 0.25,
+    deadline: Deadline | None = None,
 ) -> tuple[Any, bytes]:
     """GET a URL and parse it as JSON: ``(data, raw bytes)``.
 
-    Retries server errors (5xx) and dropped connections with exponential
-    back-off; fails at once on client errors (4xx), on HTML, on bodies over
-    ``max_bytes`` and on time-outs beyond the last retry.
+    ``timeout`` is a deadline for the whole answer (a page dripped slowly
+    fails when it passes), and ``deadline`` the time left for the whole
+    ingest. Redirects are followed only to the same scheme, host and port.
+    ``user:password@`` in the URL is sent as Basic authorisation and shown
+    masked in every message. Retries server errors (5xx) and dropped
+    connections with exponential back-off; fails at once on client errors
+    (4xx), on HTML, on bodies over ``max_bytes`` and on time-outs beyond the
+    last retry.
     """
+    shown = mask_credentials(url)
     if not is_url(url):
-        raise FetchError("is not an http(s) URL.", path=url, fix="give an https:// address.")
-    request = urllib.request.Request(  # noqa: S310 - the scheme is checked just above
-        url, headers={"Accept": "application/json", "User-Agent": "civicgraph"}
-    )
+        raise FetchError("is not an http(s) URL.", path=shown, fix="give an https:// address.")
+    try:
+        plain, auth = _without_userinfo(url)
+        request = urllib.request.Request(  # noqa: S310 - the scheme is checked just above
+            plain, headers={"Accept": "application/json", "User-Agent": "civicgraph", **auth}
+        )
+    except ValueError as exc:
+        raise FetchError(
+            f"is not a usable URL ({mask_credentials(str(exc))}).",
+            path=shown,
+            fix="check the address.",
+        ) from exc
     last_error = ""
     for attempt in range(retries + 1):
         if attempt:
             time.sleep(backoff * 2 ** (attempt - 1))
+        allowed = timeout
+        if deadline is not None:
+            allowed = min(timeout, deadline.remaining())
+            if allowed <= 0:
+                raise _out_of_time(shown, deadline)
         try:
-            with _OPENER.open(request, timeout=timeout) as response:
-                declared = response.headers.get("Content-Length")
-                if declared and declared.isdigit() and int(declared) > max_bytes:
-                    raise _too_large(url, max_bytes)
-                body = response.read(max_bytes + 1)
-                if len(body) > max_bytes:
-                    raise _too_large(url, max_bytes)
-                content_type = response.headers.get("Content-Type", "")
+            body, content_type = _get(request, shown, allowed, max_bytes)
+        except FetchError:
+            raise  # a refused redirect, an answer too large: said already
         except urllib.error.HTTPError as exc:
             if exc.code >= 500:
                 last_error = f"the server answered {exc.code} {exc.reason}"
                 continue
             raise FetchError(
                 f"the server answered {exc.code} {exc.reason}.",
-                path=url,
+                path=shown,
                 fix="check the URL is the API's base address and that it is public.",
             ) from exc
-        except TimeoutError as exc:
-            last_error = f"no answer within {timeout:g} s"
+        except (TimeoutError, _PageTooSlow) as exc:
+            last_error = f"no complete answer within {allowed:g} s"
+            if deadline is not None and deadline.remaining() <= 0:
+                raise _out_of_time(shown, deadline) from exc
             if attempt == retries:
                 raise FetchError(
                     f"timed out: {last_error} ({retries + 1} tries).",
-                    path=url,
-                    fix="try again later, or allow longer with --timeout.",
+                    path=shown,
+                    fix="try again later, or allow longer per page with timeout.",
+                    param="timeout",
                 ) from exc
             continue
-        except urllib.error.URLError as exc:
-            reason = exc.reason
+        except (ValueError, http.client.InvalidURL) as exc:
+            raise FetchError(
+                f"is not a usable URL ({mask_credentials(str(exc))}).",
+                path=shown,
+                fix="check the address.",
+            ) from exc
+        except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
             if isinstance(reason, TimeoutError | socket.timeout):
-                last_error = f"no answer within {timeout:g} s"
+                last_error = f"no answer within {allowed:g} s"
             else:
-                last_error = f"could not connect ({reason})"
+                last_error = f"could not connect ({mask_credentials(str(reason))})"
             if attempt == retries:
                 raise FetchError(
                     f"{last_error} ({retries + 1} tries).",
-                    path=url,
-                    fix="check the address and your connection, or allow longer with --timeout.",
+                    path=shown,
+                    fix="check the address and your connection, or allow longer with timeout.",
+                    param="timeout",
                 ) from exc
             continue
         if "html" in content_type.lower() or _looks_like_html(body):
             raise FetchError(
                 f"answered with an HTML page ({content_type or 'no content type'}), not JSON.",
-                path=url,
+                path=shown,
                 fix="give the API's base address (the one that serves /services as JSON).",
             )
-        return parse_json(body, path=url), body
+        return parse_json(body, path=shown), body
     raise FetchError(
         f"{last_error}, after {retries + 1} tries.",
-        path=url,
+        path=shown,
         fix="try again later; the server is failing.",
+    )
+
+
+class _PageTooSlow(Exception):
+    """The answer was still arriving when its deadline passed."""
+
+
+def _get(
+    request: urllib.request.Request, shown: str, allowed: float, max_bytes: int
+) -> tuple[bytes, str]:
+    """One GET: the body (at most ``max_bytes``) within ``allowed`` seconds, and its type."""
+    ends = time.monotonic() + allowed
+    with _OPENER.open(request, timeout=allowed) as response:
+        declared = response.headers.get("Content-Length")
+        if declared and declared.isdigit() and int(declared) > max_bytes:
+            raise _too_large(shown, max_bytes)
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            if time.monotonic() > ends:
+                raise _PageTooSlow
+            block = response.read1(1 << 16)
+            if not block:
+                break
+            size += len(block)
+            if size > max_bytes:
+                raise _too_large(shown, max_bytes)
+            chunks.append(block)
+        return b"".join(chunks), response.headers.get("Content-Type", "")
+
+
+def _out_of_time(shown: str, deadline: Deadline) -> FetchError:
+    return FetchError(
+        f"the API ingest took longer than the {deadline.seconds:g} s allowed in all; stopped "
+        "there, and nothing was written.",
+        path=shown,
+        fix="allow longer with total_timeout, if the API is just large and slow.",
+        param="total_timeout",
     )
 
 
@@ -319,7 +531,8 @@ def _too_large(url: str, max_bytes: int) -> FetchError:
     return FetchError(
         f"the answer is larger than {max_bytes:,} bytes; refused.",
         path=url,
-        fix="raise --max-bytes if you trust this server.",
+        fix="raise max_bytes if you trust this server.",
+        param="max_bytes",
     )
 
 

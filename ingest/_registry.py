@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from .._secrets import mask_credentials
 from ..errors import UsageError
 from ..graph import IngestReport, Record, Workspace
 from ..graph.workspace import SnapshotCheck
@@ -81,7 +82,8 @@ def default_source_name(source: str) -> str:
     """
     if source.startswith(("http://", "https://")):
         parsed = urlparse(source)
-        stem = "-".join(p for p in [parsed.netloc, *parsed.path.split("/")] if p)
+        host = parsed.netloc.rsplit("@", 1)[-1]  # never a user name or password
+        stem = "-".join(p for p in [host, *parsed.path.split("/")] if p)
     else:
         path = Path(source)
         if path.name.lower() == "datapackage.json":
@@ -138,7 +140,7 @@ def ingest(
         ctx,
         workspace=workspace,
         kind=kind,
-        input_name=source,
+        input_name=mask_credentials(source),  # kept in the workspace: never a password
         strict=strict,
         dry_run=dry_run,
         checks=ingester.checks,

@@ -52,6 +52,7 @@ from ..graph.placing import coordinate_problem
 from ..ontology import EdgeType, NodeType
 from ..ontology.gss import area_level, is_gss_code
 from ..ontology.model import IMD_DOMAINS
+from ._io import sha256_of
 from ._pipeline import ReadContext
 from ._registry import Ingester, ingest, register
 from .hsds._common import normalise_postcode
@@ -223,6 +224,7 @@ def read_areas(source: str, ctx: ReadContext) -> Iterator[Record]:
     path = Path(source)
     if not path.exists():
         raise UsageError(f"{source}: no such file or folder. Fix: check the path.")
+    ctx.sha256 = sha256_of(path)  # a folder holding a symbolic link is refused here
     files = _files(path)
     collector = _Collector(ctx)
     ctx.variant = "areas"

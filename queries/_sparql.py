@@ -24,7 +24,14 @@ from ..graph._rdf_writers import write_ntriples
 from ..graph.rdf import rdf_triples
 from ..ontology.rdf import PREFIXES, XSD
 
-__all__ = ["SPARQL_LIBRARY", "SparqlQuery", "rdf_store", "run_sparql", "sparql_library"]
+__all__ = [
+    "SPARQL_LIBRARY",
+    "SparqlQuery",
+    "rdf_store",
+    "run_sparql",
+    "sparql_library",
+    "uses_service",
+]
 
 SPARQL_LIBRARY = Path(__file__).resolve().parent / "sparql"
 """The folder of example queries shipped with civicgraph."""
@@ -103,12 +110,38 @@ def _python(term: Any) -> Any:
     return term.value
 
 
+_LEXICAL = re.compile(
+    r"""'{3}.*?'{3}|"{3}.*?"{3}|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|<[^<>"{}|^`\\\s]*>|#[^\n]*""",
+    re.DOTALL,
+)
+_SERVICE = re.compile(r"(?<![\w:?$.-])SERVICE(?![\w:-])", re.IGNORECASE)
+
+
+def uses_service(query: str) -> bool:
+    """Whether SPARQL text has a ``SERVICE`` clause (a federated query to another server).
+
+    Strings, IRIs and comments are skipped, and so are names that merely
+    contain the word (``cg:Service``, ``?service``).
+
+    Examples
+    --------
+    >>> uses_service("SELECT * WHERE { SERVICE <http://x.org/sparql> { ?s ?p ?o } }")
+    True
+    >>> uses_service("SELECT ?service WHERE { ?service a cg:Service } # no SERVICE here")
+    False
+    >>> uses_service('SELECT * WHERE { ?s cg:name "SERVICE <http://x>" }')
+    False
+    """
+    return bool(_SERVICE.search(_LEXICAL.sub(" ", query)))
+
+
 def run_sparql(
     workspace: Workspace | ox.Store,
     query: str,
     *,
     params: dict[str, str] | None = None,
     base_iri: str | None = None,
+    allow_service: bool = False,
 ) -> pd.DataFrame:
     """Run a SPARQL query over the workspace's RDF view; return the rows as a DataFrame.
 
@@ -123,6 +156,9 @@ def run_sparql(
         an IRI, digits an integer, anything else a string.
     base_iri
         The base of node IRIs in the view.
+    allow_service
+        Run a query with a ``SERVICE`` clause, which sends requests to the
+        servers it names; refused unless this is set.
 
     Returns
     -------
@@ -136,7 +172,13 @@ def run_sparql(
     elif re.fullmatch(r"[a-z0-9-]+", query.strip()):
         raise UsageError(
             f"there is no library query '{query}'. Fix: use one of "
-            f"{', '.join(library)}, or give the query text or --file."
+            f"{', '.join(library)}, or give the query text."
+        )
+    if uses_service(query) and not allow_service:
+        raise UsageError(
+            "the query has a SERVICE clause, which would send requests to the server it names; "
+            "refused. Fix: remove it, or allow it with allow_service if you trust that server.",
+            param="allow_service",
         )
     store = (
         workspace if isinstance(workspace, ox.Store) else rdf_store(workspace, base_iri=base_iri)

@@ -16,6 +16,8 @@ from typing import Any
 
 import pandas as pd
 
+from .._files import atomic_write, write_text
+from .._spreadsheet import neutralise_frame
 from ..errors import UsageError
 from ..graph import Graph, Workspace
 from ._index import GraphIndex
@@ -105,7 +107,8 @@ def write_query_report(
                 sections.append(f"## {label}\n\n{query.summary}\n\nNot run: {error}\n")
                 continue
             path = out / _file_name(name, number)
-            frame.to_csv(path, index=False)
+            with atomic_write(path, newline="") as handle:
+                neutralise_frame(frame).to_csv(handle, index=False)
             written[label] = path
             sections.append(_section(label, query.summary, params, frame, path.name))
     counts = workspace.stats()
@@ -119,7 +122,7 @@ def write_query_report(
         "in its `why` column. Run any of them yourself with `civicgraph query NAME`.\n"
     )
     summary = out / SUMMARY
-    summary.write_text(header + "\n" + "\n".join(sections), encoding="utf-8")
+    write_text(summary, header + "\n" + "\n".join(sections))
     return {"summary": summary, **written}
 
 

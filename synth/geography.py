@@ -34,6 +34,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
+from .._files import atomic_write, write_text
 from .town import TOWN_NAME, Area, Town
 
 __all__ = [
@@ -174,8 +175,8 @@ def write_area_files(town: Town, out: str | Path) -> AreaFiles:
         folder / POSTCODES,
     )
     with (
-        files.imd.open("w", encoding="utf-8-sig", newline="") as imd,
-        files.population.open("w", encoding="utf-8-sig", newline="") as pop,
+        atomic_write(files.imd, encoding="utf-8-sig", newline="") as imd,
+        atomic_write(files.population, encoding="utf-8-sig", newline="") as pop,
     ):
         imd_writer, pop_writer = csv.writer(imd), csv.writer(pop)
         imd_writer.writerow(_FILE_1_HEADER)
@@ -208,7 +209,7 @@ def write_area_files(town: Town, out: str | Path) -> AreaFiles:
                 ]
             )
     fid = 0
-    with files.lookup.open("w", encoding="utf-8-sig", newline="") as handle:
+    with atomic_write(files.lookup, encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(_LOOKUP_HEADER)
         for index, area in enumerate(town.areas):
@@ -238,7 +239,7 @@ def write_area_files(town: Town, out: str | Path) -> AreaFiles:
                         fid,
                     ]
                 )
-    with files.lsoa_centroids.open("w", encoding="utf-8", newline="") as handle:
+    with atomic_write(files.lsoa_centroids, newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["LSOACD", "latitude", "longitude", "lsoa11cd"])
         for area in town.areas:
@@ -246,7 +247,7 @@ def write_area_files(town: Town, out: str | Path) -> AreaFiles:
     msoas: dict[str, list[Area]] = {}
     for index, area in enumerate(town.areas):
         msoas.setdefault(msoa_of(index)[0], []).append(area)
-    with files.msoa_centroids.open("w", encoding="utf-8", newline="") as handle:
+    with atomic_write(files.msoa_centroids, newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["MSOACD", "latitude", "longitude", "msoa11cd"])
         for code, members in msoas.items():
@@ -254,7 +255,7 @@ def write_area_files(town: Town, out: str | Path) -> AreaFiles:
             lat = sum(a.latitude * a.population for a in members) / weight
             lon = sum(a.longitude * a.population for a in members) / weight
             writer.writerow([code, round(lat, 6), round(lon, 6), code])
-    with files.postcodes.open("w", encoding="utf-8", newline="") as handle:
+    with atomic_write(files.postcodes, newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["pcds", "dointr", "doterm", "oslaua", "lsoa11", "msoa11", "lat", "long"])
         written: set[str] = set()
@@ -330,7 +331,5 @@ def write_osm_facilities(town: Town, out: str | Path) -> Path:
         else:
             geometry = {"type": "Point", "coordinates": [lon, lat]}
         features.append({"type": "Feature", "geometry": geometry, "properties": props})
-    path.write_text(
-        json.dumps({"type": "FeatureCollection", "features": features}, indent=1), encoding="utf-8"
-    )
+    write_text(path, json.dumps({"type": "FeatureCollection", "features": features}, indent=1))
     return path

@@ -20,6 +20,7 @@ from typing import Any
 
 import orjson
 
+from .._files import atomic_write, write_bytes
 from .town import Organisation, Town
 
 __all__ = ["FUNDERS", "SynthGrant", "grants_for", "spell_like_a_funder", "write_360giving"]
@@ -195,12 +196,12 @@ def write_360giving(town: Town, folder: str | Path) -> Path:
         grants = by_funder.get(funder.file, [])
         path = out / funder.file
         if path.suffix == ".csv":
-            with path.open("w", newline="", encoding="utf-8") as handle:
+            with atomic_write(path, newline="") as handle:
                 writer = csv.DictWriter(handle, fieldnames=_CSV_COLUMNS)
                 writer.writeheader()
                 writer.writerows(_grant_row(g) for g in grants)
         elif funder.file.startswith("hartley"):
-            path.write_bytes(orjson.dumps([_grant_json(g) for g in grants]))
+            write_bytes(path, orjson.dumps([_grant_json(g) for g in grants]))
         else:
-            path.write_bytes(orjson.dumps({"grants": [_grant_json(g) for g in grants]}))
+            write_bytes(path, orjson.dumps({"grants": [_grant_json(g) for g in grants]}))
     return out

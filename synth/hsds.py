@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 
+from .._files import atomic_write, write_bytes
 from .grants import grants_for
 from .taxonomy import CATEGORIES, TAXONOMY_NAME
 from .town import Building, Organisation, Service, Town
@@ -156,7 +157,7 @@ def _service(
 
 
 def _write_json(path: Path, data: Any, *, indent: bool = True) -> None:
-    path.write_bytes(orjson.dumps(data, option=orjson.OPT_INDENT_2 if indent else 0))
+    write_bytes(path, orjson.dumps(data, option=orjson.OPT_INDENT_2 if indent else 0))
 
 
 def write_hsds_json(town: Town, folder: str | Path) -> Path:
@@ -403,7 +404,7 @@ def write_hsds_csv(town: Town, folder: str | Path) -> Path:
     resources = []
     for name, columns in _CSV_TABLES.items():
         path = out / f"{name}.csv"
-        with path.open("w", newline="", encoding="utf-8") as handle:
+        with atomic_write(path, newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
             writer.writeheader()
             writer.writerows(rows[name])

@@ -24,6 +24,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .._files import write_text
 from ..errors import UsageError
 from ..graph import Graph
 from ..ontology import NodeType
@@ -254,7 +255,7 @@ def write_page(view: View, out: str | Path, **options: Any) -> PageResult:
         raise UsageError(f"--out {path} is a folder. Fix: give a file name such as network.html.")
     path.parent.mkdir(parents=True, exist_ok=True)
     text = render_page(data)
-    path.write_text(text, encoding="utf-8")
+    write_text(path, text)
     return PageResult(path, len(data["nodes"]), len(data["edges"]), view.notes, len(text.encode()))
 
 

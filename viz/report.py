@@ -30,6 +30,7 @@ from typing import Any, get_args
 
 import pandas as pd
 
+from .._files import atomic_write, write_text
 from ..errors import UsageError
 from ..graph import Graph
 from ..ontology import NodeType
@@ -153,7 +154,8 @@ def _plot(path: Path, draw: Callable[[Any], None], *, size: tuple[float, float])
     try:
         draw(axes)
         figure.tight_layout()
-        figure.savefig(path, format="png")
+        with atomic_write(path, "wb") as handle:
+            figure.savefig(handle, format="png")
     finally:
         plt.close(figure)
     return path
@@ -385,7 +387,7 @@ def write_area_report(
         + (f'<section><h2>Not included</h2><ul class="note">{notes}</ul></section>' * bool(notes))
         + "\n</body>\n</html>\n"
     )
-    report.html.write_text(page, encoding="utf-8")
+    write_text(report.html, page)
     if pdf:
         chromium = find_chromium()
         if chromium is None:

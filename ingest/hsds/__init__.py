@@ -18,9 +18,19 @@ from collections.abc import Generator, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from ...errors import InputError, UsageError
+from ...errors import CivicGraphError, InputError, UsageError
 from ...graph import IngestReport, Record, Severity, Workspace
-from .._io import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, extract_zip, is_url, load_json, sha256_of
+from .._io import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_PAGES,
+    DEFAULT_TIMEOUT,
+    DEFAULT_TOTAL_TIMEOUT,
+    extract_zip,
+    is_url,
+    load_json,
+    refuse_links,
+    sha256_of,
+)
 from .._pipeline import ReadContext
 from .._registry import Ingester, Option, ingest, register
 from ._api import read_api
@@ -38,6 +48,8 @@ def read_hsds(
     *,
     timeout: float = DEFAULT_TIMEOUT,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    max_pages: int = DEFAULT_MAX_PAGES,
+    total_timeout: float = DEFAULT_TOTAL_TIMEOUT,
 ) -> Iterator[Record]:
     """Yield the records of an HSDS source (path or http(s) URL), detecting its variant.
 
@@ -49,7 +61,14 @@ def read_hsds(
         The path does not exist.
     """
     if is_url(source):
-        yield from read_api(source, ctx, timeout=timeout, max_bytes=max_bytes)
+        yield from read_api(
+            source,
+            ctx,
+            timeout=timeout,
+            max_bytes=max_bytes,
+            max_pages=max_pages,
+            total_timeout=total_timeout,
+        )
         return
     path = Path(source)
     if not path.exists():
@@ -59,12 +78,19 @@ def read_hsds(
         yield from _read_folder(path, ctx)
     elif path.suffix.lower() == ".zip":
         with tempfile.TemporaryDirectory(prefix="civicgraph-zip-") as tmp:
-            extract_zip(path, Path(tmp))
-            root = _package_root(Path(tmp), origin=path)
-            yield from _read_folder(root, ctx)
+            try:
+                extract_zip(path, Path(tmp))
+                root = _package_root(Path(tmp), origin=path)
+                yield from _read_folder(root, ctx)
+            except CivicGraphError as exc:
+                # Name the zip the user gave, never the temporary folder it was unpacked to.
+                raise exc.with_path_shown_as(Path(tmp).resolve(), f"{path}!").with_path_shown_as(
+                    tmp, f"{path}!"
+                ) from exc
     elif path.suffix.lower() == ".json":
         data = load_json(path, encoding=ctx.encoding)
         if isinstance(data, Mapping) and isinstance(data.get("resources"), list):
+            refuse_links(path.parent)
             yield from read_package(path.parent, ctx, descriptor=path)
         else:
             ctx.variant = "HSDS 3.0 JSON"
@@ -77,6 +103,7 @@ def read_hsds(
                     fix="give an HSDS 3.0 JSON file, a folder of them, or a data package.",
                 )
     elif path.suffix.lower() == ".csv" and canonical_table(path.stem):
+        refuse_links(path.parent)
         yield from read_package(path.parent, ctx)
     else:
         raise InputError(
@@ -220,8 +247,29 @@ register(
         read=read_hsds,
         example="civicgraph ingest hsds ./open211-miami/datapackage.json --name miami",
         options=(
-            Option("timeout", float, DEFAULT_TIMEOUT, "Seconds to wait for each API page."),
-            Option("max_bytes", int, DEFAULT_MAX_BYTES, "Largest API response accepted, in bytes."),
+            Option(
+                "timeout",
+                float,
+                DEFAULT_TIMEOUT,
+                "API URLs: seconds each page may take to arrive, whole (a page dripped slowly "
+                "fails too).",
+            ),
+            Option(
+                "total_timeout",
+                float,
+                DEFAULT_TOTAL_TIMEOUT,
+                "API URLs: seconds the whole ingest may take.",
+            ),
+            Option(
+                "max_pages",
+                int,
+                DEFAULT_MAX_PAGES,
+                "API URLs: pages read from each endpoint at most; an API still paging then is "
+                "refused.",
+            ),
+            Option(
+                "max_bytes", int, DEFAULT_MAX_BYTES, "API URLs: bytes one page may hold at most."
+            ),
         ),
         checks=(unresolved_funders,),
     )
@@ -237,6 +285,8 @@ def ingest_hsds(
     encoding: str | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    max_pages: int = DEFAULT_MAX_PAGES,
+    total_timeout: float = DEFAULT_TOTAL_TIMEOUT,
 ) -> IngestReport:
     """Ingest an Open Referral directory into a workspace as one snapshot.
 
@@ -252,6 +302,12 @@ def ingest_hsds(
         Refuse the whole ingest if it has any error or warning.
     encoding
         The encoding of CSV/JSON files, if not UTF-8.
+    timeout, total_timeout
+        For an API URL: the seconds each page may take to arrive whole, and the
+        whole ingest.
+    max_pages, max_bytes
+        For an API URL: the pages read from each endpoint at most, and the
+        bytes one page may hold.
 
     Returns
     -------
@@ -276,7 +332,12 @@ def ingest_hsds(
         name=name,
         strict=strict,
         encoding=encoding,
-        options={"timeout": timeout, "max_bytes": max_bytes},
+        options={
+            "timeout": timeout,
+            "max_bytes": max_bytes,
+            "max_pages": max_pages,
+            "total_timeout": total_timeout,
+        },
     )
 
 

@@ -3,32 +3,61 @@
 from __future__ import annotations
 
 import hashlib
+import urllib.parse
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ...errors import FetchError
+from ..._secrets import mask_credentials
+from ...errors import FetchError, UsageError
 from ...graph import Record, Severity
-from .._io import fetch_json
+from .._io import DEFAULT_MAX_PAGES, DEFAULT_TOTAL_TIMEOUT, Deadline, fetch_json
 from .._pipeline import ReadContext
 from ._json3 import JsonMapper
 
 __all__ = ["read_api"]
 
-MAX_PAGES = 100_000
-
 
 def read_api(
-    base_url: str, ctx: ReadContext, *, timeout: float, max_bytes: int
+    base_url: str,
+    ctx: ReadContext,
+    *,
+    timeout: float,
+    max_bytes: int,
+    max_pages: int = DEFAULT_MAX_PAGES,
+    total_timeout: float = DEFAULT_TOTAL_TIMEOUT,
 ) -> Iterator[Record]:
-    """Records from every page of an HSDS API's ``/services`` (and ``/organizations`` if served)."""
-    base = base_url.rstrip("/")
+    """Records from every page of an HSDS API's ``/services`` (and ``/organizations`` if served).
+
+    Each page must arrive whole within ``timeout`` seconds and the whole
+    ingest within ``total_timeout``; each endpoint is read for ``max_pages``
+    pages at most (an API that never says it is done is reported and stopped
+    there). URLs are shown with any credentials masked.
+    """
+    for name, value in (("timeout", timeout), ("total_timeout", total_timeout)):
+        if not value > 0:
+            raise UsageError(f"{name} must be more than 0 seconds, not {value}.", param=name)
+    for name, count in (("max_pages", max_pages), ("max_bytes", max_bytes)):
+        if count < 1:
+            raise UsageError(f"{name} must be at least 1, not {count}.", param=name)
+    # A token given as a query parameter (?api_key=...) goes with every request.
+    parts = urllib.parse.urlsplit(base_url)
+    query = parts.query
+    base = urllib.parse.urlunsplit(parts._replace(query="", fragment="")).rstrip("/")
     for suffix in ("/services", "/organizations"):
         base = base.removesuffix(suffix)
     digest = hashlib.sha256()
     mapper = JsonMapper(ctx)
     ctx.variant = "HSDS 3.0 API"
+    deadline = Deadline(total_timeout)
+    limits = _Limits(timeout, max_bytes, max_pages, deadline)
     try:
-        details, raw = fetch_json(base + "/", timeout=timeout, max_bytes=max_bytes, retries=1)
+        details, raw = fetch_json(
+            base + "/" + (f"?{query}" if query else ""),
+            timeout=timeout,
+            max_bytes=max_bytes,
+            retries=1,
+            deadline=deadline,
+        )
         digest.update(raw)
         if isinstance(details, Mapping) and details.get("version"):
             ctx.variant = _api_variant(str(details["version"]))
@@ -39,14 +68,22 @@ def read_api(
             "the API root does not describe the API (version, profile); read as HSDS 3.0",
             "",
             table="api",
-            file=base + "/",
+            file=mask_credentials(base + "/"),
             value=exc.problem,
         )
-    yield from _pages(base, "services", "service", mapper, ctx, digest, timeout, max_bytes, True)
+    yield from _pages(base, query, "services", "service", mapper, ctx, digest, limits, True)
     yield from _pages(
-        base, "organizations", "organization", mapper, ctx, digest, timeout, max_bytes, False
+        base, query, "organizations", "organization", mapper, ctx, digest, limits, False
     )
     ctx.sha256 = digest.hexdigest()
+
+
+class _Limits:
+    __slots__ = ("deadline", "max_bytes", "max_pages", "timeout")
+
+    def __init__(self, timeout: float, max_bytes: int, max_pages: int, deadline: Deadline) -> None:
+        self.timeout, self.max_bytes, self.max_pages = timeout, max_bytes, max_pages
+        self.deadline = deadline
 
 
 def _api_variant(version: str) -> str:
@@ -59,21 +96,32 @@ def _api_variant(version: str) -> str:
 
 def _pages(
     base: str,
+    query: str,
     endpoint: str,
     kind: str,
     mapper: JsonMapper,
     ctx: ReadContext,
     digest: Any,
-    timeout: float,
-    max_bytes: int,
+    limits: _Limits,
     required: bool,
 ) -> Iterator[Record]:
     previous_ids: list[Any] | None = None
     page = 1
-    while page <= MAX_PAGES:
-        url = f"{base}/{endpoint}?page={page}"
+    while True:
+        url = f"{base}/{endpoint}?page={page}" + (f"&{query}" if query else "")
+        shown = mask_credentials(url)
+        if page > limits.max_pages:
+            raise FetchError(
+                f"the API was still serving pages of /{endpoint} after {limits.max_pages:,} "
+                "(it never said it was done); stopped, and nothing was written.",
+                path=shown,
+                fix="allow more pages with max_pages if the directory is really that large.",
+                param="max_pages",
+            )
         try:
-            data, raw = fetch_json(url, timeout=timeout, max_bytes=max_bytes)
+            data, raw = fetch_json(
+                url, timeout=limits.timeout, max_bytes=limits.max_bytes, deadline=limits.deadline
+            )
         except FetchError as exc:
             if required or page > 1 or "answered 4" not in exc.problem:
                 raise
@@ -83,7 +131,7 @@ def _pages(
                 f"the API does not serve /{endpoint}; read what /services embeds",
                 "",
                 table="api",
-                file=url,
+                file=shown,
                 value=exc.problem,
             )
             return
@@ -91,7 +139,7 @@ def _pages(
         if not isinstance(data, Mapping) or not isinstance(data.get("contents"), list):
             raise FetchError(
                 "is not an HSDS page: it has no 'contents' list.",
-                path=url,
+                path=shown,
                 fix="give the API's base address (the one that serves /services).",
             )
         contents = data["contents"]
@@ -103,12 +151,12 @@ def _pages(
                 "the API returned the same page again; paging stopped there",
                 "check that the API honours ?page=N.",
                 table=kind,
-                file=url,
+                file=shown,
             )
             return
         previous_ids = ids
         for item in contents:
-            yield from mapper.entity(kind, item, file=url)
+            yield from mapper.entity(kind, item, file=shown)
         total_pages = data.get("total_pages")
         if (
             data.get("last_page") is True
