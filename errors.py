@@ -9,7 +9,6 @@ wrong, and *how to fix it*. The CLI prints the message and exits with
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Self
@@ -28,34 +27,55 @@ __all__ = [
 class CivicGraphError(Exception):
     """Base class of every deliberate civicgraph error.
 
-    ``param`` names the Python parameter an error is about (``"distance_km"``),
-    where it is about one: the message says ``distance_km``, and the command
-    line, whose option is ``--distance-km``, says that instead
-    (:meth:`for_option`), so that neither kind of caller is told about the
-    other's spelling.
+    ``param`` names the Python parameter (or parameters) an error is about
+    (``"distance_km"``), where it is about one: the message names it in
+    backticks (`` `distance_km` ``), and the command line, whose option is
+    ``--distance-km``, puts that in its place (:meth:`for_options`), so that
+    neither kind of caller is told about the other's spelling.
     """
 
     exit_code = 1
-    param: str | None = None
+    param: str | tuple[str, ...] | None = None
+
+    @property
+    def params(self) -> tuple[str, ...]:
+        """The Python parameters the message names (``param`` may name one or several)."""
+        if not self.param:
+            return ()
+        return (self.param,) if isinstance(self.param, str) else tuple(self.param)
+
+    def for_options(self, options: dict[str, str]) -> Self:
+        """This error with parameters' names replaced by command-line options' names.
+
+        Examples
+        --------
+        >>> error = UsageError("`view` ego needs `focus`.", param=("view", "focus"))
+        >>> str(error.for_options({"view": "--view", "focus": "--focus"}))
+        '--view ego needs --focus.'
+        """
+        translated = self
+        for param, option in options.items():
+            if param in self.params:
+                translated = translated._rewritten(_replacer(param, option))
+        if translated is not self:
+            translated.param = None
+        return translated
 
     def for_option(self, option: str) -> Self:
         """This error with its parameter's name replaced by a command-line option's.
 
         Examples
         --------
-        >>> error = UsageError("distance_km must be 0 or more, not -1. Fix: give distance_km "
+        >>> error = UsageError("`distance_km` must be 0 or more, not -1. Fix: give `distance_km` "
         ...                    "as a distance in km.", param="distance_km")
         >>> str(error.for_option("--distance-km"))
         '--distance-km must be 0 or more, not -1. Fix: give --distance-km as a distance in km.'
         >>> str(error.for_option("--distance-km")) == str(error)
         False
         """
-        if not self.param:
+        if len(self.params) != 1:
             return self
-        pattern = re.compile(rf"(?<![\w-]){re.escape(self.param)}(?!\w)")
-        translated = self._rewritten(lambda text: pattern.sub(option, text))
-        translated.param = None
-        return translated
+        return self.for_options({self.params[0]: option})
 
     def with_path_shown_as(self, actual: str | Path, shown: str) -> Self:
         """This error with a path it names (a temporary folder) replaced by what the user gave.
@@ -77,6 +97,11 @@ class CivicGraphError(Exception):
             if isinstance(value, str):
                 setattr(changed, name, rewrite(value))
         return changed
+
+
+def _replacer(param: str, option: str) -> Callable[[str], str]:
+    quoted = f"`{param}`"
+    return lambda text: text.replace(quoted, option)
 
 
 class InputError(CivicGraphError, ValueError):
@@ -107,7 +132,7 @@ class InputError(CivicGraphError, ValueError):
         where: str | None = None,
         field: str | None = None,
         fix: str | None = None,
-        param: str | None = None,
+        param: str | tuple[str, ...] | None = None,
     ) -> None:
         self.problem = problem
         self.param = param
@@ -170,7 +195,7 @@ class UsageError(CivicGraphError, ValueError):
 
     exit_code = 2
 
-    def __init__(self, message: str, *, param: str | None = None) -> None:
+    def __init__(self, message: str, *, param: str | tuple[str, ...] | None = None) -> None:
         super().__init__(message)
         self.param = param
 

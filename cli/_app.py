@@ -165,15 +165,16 @@ def _leaf_params(args: Sequence[str]) -> list[click.Parameter]:
 
 def _for_command_line(error: CivicGraphError, args: Sequence[str]) -> CivicGraphError:
     """The error in the command line's words: ``distance_km`` becomes ``--distance-km``."""
-    if not error.param:
+    if not error.params:
         return error
-    for param in reversed(_leaf_params(args)):
-        if param.name == error.param and isinstance(param, click.Option):
-            longest = max(param.opts, key=len)
-            return error.for_option(longest)
-        if param.name == error.param and isinstance(param, click.Argument):
-            return error.for_option(param.human_readable_name)
-    return error
+    options: dict[str, str] = {}
+    for param in _leaf_params(args):  # the command's own last, so they win
+        if param.name in error.params:
+            if isinstance(param, click.Option):
+                options[param.name] = max(param.opts, key=len)
+            elif isinstance(param, click.Argument):
+                options[param.name] = param.human_readable_name
+    return error.for_options(options)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -76,13 +76,13 @@ def connect(
         )
     if not re.match(r"^(bolt|neo4j)(\+s|\+ssc)?://", uri):
         raise UsageError(
-            f"uri '{shown}' is not a Bolt URI. Fix: give uri as bolt://host:7687 or neo4j://...",
+            f"`uri` '{shown}' is not a Bolt URI. Fix: give `uri` as bolt://host:7687 or neo4j://...",
             param="uri",
         )
     if "@" in uri.split("://", 1)[1].split("/", 1)[0]:
         raise UsageError(
-            f"uri '{shown}' holds a user name or password, which would show in logs. Fix: give "
-            f"uri as bolt://host:7687, and the user name and password apart (the password in "
+            f"`uri` '{shown}' holds a user name or password, which would show in logs. Fix: give "
+            f"`uri` as bolt://host:7687, and the user name and password apart (the password in "
             f"{PASSWORD_VARIABLE}).",
             param="uri",
         )

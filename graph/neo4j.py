@@ -218,7 +218,7 @@ def push_to_neo4j(
     import time
 
     if batch_size < 1:
-        raise UsageError("--batch-size must be at least 1.")
+        raise UsageError(f"`batch_size` must be at least 1, not {batch_size}.", param="batch_size")
     started = time.perf_counter()
     graph = workspace.graph()
     tag = workspace.workspace_id()

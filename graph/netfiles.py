@@ -187,7 +187,9 @@ def write_kumu_csv(graph: Graph, folder: str | Path) -> list[Path]:
     ``connections.csv`` (ID, From, To, Type, Direction, ...), list values ``|``-joined."""
     target = Path(folder)
     if target.exists() and not target.is_dir():
-        raise UsageError(f"{target} is a file. Fix: give --out a folder for the two CSV files.")
+        raise UsageError(
+            f"{target} is a file. Fix: give `out` a folder for the two CSV files.", param="out"
+        )
     target.mkdir(parents=True, exist_ok=True)
     flat = flat_graph(graph, separator="|")
     element_fields = ["ID", "Label", "Type", "Description"]

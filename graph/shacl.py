@@ -111,7 +111,8 @@ def read_rdf(path: str | Path, *, format: str | None = None) -> rdflib.Graph:
     if parser is None:
         raise UsageError(
             f"{file}: cannot tell the RDF syntax from the suffix '{file.suffix}'. "
-            f"Fix: pass --format, or name it {', '.join(sorted(_PARSERS))}."
+            f"Fix: give `format`, or name it {', '.join(sorted(_PARSERS))}.",
+            param="format",
         )
     graph = rdflib.Graph()
     try:
@@ -123,7 +124,8 @@ def read_rdf(path: str | Path, *, format: str | None = None) -> rdflib.Graph:
         raise InputError(
             f"is not readable as {parser}: {error}",
             path=file,
-            fix="check that the file is complete and the suffix or --format matches its syntax.",
+            fix="check that the file is complete and the suffix or `format` matches its syntax.",
+            param="format",
         ) from error
     return graph
 

@@ -54,8 +54,12 @@ DEFAULT_WORKSPACE = "civicgraph.db"
 NodeRow = tuple[str, str, str, str]
 """(key, type, record_id, props JSON): one node fact to write."""
 
-SnapshotCheck = Callable[[sqlite3.Connection, int], Iterable[Problem]]
-"""A check run after the identity stage, on the snapshot just written: it returns problems."""
+SnapshotCheck = Callable[["Workspace", int], Iterable[Problem]]
+"""A check run after the identity stage, on the snapshot just written: it returns problems.
+
+It is given the workspace (inside the ingest's transaction, so it sees the
+snapshot) and the snapshot's id, and asks through :class:`Workspace` methods
+such as :meth:`Workspace.unresolved_facts`, never the store's tables."""
 
 IdentifierRow = tuple[str, str]
 """(key, identifier): an identifier a node fact carries (an org-id, ``uprn:<UPRN>``)."""
@@ -417,6 +421,25 @@ class Workspace:
             )
         }
 
+    def unresolved_facts(self, snapshot: int, *, kind: str) -> list[tuple[str, str | None]]:
+        """Node facts of ``snapshot`` with ``kind`` that the identity stage joined to nothing.
+
+        ``[(key, name)]``: records that stayed on their own, matching no other
+        record of any source (funders named only in a funding statement, say).
+        Meant for snapshot checks, which run inside the ingest's transaction.
+        """
+        return [
+            (key, name)
+            for key, name in self._rows(
+                "SELECT f.key, json_extract(f.props, '$.name') FROM node_fact f "
+                "WHERE f.snapshot_id = ? AND json_extract(f.props, '$.kind') = ? "
+                "AND NOT EXISTS (SELECT 1 FROM entity e WHERE e.key = f.key) "
+                "AND NOT EXISTS (SELECT 1 FROM entity e WHERE e.node_id = f.key) "
+                "ORDER BY f.key",
+                (snapshot, kind),
+            )
+        ]
+
     # -- writing ------------------------------------------------------------
 
     def write_snapshot(
@@ -473,7 +496,7 @@ class Workspace:
                 edges,
             )
             report.resolution = resolve_identities(conn)
-            report.add_problems(p for check in checks for p in check(conn, snapshot))
+            report.add_problems(p for check in checks for p in check(self, snapshot))
             entity = dict(conn.execute("SELECT key, node_id FROM entity"))
             report.snapshot = snapshot
             report.nodes = _count_nodes(nodes, entity)

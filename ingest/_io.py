@@ -244,7 +244,7 @@ def decode_text(data: bytes, *, path: Path | str, encoding: str | None) -> str:
             "decoded.",
             path=path,
             where=f"line {line}",
-            fix="save it as UTF-8, or name its encoding, e.g. encoding cp1252.",
+            fix="save it as UTF-8, or name its encoding, e.g. `encoding` cp1252.",
             param="encoding",
         ) from exc
 
@@ -451,7 +451,7 @@ def fetch_json(
                 raise FetchError(
                     f"timed out: {last_error} ({retries + 1} tries).",
                     path=shown,
-                    fix="try again later, or allow longer per page with timeout.",
+                    fix="try again later, or allow longer per page with `timeout`.",
                     param="timeout",
                 ) from exc
             continue
@@ -471,7 +471,7 @@ def fetch_json(
                 raise FetchError(
                     f"{last_error} ({retries + 1} tries).",
                     path=shown,
-                    fix="check the address and your connection, or allow longer with timeout.",
+                    fix="check the address and your connection, or allow longer with `timeout`.",
                     param="timeout",
                 ) from exc
             continue
@@ -522,7 +522,7 @@ def _out_of_time(shown: str, deadline: Deadline) -> FetchError:
         f"the API ingest took longer than the {deadline.seconds:g} s allowed in all; stopped "
         "there, and nothing was written.",
         path=shown,
-        fix="allow longer with total_timeout, if the API is just large and slow.",
+        fix="allow longer with `total_timeout`, if the API is just large and slow.",
         param="total_timeout",
     )
 
@@ -531,7 +531,7 @@ def _too_large(url: str, max_bytes: int) -> FetchError:
     return FetchError(
         f"the answer is larger than {max_bytes:,} bytes; refused.",
         path=url,
-        fix="raise max_bytes if you trust this server.",
+        fix="raise `max_bytes` if you trust this server.",
         param="max_bytes",
     )
 

@@ -125,7 +125,9 @@ def tie_network(
     if level not in ("organization", "service"):
         raise UsageError(f"level '{level}' is not organization or service. Fix: pick one.")
     if min_count < 0:
-        raise UsageError("--min-count cannot be negative. Fix: give 0 or more.")
+        raise UsageError(
+            f"`min_count` cannot be negative ({min_count}). Fix: give 0 or more.", param="min_count"
+        )
     lookup = lookup or GraphIndex(graph)
     cache_key = (level, period, min_count, partnership_weight, without)
     cached = lookup.networks.get(cache_key)

@@ -17,11 +17,14 @@ __all__ = ["resolve_nodes"]
 
 
 def resolve_nodes(
-    lookup: GraphIndex, text: str, types: Iterable[str], *, what: str, option: str
+    lookup: GraphIndex, text: str, types: Iterable[str], *, what: str, param: str
 ) -> list[str]:
     """The nodes of ``types`` that ``text`` names: its id, an org-id, a ``code``, or its name
     (compared in normalised form). Several nodes with that exact name are returned together
-    when they are one kind of thing (taxonomy terms of one name in two taxonomies)."""
+    when they are one kind of thing (taxonomy terms of one name in two taxonomies).
+
+    ``param`` is the query's parameter that gave ``text``; errors name it (and
+    the command line names its option instead)."""
     wanted = set(types)
     graph = lookup.graph
     text = text.strip()
@@ -49,7 +52,8 @@ def resolve_nodes(
     if by_name:
         listed = ", ".join(f"{lookup.type(n)} {n}" for n in sorted(by_name)[:6])
         raise UsageError(
-            f"{option} '{text}' names more than one kind of thing: {listed}. Fix: give the id."
+            f"`{param}` '{text}' names more than one kind of thing: {listed}. Fix: give the id.",
+            param=param,
         )
     names = sorted(
         {
@@ -61,6 +65,7 @@ def resolve_nodes(
     close = difflib.get_close_matches(text, names, n=4, cutoff=0.6)
     hint = f" Did you mean: {'; '.join(close)}?" if close else ""
     raise UsageError(
-        f"{option} '{text}' names no {what} in the graph (by id, code or name).{hint} "
-        "Fix: give an id or exact name."
+        f"`{param}` '{text}' names no {what} in the graph (by id, code or name).{hint} "
+        "Fix: give an id or exact name.",
+        param=param,
     )

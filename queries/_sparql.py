@@ -177,7 +177,7 @@ def run_sparql(
     if uses_service(query) and not allow_service:
         raise UsageError(
             "the query has a SERVICE clause, which would send requests to the server it names; "
-            "refused. Fix: remove it, or allow it with allow_service if you trust that server.",
+            "refused. Fix: remove it, or allow it with `allow_service` if you trust that server.",
             param="allow_service",
         )
     store = (

@@ -273,19 +273,21 @@ def impact(
     """
     if not remove:
         raise UsageError(
-            "say what to remove. Fix: --remove ID_OR_NAME (a location, service, organisation "
-            "or funder); repeat it for several."
+            "say what to remove. Fix: give `remove` the ids or names of locations, services, "
+            "organisations or funders.",
+            param="remove",
         )
     lookup = GraphIndex(graph)
     removed: list[str] = []
     for item in remove:
         found = resolve_nodes(
-            lookup, item, _REMOVABLE, what="location, service or organisation", option="--remove"
+            lookup, item, _REMOVABLE, what="location, service or organisation", param="remove"
         )
         if len(found) > 1 and lookup.type(found[0]) != "Location":
             listed = ", ".join(found[:6])
             raise UsageError(
-                f"--remove '{item}' names {len(found)} things: {listed}. Fix: give the id."
+                f"`remove` '{item}' names {len(found)} things: {listed}. Fix: give the id.",
+                param="remove",
             )
         removed.extend(found)
     rows: list[dict[str, Any]] = []

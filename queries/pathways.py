@@ -140,7 +140,7 @@ def _area_services(lookup: GraphIndex, area: str | None) -> tuple[set[str] | Non
     """The services in an area (with the areas within it), or ``None`` for no area given."""
     if area is None:
         return None, ""
-    nodes = resolve_nodes(lookup, area, ["Area"], what="area", option="--area")
+    nodes = resolve_nodes(lookup, area, ["Area"], what="area", param="area")
     within: set[str] = set()
     for node in nodes:
         within |= lookup.area_descendants(node)
@@ -148,7 +148,8 @@ def _area_services(lookup: GraphIndex, area: str | None) -> tuple[set[str] | Non
     if not served:
         raise UsageError(
             "the graph places no service in any area (no SERVES_AREA or IN_AREA edges). "
-            "Fix: ingest area data first, or leave out --area."
+            "Fix: ingest area data first, or leave out `area`.",
+            param="area",
         )
     return {s for s, areas in served.items() if areas & within}, lookup.name(nodes[0])
 
@@ -223,14 +224,14 @@ def pathways(
     [['foodbank', 1, 'FOODBANK → CAB'], ['gp', 2, 'GP → FOODBANK → CAB']]
     """
     if max_hops < 1:
-        raise UsageError("--max-hops must be at least 1.")
+        raise UsageError(f"`max_hops` must be at least 1, not {max_hops}.", param="max_hops")
     lookup = GraphIndex(graph)
     in_area, area_name = _area_services(lookup, area)
     where = f" in {area_name}" if area_name else ""
     routes = _Routes(lookup, period=period, min_count=min_count)
     services = [s for s in lookup.nodes("Service") if in_area is None or s in in_area]
     if need is not None:
-        concepts = resolve_nodes(lookup, need, ["Concept"], what="taxonomy term", option="--need")
+        concepts = resolve_nodes(lookup, need, ["Concept"], what="taxonomy term", param="need")
         return _routes_to(lookup, routes, concepts, services, max_hops, where)
     return _needs_summary(lookup, routes, services, max_hops, needs, where)
 

@@ -234,7 +234,9 @@ def si_index(
     [['E01000002', 0, 1], ['E01000001', 1, 2]]
     """
     if distance_km < 0:
-        raise UsageError("--distance-km must be 0 or more.")
+        raise UsageError(
+            f"`distance_km` must be 0 or more, not {distance_km}.", param="distance_km"
+        )
     lookup = GraphIndex(graph)
     found = reach(lookup, level=level, distance_km=distance_km)
     n = len(found.areas)
@@ -478,7 +480,9 @@ def gaps(
     [['E01000002', 'library', 'Library', 11.06]]
     """
     if distance_km < 0:
-        raise UsageError("--distance-km must be 0 or more.")
+        raise UsageError(
+            f"`distance_km` must be 0 or more, not {distance_km}.", param="distance_km"
+        )
     lookup = GraphIndex(graph)
     found = reach(lookup, level=level, distance_km=distance_km)
     kinds: dict[str, tuple[str, list[int]]] = {}

@@ -104,7 +104,9 @@ def json_for_html(data: Any) -> str:
 
 def _colors(view: View, color_by: str) -> tuple[dict[str, str], list[dict[str, Any]]]:
     if color_by not in COLOR_BY:
-        raise UsageError(f"--color '{color_by}' is not one of {', '.join(COLOR_BY)}.")
+        raise UsageError(
+            f"`color_by` '{color_by}' is not one of {', '.join(COLOR_BY)}.", param="color_by"
+        )
     if color_by == "type":
         counts = Counter(n.type for n in view.nodes.values())
         colors = {k: TYPE_COLORS.get(k, OTHER_COLOR) for k in counts}
@@ -157,7 +159,9 @@ def page_data(
     ``positions`` are the view's layout when the caller has it already; else it is computed.
     """
     if size_by not in MEASURES:
-        raise UsageError(f"--size '{size_by}' is not one of {', '.join(MEASURES)}.")
+        raise UsageError(
+            f"`size_by` '{size_by}' is not one of {', '.join(MEASURES)}.", param="size_by"
+        )
     color_by = color_by or view.default_color
     positions = positions if positions is not None else layout(view, seed=seed)
     values = measure(view, size_by)
@@ -252,7 +256,10 @@ def write_page(view: View, out: str | Path, **options: Any) -> PageResult:
     data = page_data(view, **options)
     path = Path(out)
     if path.is_dir():
-        raise UsageError(f"--out {path} is a folder. Fix: give a file name such as network.html.")
+        raise UsageError(
+            f"`out` {path} is a folder. Fix: give `out` a file name such as network.html.",
+            param="out",
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     text = render_page(data)
     write_text(path, text)

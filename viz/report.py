@@ -266,7 +266,9 @@ def write_area_report(
     """
     folder = Path(out)
     if folder.exists() and not folder.is_dir():
-        raise UsageError(f"--out {folder} is a file. Fix: give a folder for the report.")
+        raise UsageError(
+            f"`out` {folder} is a file. Fix: give `out` a folder for the report.", param="out"
+        )
     view = build_view(graph, view="area", area=area, max_nodes=10**9, seed=seed)
     code = area.strip().upper()
     folder.mkdir(parents=True, exist_ok=True)

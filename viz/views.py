@@ -326,9 +326,10 @@ def _within_limit(view: View, context: _Context, max_nodes: int) -> View:
     if view.size > max_nodes:
         raise UsageError(
             f"the {view.name} view has {before:,} nodes, and still {view.size:,} after folding "
-            f"services into organisations and places into areas, more than --max-nodes "
-            f"{max_nodes:,}. Fix: pick a focus (--view ego --focus ID, or --view area "
-            "--area CODE), or raise --max-nodes."
+            f"services into organisations and places into areas, more than `max_nodes` "
+            f"{max_nodes:,}. Fix: pick a focus (`view` ego with `focus` ID, or `view` area "
+            "with `area` CODE), or raise `max_nodes`.",
+            param=("max_nodes", "view", "focus", "area"),
         )
     view.notes.append(f"{before:,} nodes were more than --max-nodes {max_nodes:,}; folded.")
     return view
@@ -354,22 +355,28 @@ def _resolve_focus(context: _Context, focus: str) -> str:
         return named[0]
     if named:
         raise UsageError(
-            f"--focus '{focus}' names {len(named)} nodes: {', '.join(named[:5])}. "
-            "Fix: give one of their ids."
+            f"`focus` '{focus}' names {len(named)} nodes: {', '.join(named[:5])}. "
+            "Fix: give one of their ids.",
+            param="focus",
         )
     close = sorted(n for n in context.lookup.types if wanted in context.lookup.name(n).casefold())
     hint = f" Nodes whose name contains it: {', '.join(close[:5])}." if close else ""
     raise UsageError(
-        f"--focus '{focus}' is not a node id or name in the graph.{hint} "
-        "Fix: give an id from 'civicgraph query ...' output or the page's search box."
+        f"`focus` '{focus}' is not a node id or name in the graph.{hint} "
+        "Fix: give an id from 'civicgraph query ...' output or the page's search box.",
+        param="focus",
     )
 
 
 def _ego(context: _Context, focus: str | None, depth: int) -> View:
     if not focus:
-        raise UsageError("--view ego needs --focus ID. Fix: add --focus with a node's id.")
+        raise UsageError(
+            "`view` ego needs `focus`. Fix: give `focus` a node's id.", param=("view", "focus")
+        )
     if depth < 0:
-        raise UsageError("--depth cannot be negative. Fix: give 0 or more.")
+        raise UsageError(
+            f"`depth` cannot be negative ({depth}). Fix: give 0 or more.", param="depth"
+        )
     start = _resolve_focus(context, focus)
     graph = context.graph
     seen = {start}
@@ -399,7 +406,9 @@ def _ego(context: _Context, focus: str | None, depth: int) -> View:
 
 def _area(context: _Context, area: str | None) -> View:
     if not area:
-        raise UsageError("--view area needs --area CODE. Fix: add --area with a GSS code.")
+        raise UsageError(
+            "`view` area needs `area`. Fix: give `area` a GSS code.", param=("view", "area")
+        )
     code = area.strip().upper()
     if context.lookup.type(code) != _AREA:
         known = sorted(context.lookup.nodes(_AREA))
@@ -418,7 +427,7 @@ def _area(context: _Context, area: str | None) -> View:
                     "unplaced), and areas here are UK statistical areas."
                 )
             hint += " Fix: ingest area data first (civicgraph ingest areas)."
-        raise UsageError(f"--area '{area}' is not an area in the graph.{hint}")
+        raise UsageError(f"`area` '{area}' is not an area in the graph.{hint}", param="area")
     within = context.lookup.area_descendants(code)
     # The area, the areas directly within it, and smaller areas only where something is
     # placed in them (a local authority has thousands of output areas).
@@ -546,7 +555,9 @@ def build_view(
     elif view == "partnerships":
         built = _partnerships(context, limit)
     else:
-        raise UsageError(f"--view '{view}' is not one of {', '.join(VIEWS)}. Fix: pick one.")
+        raise UsageError(
+            f"`view` '{view}' is not one of {', '.join(VIEWS)}. Fix: pick one.", param="view"
+        )
     if max_nodes < 1:
-        raise UsageError("--max-nodes must be at least 1.")
+        raise UsageError(f"`max_nodes` must be at least 1, not {max_nodes}.", param="max_nodes")
     return _within_limit(built, context, max_nodes)

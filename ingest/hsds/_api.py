@@ -35,10 +35,10 @@ def read_api(
     """
     for name, value in (("timeout", timeout), ("total_timeout", total_timeout)):
         if not value > 0:
-            raise UsageError(f"{name} must be more than 0 seconds, not {value}.", param=name)
+            raise UsageError(f"`{name}` must be more than 0 seconds, not {value}.", param=name)
     for name, count in (("max_pages", max_pages), ("max_bytes", max_bytes)):
         if count < 1:
-            raise UsageError(f"{name} must be at least 1, not {count}.", param=name)
+            raise UsageError(f"`{name}` must be at least 1, not {count}.", param=name)
     # A token given as a query parameter (?api_key=...) goes with every request.
     parts = urllib.parse.urlsplit(base_url)
     query = parts.query
@@ -115,7 +115,7 @@ def _pages(
                 f"the API was still serving pages of /{endpoint} after {limits.max_pages:,} "
                 "(it never said it was done); stopped, and nothing was written.",
                 path=shown,
-                fix="allow more pages with max_pages if the directory is really that large.",
+                fix="allow more pages with `max_pages` if the directory is really that large.",
                 param="max_pages",
             )
         try:

@@ -11,10 +11,9 @@ later, and the names it cannot resolve stay visible as unverified funders.
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Iterator
 
-from ...graph import EdgeRecord, NodeRecord, Problem, Record, Severity
+from ...graph import EdgeRecord, NodeRecord, Problem, Record, Severity, Workspace
 from ...ontology import EdgeType, NodeType, normalise_name
 
 __all__ = [
@@ -113,16 +112,9 @@ def funding_records(
             )
 
 
-def unresolved_funders(conn: sqlite3.Connection, snapshot: int) -> Iterator[Problem]:
+def unresolved_funders(workspace: Workspace, snapshot: int) -> Iterator[Problem]:
     """After the identity stage: funders named in this snapshot that match no organisation."""
-    rows = conn.execute(
-        "SELECT f.key, json_extract(f.props, '$.name') FROM node_fact f "
-        "WHERE f.snapshot_id = ? AND json_extract(f.props, '$.kind') = ? "
-        "AND NOT EXISTS (SELECT 1 FROM entity e WHERE e.key = f.key) "
-        "AND NOT EXISTS (SELECT 1 FROM entity e WHERE e.node_id = f.key)",
-        (snapshot, UNVERIFIED_FUNDER),
-    )
-    for key, name in rows:
+    for key, name in workspace.unresolved_facts(snapshot, kind=UNVERIFIED_FUNDER):
         yield Problem(
             Severity.NOTE,
             "unverified-funder",
