@@ -175,8 +175,9 @@ class StrictModeError(InputError):
         report: object = None,
         path: str | Path | None = None,
         fix: str | None = None,
+        param: str | tuple[str, ...] | None = None,
     ) -> None:
-        super().__init__(problem, path=path, fix=fix)
+        super().__init__(problem, path=path, fix=fix, param=param)
         self.report = report
 
 

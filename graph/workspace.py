@@ -167,7 +167,7 @@ class Workspace:
             if not parent.is_dir():
                 raise WorkspaceError(
                     f"{self.path}: the folder {parent} does not exist. "
-                    "Fix: create it, or pass --db with a path in an existing folder."
+                    "Fix: create it, or give a workspace path in an existing folder."
                 )
         try:
             conn = sqlite3.connect(self.path, isolation_level=None)
@@ -181,7 +181,7 @@ class Workspace:
         except sqlite3.DatabaseError as exc:
             raise WorkspaceError(
                 f"{self.path} is not a civicgraph workspace ({exc}). "
-                "Fix: pass --db with another path, or move this file aside."
+                "Fix: use another workspace file, or move this file aside."
             ) from exc
         if application_id == 0 and version == 0:
             tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
@@ -189,7 +189,7 @@ class Workspace:
                 conn.close()
                 raise WorkspaceError(
                     f"{self.path} is an SQLite database but not a civicgraph workspace. "
-                    "Fix: pass --db with another path."
+                    "Fix: use another workspace file."
                 )
             if self.path != ":memory:":
                 conn.execute("PRAGMA journal_mode = WAL")
@@ -200,7 +200,7 @@ class Workspace:
         elif application_id != APPLICATION_ID:
             conn.close()
             raise WorkspaceError(
-                f"{self.path} is not a civicgraph workspace. Fix: pass --db with another path."
+                f"{self.path} is not a civicgraph workspace. Fix: use another workspace file."
             )
         elif version > SCHEMA_VERSION:
             conn.close()
@@ -469,7 +469,8 @@ class Workspace:
             elif row[0] != report.kind:
                 raise UsageError(
                     f"source '{report.source}' holds {row[0]} data, not {report.kind}. "
-                    "Fix: give this input another --name."
+                    "Fix: give this input another `name`.",
+                    param="name",
                 )
             conn.execute("UPDATE snapshot SET is_current = 0 WHERE source = ?", (report.source,))
             report.finished = _now()

@@ -579,9 +579,10 @@ def run_ingest(
     if strict and report.failing_problems:
         raise StrictModeError(
             f"has {report.count(Severity.ERROR)} errors and {report.count(Severity.WARNING)} "
-            "warnings, and --strict refuses any; nothing was written.",
+            "warnings, and `strict` refuses any; nothing was written.",
             path=input_name,
-            fix="see the problems listed, correct the data, or ingest without --strict.",
+            fix="see the problems listed, correct the data, or ingest without `strict`.",
+            param="strict",
             report=report,
         )
     if dry_run or workspace is None:

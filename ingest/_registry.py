@@ -131,7 +131,8 @@ def ingest(
         if existing is not None and existing != kind:
             raise UsageError(
                 f"source '{source_name}' in the workspace holds {existing} data, not {kind}. "
-                "Fix: give this input another --name."
+                "Fix: give this input another `name`.",
+                param="name",
             )
     ctx = ReadContext(source=source_name, encoding=encoding, progress=progress, workspace=workspace)
     records = ingester.read(source, ctx, **(options or {}))

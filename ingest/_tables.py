@@ -277,7 +277,9 @@ def open_table(
         ctx.variant = "XLSX"
     elif suffix in (".csv", ".txt"):
         if sheet is not None:
-            raise UsageError(f"{path} is a CSV file: it has no sheets. Fix: leave out --sheet.")
+            raise UsageError(
+                f"{path} is a CSV file: it has no sheets. Fix: leave out `sheet`.", param="sheet"
+            )
         header, raw_rows = read_csv(path, encoding=ctx.encoding)
         label = path.name
         ctx.variant = "CSV"

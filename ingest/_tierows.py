@@ -61,7 +61,8 @@ def end_types(ends: str) -> frozenset[NodeType]:
     allowed = END_TYPES.get(ends.strip().lower())
     if allowed is None:
         raise UsageError(
-            f"--ends '{ends}' is not one of auto, service, organization. Fix: pick one."
+            f"`ends` '{ends}' is not one of auto, service, organization. Fix: pick one.",
+            param="ends",
         )
     return allowed
 

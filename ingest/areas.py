@@ -273,7 +273,8 @@ def _read_table(file: Path, ctx: ReadContext, collector: _Collector) -> None:
         raise InputError(
             f"is not UTF-8 text ({exc.reason}).",
             path=file,
-            fix="save it as UTF-8 or give --encoding.",
+            fix="save it as UTF-8 or give its `encoding`.",
+            param="encoding",
         ) from exc
     except (pd.errors.ParserError, pd.errors.EmptyDataError, EOFError, OSError) as exc:
         raise InputError(

@@ -122,7 +122,7 @@ def synth(
             f"'{hsds_format}' is not a directory format. Fix: use one of {', '.join(HSDS_FORMATS)}."
         )
     if services < 1:
-        raise UsageError("--services must be at least 1.")
+        raise UsageError(f"`services` must be at least 1, not {services}.", param="services")
     town = make_town(services, seed)
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)

@@ -88,7 +88,8 @@ def test_options_come_from_the_query_parameters(town_db: Path, run_cli, tmp_path
 
 def test_impact_from_the_cli(town_db: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
     missing = run_cli("--db", town_db, "query", "impact")
-    assert missing.code == 2 and "--remove ID_OR_NAME" in missing.err
+    assert missing.code == 2 and "give --remove the ids" in missing.err
+    assert "`remove`" not in missing.err
     result = run_cli(
         "--db",
         town_db,
