@@ -30,6 +30,7 @@ from .._secrets import mask_credentials
 from ..errors import FetchError, InputError
 
 __all__ = [
+    "ARCHIVE_ERRORS",
     "DEFAULT_MAX_BYTES",
     "DEFAULT_MAX_PAGES",
     "DEFAULT_TIMEOUT",
@@ -59,6 +60,16 @@ DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 MAX_ZIP_BYTES = 4 * 1024 * 1024 * 1024
 
 csv.field_size_limit(64 * 1024 * 1024)
+
+ARCHIVE_ERRORS: tuple[type[Exception], ...] = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    EOFError,
+    NotImplementedError,
+)
+"""What a damaged zip (an .xlsx is one) raises while it is opened or read: not a zip, a
+bad CRC, corrupt deflate data, truncated, an unsupported compression method."""
 
 
 def is_url(text: str) -> bool:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -38,6 +39,7 @@ from ..graph import (
 )
 from ..graph.workspace import EdgeRow, IdentifierRow, NodeRow, SnapshotCheck
 from ..ontology import EDGE_TYPES, NODE_TYPES, Datatype, NodeType, edge_allowed
+from ._values import implausible_postcode
 
 __all__ = ["ReadContext", "run_ingest"]
 
@@ -433,6 +435,39 @@ def _check_values(stage: _Stage) -> None:
             if name in RESERVED_PROPS:
                 props[f"{name}_"] = props.pop(name)
                 continue
+            if isinstance(value, dict | list) and too_deep(value, MAX_DEPTH):
+                ctx.problem(
+                    Severity.WARNING,
+                    "nested-too-deep",
+                    f"values are nested more than {MAX_DEPTH} levels deep; kept as text in "
+                    f"{name}_raw (its first {MAX_RAW_TEXT:,} characters)",
+                    "flatten the field: nobody nests real data this deep.",
+                    table=staged.table,
+                    file=staged.file,
+                    field=name,
+                    row=staged.row,
+                    record=staged.record_id,
+                )
+                props.pop(name)
+                props[f"{name}_raw"] = _as_text(value)[:MAX_RAW_TEXT]
+                continue
+            if name == "postcode" and isinstance(value, str):
+                country = props.get("country")
+                if implausible_postcode(value, country if isinstance(country, str) else None):
+                    ctx.problem(
+                        Severity.WARNING,
+                        "bad-postcode",
+                        "postcodes are not in the UK postcode format; kept as given, but "
+                        "nothing can be placed by them",
+                        "correct the postcode (e.g. SW1A 1AA), or give the address's country.",
+                        table=staged.table,
+                        file=staged.file,
+                        field=name,
+                        row=staged.row,
+                        record=staged.record_id,
+                        value=value,
+                    )
+                continue
             definition = definitions.get(name)
             if definition is None or value is None:
                 continue
@@ -457,11 +492,55 @@ def _check_values(stage: _Stage) -> None:
                 props[name] = verdict.value
 
 
+MAX_DEPTH = 32
+"""How deeply a property's value may nest (lists and objects) before it is kept as text."""
+MAX_RAW_TEXT = 10_000
+
+
+def too_deep(value: Any, limit: int) -> bool:
+    """Whether lists and objects nest more than ``limit`` levels deep (without recursing).
+
+    Examples
+    --------
+    >>> too_deep({"a": [{"b": 1}]}, 3), too_deep({"a": [{"b": 1}]}, 2)
+    (False, True)
+    """
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((c, depth + 1) for c in children if isinstance(c, dict | list))
+    return False
+
+
+def _as_text(value: Any) -> str:
+    """JSON text of a value too deep for the JSON writers, with what is below MAX_DEPTH cut."""
+    return orjson.dumps(_clipped(value, MAX_DEPTH)).decode()
+
+
+def _clipped(value: Any, depth: int) -> Any:
+    if isinstance(value, dict | list) and depth <= 0:
+        return "…"
+    if isinstance(value, dict):
+        return {str(k): _clipped(v, depth - 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clipped(v, depth - 1) for v in value]
+    return value
+
+
 def _check_value(datatype: Datatype, name: str, value: Any) -> _Verdict | None:
     if datatype is Datatype.DECIMAL:
         if isinstance(value, bool) or not isinstance(value, int | float):
             return _Verdict(
                 f"{name} is not a number; kept as {name}_raw", "write it as a number.", value=_MOVE
+            )
+        if not math.isfinite(value):
+            return _Verdict(
+                f"{name} is not a finite number; kept as {name}_raw",
+                "write it as a number.",
+                value=_MOVE,
             )
         limit = 90 if name == "latitude" else 180 if name == "longitude" else None
         if limit is not None and not -limit <= value <= limit:

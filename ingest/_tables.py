@@ -23,7 +23,7 @@ from typing import Any
 
 from ..errors import InputError, UsageError
 from ..graph import Severity
-from ._io import read_csv, sha256_of
+from ._io import ARCHIVE_ERRORS, read_csv, sha256_of
 from ._pipeline import ReadContext
 
 __all__ = [
@@ -206,36 +206,20 @@ def cell_text(value: Any) -> str:
 def _xlsx_rows(
     path: Path, sheet: str | None
 ) -> tuple[str, list[str], Iterator[tuple[int, list[str]]]]:
-    import openpyxl  # only needed for spreadsheets
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        with warnings.catch_warnings():
-            # openpyxl warns about styles and extensions it does not read; we read values only.
-            warnings.simplefilter("ignore")
-            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+        title, all_rows = _read_workbook(path, sheet)
+    except UsageError:
+        raise
+    except (InvalidFileException, *ARCHIVE_ERRORS, OSError, KeyError, ValueError, TypeError) as exc:
+        # openpyxl reads lazily: a damaged member (bad CRC, corrupt deflate data, a
+        # truncated file) can fail at any cell, with an error from zipfile or zlib.
         raise InputError(
-            f"is not a readable XLSX workbook ({exc}).",
+            f"is not a readable XLSX workbook ({type(exc).__name__}: {exc}).",
             path=path,
             fix="save it from your spreadsheet program as .xlsx, or export the sheet as CSV.",
         ) from exc
-    try:
-        if sheet is not None and sheet not in workbook.sheetnames:
-            raise UsageError(
-                f"{path}: there is no sheet '{sheet}'. Fix: use one of "
-                f"{', '.join(repr(s) for s in workbook.sheetnames)}."
-            )
-        worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            all_rows = [
-                (number, [cell_text(v) for v in values])
-                for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1)
-            ]
-        title = worksheet.title
-    finally:
-        workbook.close()
     rows = [(n, cells) for n, cells in all_rows if any(c.strip() for c in cells)]
     if not rows:
         raise InputError(
@@ -243,6 +227,29 @@ def _xlsx_rows(
         )
     _, header = rows[0]
     return title, [h.strip() for h in header], iter(rows[1:])
+
+
+def _read_workbook(path: Path, sheet: str | None) -> tuple[str, list[tuple[int, list[str]]]]:
+    import openpyxl  # only needed for spreadsheets
+
+    with warnings.catch_warnings():
+        # openpyxl warns about styles and extensions it does not read; we read values only.
+        warnings.simplefilter("ignore")
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            if sheet is not None and sheet not in workbook.sheetnames:
+                raise UsageError(
+                    f"{path}: there is no sheet '{sheet}'. Fix: use one of "
+                    f"{', '.join(repr(s) for s in workbook.sheetnames)}."
+                )
+            worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
+            all_rows = [
+                (number, [cell_text(v) for v in values])
+                for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1)
+            ]
+            return str(worksheet.title), all_rows
+        finally:
+            workbook.close()
 
 
 def open_table(

@@ -6,6 +6,7 @@ trusted; callers report the problem and keep the raw value.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime
 
@@ -13,7 +14,10 @@ import ftfy
 
 __all__ = [
     "CURRENCIES",
+    "MAX_PLAUSIBLE_AMOUNT",
     "fix_mojibake",
+    "implausible_amount",
+    "implausible_postcode",
     "parse_amount",
     "parse_date",
 ]
@@ -108,14 +112,64 @@ def parse_amount(value: object) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return float(value)
-    if not isinstance(value, str):
+        amount = float(value)
+    elif isinstance(value, str):
+        try:
+            amount = float(_AMOUNT_NOISE.sub("", value))
+        except ValueError:
+            return None
+    else:
         return None
-    text = _AMOUNT_NOISE.sub("", value)
-    try:
-        return float(text)
-    except ValueError:
-        return None
+    return amount if math.isfinite(amount) else None  # "NaN" and "Infinity" are no amounts
+
+
+MAX_PLAUSIBLE_AMOUNT = 1e11
+"""More than any one grant has been: £100 billion (the largest 360Giving awards are in the
+hundreds of millions)."""
+
+
+def implausible_amount(amount: float) -> str | None:
+    """Why a parsed amount cannot be real, or ``None`` when it can.
+
+    Examples
+    --------
+    >>> implausible_amount(1e308)
+    'is more than 100,000,000,000, more than any grant has been'
+    >>> implausible_amount(12_500.0) is None
+    True
+    """
+    if abs(amount) > MAX_PLAUSIBLE_AMOUNT:
+        return f"is more than {MAX_PLAUSIBLE_AMOUNT:,.0f}, more than any grant has been"
+    return None
+
+
+_UK_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
+_UK_NAMES = {"GB", "UK", "GBR", "UNITED KINGDOM", "ENGLAND", "SCOTLAND", "WALES",
+             "NORTHERN IRELAND", "GREAT BRITAIN"}  # fmt: skip
+
+
+def implausible_postcode(value: str, country: str | None = None) -> bool:
+    """Whether ``value`` was meant as a UK postcode but is not one.
+
+    A value is judged when its country is the UK, or when no country is given
+    and it looks like an attempt at one (it starts with a letter and holds
+    digits); US ZIP codes and other countries' codes are left alone.
+
+    Examples
+    --------
+    >>> implausible_postcode("ZZ99 9ZZZ"), implausible_postcode("M4 6AA")
+    (True, False)
+    >>> implausible_postcode("33157"), implausible_postcode("K1A 0B1", "CA")
+    (False, False)
+    >>> implausible_postcode("Not known", "GB")
+    True
+    """
+    text = " ".join(value.split()).upper()
+    if not text or _UK_POSTCODE.match(text):
+        return False
+    if country is not None and country.strip():
+        return country.strip().upper() in _UK_NAMES
+    return text[0].isalpha() and any(ch.isdigit() for ch in text)
 
 
 _MOJIBAKE_HINTS = ("Ã", "Â", "â€", "Å", "Ä")

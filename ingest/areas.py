@@ -43,7 +43,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import orjson
 import pandas as pd
 
 from ..errors import InputError, UsageError
@@ -52,7 +51,7 @@ from ..graph.placing import coordinate_problem
 from ..ontology import EdgeType, NodeType
 from ..ontology.gss import area_level, is_gss_code
 from ..ontology.model import IMD_DOMAINS
-from ._io import sha256_of
+from ._io import load_json, sha256_of
 from ._pipeline import ReadContext
 from ._registry import Ingester, ingest, register
 from .hsds._common import normalise_postcode
@@ -276,7 +275,9 @@ def _read_table(file: Path, ctx: ReadContext, collector: _Collector) -> None:
             fix="save it as UTF-8 or give its `encoding`.",
             param="encoding",
         ) from exc
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, EOFError, OSError) as exc:
+    except pd.errors.EmptyDataError as exc:
+        raise InputError("is empty.", path=file, fix="check the export finished.") from exc
+    except (pd.errors.ParserError, EOFError, OSError, ValueError) as exc:
         raise InputError(
             f"cannot be read as CSV: {exc}.", path=file, fix="check it is a CSV file."
         ) from exc
@@ -567,6 +568,7 @@ def _read_centroids(
                 "correct them (latitude and longitude in WGS84 degrees).",
                 row=row,
                 record=code,
+                field=f"{lat_col}, {lon_col}",
                 value=f"{lats[index]}, {lons[index]}",
             )
             continue
@@ -669,22 +671,39 @@ def _read_geojson(file: Path, ctx: ReadContext, c: _Collector) -> None:
     from shapely.geometry import shape  # imported here: only boundary files need it
 
     label = file.name
-    try:
-        data = orjson.loads(file.read_bytes())
-    except orjson.JSONDecodeError as exc:
-        raise InputError(f"is not valid JSON: {exc}.", path=file, fix="check the export.") from exc
+    data = load_json(file, encoding=ctx.encoding)
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise InputError(
             "is not a GeoJSON FeatureCollection.",
             path=file,
             fix="export the boundaries as GeoJSON (a FeatureCollection of features).",
         )
-    for index, feature in enumerate(data.get("features") or []):
+    features = data.get("features")
+    if not isinstance(features, list):
+        raise InputError(
+            "has no list of 'features'.",
+            path=file,
+            fix="export the boundaries as GeoJSON (a FeatureCollection of features).",
+        )
+    for index, feature in enumerate(features):
         where = f"feature {index + 1}"
         ctx.read(label)
-        properties = feature.get("properties") or {}
+        properties = feature.get("properties") if isinstance(feature, dict) else None
+        if not isinstance(properties, dict):
+            ctx.reject(
+                label,
+                "not-a-feature",
+                "features are not GeoJSON features with an object of properties; rejected",
+                "export the boundaries as GeoJSON features.",
+                record=where,
+            )
+            continue
         code_key = next(
-            (k for k, v in properties.items() if k.lower().endswith("cd") and is_gss_code(v)),
+            (
+                k
+                for k, v in properties.items()
+                if k.lower().endswith("cd") and isinstance(v, str) and is_gss_code(v)
+            ),
             None,
         )
         if code_key is None:
@@ -701,7 +720,7 @@ def _read_geojson(file: Path, ctx: ReadContext, c: _Collector) -> None:
         vintage = f"20{match.group(1)}" if match else None
         try:
             geometry = shape(feature.get("geometry") or {})
-        except (ValueError, TypeError, AttributeError, KeyError) as exc:
+        except (ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError) as exc:
             ctx.reject(
                 label,
                 "bad-geometry",

@@ -189,10 +189,11 @@ class _Feature:
 
 def _from_geojson(data: dict[str, Any]) -> Iterator[_Feature | None]:
     for feature in data.get("features") or []:
-        if not isinstance(feature, dict):
+        props = feature.get("properties") if isinstance(feature, dict) else None
+        if not isinstance(feature, dict) or not isinstance(props, dict | None):
             yield None
             continue
-        props = feature.get("properties") or {}
+        props = props or {}
         tags = {k: v for k, v in props.items() if isinstance(k, str)}
         osm_type = str(props.get("osm_type") or props.get("@type") or "").strip()
         osm_id = str(props.get("osm_id") or props.get("@id") or feature.get("id") or "").strip()
@@ -208,10 +209,11 @@ def _from_geojson(data: dict[str, Any]) -> Iterator[_Feature | None]:
 
 def _from_overpass(data: dict[str, Any]) -> Iterator[_Feature | None]:
     for element in data.get("elements") or []:
-        if not isinstance(element, dict):
+        tags = element.get("tags") if isinstance(element, dict) else None
+        if not isinstance(element, dict) or not isinstance(tags, dict | None):
             yield None
             continue
-        tags = element.get("tags") or {}
+        tags = tags or {}
         lat, lon = _number(element.get("lat")), _number(element.get("lon"))
         point = (lat, lon) if lat is not None and lon is not None else None
         centre = element.get("center")
@@ -329,7 +331,15 @@ def read_osm(source: str, ctx: ReadContext) -> Iterator[Record]:
         for number, feature in enumerate(features, start=1):
             ctx.read(table)
             if feature is None:
-                ctx.reject(table, "bad-feature", "is not a JSON object; rejected", "", row=number)
+                ctx.reject(
+                    table,
+                    "bad-feature",
+                    "features are not objects with an object of properties (GeoJSON) or tags "
+                    "(Overpass); rejected",
+                    "export the extract again as GeoJSON or Overpass JSON.",
+                    row=number,
+                    field="properties" if variant == "GeoJSON" else "tags",
+                )
                 continue
             kind = facility_kind(feature.tags)
             if kind is None:

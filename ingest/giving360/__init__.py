@@ -86,6 +86,13 @@ def _read_json(
             path=file,
             fix="check the file is a 360Giving export.",
         )
+    if not any(isinstance(g, Mapping) for g in grants):
+        raise InputError(
+            f"holds no grants: its {form.split()[-1]} has {len(grants)} entries and none is a "
+            "grant object.",
+            path=file,
+            fix="check the file is a 360Giving export (each grant a JSON object with an id).",
+        )
     non_standard = sorted(
         {k for g in grants if isinstance(g, Mapping) for k in g} & NON_STANDARD_KEYS.keys()
     )

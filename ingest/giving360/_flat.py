@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import InputError
-from .._io import read_csv
+from .._io import ARCHIVE_ERRORS, read_csv
 from ._columns import TITLES
 
 __all__ = ["NON_STANDARD_KEYS", "column_path", "read_sheet", "unflatten"]
@@ -132,7 +132,7 @@ def _read_xlsx(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, Any
 
     try:
         workbook = openpyxl.load_workbook(path, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
+    except (InvalidFileException, *ARCHIVE_ERRORS, KeyError, OSError, ValueError, TypeError) as exc:
         raise InputError(
             f"is not a readable XLSX workbook ({exc}).",
             path=path,

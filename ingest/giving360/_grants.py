@@ -23,7 +23,7 @@ from ...ontology import (
     parse_org_id,
 )
 from .._pipeline import ReadContext
-from .._values import CURRENCIES, fix_mojibake, parse_amount, parse_date
+from .._values import CURRENCIES, fix_mojibake, implausible_amount, parse_amount, parse_date
 from ..hsds._common import normalise_postcode
 
 __all__ = ["GrantMapper"]
@@ -163,6 +163,17 @@ class GrantMapper:
             )
             return
         props[name] = amount
+        if (implausible := implausible_amount(amount)) is not None:
+            self._problem(
+                Severity.WARNING,
+                "implausible-amount",
+                f"{field} {implausible}; kept as given",
+                "check the amount (a misplaced decimal point, or a code in the amount column?).",
+                field=field,
+                row=row,
+                record=record,
+                value=value,
+            )
         if amount < 0:
             self._problem(
                 Severity.WARNING,

@@ -209,7 +209,7 @@ def _read_document(
         yield from read_tabular_json(data, ctx, file=file)
         return True
     if isinstance(data, Mapping):
-        kind = hint or entity_kind(data)
+        kind = (hint or entity_kind(data)) if data else None
         if kind is None:
             return False
         yield from mapper.entity(kind, data, file=file)
@@ -222,7 +222,7 @@ def _read_items(
 ) -> Generator[Record, None, bool]:
     found = False
     for item in items:
-        kind = hint or (entity_kind(item) if isinstance(item, Mapping) else None)
+        kind = (hint or entity_kind(item)) if isinstance(item, Mapping) else None
         if kind is None:
             ctx.read("unrecognised")
             ctx.reject(
