@@ -142,12 +142,18 @@ class _Collector:
     def area(
         self, code: str, props: dict[str, Any], *, label: str, row: int, own: bool = True
     ) -> None:
-        """Record what a row says about an area; ``own`` when the row is that area's row."""
+        """Record what a row says about an area; ``own`` when the row is that area's row.
+
+        A second row of an area's own (another file's, or a repeat) adds to the area
+        and is counted as loaded without a record of its own.
+        """
         area = self.areas.get(code)
         if area is None:
             area = self.areas[code] = _Area({"code": code}, mentioned=(label, row))
         if own and area.table is None:
             area.table, area.row = label, row
+        elif own:
+            self.ctx.use(label)
         for name, value in props.items():
             if value is None or value == "":
                 continue
@@ -434,9 +440,6 @@ def _read_imd(
             )
         if population_year and props.get("population") is not None:
             props["population_year"] = population_year
-        own = c.areas.get(code) is None or c.areas[code].table is None
-        if not own:
-            ctx.use(label)
         c.area(code, props, label=label, row=row)
         if lads and is_gss_code(lads[index].strip()):
             lad = lads[index].strip()
@@ -579,9 +582,6 @@ def _read_centroids(
         }
         if _NI_SOA.match(code):
             props["level"] = "soa"
-        own = c.areas.get(code) is None or c.areas[code].table is None
-        if not own:
-            ctx.use(label)
         c.area(code, props, label=label, row=row)
 
 
@@ -749,9 +749,6 @@ def _read_geojson(file: Path, ctx: ReadContext, c: _Collector) -> None:
             "latitude": round(centre.y, 6),
             "longitude": round(centre.x, 6),
         }
-        own = c.areas.get(code) is None or c.areas[code].table is None
-        if not own:
-            ctx.use(label)
         c.area(code, props, label=label, row=index + 1)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -10,6 +11,25 @@ from pathlib import Path
 import pytest
 from browser import browser, open_page  # noqa: F401 - fixtures for the page tests
 from helpers import TEST_DATA, shared
+from hypothesis import HealthCheck, settings
+
+# Property tests: few examples each, so that the suite stays quick, and derandomized, so
+# that CI and a developer see the same examples (HYPOTHESIS_PROFILE=explore for more).
+settings.register_profile(
+    "ci",
+    max_examples=12,
+    derandomize=True,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+settings.register_profile(
+    "explore",
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture

@@ -699,7 +699,8 @@ class TabularMapper:
         self, local_id: str, row: Row, details: dict[str, list[Any]]
     ) -> tuple[dict[str, Any], list[str]]:
         fields = dict(row)
-        if str(fields.get("external_identifier_type") or "").upper() == "UPRN":
+        kind = str(fields.get("external_identifier_type") or "").upper()
+        if kind == "UPRN" and fields.get("external_identifier"):
             fields["uprn"] = str(fields.pop("external_identifier")).strip()
             fields.pop("external_identifier_type")
         if fields.get("postal_code"):
