@@ -24,7 +24,7 @@ from .._secrets import mask_credentials
 from .._version import __version__
 from ..errors import CivicGraphError
 from ._common import CONTEXT_SETTINGS, State
-from ._interrupt import ABORTED_EXIT, abort_now
+from ._interrupt import ABORTED_EXIT, abort_now, aborting
 
 __all__ = ["COMMANDS", "cli", "main"]
 
@@ -191,7 +191,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         _run(args, debug)
     finally:
-        if early:
+        if early and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
             signal.signal(signal.SIGINT, abort_now)
 
 
@@ -204,8 +204,10 @@ def _run(args: list[str], debug: bool) -> None:
         error.show()
         sys.exit(error.exit_code)
     except click.exceptions.Abort as error:
-        click.echo("Aborted.", err=True)
         interrupted = isinstance(error.__cause__, KeyboardInterrupt)
+        if interrupted:
+            aborting()
+        click.echo("Aborted.", err=True)
         sys.exit(ABORTED_EXIT if interrupted else 1)
     except CivicGraphError as error:
         if debug:
@@ -216,6 +218,7 @@ def _run(args: list[str], debug: bool) -> None:
         sys.stderr.close()  # the reader went away (| head); nothing to say
         sys.exit(0)
     except KeyboardInterrupt:
+        aborting()
         click.echo("Aborted.", err=True)
         sys.exit(ABORTED_EXIT)
     except Exception as error:

@@ -14,7 +14,7 @@ import os
 import signal
 import sys
 
-__all__ = ["ABORTED_EXIT", "abort_now", "install_if_command"]
+__all__ = ["ABORTED_EXIT", "abort_now", "aborting", "install_if_command"]
 
 ABORTED_EXIT = 130
 """The shell's convention for a process stopped by Ctrl-C: 128 + SIGINT."""
@@ -22,17 +22,26 @@ ABORTED_EXIT = 130
 
 def abort_now(signum: int, frame: object) -> None:
     """The SIGINT handler outside a command: say ``Aborted.`` and exit 130 at once."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C changes nothing now
     try:
-        sys.stderr.write("\nAborted.\n")
-        sys.stderr.flush()
+        os.write(2, b"\nAborted.\n")
     finally:
         os._exit(ABORTED_EXIT)
+
+
+def aborting() -> None:
+    """From here on the command is stopping after Ctrl-C: further Ctrl-Cs are ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _started_as_command() -> bool:
     first = sys.argv[0] if sys.argv else ""
     name = os.path.basename(first).removesuffix(".exe")
-    return name == "civicgraph" or first == "-m"
+    package = os.path.basename(os.path.dirname(first))
+    # the console script, or python -m civicgraph (argv[0] is then its __main__.py)
+    return (
+        name == "civicgraph" or first == "-m" or (name == "__main__.py" and package == "civicgraph")
+    )
 
 
 def install_if_command() -> None:

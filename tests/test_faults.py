@@ -1,0 +1,309 @@
+"""Faults: a full disk, a file size limit, a read-only workspace, no permission, Ctrl-C, kill -9.
+
+Each runs the real ``civicgraph`` command in a subprocess (the fault is the process's:
+a resource limit, a signal, another user), and checks what a user sees (exit code 1 and
+a message with the path and the fix; ``Aborted.`` and 130 for Ctrl-C) and what is left
+on disk (no partial output file; the workspace as it was, or as the finished ingest
+would have left it, never anything between).
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hostile import sha256_of_workspace
+
+from civicgraph import Workspace, ingest_hsds
+from civicgraph.synth import synth
+
+CIVICGRAPH = [sys.executable, "-m", "civicgraph"]
+
+
+def civicgraph(
+    *args: str | Path, limit_bytes: int | None = None, user: int | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """Run the command line in a subprocess, optionally under a file size limit or as a user."""
+
+    def prepare() -> None:
+        if limit_bytes is not None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))
+        if user is not None:
+            os.setgid(user)
+            os.setuid(user)
+
+    return subprocess.run(
+        [*CIVICGRAPH, *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=tempfile.gettempdir(),  # never the checkout: no ./civicgraph.db is made there
+        preexec_fn=prepare if limit_bytes is not None or user is not None else None,
+        env={**os.environ, "CIVICGRAPH_DB": ""},
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def town(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A small synthetic town's sources, and a workspace holding its directory and grants."""
+    folder = tmp_path_factory.mktemp("town")
+    sources = {s.name: s.path for s in synth(folder / "data", services=150, seed=2)}
+    db = folder / "town.db"
+    with Workspace(db) as workspace:
+        ingest_hsds(workspace, sources["directory"], name="directory")
+        workspace.workspace_id()  # made once, on first need (export neo4j-csv needs it)
+    return {**sources, "db": db}
+
+
+def _no_partial_files(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.rglob("*") if p.name.endswith(".part"))
+
+
+# -- a file size limit (ulimit -f): every writer says so, and leaves nothing partial --
+
+WRITERS: list[tuple[str, list[str], str]] = [
+    ("query --out", ["query", "partnerships", "--limit", "500", "--format", "json", "--out"],
+     "rows.json"),
+    ("export rdf", ["export", "rdf", "--format", "nt", "--out"], "town.nt"),
+    ("export graphml", ["export", "graphml", "--out"], "town.graphml"),
+    ("export gexf", ["export", "gexf", "--out"], "town.gexf"),
+    ("export csv (Kumu)", ["export", "csv", "--out"], "kumu"),
+    ("export neo4j-csv", ["export", "neo4j-csv", "--out"], "neo4j"),
+    ("viz", ["viz", "--out"], "network.html"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("what", "args", "target"), WRITERS, ids=[w[0] for w in WRITERS])
+def test_a_file_size_limit_is_reported_and_leaves_no_partial_file(
+    what: str, args: list[str], target: str, town: dict[str, Path], tmp_path: Path
+) -> None:
+    out = tmp_path / target
+    if "." in target:
+        out.write_text("the earlier file\n", encoding="utf-8")
+    db_before = sha256_of_workspace(town["db"])
+    result = civicgraph("--db", town["db"], *args, out, limit_bytes=96 * 1024)
+    assert result.returncode == 1, (what, result.stderr)
+    assert "Traceback" not in result.stderr
+    assert "file size limit" in result.stderr and "Fix:" in result.stderr, result.stderr
+    assert _no_partial_files(tmp_path) == []
+    if out.is_file():
+        assert out.read_text(encoding="utf-8") == "the earlier file\n"
+    assert sha256_of_workspace(town["db"]) == db_before
+
+
+def test_synth_and_the_ingest_report_under_a_file_size_limit(tmp_path: Path) -> None:
+    made = civicgraph("synth", "--services", "300", "--out", tmp_path / "town", limit_bytes=8192)
+    assert made.returncode == 1 and "file size limit" in made.stderr, made.stderr
+    assert _no_partial_files(tmp_path) == []
+    directory = tmp_path / "small"
+    synth(directory, services=40, seed=1)
+    report = tmp_path / "report.json"
+    checked = civicgraph("validate", directory / "directory", "--report", report, limit_bytes=2048)
+    assert checked.returncode == 1 and str(report) in checked.stderr, checked.stderr
+    assert not report.exists() and _no_partial_files(tmp_path) == []
+
+
+def test_an_ingest_past_a_file_size_limit_leaves_the_workspace_as_it_was(
+    town: dict[str, Path], big_directory: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "w.db"
+    shutil.copy(town["db"], db)
+    before = sha256_of_workspace(db)
+    limit = db.stat().st_size + 65536  # room for the journal to start, not for the snapshot
+    result = civicgraph("--db", db, "ingest", "hsds", big_directory, limit_bytes=limit)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr and str(db) in result.stderr
+    assert "nothing was changed" in result.stderr or "could not be" in result.stderr
+    assert _integrity(db) == "ok"
+    assert sha256_of_workspace(db) == before
+
+
+# -- a full disk, a read-only disk: a small tmpfs of our own --
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 1 MB tmpfs mounted for this test (needs root and mount rights; skipped otherwise)."""
+    mount_point = tmp_path / "disk"
+    mount_point.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount_point)],
+        capture_output=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+def test_a_full_disk_fails_the_ingest_cleanly(
+    small_disk: Path, town: dict[str, Path], big_directory: Path, tmp_path: Path
+) -> None:
+    db = small_disk / "w.db"
+    small = tmp_path / "small"
+    synth(small, services=20, seed=4)
+    assert civicgraph("--db", db, "ingest", "hsds", small / "directory").returncode == 0
+    before, stats = sha256_of_workspace(db), civicgraph("--db", db, "stats").stdout
+    result = civicgraph("--db", db, "ingest", "hsds", big_directory, "--name", "big")
+    assert result.returncode == 1, result.stderr
+    assert "disk is full" in result.stderr and "Fix:" in result.stderr, result.stderr
+    assert civicgraph("--db", db, "stats").stdout == stats
+    assert _integrity(db) == "ok"
+    assert sha256_of_workspace(db) == before
+    out = small_disk / "town.nt"
+    exported = civicgraph("--db", town["db"], "export", "rdf", "--format", "nt", "--out", out)
+    assert exported.returncode == 1 and "disk is full" in exported.stderr, exported.stderr
+    assert not out.exists() and _no_partial_files(small_disk) == []
+
+
+def test_a_read_only_workspace_says_so(small_disk: Path, town: dict[str, Path]) -> None:
+    db = small_disk / "w.db"
+    small = small_disk.parent / "small"
+    synth(small, services=10, seed=5)
+    assert civicgraph("--db", db, "ingest", "hsds", small / "directory").returncode == 0
+    remounted = subprocess.run(
+        ["mount", "-o", "remount,ro", str(small_disk)], capture_output=True, check=False
+    )
+    if remounted.returncode != 0:
+        pytest.skip("cannot remount the tmpfs read-only here")
+    for args in (["stats"], ["ingest", "360giving", str(town["grants"])]):
+        result = civicgraph("--db", db, *args)
+        assert result.returncode == 1, result.stderr
+        assert "not a civicgraph workspace" not in result.stderr
+        assert "read-only" in result.stderr and str(small_disk) in result.stderr, result.stderr
+        assert "Fix:" in result.stderr
+
+
+def test_no_permission_names_the_path_and_the_fix(town: dict[str, Path], tmp_path: Path) -> None:
+    """A folder nobody may write to: chattr +i makes it so even for root (where it works)."""
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "town.ttl").write_text("the earlier file\n", encoding="utf-8")
+    made = subprocess.run(["chattr", "+i", str(locked)], capture_output=True, check=False)
+    if made.returncode != 0:
+        if os.geteuid() == 0:
+            pytest.skip("cannot make a folder immutable here (chattr), and root ignores modes")
+        locked.chmod(0o555)
+    try:
+        written = civicgraph("--db", town["db"], "export", "rdf", "--out", locked / "town.ttl")
+        assert written.returncode == 1, written.stderr
+        assert "permission denied" in written.stderr, written.stderr
+        assert str(locked / "town.ttl") in written.stderr and "Fix:" in written.stderr
+        assert sorted(p.name for p in locked.iterdir()) == ["town.ttl"]
+        assert (locked / "town.ttl").read_text(encoding="utf-8") == "the earlier file\n"
+        stats = civicgraph("--db", locked / "new.db", "ingest", "hsds", town["directory"])
+        assert stats.returncode == 1 and "Traceback" not in stats.stderr, stats.stderr
+        assert str(locked) in stats.stderr and "Fix:" in stats.stderr, stats.stderr
+    finally:
+        subprocess.run(["chattr", "-i", str(locked)], capture_output=True, check=False)
+        locked.chmod(0o755)
+
+
+# -- Ctrl-C at any moment, kill -9 at any moment --
+
+
+def _integrity(db: Path) -> str:
+    with sqlite3.connect(db) as conn:
+        return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+def _stats(db: Path) -> dict[str, Any]:
+    with Workspace(db) as workspace:
+        return {"stats": workspace.stats(), "sources": len(workspace.sources())}
+
+
+@pytest.fixture(scope="module")
+def big_directory(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("big")
+    return {s.name: s.path for s in synth(folder, services=2500, seed=7)}["directory"]
+
+
+def _interrupted(args: list[str | Path], delay: float, sig: int) -> subprocess.Popen[str]:
+    process = subprocess.Popen(
+        [*CIVICGRAPH, *map(str, args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tempfile.gettempdir(),
+        env={**os.environ, "CIVICGRAPH_DB": ""},
+    )
+    time.sleep(delay)
+    process.send_signal(sig)
+    return process
+
+
+def test_ctrl_c_at_any_moment_says_aborted_and_exits_130(
+    town: dict[str, Path], big_directory: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "w.db"
+    shutil.copy(town["db"], db)
+    old = _stats(db)
+    interrupted = 0
+    for delay in (0.2, 0.5, 1.0, 2.0, 3.5):
+        process = _interrupted(
+            ["--db", db, "ingest", "hsds", big_directory, "--name", "big"], delay, signal.SIGINT
+        )
+        _, err = process.communicate(timeout=300)
+        assert "Traceback" not in err and "KeyboardInterrupt" not in err, (delay, err)
+        if process.returncode == 0:
+            break  # finished before the signal came
+        assert process.returncode == 130, (delay, process.returncode, err)
+        assert err.rstrip().endswith("Aborted."), err
+        assert _integrity(db) == "ok" and _stats(db) == old
+        interrupted += 1
+    assert interrupted >= 2
+    out = tmp_path / "town.nt"
+    for delay in (0.3, 1.0):
+        process = _interrupted(
+            ["--db", town["db"], "export", "rdf", "--format", "nt", "--out", out],
+            delay,
+            signal.SIGINT,
+        )
+        _, err = process.communicate(timeout=300)
+        assert process.returncode in (0, 130), err
+        assert _no_partial_files(tmp_path) == []
+        assert out.exists() == (process.returncode == 0)
+
+
+def test_kill_9_during_an_ingest_leaves_the_old_or_the_new_state(
+    town: dict[str, Path], big_directory: Path, tmp_path: Path
+) -> None:
+    template = tmp_path / "template.db"
+    shutil.copy(town["db"], template)
+    old = _stats(template)
+    finished = tmp_path / "finished.db"
+    shutil.copy(template, finished)
+    done = civicgraph("--db", finished, "ingest", "hsds", big_directory, "--name", "directory")
+    assert done.returncode == 0, done.stderr
+    new = _stats(finished)
+    assert new != old
+    seen = set()
+    for delay in (0.5, 1.5, 2.5, 3.5, 5.0, 8.0):
+        db = tmp_path / f"killed-{delay}.db"
+        shutil.copy(template, db)
+        process = _interrupted(
+            ["--db", db, "ingest", "hsds", big_directory, "--name", "directory"],
+            delay,
+            signal.SIGKILL,
+        )
+        process.communicate(timeout=300)
+        assert _integrity(db) == "ok", delay
+        state = _stats(db)
+        assert state in (old, new), (delay, state)
+        seen.add("new" if state == new else "old")
+    assert "old" in seen  # at least one kill landed before the commit
