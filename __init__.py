@@ -19,6 +19,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from ._interrupt import install_if_command
 from ._version import __version__
 from .errors import (
     CivicGraphError,
@@ -29,6 +30,8 @@ from .errors import (
     UsageError,
     WorkspaceError,
 )
+
+install_if_command()  # Ctrl-C while the command starts: "Aborted.", exit 130, no traceback
 
 if TYPE_CHECKING:
     from . import graph, ingest, ontology, queries, synth, viz  # noqa: F401

@@ -5,10 +5,6 @@ One module per command group (``ingest``, ``workspace``, ``query``, ``pictures``
 are defined once in ``_common``. Commands load lazily (see ``_app``).
 """
 
-from ._interrupt import install_if_command
-
-install_if_command()  # before the imports below, which take a few tenths of a second
-
-from ._app import cli, main  # noqa: E402
+from ._app import cli, main
 
 __all__ = ["cli", "main"]

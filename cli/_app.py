@@ -20,11 +20,11 @@ from collections.abc import Sequence
 
 import click
 
+from .._interrupt import ABORTED_EXIT, abort_now, aborting
 from .._secrets import mask_credentials
 from .._version import __version__
 from ..errors import CivicGraphError
 from ._common import CONTEXT_SETTINGS, State
-from ._interrupt import ABORTED_EXIT, abort_now, aborting
 
 __all__ = ["COMMANDS", "cli", "main"]
 

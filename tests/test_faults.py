@@ -254,7 +254,7 @@ def test_ctrl_c_at_any_moment_says_aborted_and_exits_130(
     shutil.copy(town["db"], db)
     old = _stats(db)
     interrupted = 0
-    for delay in (0.2, 0.5, 1.0, 2.0, 3.5):
+    for delay in (0.4, 0.8, 1.2, 2.0, 3.5):
         process = _interrupted(
             ["--db", db, "ingest", "hsds", big_directory, "--name", "big"], delay, signal.SIGINT
         )

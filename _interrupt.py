@@ -1,11 +1,14 @@
 """Ctrl-C at any moment: ``Aborted.`` and exit code 130, never a traceback.
 
 Private; imports only the standard library, because it must be in place
-before anything slow is imported. While a command runs, :func:`~civicgraph.cli.main`
-hands Ctrl-C back to Python as ``KeyboardInterrupt`` (so that temporary files
-are removed and the workspace transaction is rolled back) and turns it into
-the same message and exit code; before and after, :func:`abort_now` stops the
-process at once, as nothing is open then.
+before anything slow is imported: the package's ``__init__`` installs it first
+thing, when the process is the ``civicgraph`` command (never for a library user).
+While a command runs, :func:`~civicgraph.cli.main` hands Ctrl-C back to Python
+as ``KeyboardInterrupt`` (so that temporary files are removed and the workspace
+transaction is rolled back) and turns it into the same message and exit code;
+before and after, :func:`abort_now` stops the process at once, as nothing is
+open then. (A Ctrl-C in the first tenth of a second, while Python itself starts
+and before any civicgraph code runs, is Python's own to report.)
 """
 
 from __future__ import annotations
