@@ -208,11 +208,14 @@ def _xlsx_rows(
 ) -> tuple[str, list[str], Iterator[tuple[int, list[str]]]]:
     from openpyxl.utils.exceptions import InvalidFileException
 
+    unreadable: tuple[type[Exception], ...] = (
+        InvalidFileException, *ARCHIVE_ERRORS, OSError, KeyError, ValueError, TypeError,
+    )  # fmt: skip
     try:
         title, all_rows = _read_workbook(path, sheet)
     except UsageError:
         raise
-    except (InvalidFileException, *ARCHIVE_ERRORS, OSError, KeyError, ValueError, TypeError) as exc:
+    except unreadable as exc:
         # openpyxl reads lazily: a damaged member (bad CRC, corrupt deflate data, a
         # truncated file) can fail at any cell, with an error from zipfile or zlib.
         raise InputError(

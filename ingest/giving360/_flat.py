@@ -130,9 +130,12 @@ def _read_xlsx(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, Any
     import openpyxl  # only spreadsheets need it
     from openpyxl.utils.exceptions import InvalidFileException
 
+    unreadable: tuple[type[Exception], ...] = (
+        InvalidFileException, *ARCHIVE_ERRORS, KeyError, OSError, ValueError, TypeError,
+    )  # fmt: skip
     try:
         workbook = openpyxl.load_workbook(path, data_only=True)
-    except (InvalidFileException, *ARCHIVE_ERRORS, KeyError, OSError, ValueError, TypeError) as exc:
+    except unreadable as exc:
         raise InputError(
             f"is not a readable XLSX workbook ({exc}).",
             path=path,
