@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -137,6 +138,10 @@ def atomic_write(
 def _atomic(path: Path, mode: str, encoding: str, newline: str | None) -> Iterator[IO[Any]]:
     if path.is_dir():
         raise output_error(path, IsADirectoryError(errno.EISDIR, "Is a directory"))
+    existing = path.stat() if path.exists() else None
+    if existing is not None and not os.access(path, os.W_OK):
+        # A rename would replace even a file its owner made read-only; open() would not.
+        raise output_error(path, PermissionError(errno.EACCES, "Permission denied"))
     try:
         descriptor, temporary = tempfile.mkstemp(
             dir=path.parent if str(path.parent) else ".", prefix=f".{path.name}.", suffix=".part"
@@ -152,7 +157,7 @@ def _atomic(path: Path, mode: str, encoding: str, newline: str | None) -> Iterat
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        _keep_mode(temporary)
+        _keep_mode(temporary, existing)
         os.replace(temporary, path)
     except OSError as error:
         _remove(temporary)
@@ -162,8 +167,12 @@ def _atomic(path: Path, mode: str, encoding: str, newline: str | None) -> Iterat
         raise
 
 
-def _keep_mode(temporary: str) -> None:
-    # mkstemp makes the file 0600; give it what a plain open() would (0666 less the umask).
+def _keep_mode(temporary: str, existing: os.stat_result | None) -> None:
+    """Give the new file the mode the file it replaces had, or what open() would give it
+    (0666 less the umask); mkstemp makes it 0600."""
+    if existing is not None:
+        os.chmod(temporary, stat.S_IMODE(existing.st_mode))
+        return
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(temporary, 0o666 & ~umask)
