@@ -254,7 +254,7 @@ def test_ctrl_c_at_any_moment_says_aborted_and_exits_130(
     shutil.copy(town["db"], db)
     old = _stats(db)
     interrupted = 0
-    for delay in (0.4, 0.8, 1.2, 2.0, 3.5):
+    for delay in (0.4, 1.0, 2.0, 3.5):
         process = _interrupted(
             ["--db", db, "ingest", "hsds", big_directory, "--name", "big"], delay, signal.SIGINT
         )
@@ -293,7 +293,7 @@ def test_kill_9_during_an_ingest_leaves_the_old_or_the_new_state(
     new = _stats(finished)
     assert new != old
     seen = set()
-    for delay in (0.5, 1.5, 2.5, 3.5, 5.0, 8.0):
+    for delay in (0.5, 1.5, 3.0, 6.0):
         db = tmp_path / f"killed-{delay}.db"
         shutil.copy(template, db)
         process = _interrupted(

@@ -120,7 +120,7 @@ def test_validate_rdf_explains_unreadable_files(tmp_path: Path, run_cli) -> None
     assert run_cli("validate-rdf", tmp_path / "missing.ttl").code == 2
     odd = tmp_path / "data.bin"
     odd.write_text("", encoding="utf-8")
-    with pytest.raises(UsageError, match="--format"):
+    with pytest.raises(UsageError, match="give `format`"):
         validate_rdf(odd)
 
 

@@ -108,7 +108,7 @@ def test_pathways_edge_cases() -> None:
     assert pathways(t.g, need="debt", min_count=0).set_index("from_id").loc["housing", "hops"] == 1
     with pytest.raises(UsageError, match="Did you mean: Debt advice"):
         pathways(t.g, need="Debt advise")
-    with pytest.raises(UsageError, match="--area 'Nowhere' names no area"):
+    with pytest.raises(UsageError, match="`area` 'Nowhere' names no area"):
         pathways(t.g, need="debt", area="Nowhere")
     without_areas = Town()
     without_areas.area("E01")

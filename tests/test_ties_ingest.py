@@ -198,7 +198,7 @@ def test_referrals_need_a_workspace_with_a_directory(tmp_path: Path) -> None:
         ingest_referrals(Workspace(tmp_path / "empty.db"), path)
     with pytest.raises(UsageError, match="matched against a workspace"):
         validate("referrals", str(path))
-    with pytest.raises(UsageError, match="--ends 'people'"):
+    with pytest.raises(UsageError, match="`ends` 'people'"):
         ingest_referrals(Workspace(tmp_path / "empty.db"), path, ends="people")
     with pytest.raises(InputError, match=r"expected \.csv or \.xlsx"):
         ingest_referrals(Workspace(tmp_path / "empty.db"), write_csv(tmp_path / "r.json", "{}"))

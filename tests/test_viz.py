@@ -235,7 +235,7 @@ def test_large_views_fold_and_say_so() -> None:
     areas = build_view(graph, max_nodes=3)
     assert areas.size <= 3
     assert "super-nodes" in " ".join(areas.notes)
-    with pytest.raises(UsageError, match="--max-nodes"):
+    with pytest.raises(UsageError, match="raise `max_nodes`"):
         build_view(graph, max_nodes=1)
 
 
@@ -284,7 +284,7 @@ def test_sizes_follow_the_measure_and_colours_the_choice() -> None:
     assert {"Food", "Advice"} <= legend
     colours = {n["id"]: n["color"] for n in sectors["nodes"]}
     assert colours["S1"] == colours["S3"] != colours["S2"]
-    with pytest.raises(UsageError, match="--size"):
+    with pytest.raises(UsageError, match="`size_by` 'height'"):
         page_data(view, size_by="height")
 
 
