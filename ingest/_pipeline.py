@@ -373,6 +373,7 @@ _NOUNS = {
     NodeType.AREA: "area",
     NodeType.GRANT: "grant",
     NodeType.CONCEPT: "taxonomy term",
+    NodeType.ACTIVITY: "activity",
 }
 _SLUG_NOUNS = {NODE_TYPES[t].slug: noun for t, noun in _NOUNS.items()}
 
