@@ -15,6 +15,8 @@ from .openactive import read_openactive
 from .osm import read_osm
 from .referrals import ingest_referrals, read_referrals
 from .relationships import ingest_relationships, read_relationships
+from .volunteering import read_volunteering
+from .warm_spaces import read_warm_spaces
 
 __all__ = [
     "INGESTERS",
@@ -37,6 +39,8 @@ __all__ = [
     "read_osm",
     "read_referrals",
     "read_relationships",
+    "read_volunteering",
+    "read_warm_spaces",
     "register",
     "validate",
 ]

@@ -152,14 +152,17 @@ def schedule_per_week(schedule: Sequence[Mapping[str, Any]]) -> float | None:
 
 
 _RANGE = re.compile(r"^\d{1,2}:\d{2}-\d{1,2}:\d{2}$")
+_NTH = re.compile(r"\[-?\d+(?:,-?\d+)*\]$")
+_DAY_LIST = re.compile(r",(?![^\[]*\])")
 
 
 def parse_opening_hours(text: str) -> list[dict[str, Any]] | None:
     """Opening hours in OpenStreetMap's compact form as a weekly schedule, or ``None``.
 
     Takes ``We 10:00-12:00; Sa 09:00-17:00``, day ranges (``Mo-Fr``), day lists
-    (``Mo,We``) and several ranges a day (``Tu 10:00-13:00,16:00-18:00``); each
-    day and range is one weekly session.
+    (``Mo,We``), several ranges a day (``Tu 10:00-13:00,16:00-18:00``) and days of
+    the month (``Th[2]``: monthly); each day and range is one session a week (or a
+    month).
 
     Examples
     --------
@@ -167,6 +170,8 @@ def parse_opening_hours(text: str) -> list[dict[str, Any]] | None:
     [(['Monday', 'Tuesday', 'Wednesday'], '09:30')]
     >>> schedule_per_week(parse_opening_hours("Tu 10:00-13:00,16:00-18:00; Th 18:00-21:00"))
     3.0
+    >>> schedule_per_week(parse_opening_hours("Th[2] 11:00-13:00"))
+    0.23
     >>> parse_opening_hours("by appointment") is None
     True
     """
@@ -178,18 +183,29 @@ def parse_opening_hours(text: str) -> list[dict[str, Any]] | None:
             continue
         day_text, _, range_text = part.partition(" ")
         days: list[str] = []
-        for token in day_text.split(","):
+        monthly = False
+        for token in _DAY_LIST.split(day_text):
+            # Th[2]: the second Thursday of each month; Tu[1,3]: the first and third.
+            nth = _NTH.search(token)
+            repeats = len(nth[0].split(",")) if nth else 1
+            monthly = monthly or bool(nth)
+            token = _NTH.sub("", token)
             first, _, last = token.partition("-")
             if first not in _DAY_CODES or (last and last not in _DAY_CODES):
                 return None
             start, end = codes.index(first), codes.index(last or first)
             span = range(start, end + 1) if end >= start else [*range(start, 7), *range(end + 1)]
-            days.extend(_DAY_CODES[codes[i]] for i in span)
+            days.extend(_DAY_CODES[codes[i]] for i in span for _ in range(repeats))
         for time_range in range_text.replace(" ", "").split(","):
             if not _RANGE.match(time_range):
                 return None
             opens, closes = time_range.split("-")
             entries.append(
-                {"days": days, "start_time": opens, "end_time": closes, "frequency": "P1W"}
+                {
+                    "days": days,
+                    "start_time": opens,
+                    "end_time": closes,
+                    "frequency": "P1M" if monthly else "P1W",
+                }
             )
     return entries or None
