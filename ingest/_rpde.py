@@ -220,15 +220,15 @@ def pages_from_url(
     total = 0
     current = url
     for number in range(1, max_pages + 1):
-        if total >= max_bytes:
+        data, raw = fetch_json(current, timeout=timeout, max_bytes=max_bytes)
+        total += len(raw)
+        if total > max_bytes:
             raise InputError(
-                f"has not reached its last page within {max_bytes:,} bytes ({number - 1} pages); "
-                "nothing was ingested.",
+                f"passes the byte cap: {total:,} bytes in {number} pages, more than the "
+                f"{max_bytes:,} allowed, before its last page; nothing was ingested.",
                 path=url,
                 fix="raise --max-bytes if the feed is really that large.",
             )
-        data, raw = fetch_json(current, timeout=timeout, max_bytes=max_bytes - total)
-        total += len(raw)
         visited.add(current)
         page = _page(data, current, number)
         for position, item in enumerate(page.items, start=1):
