@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import shared
 
 from civicgraph.errors import InputError
 from civicgraph.graph import Workspace
 from civicgraph.ingest import ingest
-from helpers import shared
 
 ACTIVITY = "https://openactive.io/activity-list#"
 
@@ -245,7 +245,7 @@ class _Feed:
         feed = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - the http.server API
+            def do_GET(self) -> None:
                 feed.requests.append((time.monotonic(), self.path))
                 body = pages(feed.base, self.path)
                 data = body if isinstance(body, bytes) else json.dumps(body).encode()
