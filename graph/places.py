@@ -157,13 +157,16 @@ def links_by_place(conn: sqlite3.Connection) -> Iterator[Link]:
 
 
 def _directories(value: object) -> frozenset[str]:
-    if isinstance(value, str) and value.startswith("["):
+    """``listed_by``: one directory's name (or a JSON list of them)."""
+    if not isinstance(value, str) or not value.strip():
+        return frozenset()
+    if value.startswith("["):
         try:
             listed = orjson.loads(value)
         except orjson.JSONDecodeError:
             return frozenset()
-        return frozenset(str(v) for v in listed if v)
-    return frozenset()
+        return frozenset(str(v) for v in listed if v) if isinstance(listed, list) else frozenset()
+    return frozenset({value.strip()})
 
 
 class _Listings:

@@ -117,7 +117,7 @@ def read_warm_spaces(source: str, ctx: ReadContext) -> Iterator[Record]:
         local_id = base if seen[base] == 1 else f"{base}#{seen[base]}"
         location_key = local_key(ctx.source, NodeType.LOCATION, local_id)
         activity_key = local_key(ctx.source, NodeType.ACTIVITY, local_id)
-        venue: dict[str, Any] = {"location_type": "physical", "listed_by": [directory]}
+        venue: dict[str, Any] = {"location_type": "physical", "listed_by": directory}
         if title:
             venue["name"] = title
         venue.update(address_props(address or None, None, postcode or None))
@@ -127,7 +127,7 @@ def read_warm_spaces(source: str, ctx: ReadContext) -> Iterator[Record]:
             "activity_kind": "warm space",
             "opportunity_type": "warm space offer",
             "categories": ["warm space"],
-            "listed_by": [directory],
+            "listed_by": directory,
         }
         if title:
             offer["name"] = title

@@ -303,9 +303,9 @@ NODE_TYPES: Mapping[NodeType, NodeTypeDef] = MappingProxyType(
                 ),
                 _P(
                     "listed_by",
-                    _D.LIST,
-                    "The directories that list it, where a source collates several (warm "
-                    "spaces); listings from different directories may be one building.",
+                    _D.STRING,
+                    "The directory a collated venue register took it from (warm spaces' "
+                    "_source); listings of different directories may be one building.",
                 ),
             ),
         ),
@@ -448,8 +448,8 @@ NODE_TYPES: Mapping[NodeType, NodeTypeDef] = MappingProxyType(
                 _P("prices", _D.JSON, "Offers: name, price, currency."),
                 _P(
                     "listed_by",
-                    _D.LIST,
-                    "The directories that list it, where a source collates several (warm spaces).",
+                    _D.STRING,
+                    "The directory a collated register took it from (warm spaces' _source).",
                 ),
                 _P(
                     "contacts_masked",
