@@ -192,6 +192,11 @@ def _ident(data: Any) -> str:
     return ""
 
 
+def _object(value: Any) -> dict[str, Any]:
+    """A JSON object, or an empty one for anything else."""
+    return value if isinstance(value, dict) else {}
+
+
 def _text(value: Any) -> str:
     return " ".join(value.split()) if isinstance(value, str) else ""
 
@@ -287,10 +292,8 @@ class _Reader:
     # -- building activities ---------------------------------------------------
 
     def activity(self, item: FeedItem, data: dict[str, Any], type_name: str) -> _Activity:
-        parent = data.get("superEvent") if isinstance(data.get("superEvent"), dict) else {}
-        course = (
-            data.get("instanceOfCourse") if isinstance(data.get("instanceOfCourse"), dict) else {}
-        )
+        parent = _object(data.get("superEvent"))
+        course = _object(data.get("instanceOfCourse"))
 
         def pick(name: str) -> Any:
             for holder in (data, parent, course):
@@ -559,7 +562,7 @@ class _Reader:
 
     def _location(self, found: _Activity) -> NodeRecord | None:
         place = found.location or {}
-        address = place.get("address") if isinstance(place.get("address"), dict) else {}
+        address = _object(place.get("address"))
         name = _text(place.get("name")).strip(" ,")
         postcode = _text(address.get("postalCode"))
         street = _text(address.get("streetAddress")).replace("<br />", ", ").strip(" ,")
@@ -574,7 +577,7 @@ class _Reader:
             props["region"] = _text(address.get("addressRegion"))
         if _text(address.get("addressCountry")):
             props["country"] = _text(address.get("addressCountry")).upper()
-        geo = place.get("geo") if isinstance(place.get("geo"), dict) else {}
+        geo = _object(place.get("geo"))
         lat, lon = _number(geo.get("latitude")), _number(geo.get("longitude"))
         if lat is not None and lon is not None:
             props["latitude"], props["longitude"] = lat, lon

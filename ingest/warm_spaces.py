@@ -51,6 +51,11 @@ def _in_uk(lat: float, lon: float) -> bool:
     return 49.8 <= lat <= 61.0 and -8.7 <= lon <= 2.0
 
 
+def _object(value: Any) -> dict[str, Any]:
+    """A JSON object, or an empty one for anything else."""
+    return value if isinstance(value, dict) else {}
+
+
 def _text(value: Any) -> str:
     return " ".join(value.split()) if isinstance(value, str) else ""
 
@@ -135,7 +140,7 @@ def read_warm_spaces(source: str, ctx: ReadContext) -> Iterator[Record]:
             offer["description"] = description
         if masked:
             offer["contacts_masked"] = masked
-        hours = props.get("hours") if isinstance(props.get("hours"), dict) else {}
+        hours = _object(props.get("hours"))
         opening = _text(hours.get("opening"))
         if opening:
             offer["opening_hours"] = opening

@@ -280,7 +280,7 @@ def assets(
 
 
 def _by_area(lookup: GraphIndex, frame: pd.DataFrame, level: str) -> pd.DataFrame:
-    groups: dict[str, list[dict[str, Any]]] = {}
+    groups: dict[str, list[dict[Any, Any]]] = {}
     for row in frame.to_dict("records"):
         homes = {
             found

@@ -1,4 +1,4 @@
-"""Volunteering opportunities and warm spaces as activities: hand-built files, then the real ones."""
+"""Volunteering opportunities and warm spaces as activities: hand-built files, then real ones."""
 
 from __future__ import annotations
 
