@@ -43,17 +43,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError, UsageError
 from ..graph import EdgeRecord, NodeRecord, Record, Severity, local_key
 from ..ontology import EdgeType, NodeType
+from . import _openactive_values as oa
 from ._activity import (
-    DAY_NAMES,
     mask_contacts,
     parse_datetime,
     schedule_per_week,
     session_summary,
 )
-from ._io import DEFAULT_TIMEOUT, is_url, load_json, sha256_of
+from ._activity_list import ACTIVITY_LIST, ActivityList, load_activity_list, uuid_of
+from ._io import DEFAULT_TIMEOUT, is_url, sha256_of
 from ._pipeline import ReadContext
 from ._registry import Ingester, Option, register
 from ._rpde import (
@@ -70,8 +70,6 @@ from .hsds._common import address_props
 
 __all__ = ["ActivityList", "load_activity_list", "read_openactive"]
 
-ACTIVITY_LIST = "OpenActive Activity List"
-
 _KINDS = {
     "SessionSeries": "session series",
     "FacilityUse": "facility use",
@@ -83,184 +81,6 @@ _KINDS = {
     "CourseInstance": "course",
 }
 _SESSIONS = {"ScheduledSession": "superEvent", "Slot": "facilityUse"}
-
-
-@dataclass(frozen=True)
-class ActivityTerm:
-    """One concept of the activity list."""
-
-    uuid: str
-    label: str
-    notation: str
-    definition: str
-    broader: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class ActivityList:
-    """The OpenActive Activity List: concepts by UUID."""
-
-    terms: dict[str, ActivityTerm]
-    where: str
-
-    def ancestors(self, uuid: str) -> list[str]:
-        """Every broader concept above ``uuid`` (the list is a DAG), nearest first."""
-        seen: list[str] = []
-        queue = list(self.terms[uuid].broader) if uuid in self.terms else []
-        while queue:
-            parent = queue.pop(0)
-            if parent in seen or parent not in self.terms:
-                continue
-            seen.append(parent)
-            queue.extend(self.terms[parent].broader)
-        return seen
-
-
-def _uuid(uri: str) -> str:
-    """The concept's UUID from any spelling of an activity-list URI (``...list/#uuid``)."""
-    return uri.rsplit("#", 1)[-1].strip().lower() if "#" in uri else uri.strip().lower()
-
-
-def load_activity_list(path: Path) -> ActivityList:
-    """Read the activity list's SKOS JSON-LD (``activity-list.jsonld``, or a folder holding it).
-
-    Raises
-    ------
-    InputError
-        The file is not the activity list (no ``concept`` list of concepts with ids).
-    """
-    if path.is_dir():
-        found = sorted(path.rglob("activity-list.jsonld"))
-        if not found:
-            raise UsageError(
-                f"{path} holds no activity-list.jsonld. Fix: give the OpenActive activity "
-                "list file itself."
-            )
-        path = found[0]
-    if not path.exists():
-        raise UsageError(f"{path}: no such file. Fix: check the --activity-list path.")
-    data = load_json(path)
-    concepts = data.get("concept") or data.get("@graph") if isinstance(data, dict) else None
-    if not isinstance(concepts, list):
-        raise InputError(
-            "is not the OpenActive activity list: it has no 'concept' list.",
-            path=path,
-            fix="give data/activity-list.jsonld from the OpenActive activity-list repository.",
-        )
-    terms: dict[str, ActivityTerm] = {}
-    for concept in concepts:
-        if not isinstance(concept, dict):
-            continue
-        uri = concept.get("id") or concept.get("@id")
-        if not isinstance(uri, str) or "#" not in uri:
-            continue
-        broader = concept.get("broader") or []
-        if isinstance(broader, str):
-            broader = [broader]
-        uuid = _uuid(uri)
-        terms[uuid] = ActivityTerm(
-            uuid,
-            str(concept.get("prefLabel") or uuid),
-            str(concept.get("notation") or ""),
-            str(concept.get("definition") or ""),
-            tuple(_uuid(b) for b in broader if isinstance(b, str)),
-        )
-    if not terms:
-        raise InputError(
-            "holds no concepts with activity-list ids.",
-            path=path,
-            fix="give data/activity-list.jsonld from the OpenActive activity-list repository.",
-        )
-    return ActivityList(terms, str(path))
-
-
-def _type(data: dict[str, Any], kind: str) -> str:
-    declared = data.get("@type") or data.get("type")
-    text = declared if isinstance(declared, str) and declared else kind
-    return text.split(":")[-1].split("/")[-1].split(".")[0]
-
-
-def _ident(data: Any) -> str:
-    if isinstance(data, str):
-        return data.strip()
-    if not isinstance(data, dict):
-        return ""
-    for name in ("@id", "id", "url", "identifier"):
-        value = data.get(name)
-        if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
-            return str(value).strip()
-    return ""
-
-
-def _object(value: Any) -> dict[str, Any]:
-    """A JSON object, or an empty one for anything else."""
-    return value if isinstance(value, dict) else {}
-
-
-def _text(value: Any) -> str:
-    return " ".join(value.split()) if isinstance(value, str) else ""
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    try:
-        return float(str(value).strip()) if str(value).strip() else None
-    except ValueError:
-        return None
-
-
-def _list(value: Any) -> list[Any]:
-    if value is None or value == "":
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def _day(value: Any) -> str | None:
-    text = str(value).rstrip("/").split("/")[-1].split(":")[-1].strip().capitalize()
-    return text if text in DAY_NAMES else None
-
-
-_FREQUENCIES = {"weekly": "P1W", "daily": "P1D", "monthly": "P1M", "fortnightly": "P2W"}
-
-
-def _schedule(data: dict[str, Any]) -> list[dict[str, Any]]:
-    """``eventSchedule`` (or a facility's ``hoursAvailable``) as days, times and frequency."""
-    entries: list[dict[str, Any]] = []
-    for entry in _list(data.get("eventSchedule")):
-        if not isinstance(entry, dict):
-            continue
-        frequency = str(entry.get("repeatFrequency") or entry.get("frequency") or "")
-        normal: dict[str, Any] = {
-            "days": [d for d in (_day(v) for v in _list(entry.get("byDay"))) if d],
-            "frequency": _FREQUENCIES.get(frequency.lower(), frequency),
-        }
-        for source, target in (
-            ("startTime", "start_time"),
-            ("endTime", "end_time"),
-            ("startDate", "start_date"),
-            ("endDate", "end_date"),
-            ("repeatCount", "repeat_count"),
-        ):
-            if entry.get(source) not in (None, ""):
-                normal[target] = entry[source]
-        entries.append(normal)
-    for entry in _list(data.get("hoursAvailable")):
-        if isinstance(entry, dict):
-            entries.append(
-                {
-                    "days": [d for d in (_day(v) for v in _list(entry.get("dayOfWeek"))) if d],
-                    "start_time": entry.get("opens"),
-                    "end_time": entry.get("closes"),
-                    "frequency": "P1W",
-                }
-            )
-    return entries
-
-
-_GENDER = {"norestriction": "none", "femaleonly": "female only", "maleonly": "male only"}
 
 
 @dataclass
@@ -292,8 +112,8 @@ class _Reader:
     # -- building activities ---------------------------------------------------
 
     def activity(self, item: FeedItem, data: dict[str, Any], type_name: str) -> _Activity:
-        parent = _object(data.get("superEvent"))
-        course = _object(data.get("instanceOfCourse"))
+        parent = oa.object_of(data.get("superEvent"))
+        course = oa.object_of(data.get("instanceOfCourse"))
 
         def pick(name: str) -> Any:
             for holder in (data, parent, course):
@@ -302,16 +122,16 @@ class _Reader:
                     return value
             return None
 
-        local_id = _ident(data) or f"{item.kind}/{item.id}"
+        local_id = oa.ident(data) or f"{item.kind}/{item.id}"
         props: dict[str, Any] = {
             "activity_kind": _KINDS.get(
-                type_name, "event" if not _schedule(data) else "session series"
+                type_name, "event" if not oa.schedule(data) else "session series"
             ),
             "opportunity_type": type_name if type_name in _KINDS else item.kind or type_name,
         }
-        name = _text(pick("name"))
+        name = oa.text(pick("name"))
         if not name and type_name in ("FacilityUse", "IndividualFacilityUse"):
-            name = ", ".join(_labels(data.get("facilityType")))
+            name = ", ".join(oa.labels(data.get("facilityType")))
         if name:
             props["name"], masked_name = mask_contacts(name)
         else:
@@ -335,9 +155,9 @@ class _Reader:
                 props[target] = when.date().isoformat()
         ages = pick("ageRange")
         if isinstance(ages, dict):
-            low, high = _number(ages.get("minValue")), _number(ages.get("maxValue"))
+            low, high = oa.number(ages.get("minValue")), oa.number(ages.get("maxValue"))
         else:
-            low, high = _number(ages), None
+            low, high = oa.number(ages), None
         if low is not None:
             props["minimum_age"] = int(low)
         if high is not None:
@@ -345,11 +165,11 @@ class _Reader:
         gender = pick("genderRestriction")
         if isinstance(gender, str) and gender.strip():
             word = gender.rstrip("/").split("/")[-1].lower()
-            props["gender_restriction"] = _GENDER.get(word, word)
-        capacity = _number(data.get("maximumAttendeeCapacity"))
+            props["gender_restriction"] = oa.GENDER.get(word, word)
+        capacity = oa.number(data.get("maximumAttendeeCapacity"))
         if capacity is not None:
             props["capacity"] = int(capacity)
-        prices = _prices(pick("offers") or pick("offer"))
+        prices = oa.prices(pick("offers") or pick("offer"))
         if prices:
             props["prices"] = prices
         free = data.get("isAccessibleForFree")
@@ -357,30 +177,30 @@ class _Reader:
             props["free"] = free
         elif prices:
             props["free"] = all(p.get("price") == 0 for p in prices)
-        categories = [c for c in _list(pick("category")) if isinstance(c, str) and c.strip()]
-        schedule = _schedule(data) or (_schedule(parent) if parent else [])
+        categories = [c for c in oa.values(pick("category")) if isinstance(c, str) and c.strip()]
+        schedule = oa.schedule(data) or (oa.schedule(parent) if parent else [])
         if schedule:
             props["schedule"] = schedule
         if isinstance(item.modified, str) and parse_datetime(item.modified):
             props["last_modified"] = item.modified
         found_activity = _Activity(self.key(NodeType.ACTIVITY, local_id), item, props)
-        found_activity.concepts = [c for c in _list(pick("activity")) if c]
+        found_activity.concepts = [c for c in oa.values(pick("activity")) if c]
         props["categories"] = categories
         location = pick("location")
         found_activity.location = location if isinstance(location, dict) else None
         organizer = pick("organizer") or pick("provider")
         found_activity.organizer = organizer if isinstance(organizer, dict) else None
-        for sub in _list(data.get("subEvent")):
+        for sub in oa.values(data.get("subEvent")):
             if isinstance(sub, dict):
                 found_activity.sessions.append((sub.get("startDate"), sub.get("endDate")))
         one_off = type_name in ("Event", "OnDemandEvent") and not found_activity.sessions
         if one_off and data.get("startDate"):
             found_activity.sessions.append((data.get("startDate"), data.get("endDate")))
-        for ident in {local_id, _ident(data)} - {""}:
+        for ident in {local_id, oa.ident(data)} - {""}:
             self.by_id[ident] = found_activity
-        for individual in _list(data.get("individualFacilityUse")):
-            if _ident(individual):
-                self.by_id[_ident(individual)] = found_activity
+        for individual in oa.values(data.get("individualFacilityUse")):
+            if oa.ident(individual):
+                self.by_id[oa.ident(individual)] = found_activity
         self.activities.append(found_activity)
         return found_activity
 
@@ -388,12 +208,12 @@ class _Reader:
         """Add a ScheduledSession or Slot to its series or facility; keep it alone if absent."""
         link_name = _SESSIONS[type_name]
         parent_ref = data.get(link_name)
-        parent = self.by_id.get(_ident(parent_ref))
+        parent = self.by_id.get(oa.ident(parent_ref))
         if parent is not None:
             self.ctx.merge(item.kind)  # folded into its series
         elif isinstance(parent_ref, dict):
             # The series embedded in the session (kind ScheduledSession.SessionSeries).
-            parent = self.activity(item, parent_ref, _type(parent_ref, "SessionSeries"))
+            parent = self.activity(item, parent_ref, oa.type_of(parent_ref, "SessionSeries"))
         else:
             self.ctx.problem(
                 Severity.WARNING,
@@ -405,7 +225,7 @@ class _Reader:
                 file=item.where,
                 record=item.id,
                 field=link_name,
-                value=_ident(parent_ref),
+                value=oa.ident(parent_ref),
             )
             parent = self.activity(item, data, type_name)
             parent.sessions.clear()
@@ -493,13 +313,13 @@ class _Reader:
     def _concepts(self, found: _Activity) -> Iterator[Record]:
         item = found.item
         for concept in found.concepts:
-            uri = _ident(concept)
-            label = _text(concept.get("prefLabel")) if isinstance(concept, dict) else ""
+            uri = oa.ident(concept)
+            label = oa.text(concept.get("prefLabel")) if isinstance(concept, dict) else ""
             if "#" not in uri:
                 if label or (isinstance(concept, str) and concept.strip()):
                     found.props["categories"].append(label or str(concept).strip())
                 continue
-            uuid = _uuid(uri)
+            uuid = uuid_of(uri)
             terms = self.activity_list.terms if self.activity_list else {}
             term = terms.get(uuid)
             chain = (
@@ -562,28 +382,28 @@ class _Reader:
 
     def _location(self, found: _Activity) -> NodeRecord | None:
         place = found.location or {}
-        address = _object(place.get("address"))
-        name = _text(place.get("name")).strip(" ,")
-        postcode = _text(address.get("postalCode"))
-        street = _text(address.get("streetAddress")).replace("<br />", ", ").strip(" ,")
-        local_id = _ident(place) or "|".join(p for p in (name, street, postcode) if p)
+        address = oa.object_of(place.get("address"))
+        name = oa.text(place.get("name")).strip(" ,")
+        postcode = oa.text(address.get("postalCode"))
+        street = oa.text(address.get("streetAddress")).replace("<br />", ", ").strip(" ,")
+        local_id = oa.ident(place) or "|".join(p for p in (name, street, postcode) if p)
         if not local_id:
             return None
         props: dict[str, Any] = {"location_type": "physical"}
         if name:
             props["name"] = name
-        props.update(address_props(street, _text(address.get("addressLocality")), postcode))
-        if _text(address.get("addressRegion")):
-            props["region"] = _text(address.get("addressRegion"))
-        if _text(address.get("addressCountry")):
-            props["country"] = _text(address.get("addressCountry")).upper()
-        geo = _object(place.get("geo"))
-        lat, lon = _number(geo.get("latitude")), _number(geo.get("longitude"))
+        props.update(address_props(street, oa.text(address.get("addressLocality")), postcode))
+        if oa.text(address.get("addressRegion")):
+            props["region"] = oa.text(address.get("addressRegion"))
+        if oa.text(address.get("addressCountry")):
+            props["country"] = oa.text(address.get("addressCountry")).upper()
+        geo = oa.object_of(place.get("geo"))
+        lat, lon = oa.number(geo.get("latitude")), oa.number(geo.get("longitude"))
         if lat is not None and lon is not None:
             props["latitude"], props["longitude"] = lat, lon
         if isinstance(place.get("url"), str) and place["url"].strip():
             props["url"] = place["url"].strip()
-        telephone = _text(place.get("telephone"))
+        telephone = oa.text(place.get("telephone"))
         if telephone:
             props["phones"] = [{"number": telephone}]
         return NodeRecord(
@@ -599,11 +419,11 @@ class _Reader:
 
     def _organizer(self, found: _Activity) -> NodeRecord | None:
         organizer = found.organizer or {}
-        if _type(organizer, "Organization") == "Person":
+        if oa.type_of(organizer, "Organization") == "Person":
             self.people_skipped += 1
             return None
-        name = _text(organizer.get("name"))
-        local_id = _ident(organizer) or name
+        name = oa.text(organizer.get("name"))
+        local_id = oa.ident(organizer) or name
         if not local_id:
             return None
         props: dict[str, Any] = {}
@@ -611,10 +431,10 @@ class _Reader:
             props["name"] = name
         if isinstance(organizer.get("url"), str) and organizer["url"].strip():
             props["url"] = organizer["url"].strip()
-        if _text(organizer.get("email")):
-            props["email"] = _text(organizer.get("email"))
-        if _text(organizer.get("telephone")):
-            props["phones"] = [{"number": _text(organizer.get("telephone"))}]
+        if oa.text(organizer.get("email")):
+            props["email"] = oa.text(organizer.get("email"))
+        if oa.text(organizer.get("telephone")):
+            props["phones"] = [{"number": oa.text(organizer.get("telephone"))}]
         if isinstance(organizer.get("description"), str) and organizer["description"].strip():
             props["description"], _ = mask_contacts(organizer["description"].strip())
         return NodeRecord(
@@ -670,33 +490,7 @@ class _Reader:
 
 def found_terms(found: _Activity) -> set[str]:
     """The UUIDs an activity names directly (not their broader terms)."""
-    return {_uuid(_ident(c)) for c in found.concepts if "#" in _ident(c)}
-
-
-def _labels(value: Any) -> list[str]:
-    return [
-        _text(v.get("prefLabel")) if isinstance(v, dict) else _text(v)
-        for v in _list(value)
-        if (isinstance(v, dict) and v.get("prefLabel")) or isinstance(v, str)
-    ]
-
-
-def _prices(value: Any) -> list[dict[str, Any]]:
-    prices = []
-    for offer in _list(value):
-        if not isinstance(offer, dict):
-            continue
-        price = _number(offer.get("price"))
-        entry: dict[str, Any] = {}
-        if _text(offer.get("name")):
-            entry["name"] = _text(offer.get("name"))
-        if price is not None:
-            entry["price"] = price
-        if _text(offer.get("priceCurrency")):
-            entry["currency"] = _text(offer.get("priceCurrency"))
-        if entry:
-            prices.append(entry)
-    return prices
+    return {uuid_of(oa.ident(c)) for c in found.concepts if "#" in oa.ident(c)}
 
 
 def read_openactive(
@@ -802,7 +596,7 @@ def read_openactive(
             deleted += 1
             ctx.use(item.kind)
             continue
-        type_name = _type(item.data, item.kind)
+        type_name = oa.type_of(item.data, item.kind)
         if type_name in _SESSIONS:
             children.append((item, type_name))
         elif type_name in ("Place", "Course", "Brand"):
