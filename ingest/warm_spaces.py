@@ -241,9 +241,9 @@ def venues_collapsed(conn: sqlite3.Connection, snapshot: int) -> Iterable[Proble
     yield Problem(
         Severity.NOTE,
         "venues-collapsed",
-        f"{offers:,} offers are at {venues:,} venues: {shared:,} venues are listed by more than "
-        f"one directory ({offers - venues:,} listings folded into them; see civicgraph resolve "
-        "--merges)",
+        f"{offers:,} offers are at {venues:,} venues; listed by more than one directory: "
+        f"{shared:,} venues ({offers - venues:,} listings folded into them; see civicgraph "
+        "resolve --merges)",
         "",
         table="venues",
     )

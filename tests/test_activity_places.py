@@ -1,4 +1,4 @@
-"""Activities in the place queries: si-index's active-community domain, gaps by activity category."""
+"""Activities in the place queries: si-index's active-community domain, gaps by activity kind."""
 
 from __future__ import annotations
 

@@ -138,7 +138,9 @@ def test_one_venue_listed_by_two_directories_is_one_location(tmp_path: Path) -> 
     venues = kinds(ws, "Location")
     assert len(venues) == 3
     note = next(p for p in report.problems if p.code == "venues-collapsed")
-    assert note.summary.startswith("4 offers are at 3 venues: 1 venues are listed by more than")
+    assert note.summary.startswith(
+        "4 offers are at 3 venues; listed by more than one directory: 1 "
+    )
     offers = kinds(ws, "Activity")
     hall = next(d for d in offers.values() if d.get("opening_hours", "").startswith("Mo"))
     assert hall["sessions_per_week"] == 3.0
@@ -163,5 +165,7 @@ def test_the_real_warm_spaces_collapse(tmp_path: Path) -> None:
     note = next(p for p in report.problems if p.code == "venues-collapsed")
     # Measured with the place rule (names >= 90 and the same postcode or 75 m): 273 listings
     # of 8,953 fold into venues another directory lists too.
-    assert note.summary.startswith("8,953 offers are at 8,680 venues: 268 venues")
+    assert note.summary.startswith(
+        "8,953 offers are at 8,680 venues; listed by more than one directory: 268 venues"
+    )
     assert len(kinds(ws, "Location")) == 8680
