@@ -181,8 +181,9 @@ class _Reader:
         schedule = oa.schedule(data) or (oa.schedule(parent) if parent else [])
         if schedule:
             props["schedule"] = schedule
-        if isinstance(item.modified, str) and parse_datetime(item.modified):
-            props["last_modified"] = item.modified
+        modified = parse_datetime(item.modified) if isinstance(item.modified, str) else None
+        if modified is not None:
+            props["last_modified"] = modified.isoformat()
         found_activity = _Activity(self.key(NodeType.ACTIVITY, local_id), item, props)
         found_activity.concepts = [c for c in oa.values(pick("activity")) if c]
         props["categories"] = categories
@@ -386,7 +387,10 @@ class _Reader:
         name = oa.text(place.get("name")).strip(" ,")
         postcode = oa.text(address.get("postalCode"))
         street = oa.text(address.get("streetAddress")).replace("<br />", ", ").strip(" ,")
-        local_id = oa.ident(place) or "|".join(p for p in (name, street, postcode) if p)
+        geo = oa.object_of(place.get("geo"))
+        lat, lon = oa.number(geo.get("latitude")), oa.number(geo.get("longitude"))
+        point = f"{lat:.5f},{lon:.5f}" if lat is not None and lon is not None else ""
+        local_id = oa.ident(place) or "|".join(p for p in (name, street, postcode) if p) or point
         if not local_id:
             return None
         props: dict[str, Any] = {"location_type": "physical"}
@@ -397,8 +401,6 @@ class _Reader:
             props["region"] = oa.text(address.get("addressRegion"))
         if oa.text(address.get("addressCountry")):
             props["country"] = oa.text(address.get("addressCountry")).upper()
-        geo = oa.object_of(place.get("geo"))
-        lat, lon = oa.number(geo.get("latitude")), oa.number(geo.get("longitude"))
         if lat is not None and lon is not None:
             props["latitude"], props["longitude"] = lat, lon
         if isinstance(place.get("url"), str) and place["url"].strip():

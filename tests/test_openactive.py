@@ -20,6 +20,8 @@ from helpers import shared
 
 from civicgraph.errors import InputError
 from civicgraph.graph import Workspace
+from civicgraph.graph.rdf import export_rdf
+from civicgraph.graph.shacl import validate_rdf
 from civicgraph.ingest import ingest
 
 ACTIVITY = "https://openactive.io/activity-list#"
@@ -388,3 +390,8 @@ def test_the_real_opportunity_examples(tmp_path: Path) -> None:
     assert not any(email.search(str(d.get("description", ""))) for d in found.values())
     # The stale activity-list URI of England Netball's walking netball is reported and kept.
     assert any(p.code == "unknown-activity" for p in report.problems)
+    # Every activity but the on-demand one has a venue, and the export meets the shapes.
+    venues = {u for u, _, d in ws.graph().edges(data=True) if d["type"] == "HAPPENS_AT"}
+    assert len(venues) == len(found) - 1
+    export_rdf(ws, tmp_path / "oa.ttl", format="turtle")
+    assert validate_rdf(tmp_path / "oa.ttl").conforms()
