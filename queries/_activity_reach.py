@@ -26,7 +26,7 @@ from ._places import FloatArray, Reach
 __all__ = ["ACTIVITY_PROVISION", "activity_totals", "with_activity_provision"]
 
 ACTIVITY_PROVISION = "activity_provision"
-"""Marks a stand-in location ``gaps`` made for an activity's category (never stored)."""
+"""On a stand-in location ``gaps`` made for an activity's category: the activity's id."""
 
 _ACTIVITY = NodeType.ACTIVITY.value
 
@@ -92,7 +92,7 @@ def with_activity_provision(graph: Any) -> Any:
                     facility_kind=category,
                     latitude=place.get("latitude"),
                     longitude=place.get("longitude"),
-                    **{ACTIVITY_PROVISION: True},
+                    **{ACTIVITY_PROVISION: activity},
                 )
                 for _, area, edge in graph.out_edges(venue, data=True):
                     if edge.get("type") == EdgeType.IN_AREA:

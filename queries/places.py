@@ -21,7 +21,7 @@ from scipy.spatial import cKDTree
 from ..errors import UsageError
 from ..graph import Graph
 from ..ontology import EdgeType
-from ._activity_reach import activity_totals, with_activity_provision
+from ._activity_reach import ACTIVITY_PROVISION, activity_totals, with_activity_provision
 from ._index import UNCLASSIFIED, GraphIndex, count_of
 from ._places import FloatArray, Reach, reach
 from ._registry import register_query
@@ -562,6 +562,8 @@ def gaps(
                 missing = f"no {label} {noun} {where}"
                 near_id = ids[nearest[i]] if nearest[i] >= 0 else None
                 near_name = lookup.name(near_id) if near_id is not None else None
+                if near_id is not None:  # an activity's stand-in names the activity
+                    near_id = lookup.graph.nodes[near_id].get(ACTIVITY_PROVISION) or near_id
                 why = f"{found.names[i]}: {missing}"
                 if near_id is not None:
                     why += f"; nearest is {near_name}, {distances[i]:.1f} km from its centre"

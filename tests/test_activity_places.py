@@ -46,8 +46,8 @@ def test_si_index_without_activities_leaves_the_domain_unmeasured() -> None:
 
 def test_gaps_takes_an_activity_category() -> None:
     rows = gaps(_two_areas(), category="Warm space", distance_km=1.0)
-    assert rows[["area", "category", "nearest", "distance_km"]].values.tolist() == [
-        ["E01000002", "warm space", "Warm hub at Hope Hall", 11.06]
+    assert rows[["area", "category", "nearest", "nearest_id", "distance_km"]].values.tolist() == [
+        ["E01000002", "warm space", "Warm hub at Hope Hall", "warm", 11.06]
     ]
     by_kind = gaps(_two_areas(), category="volunteering role", distance_km=1.0)
     assert by_kind["area"].tolist() == ["E01000002"]
