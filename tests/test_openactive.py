@@ -367,6 +367,7 @@ def test_the_real_pages_that_break_the_order_are_refused() -> None:
         ingest(None, "openactive", str(page_file))
 
 
+@pytest.mark.slow
 def test_the_real_opportunity_examples(tmp_path: Path) -> None:
     folder = shared("openactive_opportunity_examples")
     vocabulary = shared("openactive_activity_list/data/activity-list.jsonld")
