@@ -7,6 +7,8 @@ their evidence in a ``why`` column; none prints. Each registers with
 
 from ._registry import QUERIES, Param, Query, register_query, run_query
 from ._sparql import SPARQL_LIBRARY, SparqlQuery, rdf_store, run_sparql, sparql_library
+from .activities import activities
+from .assets import assets
 from .brokers import brokers
 from .buildings import shared_buildings
 from .funding import funders, funding_dependency
@@ -25,6 +27,8 @@ __all__ = [
     "Param",
     "Query",
     "SparqlQuery",
+    "activities",
+    "assets",
     "brokers",
     "funders",
     "funding_dependency",
