@@ -440,6 +440,21 @@ class Workspace:
             )
         ]
 
+    def snapshot_node_ids(self, snapshot: int, *, node_type: NodeType) -> dict[str, str]:
+        """The node facts of ``node_type`` in ``snapshot``: ``{asserted key: node id}``.
+
+        The node id is the one the identity stage gave the record (another record's,
+        where it joined them), else its own key. Meant for snapshot checks.
+        """
+        return {
+            key: node_id or key
+            for key, node_id in self._rows(
+                "SELECT f.key, e.node_id FROM node_fact f LEFT JOIN entity e ON e.key = f.key "
+                "WHERE f.snapshot_id = ? AND f.type = ?",
+                (snapshot, str(node_type)),
+            )
+        }
+
     # -- writing ------------------------------------------------------------
 
     def write_snapshot(

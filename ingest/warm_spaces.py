@@ -28,13 +28,13 @@ addresses and descriptions are masked (``contacts_masked`` counts them).
 from __future__ import annotations
 
 import re
-import sqlite3
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, UsageError
-from ..graph import EdgeRecord, NodeRecord, Problem, Record, Severity, local_key
+from ..graph import EdgeRecord, NodeRecord, Problem, Record, Severity, Workspace, local_key
 from ..ontology import EdgeType, NodeType, normalise_name
 from ._activity import mask_contacts, parse_opening_hours, schedule_per_week
 from ._io import load_json, sha256_of
@@ -225,19 +225,11 @@ def _point(geometry: Any) -> tuple[float, float] | None:
     return float(lat), float(lon)
 
 
-def venues_collapsed(conn: sqlite3.Connection, snapshot: int) -> Iterable[Problem]:
+def venues_collapsed(workspace: Workspace, snapshot: int) -> Iterable[Problem]:
     """After the identity stage: how many offers of this snapshot fell into how many venues."""
-    offers, venues = conn.execute(
-        "SELECT COUNT(*), COUNT(DISTINCT COALESCE(e.node_id, f.key)) FROM node_fact f "
-        "LEFT JOIN entity e ON e.key = f.key WHERE f.snapshot_id = ? AND f.type = ?",
-        (snapshot, NodeType.LOCATION.value),
-    ).fetchone()
-    shared = conn.execute(
-        "SELECT COUNT(*) FROM (SELECT COALESCE(e.node_id, f.key) AS venue FROM node_fact f "
-        "LEFT JOIN entity e ON e.key = f.key WHERE f.snapshot_id = ? AND f.type = ? "
-        "GROUP BY venue HAVING COUNT(*) > 1)",
-        (snapshot, NodeType.LOCATION.value),
-    ).fetchone()[0]
+    listings = Counter(workspace.snapshot_node_ids(snapshot, node_type=NodeType.LOCATION).values())
+    offers, venues = sum(listings.values()), len(listings)
+    shared = sum(1 for count in listings.values() if count > 1)
     yield Problem(
         Severity.NOTE,
         "venues-collapsed",
