@@ -29,6 +29,9 @@ from civicgraph import Workspace, ingest_hsds
 from civicgraph.synth import synth
 
 CIVICGRAPH = [sys.executable, "-m", "civicgraph"]
+EMPTY_FOLDER = tempfile.mkdtemp(prefix="civicgraph-cwd-")
+"""Where the commands run: never the checkout (no ./civicgraph.db made there), and never a
+shared folder such as /tmp, whose stray .py files ``python -m`` would import first."""
 
 
 def civicgraph(
@@ -48,7 +51,7 @@ def civicgraph(
         capture_output=True,
         text=True,
         timeout=timeout,
-        cwd=tempfile.gettempdir(),  # never the checkout: no ./civicgraph.db is made there
+        cwd=EMPTY_FOLDER,
         preexec_fn=prepare if limit_bytes is not None or user is not None else None,
         env={**os.environ, "CIVICGRAPH_DB": ""},
         check=False,
@@ -239,7 +242,7 @@ def _interrupted(args: list[str | Path], delay: float, sig: int) -> subprocess.P
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        cwd=tempfile.gettempdir(),
+        cwd=EMPTY_FOLDER,
         env={**os.environ, "CIVICGRAPH_DB": ""},
     )
     time.sleep(delay)
