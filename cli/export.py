@@ -6,7 +6,7 @@ import click
 
 from ..graph.netfiles import NETWORK_FORMATS, export_network
 from ..graph.rdf import RDF_FORMATS, export_rdf
-from ._common import CONTEXT_SETTINGS, State
+from ._common import CONTEXT_SETTINGS, Choice, State
 
 __all__ = ["export"]
 
@@ -50,7 +50,7 @@ def export_neo4j_csv(state: State, out: str) -> None:
 @click.option(
     "--format",
     "rdf_format",
-    type=click.Choice(list(RDF_FORMATS)),
+    type=Choice(list(RDF_FORMATS)),
     default="turtle",
     show_default=True,
     help="The RDF syntax: Turtle, N-Triples, JSON-LD (compact, with the published context) "
