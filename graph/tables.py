@@ -36,7 +36,7 @@ import orjson
 import pandas as pd
 
 from ..errors import UsageError
-from ._spreadsheet import neutralise_formula
+from ._spreadsheet import FORMULA_PREFIXES, neutralise_formula
 
 __all__ = [
     "EXCEL_CELL_LIMIT",
@@ -65,6 +65,7 @@ _DATETIME = re.compile(
 )
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_FORMULA_START = frozenset(FORMULA_PREFIXES)
 _EXACT_INTEGER = 2**53
 """Above this an integer is not exact as a spreadsheet number; it is written as text."""
 
@@ -459,9 +460,16 @@ def write_workbook(
                     widths[i] = max(widths[i], 12 if kind in ("date", "date-text") else 20)
                     cells.append(cell)
                 else:
-                    cell = _text_cell(sheet, result, value)
-                    widths[i] = max(widths[i], min(len(str(cell.value)) + 2, 60))
-                    cells.append(cell)
+                    text = value if isinstance(value, str) else _text(value)
+                    if (
+                        text[:1] in _FORMULA_START
+                        or len(text) > EXCEL_CELL_LIMIT
+                        or _XML_ILLEGAL.search(text)
+                    ):
+                        cells.append(_text_cell(sheet, result, text))
+                    else:
+                        cells.append(text)  # plain text: the cheap path (most cells)
+                    widths[i] = max(widths[i], min(len(text) + 2, 60))
             body.append(cells)
         for i, width in enumerate(widths, start=1):
             sheet.column_dimensions[get_column_letter(i)].width = width

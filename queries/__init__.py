@@ -9,6 +9,7 @@ from ._registry import QUERIES, Param, Query, register_query, run_query
 from ._sparql import SPARQL_LIBRARY, SparqlQuery, rdf_store, run_sparql, sparql_library
 from .brokers import brokers
 from .buildings import shared_buildings
+from .fields import ANALYSIS_FIELDS, AnalysisField, analysis_fields, register_field
 from .funding import funders, funding_dependency
 from .impact import impact
 from .isolates import isolates
@@ -20,11 +21,14 @@ from .silos import sector_gaps, silos
 from .unplaced import unplaced
 
 __all__ = [
+    "ANALYSIS_FIELDS",
     "QUERIES",
     "SPARQL_LIBRARY",
+    "AnalysisField",
     "Param",
     "Query",
     "SparqlQuery",
+    "analysis_fields",
     "brokers",
     "funders",
     "funding_dependency",
@@ -36,6 +40,7 @@ __all__ = [
     "pathways",
     "pooled_budgets",
     "rdf_store",
+    "register_field",
     "register_query",
     "run_query",
     "run_sparql",
