@@ -124,12 +124,12 @@ def sparql(
     """
     from ..queries import run_sparql, sparql_library
 
+    resolve_format(output_format, out)  # a contradicting --out fails before any work
     library = sparql_library()
     if list_queries:
         for name, entry in library.items():
             click.echo(f"{name:<28} {entry.summary}")
         return
-    resolve_format(output_format, out)  # a contradicting --out fails before the work
     if bool(query_text) == bool(query_file):
         raise click.UsageError("give either QUERY or --file (see --list for the library).")
     text = Path(query_file).read_text(encoding="utf-8") if query_file else str(query_text)
