@@ -14,6 +14,7 @@ __all__ = [
     "CivicGraphError",
     "FetchError",
     "InputError",
+    "OutputError",
     "StrictModeError",
     "UsageError",
     "WorkspaceError",
@@ -101,6 +102,23 @@ class UsageError(CivicGraphError, ValueError):
     """The caller asked for something that cannot be done as asked (bad options)."""
 
     exit_code = 2
+
+
+class OutputError(CivicGraphError, OSError):
+    """A file could not be written (disk full, no permission, read-only, size limit).
+
+    Nothing partial is left: writers write a temporary file beside the target
+    and rename it into place only when it is complete.
+    """
+
+    def __init__(self, problem: str, *, path: str | Path, fix: str) -> None:
+        self.problem = problem
+        self.path = str(path)
+        self.fix = fix
+        super().__init__(f"{self.path}: {problem} Fix: {fix}")
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.problem} Fix: {self.fix}"
 
 
 class WorkspaceError(CivicGraphError, RuntimeError):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -231,9 +230,9 @@ def write_output(data: bytes, out: str | None, *, what: str) -> None:
             binary.write(data)
             binary.flush()
         return
-    from ..graph.tables import _write_atomically
+    from .._files import write_bytes
 
-    _write_atomically(Path(str(out)), data)
+    write_bytes(str(out), data)
     click.echo(f"{what} written to {out}", err=True)
 
 

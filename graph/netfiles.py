@@ -45,11 +45,12 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
+from .._files import atomic_write
+from .._spreadsheet import neutralise_formula
 from .._version import __version__
 from ..errors import UsageError
 from ..ontology import EDGE_TYPES, NODE_TYPES, Datatype, EdgeType, NodeType
 from ._rdf_mapping import json_lexical
-from ._spreadsheet import neutralise_formula
 from .build import Graph
 from .tables import write_workbook
 from .workspace import Workspace
@@ -289,16 +290,8 @@ _GEXF_TYPES = {bool: "boolean", int: "long", float: "double", str: "string"}
 
 def _write_xml(path: Path, write: Callable[[Callable[[str], object]], None]) -> None:
     """Write an XML file whole or not at all (a temporary file, then a rename)."""
-    if path.is_dir():
-        raise UsageError(f"--out {path} is a folder. Fix: give a file name.")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        with partial.open("w", encoding="utf-8", newline="\n") as handle:
-            write(handle.write)
-        partial.replace(path)
-    finally:
-        partial.unlink(missing_ok=True)
+    with atomic_write(path, "w", newline="\n") as handle:
+        write(handle.write)
 
 
 def write_graphml(
@@ -534,16 +527,11 @@ def write_kumu_csv(
     written = []
     for name, table in kumu_tables(graph, fields=fields).items():
         path = target / f"{name.lower()}.csv"
-        partial = path.with_name(f".{path.name}.partial")
-        try:
-            with partial.open("w", encoding="utf-8", newline="") as handle:
-                writer = csv.writer(handle)
-                writer.writerow(list(table.columns))
-                for row in table.itertuples(index=False, name=None):
-                    writer.writerow([neutralise_formula(_cell(v)) for v in row])
-            partial.replace(path)
-        finally:
-            partial.unlink(missing_ok=True)
+        with atomic_write(path, newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(list(table.columns))
+            for row in table.itertuples(index=False, name=None):
+                writer.writerow([neutralise_formula(_cell(v)) for v in row])
         written.append(path)
     return written
 

@@ -35,8 +35,9 @@ import numpy as np
 import orjson
 import pandas as pd
 
+from .._files import write_bytes
+from .._spreadsheet import FORMULA_PREFIXES, neutralise_formula
 from ..errors import UsageError
-from ._spreadsheet import FORMULA_PREFIXES, neutralise_formula
 
 __all__ = [
     "EXCEL_CELL_LIMIT",
@@ -292,20 +293,8 @@ def write_table(
     """
     chosen = format_for(out, format)
     path = Path(out)
-    _write_atomically(path, table_bytes(frame, chosen, bom=bom))
+    write_bytes(path, table_bytes(frame, chosen, bom=bom))
     return path
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    if path.is_dir():
-        raise UsageError(f"--out {path} is a folder. Fix: give a file name.")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        partial.write_bytes(data)
-        partial.replace(path)
-    finally:
-        partial.unlink(missing_ok=True)
 
 
 # -- workbooks ---------------------------------------------------------------------------
@@ -490,7 +479,7 @@ def write_workbook(
     if isinstance(target, str | Path):
         buffer = io.BytesIO()
         workbook.save(buffer)
-        _write_atomically(Path(target), buffer.getvalue())
+        write_bytes(Path(target), buffer.getvalue())
     else:
         workbook.save(target)
     return result
