@@ -33,7 +33,7 @@ from ..ontology import NodeType
 from ._algorithms import betweenness
 from ._index import GraphIndex
 from ._network import tie_network
-from .places import si_index
+from .places import Level, si_index
 from .silos import silo_groups
 
 __all__ = ["ANALYSIS_FIELDS", "AnalysisField", "analysis_fields", "register_field"]
@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 _ORG = NodeType.ORGANIZATION.value
 _SERVICE = NodeType.SERVICE.value
 _AREA = NodeType.AREA.value
-SI_LEVELS = ("lsoa", "msoa", "ward")
+SI_LEVELS: tuple[Level, ...] = ("lsoa", "msoa", "ward")
 """Area levels scored for ``si_score``; larger areas are too few to rank within a place."""
 
 
