@@ -236,11 +236,18 @@ def resolve(
             if chosen == "json":
                 emit_json(summary, out)
                 return
-            click.echo("Records given another node's id, by rule:")
-            for rule, count in sorted(rules.items()):
-                click.echo(f"  {rule:<24} {count:>8,}")
-            click.echo(f"Pairs to review: {len(review):,} (civicgraph resolve --review)")
-            click.echo(f"Decisions in force: {summary['decisions']:,}")
+            if chosen != "table":
+                frame = pd.DataFrame(
+                    [{"rule": rule, "records": count} for rule, count in sorted(rules.items())],
+                    columns=["rule", "records"],
+                )
+                emit_rows(frame, output_format=chosen, out=out, bom=bom, limit=limit)
+                return
+            lines = ["Records given another node's id, by rule:"]
+            lines += [f"  {rule:<24} {count:>8,}" for rule, count in sorted(rules.items())]
+            lines.append(f"Pairs to review: {len(review):,} (civicgraph resolve --review)")
+            lines.append(f"Decisions in force: {summary['decisions']:,}")
+            write_output(("\n".join(lines) + "\n").encode("utf-8"), out, what="the summary")
             return
         rows = {
             "merges": workspace.merges,

@@ -324,6 +324,8 @@ def test_a_bare_import_gives_queries_and_viz() -> None:
         "assert 'pandas' not in sys.modules  # loaded on first use\n"
         "gaps, write_view = civicgraph.queries.gaps, civicgraph.viz.write_view\n"
         "to_pyvis, query = civicgraph.viz.to_pyvis, civicgraph.Workspace.query\n"
+        "tables, netfiles = civicgraph.graph.tables, civicgraph.graph.netfiles\n"
+        "assert callable(tables.write_table) and callable(netfiles.export_network)\n"
         "from civicgraph.queries.places import gaps as defined\n"
         "from civicgraph.viz.page import write_view as written\n"
         "assert gaps is defined and write_view is written\n"
