@@ -80,12 +80,7 @@ def progress_counter() -> Callable[[int], None] | None:
 OUTPUT_FORMATS = ("table", "csv", "json", "xlsx", "md")
 """Every format rows can be written in (``civicgraph.graph.tables.TABLE_FORMATS``)."""
 
-_BRITISH = (
-    ("isation", "ization"),
-    ("isations", "izations"),
-    ("colour", "color"),
-    ("centre", "center"),
-)
+_BRITISH = (("isation", "ization"), ("colour", "color"), ("centre", "center"))
 
 
 def _folded(word: str) -> str:
