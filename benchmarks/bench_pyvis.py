@@ -15,6 +15,7 @@ benchmarks/RESULTS.md.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import time
@@ -86,6 +87,7 @@ def main() -> None:
     shutil.rmtree(WORK, ignore_errors=True)
     WORK.mkdir(parents=True)
     rows = []
+    load_before = os.getloadavg()[0]
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         for size in args.sizes:
@@ -106,12 +108,14 @@ def main() -> None:
             rows.append(row)
             print(row, file=sys.stderr)
         browser.close()
+    load = f"{load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"
 
     lines = [
         "## pyvis networks (`civicgraph.viz.to_pyvis`)",
         "",
         f"Machine: {machine()}. Median of {args.runs} runs; written by "
-        f"`benchmarks/bench_pyvis.py` on {time.strftime('%Y-%m-%d')}.",
+        f"`benchmarks/bench_pyvis.py` on {time.strftime('%Y-%m-%d')}. Load average {load} "
+        "(other processes share the cores; compare within a run).",
         "",
         "The synthetic typed network of the network pages. *Build* is `to_pyvis` (the view, "
         "the frozen layout, pyvis's node and edge lists filled directly); *with page* adds "
