@@ -91,9 +91,13 @@ def _ingest_command(ingester: Ingester) -> click.Command:
         ),
     ]
     for option in ingester.options:
+        flag = f"--{option.name.replace('_', '-')}"
+        if option.type is bool:
+            params.append(click.Option([flag, option.name], is_flag=True, help=option.help))
+            continue
         params.append(
             click.Option(
-                [f"--{option.name.replace('_', '-')}", option.name],
+                [flag, option.name],
                 type=option.type,
                 default=option.default,
                 show_default=True,

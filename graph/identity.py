@@ -47,6 +47,9 @@ class Link(NamedTuple):
     evidence: dict[str, Any]
     score: float = 1.0
     certain: bool = True
+    within_source: bool = False
+    """The link may join two records of one source: listings of one venue by different
+    directories that the source collates (warm spaces), which a link by name never may."""
 
 
 LinkFinder = Callable[[sqlite3.Connection], Iterable[Link]]
@@ -171,7 +174,9 @@ class _Clusters:
         a, b = self.registered[ra], self.registered[rb]
         return any(scheme in b and b[scheme] != org_id for scheme, org_id in a.items())
 
-    def union(self, a: str, b: str, *, by_name: bool = False) -> str | None:
+    def union(
+        self, a: str, b: str, *, by_name: bool = False, within_source: bool = False
+    ) -> str | None:
         """Join the clusters of ``a`` and ``b``; the reason it is refused, or ``None``.
 
         Links by name are also refused when they would join two different
@@ -186,7 +191,7 @@ class _Clusters:
             return "decision"
         if by_name and self._registers_clash(ra, rb):
             return "register"
-        if by_name and self.owners[ra] & self.owners[rb]:
+        if by_name and not within_source and self.owners[ra] & self.owners[rb]:
             return "same source"
         if len(self.members[ra]) < len(self.members[rb]):
             ra, rb = rb, ra
@@ -240,7 +245,9 @@ def resolve_identities(
     merged: Counter[str] = Counter()
     refused = 0
     for link in certain:
-        reason = clusters.union(link.a, link.b, by_name=link.rule != "identifier")
+        reason = clusters.union(
+            link.a, link.b, by_name=link.rule != "identifier", within_source=link.within_source
+        )
         if reason is None:
             note(link)
             merged[link.rule] += 1

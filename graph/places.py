@@ -5,7 +5,10 @@ has a ``amenity=library`` named "Port Erin Library" 20 m away; a council's
 asset register has it again. A shared UPRN settles it through the identifier
 rule; without one, this finder links location records of *different*
 sources (the identity stage never joins two records of one source by a rule
-other than an identifier) by the rules:
+other than an identifier), or of one source that collates several
+directories and says which listed each record (``listed_by``: the warm
+spaces register lists one hall under Warm Welcome and under its council),
+records of different directories, by the rules:
 
 ==========  ==============================================================
 ``certain`` names score >= 90 and the postcodes agree, or the points are
@@ -55,12 +58,13 @@ class _Place:
     lat: float | None
     lon: float | None
     uprn: str | None = None
+    listed_by: frozenset[str] = frozenset()
 
 
 _CURRENT_LOCATIONS = """
     SELECT f.key, s.source, json_extract(f.props, '$.name'), json_extract(f.props, '$.postcode'),
            json_extract(f.props, '$.latitude'), json_extract(f.props, '$.longitude'),
-           json_extract(f.props, '$.uprn')
+           json_extract(f.props, '$.uprn'), json_extract(f.props, '$.listed_by')
     FROM node_fact f JOIN snapshot s ON s.id = f.snapshot_id
     WHERE s.is_current = 1 AND f.type = ?
 """
@@ -83,7 +87,7 @@ def _metres(a: _Place, b: _Place) -> float | None:
 def links_by_place(conn: sqlite3.Connection) -> Iterator[Link]:
     """Link location records of different sources that are one building (see the module)."""
     places: list[_Place] = []
-    for key, source, name, postcode, lat, lon, uprn in conn.execute(
+    for key, source, name, postcode, lat, lon, uprn, listed_by in conn.execute(
         _CURRENT_LOCATIONS, (NodeType.LOCATION.value,)
     ):
         if not isinstance(name, str) or not name.strip():
@@ -102,6 +106,7 @@ def links_by_place(conn: sqlite3.Connection) -> Iterator[Link]:
                 _float(lat),
                 _float(lon),
                 str(uprn).strip().removesuffix(".0") if uprn not in (None, "") else None,
+                _directories(listed_by),
             )
         )
     blocks: dict[tuple[str, str], list[int]] = defaultdict(list)
@@ -110,13 +115,17 @@ def links_by_place(conn: sqlite3.Connection) -> Iterator[Link]:
         if place.postcode:
             blocks[("postcode", place.postcode)].append(i)
     seen: set[tuple[int, int]] = set()
+    listings = _Listings()
     for members in blocks.values():
         if len(members) < 2 or len(members) > _MAX_BLOCK:
             continue
         for i, j in combinations(members, 2):
             a, b = places[i], places[j]
-            if a.source == b.source or a.key == b.key or (i, j) in seen:
+            within = a.source == b.source
+            if a.key == b.key or (i, j) in seen:
                 continue
+            if within and not (a.listed_by and b.listed_by and a.listed_by.isdisjoint(b.listed_by)):
+                continue  # one directory's two listings are two places, however alike
             if a.uprn and b.uprn and a.uprn != b.uprn:
                 continue  # two UPRNs are two buildings, however alike their names
             seen.add((i, j))
@@ -138,7 +147,54 @@ def links_by_place(conn: sqlite3.Connection) -> Iterator[Link]:
                 "postcode": a.postcode if same_postcode else None,
                 "metres": None if metres is None else round(metres, 1),
             }
-            yield Link(a.key, b.key, "place", orjson.loads(orjson.dumps(evidence)), score, certain)
+            if within:
+                evidence["directories"] = sorted(a.listed_by | b.listed_by)
+                if certain and not listings.union(a, b):
+                    certain = False  # it would join two listings of one directory
+            yield Link(
+                a.key, b.key, "place", orjson.loads(orjson.dumps(evidence)), score, certain, within
+            )
+
+
+def _directories(value: object) -> frozenset[str]:
+    """``listed_by``: one directory's name (or a JSON list of them)."""
+    if not isinstance(value, str) or not value.strip():
+        return frozenset()
+    if value.startswith("["):
+        try:
+            listed = orjson.loads(value)
+        except orjson.JSONDecodeError:
+            return frozenset()
+        return frozenset(str(v) for v in listed if v) if isinstance(listed, list) else frozenset()
+    return frozenset({value.strip()})
+
+
+class _Listings:
+    """Venues assembled from one source's listings: never two of one directory in one venue."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+        self.directories: dict[str, frozenset[str]] = {}
+
+    def find(self, place: _Place) -> str:
+        key = place.key
+        if key not in self.parent:
+            self.parent[key] = key
+            self.directories[key] = place.listed_by
+        while self.parent[key] != key:
+            self.parent[key] = self.parent[self.parent[key]]
+            key = self.parent[key]
+        return key
+
+    def union(self, a: _Place, b: _Place) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return True
+        if not self.directories[ra].isdisjoint(self.directories[rb]):
+            return False
+        self.parent[rb] = ra
+        self.directories[ra] = self.directories[ra] | self.directories.pop(rb)
+        return True
 
 
 register_link_finder(links_by_place)

@@ -11,9 +11,12 @@ from .areas import ingest_areas, read_areas
 from .assets import read_assets
 from .giving360 import ingest_360giving, read_360giving
 from .hsds import graph_from_hsds, ingest_hsds, read_hsds
+from .openactive import read_openactive
 from .osm import read_osm
 from .referrals import ingest_referrals, read_referrals
 from .relationships import ingest_relationships, read_relationships
+from .volunteering import read_volunteering
+from .warm_spaces import read_warm_spaces
 
 __all__ = [
     "INGESTERS",
@@ -32,9 +35,12 @@ __all__ = [
     "read_areas",
     "read_assets",
     "read_hsds",
+    "read_openactive",
     "read_osm",
     "read_referrals",
     "read_relationships",
+    "read_volunteering",
+    "read_warm_spaces",
     "register",
     "validate",
 ]

@@ -73,6 +73,7 @@ class ReadContext:
     read_counts: Counter[str] = field(default_factory=Counter)
     rejected_counts: Counter[str] = field(default_factory=Counter)
     used_counts: Counter[str] = field(default_factory=Counter)
+    merged_counts: Counter[str] = field(default_factory=Counter)
     reads: int = 0
     """Rows or records read so far, over all tables."""
     problems: list[Problem] = field(default_factory=list)
@@ -91,6 +92,11 @@ class ReadContext:
     def use(self, table: str) -> None:
         """Count a row as loaded although it makes no record (it describes others)."""
         self.used_counts[table] += 1
+
+    def merge(self, table: str) -> None:
+        """Count a row as merged although it makes no record of its own: a superseded
+        version of a record, or a part folded into another (a session into its series)."""
+        self.merged_counts[table] += 1
 
     def problem(
         self,
@@ -373,6 +379,7 @@ _NOUNS = {
     NodeType.AREA: "area",
     NodeType.GRANT: "grant",
     NodeType.CONCEPT: "taxonomy term",
+    NodeType.ACTIVITY: "activity",
 }
 _SLUG_NOUNS = {NODE_TYPES[t].slug: noun for t, noun in _NOUNS.items()}
 
@@ -607,7 +614,7 @@ def _fill_counts(report: IngestReport, ctx: ReadContext, stage: _Stage) -> None:
         counts = report.table(name)
         counts.read = ctx.read_counts[name]
         counts.loaded = stage.loaded[name] + ctx.used_counts[name]
-        counts.merged = stage.merged[name]
+        counts.merged = stage.merged[name] + ctx.merged_counts[name]
         counts.rejected = stage.rejected[name] + ctx.rejected_counts[name]
         counts.warnings = warnings[name]
         if not counts.balanced:

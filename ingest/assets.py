@@ -26,9 +26,12 @@ operator           optional: who runs it (``occupier``, ``tenant``, ``managed_by
 
 Each row becomes a ``Location`` with ``facility_kind`` (kinds are put in
 OpenStreetMap's words where they match, so both sources count alike),
-``owner``, ``ownership`` and ``asset_transfer``. Community ownership is
-recorded as ``ownership = community`` when the ownership column says so, or
-when an asset transfer is recorded; the owner's name is kept as given.
+``owner``, ``ownership`` and ``asset_transfer``, and, where the register gives
+them, the Asset of Community Value listing and its end, moratorium and
+transfer dates (see :mod:`._ownership` for those columns and the ownership
+kinds). Community ownership is recorded as ``ownership = community`` when the
+ownership column says so, or when an asset transfer is recorded; the owner's
+name is kept as given.
 Coordinates outside the WGS84 range, or that look swapped for a place in the
 UK, are reported and left out (the asset keeps its postcode), never guessed.
 """
@@ -43,6 +46,7 @@ from typing import Any
 from ..errors import UsageError
 from ..graph import NodeRecord, Record, Severity, local_key
 from ..ontology import NodeType
+from ._ownership import OWNERSHIP_COLUMNS, ownership_props
 from ._pipeline import ReadContext
 from ._registry import Ingester, Option, register
 from ._tables import Column, open_table
@@ -101,15 +105,6 @@ def normalise_kind(text: str) -> str:
     return lowered
 
 
-def _ownership(ownership: str, transfer: str) -> str:
-    lowered = ownership.strip().lower()
-    if "community" in lowered or (transfer and transfer.lower() not in ("no", "n", "false", "0")):
-        return "community"
-    if re.search(r"council|local authority|borough|county|city of", lowered):
-        return "council"
-    return lowered
-
-
 def _coordinate(
     ctx: ReadContext, table: str, row: int, lat: str, lon: str
 ) -> tuple[float, float] | None:
@@ -161,7 +156,9 @@ def read_assets(source: str, ctx: ReadContext, *, sheet: str | None = None) -> I
     path = Path(source)
     if not path.exists():
         raise UsageError(f"{path}: no such file. Fix: check the path.")
-    table = open_table(path, ctx, columns=ASSET_COLUMNS, sheet=sheet, what="assets")
+    table = open_table(
+        path, ctx, columns=(*ASSET_COLUMNS, *OWNERSHIP_COLUMNS), sheet=sheet, what="assets"
+    )
     if "name" not in table.columns:
         from ..errors import InputError
 
@@ -215,12 +212,16 @@ def read_assets(source: str, ctx: ReadContext, *, sheet: str | None = None) -> I
         transfer = table.get(cells, "asset_transfer")
         if owner:
             props["owner"] = owner
-        if transfer and transfer.lower() not in ("no", "n", "false", "0"):
-            props["asset_transfer"] = transfer
-        if ownership or transfer:
-            found = _ownership(ownership, transfer)
-            if found:
-                props["ownership"] = found
+        props.update(
+            ownership_props(
+                lambda column, cells=cells: table.get(cells, column),
+                ctx,
+                label,
+                row,
+                ownership=ownership,
+                transfer=transfer,
+            )
+        )
         operator = table.get(cells, "operator")
         if operator:
             props["operator"] = operator

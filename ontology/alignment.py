@@ -63,6 +63,11 @@ CLASS_ALIGNMENT: Mapping[NodeType, Alignment] = MappingProxyType(
         NodeType.AREA: ((_SUB_C, "schema:AdministrativeArea"), (_SUB_C, "geosparql:Feature")),
         NodeType.GRANT: ((_SUB_C, "schema:MonetaryGrant"),),
         NodeType.CONCEPT: ((_SUB_C, "skos:Concept"),),
+        NodeType.ACTIVITY: (
+            (_SUB_C, "schema:Event"),
+            (_CLOSE, "oa:SessionSeries"),
+            (_CLOSE, "schema:VolunteerAction"),
+        ),
     }
 )
 """Each node type's class alignment. ``rdfs:subClassOf`` targets are also written as types."""
@@ -82,6 +87,8 @@ EDGE_ALIGNMENT: Mapping[EdgeType, Alignment] = MappingProxyType(
         EdgeType.AWARDED_TO: ((_SUB_P, "schema:fundedItem"),),
         EdgeType.BENEFITS_AREA: ((_SUB_P, "schema:areaServed"),),
         EdgeType.FUNDS: ((_INV_SUB, "schema:funder"),),
+        EdgeType.HAPPENS_AT: ((_SUB_P, "schema:location"),),
+        EdgeType.RUNS: ((_INV, "schema:organizer"),),
     }
 )
 """Each edge type's alignment. Edge types not listed have no standard counterpart."""

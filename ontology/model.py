@@ -41,6 +41,7 @@ class NodeType(StrEnum):
     AREA = "Area"
     GRANT = "Grant"
     CONCEPT = "Concept"
+    ACTIVITY = "Activity"
 
 
 class EdgeType(StrEnum):
@@ -59,6 +60,8 @@ class EdgeType(StrEnum):
     AWARDED_TO = "AWARDED_TO"
     BENEFITS_AREA = "BENEFITS_AREA"
     FUNDS = "FUNDS"
+    HAPPENS_AT = "HAPPENS_AT"
+    RUNS = "RUNS"
 
 
 class Datatype(StrEnum):
@@ -275,6 +278,35 @@ NODE_TYPES: Mapping[NodeType, NodeTypeDef] = MappingProxyType(
                 _P("opening_hours", _D.STRING, "Opening hours (OpenStreetMap syntax)."),
                 _P("osm_id", _D.STRING, "OpenStreetMap element: node/123, way/456."),
                 _P("operator", _D.STRING, "Who runs it, by name, as the source gives it."),
+                _P(
+                    "acv_listed",
+                    _D.DATE,
+                    "When it was listed as an Asset of Community Value (Localism Act 2011).",
+                ),
+                _P(
+                    "acv_expires",
+                    _D.DATE,
+                    "When its ACV listing ends: as the register states, else five years after "
+                    "listing.",
+                ),
+                _P(
+                    "acv_expiry_basis",
+                    _D.STRING,
+                    "Where acv_expires came from: 'stated' or 'five years after listing'.",
+                ),
+                _P("moratorium_start", _D.DATE, "When a moratorium on its sale began."),
+                _P("moratorium_end", _D.DATE, "When that moratorium ends or ended."),
+                _P(
+                    "asset_transfer_date",
+                    _D.DATE,
+                    "When it passed to a community organisation (community asset transfer).",
+                ),
+                _P(
+                    "listed_by",
+                    _D.STRING,
+                    "The directory a collated venue register took it from (warm spaces' "
+                    "_source); listings of different directories may be one building.",
+                ),
             ),
         ),
         NodeType.AREA: NodeTypeDef(
@@ -342,17 +374,111 @@ NODE_TYPES: Mapping[NodeType, NodeTypeDef] = MappingProxyType(
                 _P("facet", _D.STRING, "The taxonomy facet (service, need, ...)."),
             ),
         ),
+        NodeType.ACTIVITY: NodeTypeDef(
+            NodeType.ACTIVITY,
+            "Something people take part in: a session series, a facility slot, an event, a "
+            "course, a volunteering role, a warm-space offer, a club. The strong-communities "
+            "dimension: it happens at a location, an organisation runs it, and it has a schedule.",
+            "'<source>:activity:<local id>' (an OpenActive item's @id or RPDE id, a "
+            "volunteering opportunity's id, a warm-space listing's directory and number).",
+            "activity",
+            ("schema:Event",),
+            _props(
+                *_COMMON,
+                _P(
+                    "activity_kind",
+                    _D.STRING,
+                    "session series, facility use, event, course, volunteering role, warm space "
+                    "or club.",
+                ),
+                _P(
+                    "opportunity_type",
+                    _D.STRING,
+                    "The source's own type (OpenActive SessionSeries, FacilityUse, Event, "
+                    "CourseInstance; a volunteering Activity).",
+                ),
+                _P(
+                    "categories",
+                    _D.LIST,
+                    "What it is, in words: OpenActive activity-list labels, volunteering causes, "
+                    "the source's categories.",
+                    "schema:keywords",
+                ),
+                _P("url", _D.URI, "A web page about it (to book or apply).", "schema:url"),
+                _P("status", _D.STRING, "scheduled, cancelled, postponed... (eventStatus)."),
+                _P("start_date", _D.DATE, "When it begins.", "schema:startDate"),
+                _P("end_date", _D.DATE, "When it ends.", "schema:endDate"),
+                _P(
+                    "schedule",
+                    _D.JSON,
+                    "Its weekly pattern: day, start and end time, frequency, dates "
+                    "(schema:Schedule / OpenActive PartialSchedule).",
+                    "schema:eventSchedule",
+                ),
+                _P(
+                    "opening_hours",
+                    _D.STRING,
+                    "Opening hours in OpenStreetMap's compact form (Mo 10:00-12:00).",
+                ),
+                _P("sessions", _D.INTEGER, "How many dated sessions (occurrences) are known."),
+                _P("first_session", _D.DATETIME, "When the first known session starts."),
+                _P("last_session", _D.DATETIME, "When the last known session starts."),
+                _P(
+                    "session_times",
+                    _D.JSON,
+                    "The known sessions: start and end (ISO 8601), in order.",
+                    "schema:subEvent",
+                ),
+                _P(
+                    "sessions_per_week",
+                    _D.DECIMAL,
+                    "How many times a week it happens: from its weekly schedule, else its "
+                    "sessions over the weeks they span.",
+                ),
+                _P("minimum_age", _D.INTEGER, "Youngest who may take part."),
+                _P("maximum_age", _D.INTEGER, "Oldest who may take part."),
+                _P("gender_restriction", _D.STRING, "none, female only or male only."),
+                _P("capacity", _D.INTEGER, "Places per session (maximumAttendeeCapacity)."),
+                _P(
+                    "free",
+                    _D.BOOLEAN,
+                    "Whether taking part costs nothing.",
+                    "schema:isAccessibleForFree",
+                ),
+                _P("prices", _D.JSON, "Offers: name, price, currency."),
+                _P(
+                    "listed_by",
+                    _D.STRING,
+                    "The directory a collated register took it from (warm spaces' _source).",
+                ),
+                _P(
+                    "contacts_masked",
+                    _D.INTEGER,
+                    "How many e-mail addresses and phone numbers were removed from its shown "
+                    "text (a person's contact details are never stored).",
+                ),
+                _P(
+                    "organization_id",
+                    _D.STRING,
+                    "The source's id of the organisation that runs it.",
+                ),
+                _P(
+                    "last_modified", _D.DATETIME, "When the source last changed it.", "dct:modified"
+                ),
+            ),
+        ),
     }
 )
 
 _N = NodeType
-_ORG, _SVC, _LOC, _AREA, _GRANT, _CONCEPT = (
+_ORG, _SVC, _LOC, _AREA, _GRANT, _CONCEPT, _ACT = (
     _N.ORGANIZATION,
     _N.SERVICE,
     _N.LOCATION,
     _N.AREA,
     _N.GRANT,
     _N.CONCEPT,
+    _N.ACTIVITY,
 )
 
 EDGE_TYPES: Mapping[EdgeType, EdgeTypeDef] = MappingProxyType(
@@ -408,8 +534,9 @@ EDGE_TYPES: Mapping[EdgeType, EdgeTypeDef] = MappingProxyType(
         ),
         EdgeType.CLASSIFIED_AS: EdgeTypeDef(
             EdgeType.CLASSIFIED_AS,
-            "A service is classified under a taxonomy term.",
-            frozenset({(_SVC, _CONCEPT)}),
+            "A service or an activity is classified under a taxonomy term (an OpenActive "
+            "activity, a volunteering cause).",
+            frozenset({(_SVC, _CONCEPT), (_ACT, _CONCEPT)}),
             "dct:subject",
         ),
         EdgeType.REFERS_TO: EdgeTypeDef(
@@ -470,6 +597,18 @@ EDGE_TYPES: Mapping[EdgeType, EdgeTypeDef] = MappingProxyType(
             frozenset({(_ORG, _ORG), (_ORG, _SVC)}),
             "schema:funder",
             _props(_P("statement", _D.TEXT, "The funding statement it came from.")),
+        ),
+        EdgeType.HAPPENS_AT: EdgeTypeDef(
+            EdgeType.HAPPENS_AT,
+            "An activity happens at a location (its venue).",
+            frozenset({(_ACT, _LOC)}),
+            "schema:location",
+        ),
+        EdgeType.RUNS: EdgeTypeDef(
+            EdgeType.RUNS,
+            "An organisation runs (organises) an activity.",
+            frozenset({(_ORG, _ACT)}),
+            "schema:organizer",  # inverse direction in schema.org; see the ontology
         ),
     }
 )

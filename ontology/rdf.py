@@ -73,6 +73,7 @@ DCT = "http://purl.org/dc/terms/"
 DCAT = "http://www.w3.org/ns/dcat#"
 VOID = "http://rdfs.org/ns/void#"
 CPSV = "http://purl.org/vocab/cpsv#"
+OA = "https://openactive.io/"
 SH = "http://www.w3.org/ns/shacl#"
 
 PREFIXES: Mapping[str, str] = MappingProxyType(
@@ -94,6 +95,7 @@ PREFIXES: Mapping[str, str] = MappingProxyType(
         "dcat": DCAT,
         "void": VOID,
         "cpsv": CPSV,
+        "oa": OA,
     }
 )
 """The prefixes the ontology and the exports use (``sh:`` only in the shapes)."""

@@ -61,6 +61,16 @@ REQUIREMENTS: Mapping[NodeType, tuple[Requirement, ...]] = MappingProxyType(
                 "cg:Organization",
             ),
         ),
+        NodeType.ACTIVITY: (
+            Requirement("name", "cg:name", "Warning", "An activity has no name."),
+            Requirement(
+                "venue",
+                "cg:happensAt",
+                "Warning",
+                "An activity happens nowhere: it HAPPENS_AT no location.",
+                "cg:Location",
+            ),
+        ),
         NodeType.CONCEPT: (
             Requirement("label", "skos:prefLabel", "Warning", "A taxonomy term has no label."),
             Requirement(

@@ -7,6 +7,8 @@ their evidence in a ``why`` column; none prints. Each registers with
 
 from ._registry import QUERIES, Param, Query, register_query, run_query
 from ._sparql import SPARQL_LIBRARY, SparqlQuery, rdf_store, run_sparql, sparql_library
+from .activities import activities
+from .assets import assets
 from .brokers import brokers
 from .buildings import shared_buildings
 from .fields import ANALYSIS_FIELDS, AnalysisField, analysis_fields, register_field
@@ -28,7 +30,9 @@ __all__ = [
     "Param",
     "Query",
     "SparqlQuery",
+    "activities",
     "analysis_fields",
+    "assets",
     "brokers",
     "funders",
     "funding_dependency",

@@ -21,6 +21,7 @@ from scipy.spatial import cKDTree
 from ..errors import UsageError
 from ..graph import Graph
 from ..ontology import EdgeType
+from ._activity_reach import ACTIVITY_PROVISION, activity_totals, with_activity_provision
 from ._index import UNCLASSIFIED, GraphIndex, count_of
 from ._places import FloatArray, Reach, reach
 from ._registry import register_query
@@ -37,6 +38,8 @@ INDICATOR_WEIGHTS: dict[str, float] = {
     "preventative_share": 0.10,
     "funding_per_head": 0.10,
     "connectedness": 0.10,
+    "sessions_per_1000_per_week": 0.10,
+    "volunteering_per_1000": 0.05,
 }
 """Weights of the indicators in ``si_score`` (re-normalised over those the graph can measure)."""
 
@@ -85,6 +88,10 @@ SI_COLUMNS = [
     "funding_per_head",
     "ties",
     "connectedness",
+    "activity_sessions_per_week",
+    "sessions_per_1000_per_week",
+    "volunteering_opportunities",
+    "volunteering_per_1000",
     "si_score",
     "si_rank",
     "imd_mismatch",
@@ -192,8 +199,11 @@ def si_index(
     Per area: community facilities (civic assets) and services within reach
     per 1,000 residents, the share of service categories present, distinct
     organisations, the preventative share of services, grant funding per
-    head (when grants name areas) and ties among the area's organisations
-    (when referrals or partnerships exist). Each indicator becomes a
+    head (when grants name areas), ties among the area's organisations
+    (when referrals or partnerships exist) and the active community: the
+    sessions a week of the activities held there and the volunteering
+    opportunities held there, per 1,000 residents (when activities are
+    ingested). Each indicator becomes a
     percentile rank across the areas; ``si_score`` is their weighted mean
     (0-100, weights in docs/si-index.md) and ``si_rank`` 1 is the poorest.
     ``imd_mismatch`` marks areas whose SI position is far from their IMD
@@ -292,6 +302,10 @@ def si_index(
             else np.full(n, np.nan)
         )
 
+    # The active-community domain: activities held in the area (ingest openactive,
+    # volunteering, warm-spaces); unmeasured when the graph holds none.
+    active = activity_totals(lookup, found)
+    sessions_week, opportunities = active if active is not None else (np.full(n, np.nan),) * 2
     indicators: dict[str, FloatArray] = {
         "civic_assets_per_1000": _per_1000(assets, population)
         if len(found.facilities)
@@ -306,6 +320,12 @@ def si_index(
         "preventative_share": preventative_share,
         "funding_per_head": funding_per_head,
         "connectedness": connectedness,
+        "sessions_per_1000_per_week": _per_1000(sessions_week, population)
+        if active is not None and sessions_week.any()
+        else np.full(n, np.nan),
+        "volunteering_per_1000": _per_1000(opportunities, population)
+        if active is not None and opportunities.any()
+        else np.full(n, np.nan),
     }
     score_sum = np.zeros(n)
     weight_sum = np.zeros(n)
@@ -381,6 +401,10 @@ def si_index(
                 "funding_per_head": _round(funding_per_head[i]),
                 "ties": None if ties is None else int(ties[i]),
                 "connectedness": _round(connectedness[i]),
+                "activity_sessions_per_week": _round(sessions_week[i], 2),
+                "sessions_per_1000_per_week": _round(indicators["sessions_per_1000_per_week"][i]),
+                "volunteering_opportunities": _round(opportunities[i], 2),
+                "volunteering_per_1000": _round(indicators["volunteering_per_1000"][i]),
                 "si_score": _round(si_score[i], 1),
                 "si_rank": int(si_rank[i]) or None,
                 "imd_mismatch": mismatch[i],
@@ -430,7 +454,10 @@ def gaps(
     """Areas where a category of service or facility is missing or far, ranked by need.
 
     A category is a service sector (the top of its taxonomy, see
-    ``silos``) or a facility kind (library, community centre...). An area
+    ``silos``), a facility kind (library, community centre...) or an
+    activity category (``warm space``, an OpenActive activity such as
+    "Walking Netball", a volunteering cause, or an activity kind such as
+    ``volunteering role``: an activity counts at its venue). An area
     lacks it when nothing of it stands within ``distance_km`` of its
     centroid, is placed in it, or serves it. ``need`` is the area's
     population in thousands times a deprivation weight that rises from 1.0
@@ -445,7 +472,8 @@ def gaps(
     graph
         The analysis graph.
     category
-        Only this category (a sector or facility kind, any case); default: every one.
+        Only this category (a sector, facility kind or activity category, any case);
+        default: every one.
     level
         The areas to check: lsoa, msoa, ward, lad or region.
     distance_km
@@ -479,7 +507,7 @@ def gaps(
     """
     if distance_km < 0:
         raise UsageError("--distance-km must be 0 or more.")
-    lookup = GraphIndex(graph)
+    lookup = GraphIndex(with_activity_provision(graph))
     found = reach(lookup, level=level, distance_km=distance_km)
     kinds: dict[str, tuple[str, list[int]]] = {}
     for i, sector in enumerate(found.service_category):
@@ -534,6 +562,8 @@ def gaps(
                 missing = f"no {label} {noun} {where}"
                 near_id = ids[nearest[i]] if nearest[i] >= 0 else None
                 near_name = lookup.name(near_id) if near_id is not None else None
+                if near_id is not None:  # an activity's stand-in names the activity
+                    near_id = lookup.graph.nodes[near_id].get(ACTIVITY_PROVISION) or near_id
                 why = f"{found.names[i]}: {missing}"
                 if near_id is not None:
                     why += f"; nearest is {near_name}, {distances[i]:.1f} km from its centre"

@@ -127,13 +127,10 @@ def _section(
     label: str, summary: str, params: dict[str, Any], frame: pd.DataFrame, file: str
 ) -> str:
     given = ", ".join(f"{k} = {v!r}" for k, v in params.items())
-    lines = [
-        f"## {label}",
-        "",
-        summary + (f" ({given})" if given else ""),
-        "",
-        f"{len(frame)} rows in [{file}]({file}).",
-    ]
+    described = summary + (f" ({given})" if given else "")
+    if frame.empty:  # one line keeps the summary a page as queries are added
+        return f"## {label}\n\n{described.rstrip('.')}: no rows ([{file}]({file})).\n"
+    lines = [f"## {label}", "", f"{described} {len(frame)} rows in [{file}]({file})."]
     if "why" in frame.columns and len(frame):
         lines.append("")
         lines.extend(f"- {str(why).strip()}" for why in frame["why"].head(_QUOTED))

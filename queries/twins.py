@@ -140,9 +140,11 @@ _DIRECTORY = Projection(
 """Organisations, services, their taxonomy, referrals and declared ties."""
 
 _EVERYTHING_LOCAL = Projection(
-    nodes=(*_DIRECTORY.nodes, NodeType.LOCATION, NodeType.AREA, NodeType.GRANT),
+    nodes=(*_DIRECTORY.nodes, NodeType.LOCATION, NodeType.AREA, NodeType.GRANT, NodeType.ACTIVITY),
     relationships=(
         *_DIRECTORY.relationships,
+        EdgeType.HAPPENS_AT,
+        EdgeType.RUNS,
         EdgeType.AT_LOCATION,
         EdgeType.OPERATES,
         EdgeType.IN_AREA,
@@ -153,7 +155,7 @@ _EVERYTHING_LOCAL = Projection(
         EdgeType.BENEFITS_AREA,
     ),
 )
-"""The directory with its buildings, areas and funding."""
+"""The directory with its buildings, areas, funding and activities."""
 
 _PROJECTIONS = {
     "isolates": _DIRECTORY,

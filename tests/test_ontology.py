@@ -14,7 +14,7 @@ from civicgraph.ontology import (
     node_iri,
 )
 
-DESIGN_NODE_TYPES = {"Organization", "Service", "Location", "Area", "Grant", "Concept"}
+DESIGN_NODE_TYPES = {"Organization", "Service", "Location", "Area", "Grant", "Concept", "Activity"}
 DESIGN_EDGES = {
     "PROVIDES": {("Organization", "Service")},
     "AT_LOCATION": {("Service", "Location")},
@@ -22,7 +22,7 @@ DESIGN_EDGES = {
     "IN_AREA": {("Location", "Area")},
     "SERVES_AREA": {("Service", "Area")},
     "PART_OF": {("Area", "Area"), ("Organization", "Organization"), ("Concept", "Concept")},
-    "CLASSIFIED_AS": {("Service", "Concept")},
+    "CLASSIFIED_AS": {("Service", "Concept"), ("Activity", "Concept")},
     "REFERS_TO": {
         ("Service", "Service"),
         ("Service", "Organization"),
@@ -34,6 +34,9 @@ DESIGN_EDGES = {
     "AWARDED_TO": {("Grant", "Organization")},
     "BENEFITS_AREA": {("Grant", "Area")},
     "FUNDS": {("Organization", "Organization"), ("Organization", "Service")},
+    # The strong-communities dimension (DESIGN.md, "New vocabulary as data").
+    "HAPPENS_AT": {("Activity", "Location")},
+    "RUNS": {("Organization", "Activity")},
 }
 
 

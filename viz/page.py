@@ -47,6 +47,7 @@ TYPE_COLORS = {
     NodeType.AREA.value: "#9467bd",
     NodeType.GRANT.value: "#ff7f0e",
     NodeType.CONCEPT.value: "#7f7f7f",
+    NodeType.ACTIVITY.value: "#e377c2",
 }
 PALETTE = (
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#bcbd22",
