@@ -7,7 +7,7 @@ Private. Imports only click and the standard library, so that ``civicgraph
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -20,13 +20,21 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CONTEXT_SETTINGS",
+    "OUTPUT_FORMATS",
+    "Choice",
     "State",
     "dumps",
     "emit",
+    "emit_json",
+    "emit_rows",
     "format_frame",
     "format_option",
     "out_option",
+    "output_options",
+    "output_params",
     "progress_counter",
+    "resolve_format",
+    "write_output",
 ]
 
 CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -69,6 +77,41 @@ def progress_counter() -> Callable[[int], None] | None:
     return tick
 
 
+OUTPUT_FORMATS = ("table", "csv", "json", "xlsx", "md")
+"""Every format rows can be written in (``civicgraph.graph.tables.TABLE_FORMATS``)."""
+
+_BRITISH = (("isation", "ization"), ("colour", "color"), ("centre", "center"))
+
+
+def _folded(word: str) -> str:
+    """A choice as compared: case, ``_``/``-``/spaces and British spellings do not matter."""
+    folded = word.strip().casefold().replace("_", "-").replace(" ", "-")
+    for british, american in _BRITISH:
+        folded = folded.replace(british, american)
+    return folded
+
+
+class Choice(click.Choice):  # type: ignore[type-arg]
+    """A choice that ignores case and takes British spellings: ``--kind Organisation``.
+
+    The command receives the canonical spelling (``organization``).
+    """
+
+    def __init__(self, choices: Sequence[str]) -> None:
+        super().__init__(list(choices), case_sensitive=False)
+        folded = [_folded(str(c)) for c in self.choices]
+        if len(set(folded)) != len(folded):
+            raise ValueError(f"choices {list(self.choices)} are not distinct once folded")
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str):
+            wanted = _folded(value)
+            for choice in self.choices:
+                if _folded(str(choice)) == wanted:
+                    return choice
+        return super().convert(value, param, ctx)
+
+
 def format_option(
     choices: tuple[str, ...] = ("table", "json"), *, help: str = "How to print the result."
 ) -> Callable[[F], F]:
@@ -76,7 +119,7 @@ def format_option(
     return click.option(
         "--format",
         "output_format",
-        type=click.Choice(list(choices)),
+        type=Choice(choices),
         default=choices[0],
         show_default=True,
         help=help,
@@ -88,26 +131,165 @@ def out_option(*, required: bool = False, help: str = "Write to this file.") -> 
     return click.option("--out", type=click.Path(dir_okay=False), required=required, help=help)
 
 
+def _output_specs(limit: bool, formats: tuple[str, ...]) -> list[tuple[list[str], dict[str, Any]]]:
+    specs: list[tuple[list[str], dict[str, Any]]] = [
+        (
+            ["--format", "output_format"],
+            {
+                "type": Choice(formats),
+                "default": None,
+                "help": f"How to write the rows: {', '.join(formats)} (default: from --out's "
+                "extension, else table).",
+            },
+        ),
+        (
+            ["--out"],
+            {
+                "type": click.Path(dir_okay=False, allow_dash=True),
+                "help": "Write to this file; its extension (.csv, .json, .xlsx, .md, .txt) names "
+                "the format. - is standard output.",
+            },
+        ),
+        (
+            ["--bom/--no-bom"],
+            {
+                "default": False,
+                "envvar": "CIVICGRAPH_CSV_BOM",
+                "show_default": True,
+                "help": "Begin CSV with a UTF-8 byte-order mark, as Excel on Windows wants "
+                "($CIVICGRAPH_CSV_BOM=1 makes it the default).",
+            },
+        ),
+    ]
+    if limit:
+        specs.append(
+            (
+                ["--limit"],
+                {
+                    "type": click.IntRange(min=0),
+                    "default": None,
+                    "help": "Write at most this many rows (default: all).",
+                },
+            )
+        )
+    return specs
+
+
+def output_params(
+    *, limit: bool = True, formats: tuple[str, ...] = OUTPUT_FORMATS
+) -> list[click.Option]:
+    """The options of every command that prints rows: ``--format``, ``--out``, ``--bom``
+    and (unless the command has its own) ``--limit``; see :func:`emit_rows`."""
+    return [click.Option(decls, **attrs) for decls, attrs in _output_specs(limit, formats)]
+
+
+def output_options(
+    *, limit: bool = True, formats: tuple[str, ...] = OUTPUT_FORMATS
+) -> Callable[[F], F]:
+    """:func:`output_params` as a decorator (``output_format``, ``out``, ``bom``, ``limit``)."""
+
+    def decorate(function: F) -> F:
+        for decls, attrs in reversed(_output_specs(limit, formats)):
+            function = click.option(*decls, **attrs)(function)
+        return function
+
+    return decorate
+
+
+def resolve_format(output_format: str | None, out: str | None) -> str:
+    """The format to write: ``--format``, else what ``--out``'s extension names, else ``table``.
+
+    An extension that contradicts ``--format`` is a usage error (exit 2).
+    """
+    from ..errors import UsageError
+    from ..graph.tables import format_for
+
+    try:
+        return format_for(out, output_format)
+    except UsageError as error:
+        raise click.UsageError(str(error)) from error
+
+
+def _to_stdout(out: str | None) -> bool:
+    return out is None or out == "-"
+
+
+def write_output(data: bytes, out: str | None, *, what: str) -> None:
+    """Write ``data`` to standard output (``out`` unset or ``-``) or to the file ``out``."""
+    if _to_stdout(out):
+        sys.stdout.flush()
+        binary = getattr(sys.stdout, "buffer", None)
+        if binary is None:  # a text-only stream (some notebooks, test runners)
+            sys.stdout.write(data.decode("utf-8", errors="replace"))
+        else:
+            binary.write(data)
+            binary.flush()
+        return
+    from .._files import write_bytes
+
+    write_bytes(str(out), data)
+    click.echo(f"{what} written to {out}", err=True)
+
+
+def emit_rows(
+    frame: pd.DataFrame,
+    *,
+    output_format: str | None,
+    out: str | None,
+    bom: bool = False,
+    limit: int | None = None,
+) -> None:
+    """Write a table of rows as the options asked: the one output path of every command.
+
+    Nothing is cut except in ``table`` on standard output (long values shortened to
+    80 characters for reading); ``xlsx`` is a typed workbook; CSV and XLSX
+    neutralise formula-like text (see ``civicgraph.graph.tables``).
+    """
+    from ..graph.tables import table_bytes, write_workbook
+
+    chosen = resolve_format(output_format, out)
+    if limit:
+        frame = frame.head(limit)
+    if chosen == "xlsx":
+        if _to_stdout(out) and sys.stdout.isatty():
+            raise click.UsageError(
+                "xlsx is a binary workbook. Fix: give --out FILE.xlsx (or pipe it to a file)."
+            )
+        import io
+
+        buffer = io.BytesIO()
+        result = write_workbook({"rows": frame}, buffer)
+        write_output(buffer.getvalue(), out, what=f"{len(frame):,} rows")
+        for note in result.notes():
+            click.echo(f"note: {note}", err=True)
+        return
+    width = 80 if chosen == "table" and _to_stdout(out) else None
+    data = table_bytes(frame, chosen, bom=bom, max_colwidth=width)
+    write_output(data, out, what=f"{len(frame):,} rows")
+
+
+def emit_json(data: Any, out: str | None) -> None:
+    """Write nested data as indented JSON (for outputs that are not one table)."""
+    write_output((dumps(data) + "\n").encode("utf-8"), out, what="JSON")
+
+
 def format_frame(frame: pd.DataFrame, output_format: str) -> str:
-    """A query's result as text: an aligned table, CSV, or JSON (a list of row objects)."""
-    if output_format == "csv":
-        return str(frame.to_csv(index=False))
-    if output_format == "json":
-        return str(frame.to_json(orient="records", force_ascii=False, indent=2))
-    if frame.empty:
-        return "No rows."
-    return str(frame.to_string(index=False, max_colwidth=80))
+    """A table as text: aligned (long values cut at 80 characters), CSV, JSON or Markdown.
+
+    Kept for commands that print text; :func:`emit_rows` is the full path (files, xlsx).
+    """
+    from ..graph.tables import table_bytes
+
+    if output_format == "xlsx":
+        raise click.UsageError("xlsx is a binary workbook. Fix: give --out FILE.xlsx.")
+    width = 80 if output_format == "table" else None
+    return table_bytes(frame, output_format, max_colwidth=width).decode("utf-8")
 
 
 def emit(text: str, out: str | None, rows: int) -> None:
-    """Print ``text``, or write it to ``out`` and say how many rows went there."""
-    if out:
-        from .._files import write_text  # stdlib only; here to keep this module's imports plain
-
-        write_text(out, text if text.endswith("\n") else text + "\n")
-        click.echo(f"{rows} rows written to {out}", err=True)
-    else:
-        click.echo(text.rstrip("\n"))  # CSV ends with its own newline; echo adds one
+    """Print ``text``, or write it to ``out`` (``-``: standard output) and say how many rows."""
+    data = (text if text.endswith("\n") else text + "\n").encode("utf-8")
+    write_output(data, out, what=f"{rows:,} rows")
 
 
 def keep_examples(text: str) -> str:

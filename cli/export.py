@@ -1,4 +1,4 @@
-"""``civicgraph export rdf|graphml|gexf|csv|neo4j-csv``: the graph in other tools' formats."""
+"""``civicgraph export rdf|graphml|gexf|kumu|csv|neo4j-csv``: the graph in other tools' formats."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import click
 
 from ..graph.netfiles import NETWORK_FORMATS, export_network
 from ..graph.rdf import RDF_FORMATS, export_rdf
-from ._common import CONTEXT_SETTINGS, State
+from ._common import CONTEXT_SETTINGS, Choice, State
 
 __all__ = ["export"]
 
@@ -18,7 +18,8 @@ def export() -> None:
     \b
     Example:
       civicgraph export rdf --format turtle --out town.ttl
-      civicgraph export graphml --out town.graphml
+      civicgraph export gexf --out town.gexf
+      civicgraph export kumu --out town-kumu.xlsx
       civicgraph export neo4j-csv --out neo4j-import/
     """
 
@@ -50,7 +51,7 @@ def export_neo4j_csv(state: State, out: str) -> None:
 @click.option(
     "--format",
     "rdf_format",
-    type=click.Choice(list(RDF_FORMATS)),
+    type=Choice(list(RDF_FORMATS)),
     default="turtle",
     show_default=True,
     help="The RDF syntax: Turtle, N-Triples, JSON-LD (compact, with the published context) "
@@ -86,17 +87,25 @@ def _network_command(name: str) -> click.Command:
     examples = {
         "graphml": "civicgraph export graphml --out town.graphml",
         "gexf": "civicgraph export gexf --out town.gexf",
+        "kumu": "civicgraph export kumu --out town-kumu.xlsx",
         "csv": "civicgraph export csv --out kumu/",
     }
     summaries = {
         "graphml": "Write the graph as GraphML (typed attributes), for Gephi, yEd or igraph.",
-        "gexf": "Write the graph as GEXF 1.2 (typed attributes), for Gephi.",
+        "gexf": "Write the graph as GEXF 1.3 (typed attributes), for Gephi.",
+        "kumu": "Write Kumu's import: one workbook (Elements, Connections) or a folder of CSV.",
         "csv": "Write Kumu's import layout: elements.csv and connections.csv in a folder.",
     }
+    details = (
+        "Nodes carry the analysis fields people colour by: sector, silo_group (as 'query "
+        "silos'), betweenness (as 'query brokers'), si_score and si_rank (as 'query "
+        "si-index', areas), and prevention_level where the graph has one; --no-analysis "
+        "leaves them out (faster on national data)."
+    )
 
-    def command(state: State, out: str) -> None:
+    def command(state: State, out: str, analysis: bool, seed: int) -> None:
         with state.workspace() as workspace:
-            path = export_network(workspace, out, format=name)
+            path = export_network(workspace, out, format=name, analysis=analysis, seed=seed)
         click.echo(f"written to {path}", err=True)
 
     return click.Command(
@@ -105,9 +114,22 @@ def _network_command(name: str) -> click.Command:
         params=[
             click.Option(
                 ["--out"], type=click.Path(), required=True, help=f"Where: {network_format.out}."
-            )
+            ),
+            click.Option(
+                ["--analysis/--no-analysis"],
+                default=True,
+                show_default=True,
+                help="Add the analysis fields to the nodes.",
+            ),
+            click.Option(
+                ["--seed"],
+                type=int,
+                default=1,
+                show_default=True,
+                help="The random seed of the silo groups, as in the queries.",
+            ),
         ],
-        help=f"{summaries[name]}\n\n\b\nExample:\n  {examples[name]}",
+        help=f"{summaries[name]}\n\n{details}\n\n\b\nExample:\n  {examples[name]}",
         short_help=summaries[name],
         context_settings=CONTEXT_SETTINGS,
     )

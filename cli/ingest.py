@@ -13,7 +13,7 @@ from ..graph import IngestReport
 from ..ingest import INGESTERS, Ingester
 from ..ingest import ingest as run_ingest
 from ..ingest import validate as run_validate
-from ._common import CONTEXT_SETTINGS, State, dumps, format_option, progress_counter
+from ._common import CONTEXT_SETTINGS, Choice, State, dumps, format_option, progress_counter
 
 __all__ = ["ingest", "validate"]
 
@@ -84,7 +84,7 @@ def _ingest_command(ingester: Ingester) -> click.Command:
         ),
         click.Option(
             ["--format", "output_format"],
-            type=click.Choice(["table", "json"]),
+            type=Choice(["table", "json"]),
             default="table",
             show_default=True,
             help="How to print the report.",
@@ -132,7 +132,7 @@ def ingest() -> None:
 @click.argument("source")
 @click.option(
     "--kind",
-    type=click.Choice(sorted(INGESTERS)),
+    type=Choice(sorted(INGESTERS)),
     default="hsds",
     show_default=True,
     help="Which ingester's checks to run.",

@@ -8,7 +8,16 @@ from pathlib import Path
 import click
 
 from ..errors import InputError
-from ._common import CONTEXT_SETTINGS, State, dumps, emit, format_frame, format_option
+from ._common import (
+    CONTEXT_SETTINGS,
+    Choice,
+    State,
+    emit_json,
+    emit_rows,
+    output_options,
+    resolve_format,
+    write_output,
+)
 
 __all__ = ["sparql", "validate_rdf"]
 
@@ -20,34 +29,53 @@ __all__ = ["sparql", "validate_rdf"]
 )
 @click.option(
     "--fail-on",
-    type=click.Choice(["violation", "warning"]),
+    type=Choice(["violation", "warning"]),
     default="violation",
     show_default=True,
     help="Exit 1 on violations only, or on warnings too.",
 )
-@click.option("--examples", type=int, default=3, show_default=True, help="Examples per rule.")
-@format_option()
+@click.option(
+    "--examples", type=int, default=3, show_default=True, help="Examples per rule (table)."
+)
+@output_options()
 def validate_rdf(
-    file: str, syntax: str | None, fail_on: str, examples: int, output_format: str
+    file: str,
+    syntax: str | None,
+    fail_on: str,
+    examples: int,
+    output_format: str | None,
+    out: str | None,
+    bom: bool,
+    limit: int | None,
 ) -> None:
     """Check an RDF file against civicgraph's SHACL shapes and list what fails, rule by rule.
 
     Each result names its focus node, path, message and rule. Violations make
     the file invalid (exit 1); warnings (a service with no provider) are what
     real directories are like, reported but passed unless --fail-on warning.
+    The table groups results by rule; csv, xlsx and md list every result, one a row.
 
     \b
     Example:
       civicgraph validate-rdf town.ttl
       civicgraph validate-rdf town.jsonld --fail-on warning --format json
+      civicgraph validate-rdf town.ttl --out results.xlsx
     """
+    chosen = resolve_format(output_format, out)
     from ..graph.shacl import validate_rdf as run_validation  # pyshacl is slow to import
 
     report = run_validation(file, format=syntax)
-    if output_format == "json":
-        click.echo(dumps(report.to_dict()))
+    if chosen == "json":
+        emit_json(report.to_dict(), out)
+    elif chosen == "table":
+        text = "\n".join(report.summary_lines(examples=examples)) + "\n"
+        write_output(text.encode("utf-8"), out, what="the summary")
     else:
-        click.echo("\n".join(report.summary_lines(examples=examples)))
+        import pandas as pd
+
+        columns = ["severity", "focus_node", "path", "value", "message", "shape"]
+        rows = pd.DataFrame([r.__dict__ for r in report.results], columns=columns)
+        emit_rows(rows[columns], output_format=chosen, out=out, bom=bom, limit=limit)
     if not report.conforms("warning" if fail_on == "warning" else "violation"):
         sys.exit(1)
 
@@ -69,15 +97,7 @@ def validate_rdf(
 )
 @click.option("--list", "list_queries", is_flag=True, help="List the library queries.")
 @click.option("--base-iri", envvar="CIVICGRAPH_BASE_IRI", help="The base of node IRIs.")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-    help="How to write the rows.",
-)
-@click.option("--out", type=click.Path(dir_okay=False), help="Write to this file.")
+@output_options()
 @click.option(
     "--allow-service",
     is_flag=True,
@@ -92,8 +112,10 @@ def sparql(
     params: tuple[str, ...],
     list_queries: bool,
     base_iri: str | None,
-    output_format: str,
+    output_format: str | None,
     out: str | None,
+    bom: bool,
+    limit: int | None,
     allow_service: bool,
 ) -> None:
     """Run SPARQL over the workspace's RDF view; QUERY is query text or a library query's name.
@@ -104,12 +126,13 @@ def sparql(
     \b
     Example:
       civicgraph sparql --list
-      civicgraph sparql services-per-organisation --format csv
+      civicgraph sparql services-per-organisation --out services.xlsx
       civicgraph sparql 'SELECT (COUNT(*) AS ?n) WHERE { ?s a cg:Service }'
       civicgraph sparql --file my-query.rq --param funder=<https://w3id.org/civicgraph/id/organization/GB-CHC-1>
     """
     from ..queries import run_sparql, sparql_library
 
+    resolve_format(output_format, out)  # a contradicting --out fails before any work
     library = sparql_library()
     if list_queries:
         for name, entry in library.items():
@@ -135,4 +158,4 @@ def sparql(
         frame = run_sparql(
             workspace, text, params=bindings, base_iri=base_iri, allow_service=allow_service
         )
-    emit(format_frame(frame, output_format), out, len(frame))
+    emit_rows(frame, output_format=output_format, out=out, bom=bom, limit=limit)

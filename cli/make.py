@@ -7,7 +7,7 @@ import click
 from .. import demo as demo_module
 from ..synth import HSDS_FORMATS
 from ..synth import synth as write_town
-from ._common import CONTEXT_SETTINGS, dumps, format_option
+from ._common import CONTEXT_SETTINGS, Choice, dumps, format_option
 
 __all__ = ["demo", "synth"]
 
@@ -29,7 +29,7 @@ __all__ = ["demo", "synth"]
 @click.option(
     "--format",
     "hsds_format",
-    type=click.Choice(sorted(HSDS_FORMATS)),
+    type=Choice(sorted(HSDS_FORMATS)),
     default="hsds-json",
     show_default=True,
     help="The directory's format.",

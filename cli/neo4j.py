@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from ..queries import QUERIES, Query
-from ._common import CONTEXT_SETTINGS, State, dumps, emit, format_frame
+from ._common import CONTEXT_SETTINGS, Choice, State, dumps, emit_rows
 from .query import query_command
 
 __all__ = ["neo4j"]
@@ -81,7 +81,7 @@ neo4j.add_command(
             ),
             click.Option(
                 ["--format", "output_format"],
-                type=click.Choice(["table", "json"]),
+                type=Choice(["table", "json"]),
                 default="table",
                 show_default=True,
                 help="How to print the result.",
@@ -116,11 +116,17 @@ def _twin_command(query: Query) -> click.Command:
         uri: str,
         user: str,
         database: str | None,
-        output_format: str,
+        output_format: str | None,
         out: str | None,
+        bom: bool,
+        limit: int | None = None,
         **params: Any,
     ) -> None:
         from ..queries.twins import run_twin
+
+        own_limit = any(param.name == "limit" for param in query.params)
+        if own_limit:
+            params["limit"] = limit
 
         with state.workspace() as workspace:
             workspace_id = workspace.workspace_id()
@@ -128,7 +134,13 @@ def _twin_command(query: Query) -> click.Command:
             query.name, uri=uri, user=user, password=None, database=database,
             workspace_id=workspace_id, **params,
         )  # fmt: skip
-        emit(format_frame(frame, output_format), out, len(frame))
+        emit_rows(
+            frame,
+            output_format=output_format,
+            out=out,
+            bom=bom,
+            limit=None if own_limit else limit,
+        )
 
     base = query_command(query)
     return click.Command(

@@ -7,7 +7,7 @@ import click
 from ..viz import COLOR_BY, DEFAULT_MAX_NODES, VIEWS, write_view
 from ..viz._layout import MEASURES
 from ..viz.report import write_area_report
-from ._common import CONTEXT_SETTINGS, State
+from ._common import CONTEXT_SETTINGS, Choice, State
 
 __all__ = ["report", "viz"]
 
@@ -15,7 +15,7 @@ __all__ = ["report", "viz"]
 @click.command(context_settings=CONTEXT_SETTINGS)
 @click.option(
     "--view",
-    type=click.Choice(VIEWS),
+    type=Choice(VIEWS),
     default="network",
     show_default=True,
     help="The whole network, one node's neighbourhood (ego), one area, or a query's result.",
@@ -27,12 +27,12 @@ __all__ = ["report", "viz"]
 @click.option("--area", help="The area view's GSS code, e.g. E01000001.")
 @click.option(
     "--color",
-    type=click.Choice(COLOR_BY),
+    type=Choice(COLOR_BY),
     help="Colour nodes by type, sector or silo group (default: the view's own).",
 )
 @click.option(
     "--size",
-    type=click.Choice(MEASURES),
+    type=Choice(MEASURES),
     default="degree",
     show_default=True,
     help="Size nodes by degree, betweenness or funding received.",

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from ..queries import QUERIES, Query, run_query
-from ._common import CONTEXT_SETTINGS, State, emit, format_frame, keep_examples
+from ._common import CONTEXT_SETTINGS, Choice, State, emit_rows, keep_examples, output_params
 
 __all__ = ["query", "query_command"]
 
@@ -23,10 +23,27 @@ class _QueryGroup(click.Group):
 
 
 def query_command(query: Query) -> click.Command:
-    def command(state: State, output_format: str, out: str | None, **params: Any) -> None:
+    own_limit = any(param.name == "limit" for param in query.params)
+
+    def command(
+        state: State,
+        output_format: str | None,
+        out: str | None,
+        bom: bool,
+        limit: int | None = None,
+        **params: Any,
+    ) -> None:
+        if own_limit:
+            params["limit"] = limit
         with state.workspace() as workspace:
             frame = run_query(query.name, workspace, **params)
-        emit(format_frame(frame, output_format), out, len(frame))
+        emit_rows(
+            frame,
+            output_format=output_format,
+            out=out,
+            bom=bom,
+            limit=None if own_limit else limit,
+        )
 
     options: list[click.Parameter] = []
     for param in query.params:
@@ -44,27 +61,16 @@ def query_command(query: Query) -> click.Command:
         options.append(
             click.Option(
                 [flag, param.name],
-                type=click.Choice(param.choices) if param.choices else param.type,
+                type=Choice(param.choices) if param.choices else param.type,
                 default=param.default,
                 multiple=param.multiple,
                 show_default=param.default not in (None, ()),
                 help=param.help,
             )
         )
-    options += [
-        click.Option(
-            ["--format", "output_format"],
-            type=click.Choice(["table", "csv", "json"]),
-            default="table",
-            show_default=True,
-            help="How to write the rows.",
-        ),
-        click.Option(["--out"], type=click.Path(dir_okay=False), help="Write to this file."),
-    ]
+    options += output_params(limit=not own_limit)
     doc = inspect.getdoc(query.function) or query.summary
-    example = (
-        f"\n\n\b\nExample:\n  civicgraph query {query.name} --format csv --out {query.name}.csv"
-    )
+    example = f"\n\n\b\nExample:\n  civicgraph query {query.name} --out {query.name}.xlsx"
     return click.Command(
         query.name,
         callback=click.pass_obj(command),

@@ -7,94 +7,164 @@ from typing import Any
 import click
 import pandas as pd
 
-from ._common import CONTEXT_SETTINGS, State, dumps, emit, format_frame, format_option
+from ._common import (
+    CONTEXT_SETTINGS,
+    State,
+    emit_json,
+    emit_rows,
+    output_options,
+    resolve_format,
+    write_output,
+)
 
 __all__ = ["resolve", "sources", "stats"]
 
 
 @click.command(context_settings=CONTEXT_SETTINGS)
 @click.option("--snapshot", type=int, help="Show the full ingest report of this snapshot.")
-@format_option()
+@output_options()
 @click.pass_obj
-def sources(state: State, snapshot: int | None, output_format: str) -> None:
+def sources(
+    state: State,
+    snapshot: int | None,
+    output_format: str | None,
+    out: str | None,
+    bom: bool,
+    limit: int | None,
+) -> None:
     """List the workspace's sources, their snapshots and per-table counts.
+
+    json gives each source with its snapshots, nested; csv, xlsx and md give one
+    row per snapshot and table (read, loaded, merged, rejected, warnings); with
+    --snapshot, one row per problem of that snapshot's ingest report.
 
     \b
     Example:
       civicgraph sources
       civicgraph sources --snapshot 1 --format json
+      civicgraph sources --out sources.xlsx
     """
+    chosen = resolve_format(output_format, out)
     with state.workspace() as workspace:
         if snapshot is not None:
             report = workspace.report(snapshot)
-            if output_format == "json":
-                click.echo(dumps(report.to_dict()))
+            if chosen == "json":
+                emit_json(report.to_dict(), out)
+            elif chosen == "table":
+                text = "\n".join(report.summary_lines(examples=5)) + "\n"
+                write_output(text.encode("utf-8"), out, what="the report")
             else:
-                click.echo("\n".join(report.summary_lines(examples=5)))
+                emit_rows(
+                    _problem_rows(report.to_dict()),
+                    output_format=chosen, out=out, bom=bom, limit=limit,
+                )  # fmt: skip
             return
         data = workspace.sources()
-    if output_format == "json":
-        click.echo(dumps(data))
+    if chosen == "json":
+        emit_json(data, out)
         return
+    if chosen != "table":
+        emit_rows(_snapshot_rows(data), output_format=chosen, out=out, bom=bom, limit=limit)
+        return
+    lines: list[str] = []
     if not data:
-        click.echo(f"No sources in {state.db} yet. Try: civicgraph ingest hsds SOURCE")
-        return
+        lines.append(f"No sources in {state.db} yet. Try: civicgraph ingest hsds SOURCE")
     for source in data:
-        click.echo(f"{source['name']} ({source['kind']})")
+        lines.append(f"{source['name']} ({source['kind']})")
         for snap in source["snapshots"]:
             marker = "current" if snap["current"] else "earlier"
             problems = ", ".join(f"{n} {k}s" for k, n in snap["problems"].items() if n)
-            click.echo(
+            lines.append(
                 f"  snapshot {snap['snapshot']} [{marker}] {snap['ingested_at']} "
                 f"sha256 {snap['sha256'][:12]} {snap['variant']}"
                 + (f" — {problems}" if problems else "")
             )
             if snap["current"]:
                 width = max([len(t) for t in snap["tables"]] + [5])
-                click.echo(
+                lines.append(
                     f"    {'table':<{width}}  {'read':>8} {'loaded':>8} {'merged':>8} "
                     f"{'rejected':>8} {'warnings':>8}"
                 )
                 for table, c in snap["tables"].items():
-                    click.echo(
+                    lines.append(
                         f"    {table:<{width}}  {c['read']:>8} {c['loaded']:>8} {c['merged']:>8} "
                         f"{c['rejected']:>8} {c['warnings']:>8}"
                     )
+    write_output(("\n".join(lines) + "\n").encode("utf-8"), out, what="the sources")
 
 
 @click.command(context_settings=CONTEXT_SETTINGS)
-@format_option()
+@output_options(limit=False)
 @click.pass_obj
-def stats(state: State, output_format: str) -> None:
+def stats(state: State, output_format: str | None, out: str | None, bom: bool) -> None:
     """Count the graph's nodes and edges by type.
+
+    json gives {"nodes": {TYPE: n}, "edges": {TYPE: n}}; csv, xlsx and md one row
+    per type (kind, type, count).
 
     \b
     Example:
       civicgraph stats --format json
+      civicgraph stats --out stats.csv
     """
+    chosen = resolve_format(output_format, out)
     with state.workspace() as workspace:
         counts = workspace.stats()
-    if output_format == "json":
-        click.echo(dumps(counts))
+    if chosen == "json":
+        emit_json(counts, out)
         return
+    if chosen != "table":
+        rows = [
+            {"kind": section[:-1], "type": name, "count": count}
+            for section in ("nodes", "edges")
+            for name, count in counts[section].items()
+        ]
+        frame = pd.DataFrame(rows, columns=["kind", "type", "count"])
+        emit_rows(frame, output_format=chosen, out=out, bom=bom)
+        return
+    lines: list[str] = []
     for section in ("nodes", "edges"):
-        click.echo(f"{section}:")
-        for name, count in counts[section].items():
-            click.echo(f"  {name:<16} {count:>10,}")
+        lines.append(f"{section}:")
+        lines += [f"  {name:<16} {count:>10,}" for name, count in counts[section].items()]
         if not counts[section]:
-            click.echo("  (none)")
+            lines.append("  (none)")
+    write_output(("\n".join(lines) + "\n").encode("utf-8"), out, what="the counts")
+
+
+def _snapshot_rows(data: list[dict[str, Any]]) -> pd.DataFrame:
+    """One row per source snapshot and table, with its counts."""
+    rows = []
+    for source in data:
+        for snap in source["snapshots"]:
+            base = {
+                "source": source["name"],
+                "kind": source["kind"],
+                "snapshot": snap["snapshot"],
+                "current": snap["current"],
+                "ingested_at": snap["ingested_at"],
+                "variant": snap["variant"],
+                "sha256": snap["sha256"],
+                "input": snap["input"],
+            }
+            for table, counts in snap["tables"].items() or [("", {})]:
+                rows.append({**base, "table": table, **{k: counts.get(k) for k in _COUNTS}})
+    return pd.DataFrame(rows, columns=[*_SNAPSHOT_COLUMNS, "table", *_COUNTS])
+
+
+_SNAPSHOT_COLUMNS = [
+    "source", "kind", "snapshot", "current", "ingested_at", "variant", "sha256", "input",
+]  # fmt: skip
+_COUNTS = ["read", "loaded", "merged", "rejected", "warnings"]
+
+
+def _problem_rows(report: dict[str, Any]) -> pd.DataFrame:
+    """One row per problem group of an ingest report, with its first example."""
+    return _flat_rows(report.get("problems", []))
 
 
 def _flat_rows(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    """Rows for table/CSV output: nested evidence becomes compact JSON text."""
-    flat = [
-        {
-            k: dumps(v).replace("\n", "").replace("  ", "") if isinstance(v, dict | list) else v
-            for k, v in row.items()
-        }
-        for row in rows
-    ]
-    return pd.DataFrame(flat)
+    """Rows as a table; nested evidence is written as compact JSON text by the writers."""
+    return pd.DataFrame(rows)
 
 
 @click.command(context_settings=CONTEXT_SETTINGS)
@@ -107,18 +177,16 @@ def _flat_rows(rows: list[dict[str, Any]]) -> pd.DataFrame:
     type=click.Path(exists=True, dir_okay=False),
     help="Load a decisions file (same / not-same pairs); it replaces the earlier decisions.",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-    help="How to write the rows.",
-)
-@click.option("--out", type=click.Path(dir_okay=False), help="Write to this file.")
+@output_options()
 @click.pass_obj
 def resolve(
-    state: State, show: str | None, decisions_file: str | None, output_format: str, out: str | None
+    state: State,
+    show: str | None,
+    decisions_file: str | None,
+    output_format: str | None,
+    out: str | None,
+    bom: bool,
+    limit: int | None,
 ) -> None:
     """Show which records are one organisation or building, why, and what is left to decide.
 
@@ -130,10 +198,11 @@ def resolve(
 
     \b
     Example:
-      civicgraph resolve --review --format csv --out review.csv
+      civicgraph resolve --review --out review.csv
       civicgraph resolve --decisions review.csv
       civicgraph resolve --merges --format json
     """
+    chosen = resolve_format(output_format, out)
     with state.workspace() as workspace:
         if decisions_file:
             result = workspace.load_decisions(decisions_file)
@@ -164,19 +233,28 @@ def resolve(
                 "pairs to review": len(review),
                 "decisions": len(workspace.decisions()),
             }
-            if output_format == "json":
-                click.echo(dumps(summary))
+            if chosen == "json":
+                emit_json(summary, out)
                 return
-            click.echo("Records given another node's id, by rule:")
-            for rule, count in sorted(rules.items()):
-                click.echo(f"  {rule:<24} {count:>8,}")
-            click.echo(f"Pairs to review: {len(review):,} (civicgraph resolve --review)")
-            click.echo(f"Decisions in force: {summary['decisions']:,}")
+            if chosen != "table":
+                frame = pd.DataFrame(
+                    [{"rule": rule, "records": count} for rule, count in sorted(rules.items())],
+                    columns=["rule", "records"],
+                )
+                emit_rows(frame, output_format=chosen, out=out, bom=bom, limit=limit)
+                return
+            lines = ["Records given another node's id, by rule:"]
+            lines += [f"  {rule:<24} {count:>8,}" for rule, count in sorted(rules.items())]
+            lines.append(f"Pairs to review: {len(review):,} (civicgraph resolve --review)")
+            lines.append(f"Decisions in force: {summary['decisions']:,}")
+            write_output(("\n".join(lines) + "\n").encode("utf-8"), out, what="the summary")
             return
         rows = {
             "merges": workspace.merges,
             "review": workspace.review_list,
             "decided": workspace.decisions,
         }[show]()
-    text = dumps(rows) if output_format == "json" else format_frame(_flat_rows(rows), output_format)
-    emit(text, out, len(rows))
+    if chosen == "json":
+        emit_json(rows[:limit] if limit else rows, out)
+    else:
+        emit_rows(_flat_rows(rows), output_format=chosen, out=out, bom=bom, limit=limit)

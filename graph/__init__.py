@@ -35,3 +35,14 @@ __all__ = [
     "register_link_finder",
     "resolve_identities",
 ]
+
+_SUBMODULES = ("neo4j", "netfiles", "rdf", "shacl", "tables")
+"""Modules loaded on first use (``civicgraph.graph.tables``): they bring pandas, rdflib..."""
+
+
+def __getattr__(name: str) -> object:
+    if name in _SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'civicgraph.graph' has no attribute {name!r}")

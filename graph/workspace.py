@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import orjson
@@ -37,6 +37,9 @@ from .build import Graph, build_graph, count_by_type
 from .decisions import read_decisions
 from .identity import resolve_identities
 from .report import IngestReport, Problem
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "DEFAULT_WORKSPACE",
@@ -140,6 +143,22 @@ class Workspace:
     ----------
     path
         The workspace file. Defaults to ``$CIVICGRAPH_DB`` or ``./civicgraph.db``.
+
+    Raises
+    ------
+    WorkspaceError
+        The file is not a civicgraph workspace, or was written by a newer civicgraph,
+        or its folder does not exist.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "town.db"
+    >>> with Workspace(path) as ws:
+    ...     ws.sources()
+    []
+    >>> path.exists()  # reading creates nothing
+    False
     """
 
     def __init__(self, path: str | Path | None = None) -> None:
@@ -217,7 +236,15 @@ class Workspace:
         return conn
 
     def close(self) -> None:
-        """Close the file. The object can be used again; it reopens on demand."""
+        """Close the file. The object can be used again; it reopens on demand.
+
+        Examples
+        --------
+        >>> ws = Workspace(":memory:")
+        >>> ws.close()
+        >>> ws.stats()
+        {'nodes': {}, 'edges': {}}
+        """
         if self._conn is not None and self.path != ":memory:":
             self._conn.close()
             self._conn = None
@@ -267,6 +294,19 @@ class Workspace:
             "input", "sha256", "variant", "current", "tables", "nodes", "edges",
             "problems", "metadata"}]}``; ``metadata`` holds what the input said about
             itself (``license``) where it said it.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from civicgraph.ingest import ingest
+        >>> from civicgraph.synth import synth
+        >>> town = {s.name: s for s in synth(tempfile.mkdtemp(), services=20, seed=1)}
+        >>> ws = Workspace(":memory:")
+        >>> _ = ingest(ws, "hsds", str(town["directory"].path), name="directory")
+        >>> [(s["name"], s["kind"], len(s["snapshots"])) for s in ws.sources()]
+        [('directory', 'hsds', 1)]
+        >>> ws.sources()[0]["snapshots"][0]["tables"]["service"]["loaded"]
+        20
         """
         result = []
         for name, kind, priority in self._rows(
@@ -300,24 +340,86 @@ class Workspace:
         return result
 
     def source_kind(self, name: str) -> str | None:
-        """The ingester kind of a named source, or ``None`` if there is no such source."""
+        """The ingester kind of a named source, or ``None`` if there is no such source.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from civicgraph.ingest import ingest
+        >>> from civicgraph.synth import synth
+        >>> town = {s.name: s for s in synth(tempfile.mkdtemp(), services=20, seed=1)}
+        >>> ws = Workspace(":memory:")
+        >>> _ = ingest(ws, "hsds", str(town["directory"].path), name="directory")
+        >>> ws.source_kind("directory"), ws.source_kind("grants")
+        ('hsds', None)
+        """
         rows = self._rows("SELECT kind FROM source WHERE name = ?", (name,))
         return rows[0][0] if rows else None
 
     def report(self, snapshot: int) -> IngestReport:
-        """The stored ingest report of a snapshot."""
+        """The stored ingest report of a snapshot.
+
+        Parameters
+        ----------
+        snapshot
+            The snapshot's number (``civicgraph sources`` lists them).
+
+        Raises
+        ------
+        UsageError
+            There is no such snapshot.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from civicgraph.ingest import ingest
+        >>> from civicgraph.synth import synth
+        >>> town = {s.name: s for s in synth(tempfile.mkdtemp(), services=20, seed=1)}
+        >>> ws = Workspace(":memory:")
+        >>> _ = ingest(ws, "hsds", str(town["directory"].path), name="directory")
+        >>> report = ws.report(1)
+        >>> report.source, report.tables["service"].read
+        ('directory', 21)
+        """
         rows = self._rows("SELECT report FROM snapshot WHERE id = ?", (snapshot,))
         if not rows:
             raise UsageError(f"there is no snapshot {snapshot}. Fix: see 'civicgraph sources'.")
         return IngestReport.from_dict(orjson.loads(rows[0][0]))
 
     def graph(self) -> Graph:
-        """Build the analysis graph (a networkx ``MultiDiGraph``) from the current facts."""
+        """Build the analysis graph (a networkx ``MultiDiGraph``) from the current facts.
+
+        Every node and edge carries ``type`` (the ontology's name) and ``sources``.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from civicgraph.ingest import ingest
+        >>> from civicgraph.synth import synth
+        >>> town = {s.name: s for s in synth(tempfile.mkdtemp(), services=20, seed=1)}
+        >>> ws = Workspace(":memory:")
+        >>> _ = ingest(ws, "hsds", str(town["directory"].path), name="directory")
+        >>> graph = ws.graph()
+        >>> sorted({data["type"] for _, data in graph.nodes(data=True)})
+        ['Concept', 'Location', 'Organization', 'Service']
+        """
         conn = self._connect(create=False)
         return nx.MultiDiGraph() if conn is None else build_graph(conn)
 
     def stats(self) -> dict[str, dict[str, int]]:
-        """Node and edge counts by type: ``{"nodes": {TYPE: n}, "edges": {TYPE: n}}``."""
+        """Node and edge counts by type: ``{"nodes": {TYPE: n}, "edges": {TYPE: n}}``.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from civicgraph.ingest import ingest
+        >>> from civicgraph.synth import synth
+        >>> town = {s.name: s for s in synth(tempfile.mkdtemp(), services=20, seed=1)}
+        >>> ws = Workspace(":memory:")
+        >>> _ = ingest(ws, "hsds", str(town["directory"].path), name="directory")
+        >>> ws.stats()["nodes"]["Service"]
+        20
+        """
         return count_by_type(self.graph())
 
     def facts(self, node_id: str) -> list[dict[str, Any]]:
@@ -325,6 +427,28 @@ class Workspace:
 
         This is the provenance of a node: which source, which snapshot, which
         record, and what each said.
+
+        Parameters
+        ----------
+        node_id
+            The node's id in the graph (an org-id, ``directory:service:svc-12``...).
+
+        Returns
+        -------
+        list of dict
+            ``{"source", "snapshot", "ingested_at", "key", "record", "type", "props"}``
+            per asserting record, oldest snapshot first.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from civicgraph.ingest import ingest
+        >>> from civicgraph.synth import synth
+        >>> town = {s.name: s for s in synth(tempfile.mkdtemp(), services=20, seed=1)}
+        >>> ws = Workspace(":memory:")
+        >>> _ = ingest(ws, "hsds", str(town["directory"].path), name="directory")
+        >>> [(f["source"], f["type"], f["props"]["name"]) for f in ws.facts("GB-LAE-OAK")]
+        [('directory', 'Organization', 'Oakbridge City Council')]
         """
         keys = [node_id] + [
             k for (k,) in self._rows("SELECT key FROM entity WHERE node_id = ?", (node_id,))
@@ -353,6 +477,17 @@ class Workspace:
 
         :meth:`facts` for all nodes at once, without the properties: the
         provenance an export writes. Sorted, so that it is the same on every call.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from civicgraph.ingest import ingest
+        >>> from civicgraph.synth import synth
+        >>> town = {s.name: s for s in synth(tempfile.mkdtemp(), services=20, seed=1)}
+        >>> ws = Workspace(":memory:")
+        >>> _ = ingest(ws, "hsds", str(town["directory"].path), name="directory")
+        >>> ws.node_records()["GB-LAE-OAK"]
+        [('directory', 'org-000001')]
         """
         entity = dict(self._rows("SELECT key, node_id FROM entity"))
         records: dict[str, set[tuple[str, str]]] = {}
@@ -371,6 +506,19 @@ class Workspace:
         A key matches a current fact's asserted key or a node id the identity
         stage chose. Facts of ``excluding_source`` do not count (they are about
         to be replaced).
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from civicgraph.ingest import ingest
+        >>> from civicgraph.synth import synth
+        >>> town = {s.name: s for s in synth(tempfile.mkdtemp(), services=20, seed=1)}
+        >>> ws = Workspace(":memory:")
+        >>> _ = ingest(ws, "hsds", str(town["directory"].path), name="directory")
+        >>> ws.known_nodes(["GB-LAE-OAK", "GB-CHC-999"])
+        {'GB-LAE-OAK': <NodeType.ORGANIZATION: 'Organization'>}
+        >>> ws.known_nodes(["GB-LAE-OAK"], excluding_source="directory")
+        {}
         """
         conn = self._connect(create=False)
         wanted = list(dict.fromkeys(keys))
@@ -404,6 +552,19 @@ class Workspace:
         the key itself; the name is the one that source gave. Readers use this
         to find a node by a source's own id or by any name a source gave it: a
         referral file naming services by the directory's ids.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from civicgraph.ingest import ingest
+        >>> from civicgraph.synth import synth
+        >>> town = {s.name: s for s in synth(tempfile.mkdtemp(), services=20, seed=1)}
+        >>> ws = Workspace(":memory:")
+        >>> _ = ingest(ws, "hsds", str(town["directory"].path), name="directory")
+        >>> from civicgraph.ontology import NodeType
+        >>> keys = ws.node_keys([NodeType.ORGANIZATION])
+        >>> keys["directory:organization:org-000001"][0::2]
+        ('GB-LAE-OAK', 'Oakbridge City Council')
         """
         wanted = [str(t) for t in types]
         if not wanted:
@@ -471,6 +632,30 @@ class Workspace:
         identity stage, then ``checks`` (which report on what it decided),
         fills ``report.snapshot``, ``report.nodes``, ``report.edges`` and
         ``report.resolution``, and stores the report. Returns the snapshot id.
+
+        This is what every ingester calls at its end; use :func:`civicgraph.ingest.ingest`
+        to load a file.
+
+        Parameters
+        ----------
+        report
+            The ingest report (its ``source`` names the source written).
+        nodes, edges, identifiers
+            The facts: see :data:`NodeRow`, :data:`EdgeRow`, :data:`IdentifierRow`.
+        checks
+            Checks to run on the snapshot after the identity stage.
+
+        Examples
+        --------
+        >>> ws = Workspace(":memory:")
+        >>> report = IngestReport(source="hand", kind="hand", input="hand.json")
+        >>> org = ("hand:org:1", "Organization", "1", '{"name": "Hall Trust"}')
+        >>> svc = ("hand:svc:1", "Service", "s1", '{"name": "Lunch club"}')
+        >>> provides = ("PROVIDES", "hand:org:1", "hand:svc:1", "", "s1", None)
+        >>> ws.write_snapshot(report, [org, svc], [provides])
+        1
+        >>> ws.stats()
+        {'nodes': {'Organization': 1, 'Service': 1}, 'edges': {'PROVIDES': 1}}
         """
         with self._transaction() as conn:
             row = conn.execute(
@@ -524,7 +709,15 @@ class Workspace:
         return snapshot
 
     def workspace_id(self) -> str:
-        """A random id this workspace keeps for life: it tags what it pushes elsewhere."""
+        """A random id this workspace keeps for life: it tags what it pushes elsewhere.
+
+        Examples
+        --------
+        >>> ws = Workspace(":memory:")
+        >>> first = ws.workspace_id()
+        >>> len(first), ws.workspace_id() == first
+        (32, True)
+        """
         rows = self._rows("SELECT value FROM meta WHERE key = 'workspace_id'")
         if rows:
             return str(rows[0][0])
@@ -540,7 +733,25 @@ class Workspace:
     # -- identity ---------------------------------------------------------------
 
     def resolve(self) -> dict[str, int]:
-        """Run the identity stage again now (it runs after every ingest by itself)."""
+        """Run the identity stage again now (it runs after every ingest by itself).
+
+        Returns
+        -------
+        dict
+            Counts: records given another node's id, links applied by rule, pairs to review.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from civicgraph.ingest import ingest
+        >>> from civicgraph.synth import synth
+        >>> town = {s.name: s for s in synth(tempfile.mkdtemp(), services=20, seed=1)}
+        >>> ws = Workspace(":memory:")
+        >>> _ = ingest(ws, "hsds", str(town["directory"].path), name="directory")
+        >>> counts = ws.resolve()
+        >>> counts["records given another node's id (workspace)"] > 0
+        True
+        """
         with self._transaction() as conn:
             return resolve_identities(conn)
 
@@ -549,6 +760,34 @@ class Workspace:
 
         The decisions are kept in the workspace and bind every later ingest.
         Ids the workspace does not know (yet) are kept and reported.
+
+        Parameters
+        ----------
+        path
+            A CSV with columns ``decision`` (``same`` or ``not-same``), ``a`` and ``b``
+            (``civicgraph resolve --review --out review.csv`` writes one to fill in).
+
+        Raises
+        ------
+        InputError
+            The file is not a decisions file, or a decision is not a known word.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from civicgraph.ingest import ingest
+        >>> from civicgraph.synth import synth
+        >>> town = {s.name: s for s in synth(tempfile.mkdtemp(), services=20, seed=1)}
+        >>> ws = Workspace(":memory:")
+        >>> _ = ingest(ws, "hsds", str(town["directory"].path), name="directory")
+        >>> import pathlib
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "decisions.csv"
+        >>> _ = path.write_text("decision,a,b\\nnot-same,GB-LAE-OAK,GB-NHS-RX9\\n")
+        >>> result = ws.load_decisions(path)
+        >>> result["decisions"], result["not-same"], result["unknown ids"]
+        (1, 1, [])
+        >>> [(d["decision"], d["a"], d["b"]) for d in ws.decisions()]
+        [('not-same', 'GB-LAE-OAK', 'GB-NHS-RX9')]
         """
         decisions, skipped = read_decisions(Path(path))
         with self._transaction() as conn:
@@ -573,7 +812,13 @@ class Workspace:
         }
 
     def decisions(self) -> list[dict[str, Any]]:
-        """The identity decisions the workspace holds."""
+        """The identity decisions the workspace holds (see :meth:`load_decisions`).
+
+        Examples
+        --------
+        >>> Workspace(":memory:").decisions()
+        []
+        """
         return [
             {"decision": v, "a": a, "b": b, "note": n, "origin": o, "decided_at": t}
             for a, b, v, n, o, t in self._rows(
@@ -582,7 +827,20 @@ class Workspace:
         ]
 
     def merges(self) -> list[dict[str, Any]]:
-        """Every record the identity stage gave another node's id, with its evidence."""
+        """Every record the identity stage gave another node's id, with its evidence.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from civicgraph.ingest import ingest
+        >>> from civicgraph.synth import synth
+        >>> town = {s.name: s for s in synth(tempfile.mkdtemp(), services=20, seed=1)}
+        >>> ws = Workspace(":memory:")
+        >>> _ = ingest(ws, "hsds", str(town["directory"].path), name="directory")
+        >>> merge = next(m for m in ws.merges() if m["node_id"] == "GB-LAE-OAK")
+        >>> merge["key"], merge["rule"]
+        ('directory:organization:org-000001', 'identifier')
+        """
         names = self._names()
         return [
             {
@@ -599,7 +857,16 @@ class Workspace:
         ]
 
     def review_list(self) -> list[dict[str, Any]]:
-        """Pairs the identity stage was not sure of, best first, for a person to decide."""
+        """Pairs the identity stage was not sure of, best first, for a person to decide.
+
+        Each row has an empty ``decision`` to fill in with ``same`` or ``not-same``,
+        the two ids and names, the score, the rule and its evidence.
+
+        Examples
+        --------
+        >>> Workspace(":memory:").review_list()
+        []
+        """
         names = self._names()
         return [
             {
@@ -631,12 +898,86 @@ class Workspace:
         return names
 
     def set_priority(self, source: str, priority: int) -> None:
-        """Rank a source: higher-priority sources' values win when sources disagree."""
+        """Rank a source: higher-priority sources' values win when sources disagree.
+
+        Raises
+        ------
+        UsageError
+            There is no such source.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from civicgraph.ingest import ingest
+        >>> from civicgraph.synth import synth
+        >>> town = {s.name: s for s in synth(tempfile.mkdtemp(), services=20, seed=1)}
+        >>> ws = Workspace(":memory:")
+        >>> _ = ingest(ws, "hsds", str(town["directory"].path), name="directory")
+        >>> ws.set_priority("directory", 5)
+        >>> ws.sources()[0]["priority"]
+        5
+        """
         with self._transaction() as conn:
             if not conn.execute(
                 "UPDATE source SET priority = ? WHERE name = ?", (priority, source)
             ).rowcount:
                 raise UsageError(f"there is no source '{source}'. Fix: see 'civicgraph sources'.")
+
+    # -- queries ------------------------------------------------------------
+
+    def query(self, name: str, **params: Any) -> pd.DataFrame:
+        """Run a named query (``civicgraph query NAME``) on this workspace; return its rows.
+
+        Parameters
+        ----------
+        name
+            The query's name, as ``civicgraph query --list`` gives it (``si-index``);
+            ``si_index`` works too.
+        **params
+            The query's keyword parameters, as its function takes them
+            (``civicgraph.queries.gaps(graph, distance_km=2)``: ``distance_km=2``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per finding, each with its evidence in ``why``.
+
+        Raises
+        ------
+        UsageError
+            There is no such query, or it has no such parameter.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from civicgraph.ingest import ingest
+        >>> from civicgraph.synth import synth
+        >>> town = {s.name: s for s in synth(tempfile.mkdtemp(), services=20, seed=1)}
+        >>> ws = Workspace(":memory:")
+        >>> _ = ingest(ws, "hsds", str(town["directory"].path), name="directory")
+        >>> _ = ingest(ws, "referrals", str(town["referrals"].path), name="referrals")
+        >>> rows = ws.query("brokers", limit=3)
+        >>> len(rows), rows.columns[-1]
+        (3, 'why')
+        >>> ws.query("silos", colour="sector")
+        Traceback (most recent call last):
+        ...
+        civicgraph.errors.UsageError: query 'silos' has no parameter 'colour'. Fix: use ...
+        """
+        # Imported here: the queries are built on this module, not the other way round.
+        from ..queries import QUERIES, run_query
+
+        query_name = name.strip().replace("_", "-")
+        query = QUERIES.get(query_name)
+        if query is not None:
+            known = [p.name for p in query.params]
+            unknown = sorted(set(params) - set(known))
+            if unknown:
+                raise UsageError(
+                    f"query '{query_name}' has no parameter '{unknown[0]}'. "
+                    f"Fix: use {', '.join(known) or 'none: it takes no parameters'}."
+                )
+        return run_query(query_name, self, **params)
 
 
 def _count_nodes(nodes: Sequence[NodeRow], entity: dict[str, str]) -> dict[str, int]:

@@ -11,6 +11,7 @@ from .activities import activities
 from .assets import assets
 from .brokers import brokers
 from .buildings import shared_buildings
+from .fields import ANALYSIS_FIELDS, AnalysisField, analysis_fields, register_field
 from .funding import funders, funding_dependency
 from .impact import impact
 from .isolates import isolates
@@ -22,12 +23,15 @@ from .silos import sector_gaps, silos
 from .unplaced import unplaced
 
 __all__ = [
+    "ANALYSIS_FIELDS",
     "QUERIES",
     "SPARQL_LIBRARY",
+    "AnalysisField",
     "Param",
     "Query",
     "SparqlQuery",
     "activities",
+    "analysis_fields",
     "assets",
     "brokers",
     "funders",
@@ -40,6 +44,7 @@ __all__ = [
     "pathways",
     "pooled_budgets",
     "rdf_store",
+    "register_field",
     "register_query",
     "run_query",
     "run_sparql",

@@ -1,18 +1,18 @@
-"""SHACL validation, SPARQL and the network files, through the Python API and the CLI."""
+"""SHACL validation and SPARQL, through the Python API and the CLI.
+
+The network files (GraphML, GEXF, Kumu) are tested in test_netfiles.py.
+"""
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
-import networkx as nx
 import pytest
-from handmade import GRANT, ORG, SPECIAL, SVC, edge, ingest_records, node, small_town_workspace
+from handmade import GRANT, ORG, SVC, edge, ingest_records, node, small_town_workspace
 
 from civicgraph import InputError, UsageError, Workspace
 from civicgraph.demo import run_demo
-from civicgraph.graph.netfiles import export_network, flat_graph
 from civicgraph.graph.rdf import export_rdf
 from civicgraph.graph.shacl import validate_rdf
 from civicgraph.ontology import EdgeType
@@ -200,79 +200,6 @@ def test_sparql_cli_text_file_params_and_errors(town: Workspace, tmp_path: Path,
     assert "services-per-organisation" in listed.out
 
 
-# -- network files -----------------------------------------------------------------------
-
-
-def _special_town(tmp_path: Path) -> Workspace:
-    workspace = small_town_workspace(tmp_path / "w.db")
-    ingest_records(
-        workspace,
-        [node(ORG, "odd:organization:1", name=SPECIAL, languages=["a|b", "c"], extra_flag=True)],
-        name="odd",
-    )
-    return workspace
-
-
-def test_graphml_round_trips_through_networkx_with_typed_attributes(tmp_path: Path) -> None:
-    workspace = _special_town(tmp_path)
-    path = export_network(workspace, tmp_path / "town.graphml", format="graphml")
-    back = nx.read_graphml(path, force_multigraph=True)
-    expected = flat_graph(workspace.graph(), xml=True)
-    assert dict(back.nodes(data=True)) == dict(expected.nodes(data=True))
-    # networkx reads an edge's GraphML id back as its key; the id is in the data too.
-    assert sorted(back.edges(data=True), key=lambda e: e[2]["id"]) == sorted(
-        expected.edges(data=True), key=lambda e: e[2]["id"]
-    )
-    assert back.nodes["E01000001"]["population"] == 1500
-    assert back.nodes["uprn:100"]["latitude"] == 51.5
-    assert back.nodes["odd:organization:1"]["extra_flag"] is True
-    # XML: C0 controls cannot be written (U+FFFD), and a carriage return reads back as a line feed.
-    assert back.nodes["odd:organization:1"]["name"] == (
-        SPECIAL.replace("\x01", "\ufffd")
-        .replace("\x07", "\ufffd")
-        .replace("\x1f", "\ufffd")
-        .replace("\r", "\n")
-    )
-    referral = back.edges[
-        "hand:service:debt",
-        "hand:service:food",
-        "hand:service:debt|hand:service:food|REFERS_TO|2024-Q1",
-    ]
-    assert referral["count"] == 12 and referral["edge_type"] == "REFERS_TO"
-
-
-def test_gexf_round_trips_through_networkx(tmp_path: Path) -> None:
-    workspace = _special_town(tmp_path)
-    path = export_network(workspace, tmp_path / "town.gexf", format="gexf")
-    back = nx.read_gexf(path)
-    expected = flat_graph(workspace.graph(), xml=True)
-    assert set(back.nodes) == set(expected.nodes)
-    assert back.number_of_edges() == expected.number_of_edges()
-    for node_id, data in expected.nodes(data=True):
-        got = dict(back.nodes[node_id])
-        assert got == data, node_id
-    assert back.nodes["E01000001"]["population"] == 1500
-
-
-def test_kumu_csv_has_elements_and_connections(tmp_path: Path, run_cli) -> None:
-    workspace = _special_town(tmp_path)
-    result = run_cli("--db", workspace.path, "export", "csv", "--out", tmp_path / "kumu")
-    assert result.code == 0, result.err
-    with (tmp_path / "kumu" / "elements.csv").open(encoding="utf-8", newline="") as handle:
-        elements = list(csv.DictReader(handle))
-    with (tmp_path / "kumu" / "connections.csv").open(encoding="utf-8", newline="") as handle:
-        connections = list(csv.DictReader(handle))
-    assert list(elements[0])[:4] == ["ID", "Label", "Type", "Description"]
-    assert list(connections[0])[:6] == ["ID", "From", "To", "Type", "Direction", "Label"]
-    by_id = {e["ID"]: e for e in elements}
-    assert by_id["odd:organization:1"]["Label"] == SPECIAL  # CSV carries every character
-    assert by_id["hand:service:debt"]["languages"] == "English|Urdu"
-    assert len(connections) == workspace.graph().number_of_edges()
-    assert len({c["ID"] for c in connections}) == len(connections)
-    referrals = [c for c in connections if c["Type"] == "REFERS_TO"]
-    assert sorted(c["count"] for c in referrals) == ["12", "7"]
-
-
 def test_export_cli_writes_every_format(town: Workspace, tmp_path: Path, run_cli) -> None:
     for fmt, name in [
         ("turtle", "t.ttl"),
@@ -284,8 +211,6 @@ def test_export_cli_writes_every_format(town: Workspace, tmp_path: Path, run_cli
             "--db", town.path, "export", "rdf", "--format", fmt, "--out", tmp_path / name
         )
         assert result.code == 0 and "triples written" in result.err
-    for fmt, name in [("graphml", "t.graphml"), ("gexf", "t.gexf")]:
-        assert run_cli("--db", town.path, "export", fmt, "--out", tmp_path / name).code == 0
     bad_base = run_cli(
         "--db", town.path, "export", "rdf", "--out", tmp_path / "x.ttl", "--base-iri", "nope"
     )
@@ -294,5 +219,5 @@ def test_export_cli_writes_every_format(town: Workspace, tmp_path: Path, run_cli
 
 def test_the_export_group_holds_every_exporter(run_cli) -> None:
     listed = run_cli("export", "--help").out
-    for name in ("rdf", "graphml", "gexf", "csv", "neo4j-csv"):
+    for name in ("rdf", "graphml", "gexf", "kumu", "csv", "neo4j-csv"):
         assert f"  {name} " in listed, name

@@ -1,5 +1,7 @@
-"""Pictures of the graph for coordinators: offline network pages and printable area reports."""
+"""Pictures of the graph for coordinators: offline network pages, printable area reports,
+and the same views as pyvis networks for notebooks (``to_pyvis``, an optional extra)."""
 
+from .notebook import to_pyvis
 from .page import COLOR_BY, PageResult, render_page, write_page, write_view
 from .report import AreaReport, write_area_report
 from .views import DEFAULT_MAX_NODES, VIEWS, View, ViewEdge, ViewNode, build_view
@@ -15,6 +17,7 @@ __all__ = [
     "ViewNode",
     "build_view",
     "render_page",
+    "to_pyvis",
     "write_area_report",
     "write_page",
     "write_view",
