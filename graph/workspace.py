@@ -730,6 +730,34 @@ class Workspace:
                 conn.execute("SELECT value FROM meta WHERE key = 'workspace_id'").fetchone()[0]
             )
 
+    # -- the study area ----------------------------------------------------------
+
+    def scope_areas(self) -> list[str]:
+        """The stored study area (``civicgraph scope set``): area codes, or ``[]`` if unset.
+
+        Examples
+        --------
+        >>> ws = Workspace(":memory:")
+        >>> ws.set_scope_areas(["E08000025"]); ws.scope_areas()
+        ['E08000025']
+        >>> ws.set_scope_areas([]); ws.scope_areas()
+        []
+        """
+        if self._connect(create=False) is None:
+            return []
+        rows = self._rows("SELECT value FROM meta WHERE key = 'scope'")
+        return [str(a) for a in orjson.loads(rows[0][0])] if rows else []
+
+    def set_scope_areas(self, areas: Sequence[str]) -> None:
+        """Store the study area's area codes (an empty list clears it)."""
+        with self._transaction() as conn:
+            conn.execute("DELETE FROM meta WHERE key = 'scope'")
+            if areas:
+                conn.execute(
+                    "INSERT INTO meta (key, value) VALUES ('scope', ?)",
+                    (orjson.dumps(list(areas)).decode(),),
+                )
+
     # -- identity ---------------------------------------------------------------
 
     def resolve(self) -> dict[str, int]:
