@@ -923,6 +923,24 @@ class Workspace:
             ).rowcount:
                 raise UsageError(f"there is no source '{source}'. Fix: see 'civicgraph sources'.")
 
+    # -- settings -----------------------------------------------------------
+
+    def setting(self, key: str) -> str | None:
+        """A value kept in the workspace under ``key`` (a prevention mapping...), or None."""
+        rows = self._rows("SELECT value FROM meta WHERE key = ?", (f"setting:{key}",))
+        return str(rows[0][0]) if rows else None
+
+    def set_setting(self, key: str, value: str | None) -> None:
+        """Keep ``value`` in the workspace under ``key``; None forgets it."""
+        with self._transaction() as conn:
+            if value is None:
+                conn.execute("DELETE FROM meta WHERE key = ?", (f"setting:{key}",))
+            else:
+                conn.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                    (f"setting:{key}", value),
+                )
+
     # -- queries ------------------------------------------------------------
 
     def query(self, name: str, **params: Any) -> pd.DataFrame:
