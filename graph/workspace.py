@@ -5,7 +5,9 @@ Rules it keeps:
 - one ingest is one transaction: it lands whole or not at all;
 - re-ingesting a source replaces that source's facts and keeps the earlier
   snapshot (its time and the input's sha256) for comparison;
-- the analysis graph is built from the current snapshots on demand.
+- the analysis graph is built from the current snapshots on demand, and kept
+  in the file (``graph_store``) until the store changes, so later commands load
+  it instead of building it again (see :mod:`civicgraph.graph._stored`).
 
 Examples
 --------
@@ -33,6 +35,7 @@ import orjson
 from ..errors import UsageError, WorkspaceError
 from ..ontology import EDGE_TYPES, NODE_TYPES, NodeType
 from ._schema import APPLICATION_ID, DDL, MIGRATIONS, SCHEMA_VERSION
+from ._stored import fingerprint, load_graph, store_graph, stored_counts
 from .build import Graph, build_graph, count_by_type
 from .decisions import read_decisions
 from .identity import resolve_identities
@@ -387,9 +390,14 @@ class Workspace:
         return IngestReport.from_dict(orjson.loads(rows[0][0]))
 
     def graph(self) -> Graph:
-        """Build the analysis graph (a networkx ``MultiDiGraph``) from the current facts.
+        """The analysis graph (a networkx ``MultiDiGraph``) of the current facts.
 
         Every node and edge carries ``type`` (the ontology's name) and ``sources``.
+        The first call after the store changes builds it and keeps it in the
+        workspace file; later calls (in any process) load that copy while the
+        store stays as it was. A copy that does not match the store is never
+        used. Each call returns a graph of its own: changing it changes nothing
+        stored.
 
         Examples
         --------
@@ -404,10 +412,22 @@ class Workspace:
         ['Concept', 'Location', 'Organization', 'Service']
         """
         conn = self._connect(create=False)
-        return nx.MultiDiGraph() if conn is None else build_graph(conn)
+        if conn is None:
+            return nx.MultiDiGraph()
+        state = fingerprint(conn)
+        graph = load_graph(conn, state)
+        if graph is None:
+            graph = build_graph(conn)
+            if self.path != ":memory:":
+                store_graph(conn, graph, state)
+        return graph
 
     def stats(self) -> dict[str, dict[str, int]]:
         """Node and edge counts by type: ``{"nodes": {TYPE: n}, "edges": {TYPE: n}}``.
+
+        Read from the workspace, as counted when the analysis graph was last
+        built and stored, while the store is unchanged since; else the graph is
+        built (and stored) first.
 
         Examples
         --------
@@ -420,7 +440,11 @@ class Workspace:
         >>> ws.stats()["nodes"]["Service"]
         20
         """
-        return count_by_type(self.graph())
+        conn = self._connect(create=False)
+        if conn is None:
+            return {"nodes": {}, "edges": {}}
+        counts = stored_counts(conn, fingerprint(conn))
+        return counts if counts is not None else count_by_type(self.graph())
 
     def facts(self, node_id: str) -> list[dict[str, Any]]:
         """Everything the current snapshots assert about one node, source by source.
@@ -730,6 +754,34 @@ class Workspace:
                 conn.execute("SELECT value FROM meta WHERE key = 'workspace_id'").fetchone()[0]
             )
 
+    # -- the study area ----------------------------------------------------------
+
+    def scope_areas(self) -> list[str]:
+        """The stored study area (``civicgraph scope set``): area codes, or ``[]`` if unset.
+
+        Examples
+        --------
+        >>> ws = Workspace(":memory:")
+        >>> ws.set_scope_areas(["E08000025"]); ws.scope_areas()
+        ['E08000025']
+        >>> ws.set_scope_areas([]); ws.scope_areas()
+        []
+        """
+        if self._connect(create=False) is None:
+            return []
+        rows = self._rows("SELECT value FROM meta WHERE key = 'scope'")
+        return [str(a) for a in orjson.loads(rows[0][0])] if rows else []
+
+    def set_scope_areas(self, areas: Sequence[str]) -> None:
+        """Store the study area's area codes (an empty list clears it)."""
+        with self._transaction() as conn:
+            conn.execute("DELETE FROM meta WHERE key = 'scope'")
+            if areas:
+                conn.execute(
+                    "INSERT INTO meta (key, value) VALUES ('scope', ?)",
+                    (orjson.dumps(list(areas)).decode(),),
+                )
+
     # -- identity ---------------------------------------------------------------
 
     def resolve(self) -> dict[str, int]:
@@ -753,6 +805,8 @@ class Workspace:
         True
         """
         with self._transaction() as conn:
+            # The entity table changes under the graph: a stored graph is no longer current.
+            conn.execute(_BUMP_GENERATION)
             return resolve_identities(conn)
 
     def load_decisions(self, path: str | Path) -> dict[str, Any]:
@@ -996,6 +1050,12 @@ class Workspace:
                     f"Fix: use {', '.join(known) or 'none: it takes no parameters'}."
                 )
         return run_query(query_name, self, **params)
+
+
+_BUMP_GENERATION = (
+    "INSERT INTO meta (key, value) VALUES ('generation', 1) "
+    "ON CONFLICT (key) DO UPDATE SET value = value + 1"
+)
 
 
 def _count_nodes(nodes: Sequence[NodeRow], entity: dict[str, str]) -> dict[str, int]:
