@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -23,6 +24,7 @@ import pandas as pd
 
 from ..errors import UsageError
 from ..graph import Graph, Workspace
+from ..graph.scope import Scope, resolve_scope
 from ..ontology import EdgeType, NodeType
 from ..ontology.prevention import PREVENTION_LEVELS, classify_text
 from ._index import GraphIndex, count_of
@@ -84,7 +86,7 @@ def prevention(
     *,
     by: Literal["area", "service"] = "area",
     level: Literal["lsoa", "msoa", "ward", "lad"] = "lsoa",
-    within: str | None = None,
+    within: Scope | str | Sequence[str] | None = None,
     mapping: str | None = None,
 ) -> pd.DataFrame:
     """Prevention levels of services, and each area's shares of them.
@@ -102,7 +104,9 @@ def prevention(
     level
         The level of the areas for ``by area``.
     within
-        Only areas in this area (a GSS code), and services placed in them.
+        The study area: areas by GSS code or name (repeatable). By area, only areas in
+        it (default: the workspace's scope, see ``civicgraph scope``); by service, only
+        services placed in or serving it (default: every service).
     mapping
         Your own mapping of taxonomy terms to levels (a CSV term,level[,confidence,why]
         or a SKOS Turtle file). It is kept in the workspace and used until another is
@@ -119,7 +123,7 @@ def prevention(
     Raises
     ------
     UsageError
-        ``within`` is not an area, or the mapping file does not exist.
+        ``within`` names no area, or the mapping file does not exist.
     InputError
         The mapping file cannot be used.
 
@@ -138,7 +142,8 @@ def prevention(
     user_mapping = _mapping(target, mapping)
     graph = _graph(target)
     lookup = GraphIndex(graph)
-    allowed = areas_within(lookup, within)
+    scope = resolve_scope(graph, within) if by == "area" or within else None
+    allowed = None if scope is None or scope.is_everything else set(scope.members)
     service_areas = lookup.service_areas()
     services = [
         s
@@ -147,8 +152,13 @@ def prevention(
     ]
     levels = service_levels(lookup, mapping=user_mapping, services=services)
     if by == "service":
-        return _by_service(lookup, services, levels)
-    return _by_area(lookup, levels, service_areas, level, allowed)
+        frame = _by_service(lookup, services, levels)
+    else:
+        frame = _by_area(lookup, levels, service_areas, level, allowed)
+    if scope is not None:
+        frame.attrs["scope"] = scope.describe()
+        frame.attrs["scope_detail"] = scope.as_dict()
+    return frame
 
 
 def _by_service(

@@ -91,6 +91,7 @@ def test_each_area_has_its_shares_and_is_flagged_where_acute_outweighs_preventio
 def test_within_keeps_the_areas_inside_and_level_lad_sums_them() -> None:
     g = _town().g
     assert prevention(g, within="B")["area"].tolist() == ["B"]
+    assert prevention(g, within="Village")["area"].tolist() == ["B"]  # by name too
     borough = prevention(g, level="lad").set_index("area").loc["LAD"]
     assert borough["services"] == 7
     assert list(prevention(g, by="service", within="B")["id"]) == ["s5", "s6"]
