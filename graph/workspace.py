@@ -294,9 +294,10 @@ class Workspace:
         -------
         list of dict
             ``{"name", "kind", "priority", "snapshots": [{"snapshot", "ingested_at",
-            "input", "sha256", "variant", "current", "tables", "nodes", "edges",
+            "date", "input", "sha256", "variant", "current", "tables", "nodes", "edges",
             "problems", "metadata"}]}``; ``metadata`` holds what the input said about
-            itself (``license``) where it said it.
+            itself (``license``) where it said it; ``date`` is the day the snapshot
+            describes (``--snapshot-date`` on ingest, else the day it was ingested).
 
         Examples
         --------
@@ -326,6 +327,7 @@ class Workspace:
                     {
                         "snapshot": sid,
                         "ingested_at": ingested_at,
+                        "date": report.get("snapshot_date") or ingested_at[:10],
                         "input": input_,
                         "sha256": sha,
                         "variant": variant,
@@ -640,6 +642,36 @@ class Workspace:
             )
         }
 
+    def snapshot_facts(self, snapshot: int) -> list[tuple[str, str, str, dict[str, Any]]]:
+        """Every node fact of one snapshot, current or not: ``[(key, type, record_id, props)]``.
+
+        What a source said at that time: the changes query compares two of these.
+        """
+        return [
+            (key, node_type, record_id, orjson.loads(props))
+            for key, node_type, record_id, props in self._rows(
+                "SELECT key, type, record_id, props FROM node_fact WHERE snapshot_id = ?",
+                (snapshot,),
+            )
+        ]
+
+    def snapshot_edges(self, snapshot: int, *, edge_type: str) -> list[tuple[str, str]]:
+        """The ``(source key, target key)`` of one snapshot's edge facts of ``edge_type``."""
+        return [
+            (u, v)
+            for u, v in self._rows(
+                "SELECT source_key, target_key FROM edge_fact WHERE snapshot_id = ? AND type = ?",
+                (snapshot, edge_type),
+            )
+        ]
+
+    def node_ids(self) -> dict[str, str]:
+        """The identity stage's decisions: ``{asserted key: node id}`` for keys joined to another.
+
+        Keys not listed are their own node id.
+        """
+        return dict(self._rows("SELECT key, node_id FROM entity"))
+
     # -- writing ------------------------------------------------------------
 
     def write_snapshot(
@@ -698,6 +730,7 @@ class Workspace:
                 )
             conn.execute("UPDATE snapshot SET is_current = 0 WHERE source = ?", (report.source,))
             report.finished = _now()
+            report.snapshot_date = report.snapshot_date or report.finished[:10]
             cursor = conn.execute(
                 "INSERT INTO snapshot (source, ingested_at, input, sha256, variant, is_current, "
                 "report) VALUES (?, ?, ?, ?, ?, 1, '{}')",

@@ -11,6 +11,7 @@ from .activities import activities
 from .assets import assets
 from .brokers import brokers
 from .buildings import shared_buildings
+from .changes import changes
 from .fields import ANALYSIS_FIELDS, AnalysisField, analysis_fields, register_field
 from .funding import funders, funding_dependency
 from .impact import impact
@@ -35,6 +36,7 @@ __all__ = [
     "analysis_fields",
     "assets",
     "brokers",
+    "changes",
     "funders",
     "funding_dependency",
     "gaps",
