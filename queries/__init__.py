@@ -20,6 +20,7 @@ from .network import network
 from .partnerships import partnerships, pooled_budgets
 from .pathways import pathways
 from .places import gaps, si_index
+from .prevention import prevention, prevention_profile
 from .silos import sector_gaps, silos
 from .unplaced import unplaced
 
@@ -45,6 +46,8 @@ __all__ = [
     "partnerships",
     "pathways",
     "pooled_budgets",
+    "prevention",
+    "prevention_profile",
     "rdf_store",
     "register_field",
     "register_query",
