@@ -21,6 +21,7 @@ from .network import network
 from .partnerships import partnerships, pooled_budgets
 from .pathways import pathways
 from .places import gaps, si_index
+from .prevention import prevention, prevention_profile
 from .silos import sector_gaps, silos
 from .unplaced import unplaced
 
@@ -47,6 +48,8 @@ __all__ = [
     "partnerships",
     "pathways",
     "pooled_budgets",
+    "prevention",
+    "prevention_profile",
     "rdf_store",
     "register_field",
     "register_query",
