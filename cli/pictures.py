@@ -8,7 +8,7 @@ from ..viz import COLOR_BY, DEFAULT_MAX_NODES, VIEWS, write_view
 from ..viz._layout import MEASURES
 from ..viz.map import MAP_LEVELS, write_map
 from ..viz.report import write_area_report
-from ._common import CONTEXT_SETTINGS, Choice, State
+from ._common import CONTEXT_SETTINGS, Choice, State, within_option
 
 __all__ = ["report", "viz"]
 
@@ -67,7 +67,7 @@ __all__ = ["report", "viz"]
     show_default=True,
     help="The areas the map draws.",
 )
-@click.option("--within", help="The map: only areas inside this area (GSS code).")
+@within_option()
 @click.option(
     "--no-area-pages", is_flag=True, help="The map: do not write each area's network page."
 )
@@ -88,7 +88,7 @@ def viz(
     max_nodes: int,
     layer: str,
     level: str,
-    within: str | None,
+    within: tuple[str, ...],
     no_area_pages: bool,
     seed: int,
     out: str,

@@ -36,7 +36,7 @@ from ..errors import UsageError, WorkspaceError
 from ..ontology import EDGE_TYPES, NODE_TYPES, NodeType
 from ._schema import APPLICATION_ID, DDL, MIGRATIONS, SCHEMA_VERSION
 from ._stored import fingerprint, load_graph, store_graph, stored_counts
-from .build import Graph, build_graph, count_by_type
+from .build import Graph, StepProgress, build_graph, count_by_type
 from .decisions import read_decisions
 from .identity import resolve_identities
 from .report import IngestReport, Problem
@@ -146,6 +146,9 @@ class Workspace:
     ----------
     path
         The workspace file. Defaults to ``$CIVICGRAPH_DB`` or ``./civicgraph.db``.
+    progress
+        Told ``(step, done, total)`` while long steps run (building the graph);
+        the CLI passes one that shows it on a terminal.
 
     Raises
     ------
@@ -164,8 +167,11 @@ class Workspace:
     False
     """
 
-    def __init__(self, path: str | Path | None = None) -> None:
+    def __init__(
+        self, path: str | Path | None = None, *, progress: StepProgress | None = None
+    ) -> None:
         self.path = str(path) if path is not None else str(default_workspace_path())
+        self.progress = progress
         self._conn: sqlite3.Connection | None = None
         if self.path == ":memory:":
             self._connect(create=True)
@@ -294,9 +300,10 @@ class Workspace:
         -------
         list of dict
             ``{"name", "kind", "priority", "snapshots": [{"snapshot", "ingested_at",
-            "input", "sha256", "variant", "current", "tables", "nodes", "edges",
+            "date", "input", "sha256", "variant", "current", "tables", "nodes", "edges",
             "problems", "metadata"}]}``; ``metadata`` holds what the input said about
-            itself (``license``) where it said it.
+            itself (``license``) where it said it; ``date`` is the day the snapshot
+            describes (``--snapshot-date`` on ingest, else the day it was ingested).
 
         Examples
         --------
@@ -326,6 +333,7 @@ class Workspace:
                     {
                         "snapshot": sid,
                         "ingested_at": ingested_at,
+                        "date": report.get("snapshot_date") or ingested_at[:10],
                         "input": input_,
                         "sha256": sha,
                         "variant": variant,
@@ -415,9 +423,13 @@ class Workspace:
         if conn is None:
             return nx.MultiDiGraph()
         state = fingerprint(conn)
+        if self.progress:
+            self.progress("loading the stored analysis graph", 0, 1)
         graph = load_graph(conn, state)
+        if self.progress and graph is not None:
+            self.progress("loading the stored analysis graph", 1, 1)
         if graph is None:
-            graph = build_graph(conn)
+            graph = build_graph(conn, progress=self.progress)
             if self.path != ":memory:":
                 store_graph(conn, graph, state)
         return graph
@@ -640,6 +652,36 @@ class Workspace:
             )
         }
 
+    def snapshot_facts(self, snapshot: int) -> list[tuple[str, str, str, dict[str, Any]]]:
+        """Every node fact of one snapshot, current or not: ``[(key, type, record_id, props)]``.
+
+        What a source said at that time: the changes query compares two of these.
+        """
+        return [
+            (key, node_type, record_id, orjson.loads(props))
+            for key, node_type, record_id, props in self._rows(
+                "SELECT key, type, record_id, props FROM node_fact WHERE snapshot_id = ?",
+                (snapshot,),
+            )
+        ]
+
+    def snapshot_edges(self, snapshot: int, *, edge_type: str) -> list[tuple[str, str]]:
+        """The ``(source key, target key)`` of one snapshot's edge facts of ``edge_type``."""
+        return [
+            (u, v)
+            for u, v in self._rows(
+                "SELECT source_key, target_key FROM edge_fact WHERE snapshot_id = ? AND type = ?",
+                (snapshot, edge_type),
+            )
+        ]
+
+    def node_ids(self) -> dict[str, str]:
+        """The identity stage's decisions: ``{asserted key: node id}`` for keys joined to another.
+
+        Keys not listed are their own node id.
+        """
+        return dict(self._rows("SELECT key, node_id FROM entity"))
+
     # -- writing ------------------------------------------------------------
 
     def write_snapshot(
@@ -698,6 +740,7 @@ class Workspace:
                 )
             conn.execute("UPDATE snapshot SET is_current = 0 WHERE source = ?", (report.source,))
             report.finished = _now()
+            report.snapshot_date = report.snapshot_date or report.finished[:10]
             cursor = conn.execute(
                 "INSERT INTO snapshot (source, ingested_at, input, sha256, variant, is_current, "
                 "report) VALUES (?, ?, ?, ?, ?, 1, '{}')",
@@ -976,6 +1019,24 @@ class Workspace:
                 "UPDATE source SET priority = ? WHERE name = ?", (priority, source)
             ).rowcount:
                 raise UsageError(f"there is no source '{source}'. Fix: see 'civicgraph sources'.")
+
+    # -- settings -----------------------------------------------------------
+
+    def setting(self, key: str) -> str | None:
+        """A value kept in the workspace under ``key`` (a prevention mapping...), or None."""
+        rows = self._rows("SELECT value FROM meta WHERE key = ?", (f"setting:{key}",))
+        return str(rows[0][0]) if rows else None
+
+    def set_setting(self, key: str, value: str | None) -> None:
+        """Keep ``value`` in the workspace under ``key``; None forgets it."""
+        with self._transaction() as conn:
+            if value is None:
+                conn.execute("DELETE FROM meta WHERE key = ?", (f"setting:{key}",))
+            else:
+                conn.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                    (f"setting:{key}", value),
+                )
 
     # -- queries ------------------------------------------------------------
 

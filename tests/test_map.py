@@ -117,9 +117,11 @@ def test_hostile_names_stay_text_on_hover_and_click(tmp_path: Path, open_page) -
 
 def test_layers_and_scope() -> None:
     graph = place()
-    everything = map_data(graph)
-    assert len(everything["areas"]) == 5
-    inside = map_data(graph, within="e08000001")
+    # By default the scope is the local authority holding the placed data: not Elsewhere.
+    default = map_data(graph)
+    assert {a["code"] for a in default["areas"]} == {f"E0100000{i}" for i in range(1, 5)}
+    assert "Town (E08000001)" in default["notes"][0]
+    inside = map_data(graph, within="Town")
     assert {a["code"] for a in inside["areas"]} == {f"E0100000{i}" for i in range(1, 5)}
     # Every drawn area lies within the page's frame; so does every point.
     for area in inside["areas"]:
@@ -135,7 +137,7 @@ def test_layers_and_scope() -> None:
     ):
         with pytest.raises(UsageError, match=message):
             map_data(graph, layer=layer)
-    with pytest.raises(UsageError, match="not an area"):
+    with pytest.raises(UsageError, match="is no area in the workspace"):
         map_data(graph, within="E09999999")
     with pytest.raises(UsageError, match="no msoa areas"):
         map_data(graph, level="msoa")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from typing import Any
 from .._files import write_text
 from ..errors import UsageError
 from ..graph import Graph
+from ..graph.scope import Scope, resolve_scope
 from ..ontology import EdgeType, NodeType
 from ..queries._places import area_level_of, number
 from ._layout import layout
@@ -68,7 +70,7 @@ class MapResult:
 
 
 def _layer_values(
-    graph: Graph, layer: str, level: str, areas: list[str]
+    graph: Graph, layer: str, level: str, areas: list[str], scope: Scope
 ) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]], str]:
     """Each area's colour, value text and evidence; the legend; the layer's title."""
     values: dict[str, dict[str, Any]] = {}
@@ -88,7 +90,7 @@ def _layer_values(
         from ..queries.places import si_index
 
         title = "Social infrastructure index (0-100, low = poorest provision)"
-        frame = si_index(graph, level=level)  # type: ignore[arg-type]
+        frame = si_index(graph, level=level, within=scope)  # type: ignore[arg-type]
         bands = [(0, 20), (20, 40), (40, 60), (60, 80), (80, 100)]
         wanted = set(areas)
         for row in frame.to_dict("records"):
@@ -110,7 +112,7 @@ def _layer_values(
 
         category = layer[5:].strip()
         title = f"Gaps in {category}: areas out of reach, by need"
-        frame = gaps(graph, category=category, level=level)  # type: ignore[arg-type]
+        frame = gaps(graph, category=category, level=level, within=scope)  # type: ignore[arg-type]
         needs = [float(n) for n in frame["need"] if number(n) is not None] if len(frame) else []
         top = max(needs, default=1.0) or 1.0
         for row in frame.to_dict("records"):
@@ -257,32 +259,18 @@ def _points(context: _Context) -> list[dict[str, Any]]:
     return found
 
 
-def _chosen_areas(context: _Context, within: str | None, level: str) -> list[str]:
+def _chosen_areas(context: _Context, scope: Scope, level: str) -> list[str]:
     graph, lookup = context.graph, context.lookup
     areas = [
-        n for n in lookup.nodes(NodeType.AREA.value) if area_level_of(n, graph.nodes[n]) == level
+        n
+        for n in lookup.nodes(NodeType.AREA.value)
+        if area_level_of(n, graph.nodes[n]) == level and (scope.is_everything or n in scope)
     ]
-    if within:
-        code = within.strip().upper()
-        if lookup.type(code) != NodeType.AREA.value:
-            known = sorted(
-                n
-                for n in lookup.nodes(NodeType.AREA.value)
-                if area_level_of(n, graph.nodes[n]) in ("lad", "ward", "msoa")
-            )[:5]
-            hint = f" Areas that could hold it: {', '.join(known)}." if known else ""
-            raise UsageError(
-                f"`within` '{within}' is not an area in the graph.{hint} Fix: give the GSS code "
-                "of an area in the workspace (civicgraph query si-index --level lad lists some).",
-                param="within",
-            )
-        inside = lookup.area_descendants(code)
-        areas = [a for a in areas if a in inside]
     if not areas:
-        where = f" within {within}" if within else ""
         raise UsageError(
-            f"there are no {level} areas{where} in the workspace, so there is no map to draw. "
-            "Fix: ingest area data first (civicgraph ingest areas), or pick another `level`.",
+            f"there are no {level} areas to draw ({scope.describe()}), so there is no map. "
+            " Fix: ingest area data first (civicgraph ingest areas), or pick another "
+            "`level` or `within`.",
             param=("level", "within"),
         )
     return sorted(areas)
@@ -291,7 +279,7 @@ def _chosen_areas(context: _Context, within: str | None, level: str) -> list[str
 def map_data(
     graph: Graph,
     *,
-    within: str | None = None,
+    within: Scope | str | Sequence[str] | None = None,
     layer: str = "imd",
     level: str = "lsoa",
     context: _Context | None = None,
@@ -300,8 +288,9 @@ def map_data(
     if level not in MAP_LEVELS:
         raise UsageError(f"`level` '{level}' is not one of {', '.join(MAP_LEVELS)}.", param="level")
     context = context or _Context(graph)
-    areas = _chosen_areas(context, within, level)
-    values, legend, title = _layer_values(graph, layer, level, areas)
+    scope = resolve_scope(graph, within)
+    areas = _chosen_areas(context, scope, level)
+    values, legend, title = _layer_values(graph, layer, level, areas, scope)
     shapes = _shapes(graph, areas)
     centres: dict[str, tuple[float, float]] = {}
     for code in areas:
@@ -383,9 +372,9 @@ def map_data(
     for point in nearby:
         x, y = project(*point.pop("at"))
         points.append({**point, "x": x, "y": y})
-    scope = f" within {within.strip().upper()}" if within else ""
+    notes.insert(0, scope.describe())
     return {
-        "title": f"{title}: {len(drawn):,} {level} areas{scope}",
+        "title": f"{title}: {len(drawn):,} {level} areas",
         "layer": layer,
         "level": level,
         "width": _WIDTH,
@@ -458,7 +447,7 @@ def write_map(
     graph: Graph,
     out: str | Path,
     *,
-    within: str | None = None,
+    within: Scope | str | Sequence[str] | None = None,
     layer: str = "imd",
     level: str = "lsoa",
     area_pages: bool = True,
@@ -474,7 +463,8 @@ def write_map(
         The HTML file to write; area network pages go into a folder beside it
         (``<name>-areas/``).
     within
-        Only the areas inside this area (a GSS code, e.g. a local authority).
+        The study area (GSS codes or names, see :func:`civicgraph.graph.scope.resolve_scope`):
+        only the areas inside it are drawn; default: the workspace's scope.
     layer
         What shades the areas: ``imd`` (decile), ``si-index`` (score) or
         ``gaps:CATEGORY`` (areas out of reach of a category, by need).
