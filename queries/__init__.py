@@ -8,6 +8,7 @@ their evidence in a ``why`` column; none prints. Each registers with
 from ._registry import QUERIES, Param, Query, register_query, run_query
 from ._sparql import SPARQL_LIBRARY, SparqlQuery, rdf_store, run_sparql, sparql_library
 from .activities import activities
+from .area_changes import area_changes
 from .assets import assets
 from .brokers import brokers
 from .buildings import shared_buildings
@@ -20,6 +21,7 @@ from .network import network
 from .partnerships import partnerships, pooled_budgets
 from .pathways import pathways
 from .places import gaps, si_index
+from .prevention import prevention, prevention_profile
 from .silos import sector_gaps, silos
 from .unplaced import unplaced
 
@@ -33,6 +35,7 @@ __all__ = [
     "SparqlQuery",
     "activities",
     "analysis_fields",
+    "area_changes",
     "assets",
     "brokers",
     "changes",
@@ -45,6 +48,8 @@ __all__ = [
     "partnerships",
     "pathways",
     "pooled_budgets",
+    "prevention",
+    "prevention_profile",
     "rdf_store",
     "register_field",
     "register_query",
