@@ -49,6 +49,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "resolve",
         "Show which records are one organisation or building, why, and what is left to decide.",
     ),
+    "scope": (
+        "scope",
+        "scope",
+        "Keep the study area that place-based answers are computed within.",
+    ),
     "query": (
         "query",
         "query",

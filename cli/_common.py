@@ -34,6 +34,8 @@ __all__ = [
     "output_params",
     "progress_counter",
     "resolve_format",
+    "within_option",
+    "within_param",
     "write_output",
 ]
 
@@ -129,6 +131,26 @@ def format_option(
 def out_option(*, required: bool = False, help: str = "Write to this file.") -> Callable[[F], F]:
     """``--out FILE``."""
     return click.option("--out", type=click.Path(dir_okay=False), required=required, help=help)
+
+
+_WITHIN_DECLS = ["--within", "within"]
+_WITHIN_ATTRS: dict[str, Any] = {
+    "multiple": True,
+    "metavar": "AREA",
+    "help": "Answer within this area: a GSS code or name of a region, local authority, ward, "
+    "MSOA or LSOA; repeat for several. Default: the workspace's scope (`civicgraph scope "
+    "set`), else the local authorities holding its placed services, locations and assets.",
+}
+
+
+def within_param() -> click.Option:
+    """``--within AREA`` (repeatable), as ``within``: the study area of place-based answers."""
+    return click.Option(list(_WITHIN_DECLS), **_WITHIN_ATTRS)
+
+
+def within_option() -> Callable[[F], F]:
+    """:func:`within_param` as a decorator."""
+    return click.option(*_WITHIN_DECLS, **_WITHIN_ATTRS)
 
 
 def _output_specs(limit: bool, formats: tuple[str, ...]) -> list[tuple[list[str], dict[str, Any]]]:
@@ -250,6 +272,15 @@ def emit_rows(
     chosen = resolve_format(output_format, out)
     if limit:
         frame = frame.head(limit)
+    scope = frame.attrs.get("scope")
+    if scope:
+        # Machine-readable formats keep their shape (the scope is also in each row's `why`);
+        # a table read by a person starts with it.
+        if chosen in ("table", "md") and _to_stdout(out):
+            sys.stdout.write(f"{scope}\n")
+            sys.stdout.flush()
+        else:
+            click.echo(f"note: {scope}", err=True)
     if chosen == "xlsx":
         if _to_stdout(out) and sys.stdout.isatty():
             raise click.UsageError(

@@ -8,7 +8,15 @@ from typing import Any
 import click
 
 from ..queries import QUERIES, Query, run_query
-from ._common import CONTEXT_SETTINGS, Choice, State, emit_rows, keep_examples, output_params
+from ._common import (
+    CONTEXT_SETTINGS,
+    Choice,
+    State,
+    emit_rows,
+    keep_examples,
+    output_params,
+    within_param,
+)
 
 __all__ = ["query", "query_command"]
 
@@ -37,6 +45,8 @@ def query_command(query: Query) -> click.Command:
             params["limit"] = limit
         with state.workspace() as workspace:
             frame = run_query(query.name, workspace, **params)
+        if frame.attrs.get("note"):
+            click.echo(frame.attrs["note"], err=True)  # on stderr: the rows stay machine-readable
         emit_rows(
             frame,
             output_format=output_format,
@@ -47,6 +57,9 @@ def query_command(query: Query) -> click.Command:
 
     options: list[click.Parameter] = []
     for param in query.params:
+        if param.name == "within":
+            options.append(within_param())
+            continue
         flag = f"--{param.name.replace('_', '-')}"
         if param.type is bool and not param.multiple:
             options.append(

@@ -16,8 +16,10 @@ Index of Multiple Deprivation 2019; 2021-only areas are never used):
 A service is ``SERVES_AREA`` the areas its ``service_areas`` name, by GSS code
 or by the exact name of a local authority, ward, region or MSOA (only when one
 area has that name). A grant ``BENEFITS_AREA`` the small areas of its
-"postcode of impact". Whatever cannot be placed is kept, with the reason, in
-``graph.graph["unplaced"]`` (see :func:`unplaced_rows`).
+"postcode of impact" and the areas its beneficiary locations name ("Plymouth",
+"Oxford 008B", "England/South West/Plymouth"; see :mod:`._grant_places`).
+Whatever cannot be placed is kept, with the reason, in ``graph.graph["unplaced"]``
+(see :func:`unplaced_rows`).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from ..ontology import EdgeType, NodeType
+from ._grant_places import AreaNames, grant_location_texts, grant_locations, place_grant_by_name
 
 __all__ = [
     "MAX_CENTROID_KM",
@@ -83,6 +86,7 @@ def place(graph: Any) -> None:
     finder = _Finder(nodes, small)
     names = _area_names(nodes, areas)
     unplaced: list[tuple[str, str]] = []
+    area_names: AreaNames | None = None
     can_place = bool(postcodes or finder.centres or finder.shapes)
     for node, data in nodes.items():
         kind = data.get("type")
@@ -94,7 +98,12 @@ def place(graph: Any) -> None:
                 unplaced.append((node, reason))
         elif kind == NodeType.SERVICE.value and data.get("service_areas"):
             unplaced.extend((node, r) for r in _place_service(graph, node, data, nodes, names))
-        elif kind == NodeType.GRANT.value and data.get("beneficiary_postcodes"):
+        elif kind == NodeType.GRANT.value and data.get("beneficiary_locations"):
+            area_names = area_names or AreaNames(graph, areas)
+            unplaced.extend(
+                (node, r) for r in place_grant_by_name(graph, node, data, area_names, _add_benefits)
+            )
+        if kind == NodeType.GRANT.value and data.get("beneficiary_postcodes"):
             for postcode in data["beneficiary_postcodes"]:
                 target = postcodes.get(_key(postcode))
                 if target:
@@ -333,6 +342,17 @@ def _add(
     graph.add_edge(node, area, key=key, **props)
 
 
+def _add_benefits(graph: Any, node: str, area: str, method: str, **extra: Any) -> None:
+    _add(graph, node, area, EdgeType.BENEFITS_AREA, method)
+    graph.edges[node, area, EdgeType.BENEFITS_AREA.value].update(
+        {
+            k: v
+            for k, v in extra.items()
+            if k not in graph.edges[node, area, EdgeType.BENEFITS_AREA.value]
+        }
+    )
+
+
 def unplaced_rows(graph: Any) -> list[dict[str, Any]]:
     """What the graph could not place: one row per thing and reason.
 
@@ -351,6 +371,18 @@ def unplaced_rows(graph: Any) -> list[dict[str, Any]]:
             for n, d in nodes.items()
             if d.get("type") == NodeType.LOCATION.value and not _has_out(graph, n, EdgeType.IN_AREA)
         ]
+    if "unplaced" not in graph.graph:  # no areas at all: a grant's named places wait for them
+        pairs.extend(
+            (
+                n,
+                "its beneficiary locations are named, and no areas are ingested to match the "
+                "names: ingest areas first (civicgraph ingest areas)",
+            )
+            for n, d in nodes.items()
+            if d.get("type") == NodeType.GRANT.value
+            and any(grant_location_texts(loc)[0] for loc in grant_locations(d))
+            and not _has_out(graph, n, EdgeType.BENEFITS_AREA)
+        )
     rows = []
     for node, reason in pairs:
         data = nodes[node]

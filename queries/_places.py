@@ -137,8 +137,12 @@ def _within(
     return rows, cols
 
 
-def reach(lookup: GraphIndex, *, level: str, distance_km: float) -> Reach:
-    """What reaches each area of ``level`` (see the module documentation)."""
+def reach(
+    lookup: GraphIndex, *, level: str, distance_km: float, scope: frozenset[str] | None = None
+) -> Reach:
+    """What reaches each area of ``level`` (see the module documentation), for the areas
+    in ``scope`` only (a set of area ids; ``None``: every area). Services and facilities
+    outside the scope still reach the areas inside it."""
     graph = lookup.graph
     area_nodes = list(lookup.nodes(_AREA))
     levels = {a: area_level_of(a, graph.nodes[a]) for a in area_nodes}
@@ -161,6 +165,8 @@ def reach(lookup: GraphIndex, *, level: str, distance_km: float) -> Reach:
             seen |= layer
         return set()
 
+    if scope is not None:
+        area_nodes = [a for a in area_nodes if a in scope]
     lsoas = sorted(a for a in area_nodes if levels[a] in SMALL_AREA_LEVELS)
     chosen = sorted(a for a in area_nodes if levels[a] == level)
     up = {b: reachable(b, parents) for b in lsoas}

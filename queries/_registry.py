@@ -21,6 +21,7 @@ import pandas as pd
 
 from ..errors import UsageError
 from ..graph import Workspace
+from ..graph.scope import STORED_SCOPE
 
 __all__ = ["QUERIES", "Param", "Query", "register_query", "run_query"]
 
@@ -76,6 +77,8 @@ def _docstring_params(doc: str) -> dict[str, str]:
 
 
 def _param(name: str, annotation: Any, default: Any, help_text: str) -> Param:
+    if name == "within":  # the study area (a Scope, codes or names): repeatable text on the CLI
+        return Param(name, str, (), help_text, multiple=True)
     origin = get_origin(annotation)
     args = [a for a in get_args(annotation) if a is not type(None)]
     if origin is Literal:
@@ -143,4 +146,9 @@ def run_query(name: str, workspace: Workspace, **params: Any) -> pd.DataFrame:
     if query is None:
         known = ", ".join(sorted(QUERIES)) or "none yet"
         raise UsageError(f"there is no query '{name}'. Fix: use one of: {known}.")
-    return query(workspace if query.needs_workspace else workspace.graph(), **params)
+    if query.needs_workspace:
+        return query(workspace, **params)
+    graph = workspace.graph()
+    # The stored study area travels with the graph: place-based queries read it from there.
+    graph.graph[STORED_SCOPE] = tuple(workspace.scope_areas())
+    return query(graph, **params)

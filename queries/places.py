@@ -11,22 +11,25 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from scipy import sparse
 from scipy.spatial import cKDTree
 
 from ..errors import UsageError
 from ..graph import Graph
+from ..graph.scope import Scope, resolve_scope
 from ..ontology import EdgeType
 from ._activity_reach import ACTIVITY_PROVISION, activity_totals, with_activity_provision
 from ._index import UNCLASSIFIED, GraphIndex, count_of
 from ._places import FloatArray, Reach, reach
 from ._registry import register_query
 
-__all__ = ["INDICATOR_WEIGHTS", "PREVENTATIVE_WORDS", "gaps", "si_index"]
+__all__ = ["INDICATOR_WEIGHTS", "PREVENTATIVE_WORDS", "competition_rank", "gaps", "si_index"]
 
 Level = Literal["lsoa", "msoa", "ward", "lad", "region"]
 
@@ -193,6 +196,7 @@ def si_index(
     level: Level = "lsoa",
     distance_km: float = 1.5,
     mismatch_gap: float = MISMATCH_GAP,
+    within: Scope | str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Social infrastructure per area, combined into one index, beside the area's IMD rank.
 
@@ -224,6 +228,10 @@ def si_index(
     mismatch_gap
         How far apart (0-1) the SI and IMD percentile positions must be for
         imd_mismatch to mark an area.
+    within
+        The study area: areas by GSS code or name (any level), or a ``Scope``; default:
+        the workspace's scope, else the local authorities holding its placed data
+        (see ``civicgraph.graph.scope``).
 
     Returns
     -------
@@ -248,10 +256,16 @@ def si_index(
             f"`distance_km` must be 0 or more, not {distance_km}.", param="distance_km"
         )
     lookup = GraphIndex(graph)
-    found = reach(lookup, level=level, distance_km=distance_km)
+    scope = resolve_scope(graph, within)
+    found = reach(
+        lookup,
+        level=level,
+        distance_km=distance_km,
+        scope=None if scope.is_everything else scope.members,
+    )
     n = len(found.areas)
     if n == 0:
-        return pd.DataFrame(columns=SI_COLUMNS)
+        return _scoped(pd.DataFrame(columns=SI_COLUMNS), scope)
     population = found.population
     assets = np.asarray(found.facility_reach.sum(axis=1)).ravel()
     services = np.asarray(found.service_reach.sum(axis=1)).ravel()
@@ -343,16 +357,15 @@ def si_index(
     with np.errstate(divide="ignore", invalid="ignore"):
         si_score = np.where(weight_sum > 0, 100.0 * score_sum / weight_sum, np.nan)
     # Areas no indicator could score (no population, nothing measured) come last, unranked.
-    scored = [i for i in range(n) if not np.isnan(si_score[i])]
-    order = sorted(scored, key=lambda i: (si_score[i], found.areas[i]))
-    si_rank = np.zeros(n, dtype=int)
-    si_rank[order] = np.arange(1, len(order) + 1)
+    # Ranked on the score as shown (one decimal): equal scores on the page share a rank.
+    si_rank = competition_rank(si_score, digits=1)
+    scored_count = int((si_rank > 0).sum())
 
     si_position = _percentile(si_score)
     imd_position = _percentile(found.imd_rank)  # low rank = most deprived = low position
     mismatch = []
     for i in range(n):
-        if np.isnan(si_position[i]) or np.isnan(imd_position[i]) or n < 3:
+        if np.isnan(si_position[i]) or np.isnan(imd_position[i]) or scored_count < 3:
             mismatch.append("")
         elif si_position[i] <= imd_position[i] - mismatch_gap:
             mismatch.append("poorer than its IMD suggests")
@@ -379,7 +392,7 @@ def si_index(
             why += f"; no {', '.join(missing[:4])}" + (" ..." if len(missing) > 4 else "")
         if mismatch[i]:
             why += (
-                f"; SI rank {si_rank[i]} of {n} against IMD rank "
+                f"; SI rank {si_rank[i]} of {scored_count} against IMD rank "
                 f"{_int(found.imd_rank[i])}: {mismatch[i]}"
             )
         records.append(
@@ -420,9 +433,35 @@ def si_index(
     frame = pd.DataFrame(records, columns=SI_COLUMNS)
     for column in ("population", "imd_rank", "imd_decile", "si_rank", "ties"):
         frame[column] = frame[column].astype("Int64")
-    return frame.sort_values(["si_rank", "area"], kind="stable", na_position="last").reset_index(
-        drop=True
+    frame["why"] = frame["why"] + f" [{scope.describe()}]"
+    return _scoped(
+        frame.sort_values(["si_rank", "area"], kind="stable", na_position="last").reset_index(
+            drop=True
+        ),
+        scope,
     )
+
+
+def competition_rank(scores: FloatArray, *, digits: int = 6) -> npt.NDArray[np.int64]:
+    """Rank 1 for the lowest score; equal scores share the lowest rank of their group
+    ("1, 2, 2, 4"); NaN (not scored) is 0 (no rank).
+
+    Scores are compared at ``digits`` decimals, so float noise never splits a tie.
+
+    Examples
+    --------
+    >>> competition_rank(np.array([3.0, 1.0, 3.0, np.nan, 7.0])).tolist()
+    [2, 1, 2, 0, 4]
+    """
+    ranks = pd.Series(np.round(scores, digits)).rank(method="min", na_option="keep")
+    return np.asarray(ranks.fillna(0).astype(int), dtype=np.int64)
+
+
+def _scoped(frame: pd.DataFrame, scope: Scope) -> pd.DataFrame:
+    """Rows with the scope they were computed within (``frame.attrs``: the CLI prints it)."""
+    frame.attrs["scope"] = scope.describe()
+    frame.attrs["scope_detail"] = scope.as_dict()
+    return frame
 
 
 def _int(value: float) -> int | None:
@@ -452,6 +491,7 @@ def gaps(
     level: Level = "lsoa",
     distance_km: float = 1.5,
     limit: int | None = None,
+    within: Scope | str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Areas where a category of service or facility is missing or far, ranked by need.
 
@@ -482,6 +522,10 @@ def gaps(
         What stands within this distance of an area's centroid is within reach.
     limit
         Return at most this many rows.
+    within
+        The study area: areas by GSS code or name (any level), or a ``Scope``; default:
+        the workspace's scope, else the local authorities holding its placed data
+        (see ``civicgraph.graph.scope``).
 
     Returns
     -------
@@ -512,7 +556,13 @@ def gaps(
             f"`distance_km` must be 0 or more, not {distance_km}.", param="distance_km"
         )
     lookup = GraphIndex(with_activity_provision(graph))
-    found = reach(lookup, level=level, distance_km=distance_km)
+    scope = resolve_scope(graph, within)
+    found = reach(
+        lookup,
+        level=level,
+        distance_km=distance_km,
+        scope=None if scope.is_everything else scope.members,
+    )
     kinds: dict[str, tuple[str, list[int]]] = {}
     for i, sector in enumerate(found.service_category):
         if sector != UNCLASSIFIED:
@@ -601,7 +651,8 @@ def gaps(
                 )
     frame = pd.DataFrame(records, columns=[c for c in GAP_COLUMNS if c != "rank"])
     if frame.empty:
-        return pd.DataFrame(columns=GAP_COLUMNS)
+        return _scoped(pd.DataFrame(columns=GAP_COLUMNS), scope)
+    frame["why"] = frame["why"] + f" [{scope.describe()}]"
     for column in ("population", "imd_decile"):
         frame[column] = frame[column].astype("Int64")
     frame["_distance"] = frame["distance_km"].fillna(np.inf)
@@ -610,4 +661,4 @@ def gaps(
     ).drop(columns="_distance")
     frame.insert(0, "rank", range(1, len(frame) + 1))
     frame = frame.reset_index(drop=True)
-    return frame.head(limit) if limit is not None else frame
+    return _scoped(frame.head(limit) if limit is not None else frame, scope)

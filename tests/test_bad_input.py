@@ -47,11 +47,11 @@ def _not_utf8(package: Path) -> None:
     path.write_bytes(text.encode("cp1252"))
 
 
-def _drop_column(package: Path) -> None:
-    path = package / "services.csv"
+def _drop_column(package: Path, table: str = "services.csv", column: str = "name") -> Path:
+    path = package / table
     lines = path.read_text(encoding="utf-8").splitlines()
     header = lines[0].split(",")
-    index = header.index("name")
+    index = header.index(column)
     path.write_text(
         "\n".join(
             ",".join(c for i, c in enumerate(line.split(",")) if i != index) for line in lines
@@ -81,6 +81,12 @@ def _zip_without_package(folder: Path) -> Path:
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("README.txt", "Nothing to see here.")
     return path
+
+
+def _drop_main_columns(package: Path) -> None:
+    """Both main tables unreadable: nothing left to load (one bad table alone is skipped)."""
+    _drop_column(package, "organizations.csv", "name")
+    _drop_column(package, "services.csv", "name")
 
 
 def _zip_slip(folder: Path) -> Path:
@@ -118,9 +124,9 @@ BAD_INPUTS: list[tuple[str, Callable[[Path], Path], list[str]]] = [
         ["organizations.csv", "line 2", "not valid utf-8", "--encoding cp1252"],
     ),
     (
-        "missing required columns",
-        _package(_drop_column),
-        ["services.csv", "header", "required column 'name'", "Fix:"],
+        "missing required columns in both main tables",
+        _package(_drop_main_columns),
+        ["organizations.csv", "header", "required column 'name'", "Fix:"],
     ),
     ("empty CSV file", _package(_empty_services), ["services.csv", "is empty", "Fix:"]),
     (
@@ -179,6 +185,22 @@ def test_bad_input_is_refused_clearly_and_changes_nothing(
         assert text in result.err, (case, text, result.err)
     assert run_cli("--db", populated, "sources", "--format", "json").out == before_sources
     assert run_cli("--db", populated, "stats", "--format", "json").out == before_stats
+
+
+def test_one_bad_table_header_is_reported_and_the_rest_loads(tmp_path: Path, run_cli) -> None:
+    package = _package(_drop_column)(tmp_path)
+    workspace = Workspace(tmp_path / "w.db")
+    report = ingest_hsds(workspace, package, name="oruk")
+    [problem] = [g for g in report.problems if g.code == "bad-header"]
+    assert (problem.file, problem.field) == ("services.csv", "name")
+    assert str(problem.examples[0]["value"]).startswith("expected id, name; it has id,")
+    services = report.tables["services.csv"]
+    assert services.read == services.rejected > 0 and services.loaded == 0
+    assert workspace.stats()["nodes"]["Organization"] > 0
+    strict = run_cli("--db", tmp_path / "s.db", "ingest", "hsds", package, "--strict")
+    assert strict.code == 1 and "Traceback" not in strict.err
+    assert "services.csv" in strict.out + strict.err
+    assert not (tmp_path / "s.db").exists()
 
 
 def test_a_failed_first_ingest_creates_no_workspace(tmp_path: Path, run_cli) -> None:

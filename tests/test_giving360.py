@@ -302,6 +302,12 @@ BAD_GRANTS = [
       "recipientOrganization": [{"id": "GB-CHC-2", "name": "R"}]}, "invalid-date"),
     ({"id": "360G-b-5", "amountAwarded": 5, "currency": "GBP", "awardDate": "2020-01-01",
       "fundingOrganization": [{"id": "GB-CHC-1", "name": "F"}]}, "missing-recipient"),
+    ({"id": "360G-b-6", "amountAwarded": 0, "currency": "GBP", "awardDate": "2020-01-01",
+      "fundingOrganization": [{"id": "GB-CHC-1", "name": "F"}],
+      "recipientOrganization": [{"id": "GB-CHC-2", "name": "R"}]}, "zero-amount"),
+    ({"id": "360G-b-7", "currency": "GBP", "awardDate": "2020-01-01",
+      "fundingOrganization": [{"id": "GB-CHC-1", "name": "F"}],
+      "recipientOrganization": [{"id": "GB-CHC-2", "name": "R"}]}, "missing-amount"),
 ]  # fmt: skip
 
 
@@ -318,6 +324,8 @@ def test_bad_grants_are_reported_not_lost(
     report = ingest_360giving(workspace, path, name="bad")
     group = next(g for g in report.problems if g.code == code)
     assert group.file == "grants.json" and group.examples[0]["row"] == 2
+    if "id" in grant:  # file, row and grant id
+        assert group.examples[0]["record"] == grant["id"]
     assert group.fix
     counts = report.tables["grants.json"]
     assert counts.read == 2 and counts.balanced

@@ -302,3 +302,35 @@ def test_hsds_1_1_names_are_understood(tmp_path: Path) -> None:
     graph = workspace.graph()
     assert graph.nodes["v11:concept:need1"]["name"] == "Debt"
     assert workspace.stats()["edges"]["CLASSIFIED_AS"] == 3
+
+
+OHANA = "ohana_sample_csv"
+
+
+def _ohana_csv(name: str) -> list[dict[str, str]]:
+    with (shared(OHANA) / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_the_ohana_sample_links_every_service_to_its_organisation_and_location(
+    tmp_path: Path,
+) -> None:
+    workspace = Workspace(tmp_path / "w.db")
+    report = ingest_hsds(workspace, shared(OHANA), name="ohana")
+    assert report.variant == "Ohana-style CSV (HSDS 1.0 precursor)"
+    _assert_sound(workspace, report)
+    services, locations = _ohana_csv("services.csv"), _ohana_csv("locations.csv")
+    operator = {row["id"]: row["organization_id"] for row in locations}
+    graph = workspace.graph()
+    assert sum(1 for _, d in graph.nodes(data=True) if d["type"] == "Service") == 23
+    for row in services:
+        node = f"ohana:service:{row['id']}"
+        providers = [u for u, _, d in graph.in_edges(node, data=True) if d["type"] == "PROVIDES"]
+        places = [v for _, v, d in graph.out_edges(node, data=True) if d["type"] == "AT_LOCATION"]
+        assert providers == [f"ohana:organization:{operator[row['location_id']]}"]
+        assert places == [f"ohana:location:{row['location_id']}"]
+    # taxonomy.csv says taxonomy_id for id: read, and said so.
+    assert report.tables["taxonomy.csv"].loaded == len(_ohana_csv("taxonomy.csv"))
+    assert ("column-renamed", "taxonomy.csv", "taxonomy_id") in _groups(report)
+    # mail_addresses.csv is HSDS's postal_addresses: kept on the location, not an unknown table.
+    assert report.tables["mail_addresses.csv"].loaded == len(_ohana_csv("mail_addresses.csv"))

@@ -174,6 +174,17 @@ class GrantMapper:
                 record=record,
                 value=value,
             )
+        if amount == 0 and name == "amount":
+            self._problem(
+                Severity.WARNING,
+                "zero-amount",
+                f"{field} is zero; kept as given",
+                "check the amount: a withdrawn grant, or an amount left out?",
+                field=field,
+                row=row,
+                record=record,
+                value=value,
+            )
         if amount < 0:
             self._problem(
                 Severity.WARNING,

@@ -31,7 +31,7 @@ from ._common import (
     phone_text,
     typed_props,
 )
-from ._funding import funding_records
+from ._funding import funding_mix, funding_records
 from ._json3 import report_unmatched_identifiers
 
 __all__ = ["TABLE_ALIASES", "Table", "TabularMapper", "canonical_table", "detect_variant"]
@@ -52,7 +52,7 @@ TABLE_ALIASES: dict[str, tuple[str, ...]] = {
     "phones": ("phones", "phone"),
     "contacts": ("contacts", "contact"),
     "physical_addresses": ("physical_addresses", "physical_address"),
-    "postal_addresses": ("postal_addresses", "postal_address"),
+    "postal_addresses": ("postal_addresses", "postal_address", "mail_addresses", "mail_address"),
     "addresses": ("addresses", "address"),
     "regular_schedules": ("regular_schedules", "regular_schedule"),
     "holiday_schedules": ("holiday_schedules", "holiday_schedule"),
@@ -100,6 +100,14 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "link_taxonomy": ("link_id", "taxonomy_id"),
 }
 """Columns without which a table cannot be read at all."""
+
+COLUMN_ALIASES: dict[str, dict[str, str]] = {
+    "taxonomy": {"taxonomy_id": "id"},
+}
+"""Columns some exports name otherwise (Ohana's ``taxonomy.csv`` has ``taxonomy_id`` for ``id``),
+per table: read under the HSDS name when the HSDS column itself is absent."""
+
+OHANA = "Ohana-style CSV (HSDS 1.0 precursor)"
 
 
 def canonical_table(name: str) -> str | None:
@@ -153,7 +161,11 @@ def detect_variant(tables: Mapping[str, Table], declared: str | None) -> str:
     """Which HSDS flavour a package is, from its tables and columns."""
     names = set(tables)
     columns = {name: set(table.header) for name, table in tables.items()}
-    if (
+    if "location_id" in columns.get("services", set()) and "service_at_location" not in names:
+        # Ohana API exports put each service at one location and reach the organisation
+        # through it; HSDS 1.0 replaced that with services_at_location.
+        variant = OHANA
+    elif (
         "link_taxonomy" in names
         or "identifiers" in names
         or "uprn" in columns.get("physical_addresses", set())
@@ -206,6 +218,33 @@ _LINK_KINDS = {
 }
 
 
+def _renamed_columns(table: Table, ctx: ReadContext) -> Table:
+    """The table with its columns read under their HSDS names (see ``COLUMN_ALIASES``)."""
+    renames = {
+        old: new
+        for old, new in COLUMN_ALIASES.get(table.name, {}).items()
+        if old in table.header and new not in table.header
+    }
+    if not renames:
+        return table
+    ctx.problem(
+        Severity.NOTE,
+        "column-renamed",
+        "the table names a column differently from HSDS; read under the HSDS name",
+        "rename the column in the export.",
+        table=table.label,
+        field=", ".join(renames),
+        value=", ".join(f"{old} -> {new}" for old, new in renames.items()),
+    )
+    source_rows = table.rows
+
+    def rows() -> RowIter:
+        for number, row in source_rows():
+            yield number, {renames.get(k, k): v for k, v in row.items()}
+
+    return Table(table.name, table.label, [renames.get(h, h) for h in table.header], rows)
+
+
 class TabularMapper:
     """Maps the tables of one HSDS tabular package to records."""
 
@@ -217,6 +256,7 @@ class TabularMapper:
         self.taxonomy_names: dict[str, str] = {}
         self.program_names: dict[str, str] = {}
         self.sal_service: dict[str, str] = {}
+        self.location_operator: dict[str, str] = {}
         self.contacts: dict[str, Row] = {}
         funding = tables.get("funding")
         self._funding_label = funding.label if funding else "funding"
@@ -237,6 +277,7 @@ class TabularMapper:
         self._read_taxonomies()
         self._read_programs()
         self._read_service_at_location_index()
+        self._read_location_operators()
         self._read_contacts()
         self._read_details()
         self._read_links()
@@ -249,18 +290,46 @@ class TabularMapper:
         self._settle_details()
 
     def _check_required_columns(self) -> None:
+        """Drop each table whose header lacks a required column, reporting file, column and
+        what was expected; refuse the package only if no organisation or service table is left."""
+        kept: dict[str, Table] = {}
+        refused: list[tuple[Table, str]] = []
         for name, table in self.tables.items():
+            table = _renamed_columns(table, self.ctx)
             missing = [c for c in REQUIRED_COLUMNS.get(name, ()) if c not in table.header]
             if name == "taxonomy_terms" and not {"name", "term"} & set(table.header):
                 missing.append("name")
-            if missing:
-                raise InputError(
-                    f"lacks the required column{'s' if len(missing) > 1 else ''} "
-                    f"{', '.join(repr(c) for c in missing)} (it has {', '.join(table.header)}).",
-                    path=table.label,
-                    where="header",
-                    fix="add the column, or rename the column that holds it.",
-                )
+            if not missing:
+                kept[name] = table
+                continue
+            message = (
+                f"lacks the required column{'s' if len(missing) > 1 else ''} "
+                f"{', '.join(repr(c) for c in missing)} (it has {', '.join(table.header)})"
+            )
+            refused.append((table, message))
+            count = sum(1 for _ in table.rows())
+            self.ctx.read(table.label, count)
+            self.ctx.rejected_counts[table.label] += count
+            self.ctx.problem(
+                Severity.ERROR,
+                "bad-header",
+                "the table's header lacks a column HSDS requires, so none of its rows were "
+                "loaded; the other tables were",
+                "add the column, or rename the column that holds it.",
+                table=table.label,
+                field=", ".join(missing),
+                value=f"expected {', '.join(REQUIRED_COLUMNS.get(name, ('name',)))}; "
+                f"it has {', '.join(table.header)} ({count} rows)",
+            )
+        if not {"services", "organizations"} & kept.keys():
+            table, message = refused[0]
+            raise InputError(
+                f"{message}.",
+                path=table.label,
+                where="header",
+                fix="add the column, or rename the column that holds it.",
+            )
+        self.tables = kept
 
     def _skip(self, table: Table, why: str) -> None:
         count = 0
@@ -318,6 +387,17 @@ class TabularMapper:
         for _row_number, row in table.rows():
             if row.get("id") and row.get("service_id"):
                 self.sal_service[str(row["id"])] = str(row["service_id"])
+
+    def _read_location_operators(self) -> None:
+        """Which organisation runs each location: Ohana services reach their provider so."""
+        table = self.tables.get("locations")
+        if table is None or "location_id" not in (
+            self.tables["services"].header if "services" in self.tables else ()
+        ):
+            return
+        for _row_number, row in table.rows():
+            if row.get("id") and row.get("organization_id"):
+                self.location_operator[str(row["id"])] = str(row["organization_id"])
 
     def _read_contacts(self) -> None:
         for table, row_number, row in self._rows("contacts"):
@@ -391,7 +471,6 @@ class TabularMapper:
                 lambda r: _strip_ids(r, *_PARENT_FIELDS, _SAL + "_id"),
                 set(_PARENT_FIELDS) | {_SAL},
             ),
-            ("funding", "funding", lambda r: r.get("source"), {"organization_id", "service_id"}),
             ("eligibility", "eligibility", _eligibility_value, {"service_id"}),
             (
                 "service_areas",
@@ -432,6 +511,10 @@ class TabularMapper:
                 {"service_id", "organization_id"},
             ),
         ]
+        for table, row_number, row in self._rows("funding"):
+            # A row naming both funds the service (the organisation runs it): counted once.
+            parent = "service_id" if row.get("service_id") not in (None, "") else "organization_id"
+            self._detail(table, row_number, row, "funding", row.get("source"), {parent})
         for name, prop, value_of, parent_fields in simple:
             for table, row_number, row in self._rows(name):
                 self._detail(table, row_number, row, prop, value_of(row), parent_fields)
@@ -578,6 +661,14 @@ class TabularMapper:
             for term in self.other_links.get((node_type, local_id), ()):
                 props.setdefault("taxonomy_terms", []).append(term)
             key = self.key(node_type, local_id)
+            if node_type in (NodeType.ORGANIZATION, NodeType.SERVICE):
+                # Ohana exports keep funding on the record itself, as one statement.
+                sources = props.pop("funding_sources", None)
+                if isinstance(sources, str) and not props.get("funding"):
+                    props["funding"] = [sources]
+                mix = funding_mix(props.get("funding") or [])
+                if mix:
+                    props["funding_mix"] = mix
             yield NodeRecord(
                 node_type, key, props, table.label, local_id, tuple(identifiers), row=row_number
             )
@@ -588,6 +679,7 @@ class TabularMapper:
                     table=self._funding_label,
                     record_id=local_id,
                     row=row_number,
+                    ctx=self.ctx,
                 )
             yield from self._node_edges(node_type, key, local_id, row, table, row_number)
 
@@ -602,6 +694,19 @@ class TabularMapper:
     ) -> Iterator[Record]:
         organization = row.get("organization_id")
         if node_type is NodeType.SERVICE:
+            location = row.get("location_id")
+            if organization in (None, "") and location not in (None, ""):
+                organization = self.location_operator.get(str(location))
+            if location not in (None, ""):
+                yield EdgeRecord(
+                    EdgeType.AT_LOCATION,
+                    key,
+                    self.key(NodeType.LOCATION, location),
+                    table.label,
+                    local_id,
+                    field="location_id",
+                    row=row_number,
+                )
             if organization not in (None, ""):
                 yield EdgeRecord(
                     EdgeType.PROVIDES,
@@ -687,7 +792,9 @@ class TabularMapper:
     def _service(
         self, local_id: str, row: Row, details: dict[str, list[Any]]
     ) -> tuple[dict[str, Any], list[str]]:
-        props = typed_props(NodeType.SERVICE, row, skip=("id", "taxonomy_ids", "program_id"))
+        props = typed_props(
+            NodeType.SERVICE, row, skip=("id", "taxonomy_ids", "program_id", "location_id")
+        )
         program = row.get("program_id")
         if program not in (None, ""):
             props["program"] = self.program_names.get(str(program), str(program))

@@ -1,0 +1,305 @@
+"""The study area: which areas a place-based answer is about, and how they were chosen.
+
+A workspace that holds national areas (every LSOA in England) and one city's
+directory must not rank Newham among Birmingham's gaps. Every place-based
+query therefore works within a :class:`Scope`:
+
+* ``within=`` (``--within``): areas given by GSS code or by name, at any level
+  (region, local authority, ward, MSOA, LSOA), repeatable;
+* else the workspace's stored scope (``civicgraph scope set``);
+* else the local authorities that hold the workspace's own placed locations
+  (and so the services and assets at them) - never every area by accident.
+  Only a workspace with no local authorities at all (small hand-made areas)
+  falls back to every area, and says so.
+
+Membership is a frozenset of area ids, so a query's filter is a set look-up.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import InputError, UsageError
+from ..ontology import EdgeType, NodeType
+from ..ontology.gss import area_level
+
+__all__ = [
+    "BY_DEFAULT",
+    "BY_OPTION",
+    "BY_WORKSPACE",
+    "EVERY_AREA",
+    "STORED_SCOPE",
+    "Scope",
+    "resolve_scope",
+]
+
+BY_OPTION = "--within"
+BY_WORKSPACE = "workspace scope"
+BY_DEFAULT = "default: local authorities holding the workspace's placed services/locations/assets"
+EVERY_AREA = "default: every area (the workspace has no local authorities to bound it)"
+
+STORED_SCOPE = "stored_scope"
+"""The key of ``graph.graph`` where a workspace puts its stored scope's area codes."""
+
+_AREA = NodeType.AREA.value
+_LOCATION = NodeType.LOCATION.value
+_SMALL = ("lsoa", "datazone", "soa")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The areas an answer is computed within.
+
+    Attributes
+    ----------
+    areas
+        The chosen areas' ids (GSS codes), in the order given.
+    names
+        Their names, in the same order.
+    how
+        How they were chosen: ``--within``, ``workspace scope`` or a default.
+    members
+        Every area inside the chosen ones (themselves included): the set a query
+        filters by.
+    vintage
+        The vintage(s) of the small areas (LSOAs) inside, e.g. ``2011``; empty if unknown.
+    """
+
+    areas: tuple[str, ...]
+    names: tuple[str, ...]
+    how: str
+    members: frozenset[str] = field(repr=False)
+    vintage: str = ""
+
+    def __contains__(self, area: object) -> bool:
+        return area in self.members
+
+    @property
+    def is_everything(self) -> bool:
+        return self.how == EVERY_AREA
+
+    def describe(self) -> str:
+        """One line: ``Birmingham (E08000025), by --within; 2011 LSOAs``."""
+        if self.is_everything:
+            chosen = "every area"
+        else:
+            listed = [
+                f"{n} ({a})" if n != a else a for a, n in zip(self.areas, self.names, strict=True)
+            ]
+            chosen = ", ".join(listed[:5]) + (
+                f" and {len(listed) - 5} more" if len(listed) > 5 else ""
+            )
+        text = f"scope: {chosen}; chosen by {self.how}"
+        if self.vintage:
+            text += f"; {self.vintage} LSOAs"
+        return text
+
+    def as_dict(self) -> dict[str, Any]:
+        """The scope as JSON metadata."""
+        return {
+            "areas": [{"area": a, "name": n} for a, n in zip(self.areas, self.names, strict=True)],
+            "how": self.how,
+            "vintage": self.vintage or None,
+            "areas_inside": len(self.members),
+        }
+
+
+def _level(node: str, data: dict[str, Any]) -> str:
+    level = data.get("level")
+    if isinstance(level, str) and level.strip():
+        return level.strip().lower()
+    return area_level(str(data.get("code") or node)) or ""
+
+
+class _AreaTree:
+    """The graph's areas: levels, names, parents and children (one pass over PART_OF)."""
+
+    def __init__(self, graph: Any) -> None:
+        self.graph = graph
+        self.levels: dict[str, str] = {}
+        for node, data in graph.nodes(data=True):
+            if data.get("type") == _AREA:
+                self.levels[node] = _level(node, data)
+        self.children: dict[str, list[str]] = {}
+        self.parents: dict[str, list[str]] = {}
+        for area in self.levels:
+            for _, parent, data in graph.out_edges(area, data=True):
+                if data.get("type") == EdgeType.PART_OF.value and parent in self.levels:
+                    self.parents.setdefault(area, []).append(parent)
+                    self.children.setdefault(parent, []).append(area)
+
+    def name(self, area: str) -> str:
+        return str(self.graph.nodes[area].get("name") or area)
+
+    def inside(self, areas: Iterable[str]) -> frozenset[str]:
+        found = set(areas)
+        stack = list(found)
+        while stack:
+            for child in self.children.get(stack.pop(), ()):
+                if child not in found:
+                    found.add(child)
+                    stack.append(child)
+        return frozenset(found)
+
+    def nearest_of_level(self, area: str, level: str) -> set[str]:
+        """The closest containing areas of ``level`` (the direct lookup wins over an older
+        chain, as in ``queries._places``)."""
+        layer, seen = {area}, {area}
+        while layer:
+            hits = {a for a in layer if self.levels.get(a) == level}
+            if hits:
+                return hits
+            layer = {p for a in layer for p in self.parents.get(a, ()) if p not in seen}
+            seen |= layer
+        return set()
+
+    def vintage(self, members: Iterable[str]) -> str:
+        counts = Counter(
+            str(self.graph.nodes[a].get("vintage"))
+            for a in members
+            if self.levels.get(a) in _SMALL and self.graph.nodes[a].get("vintage")
+        )
+        return " and ".join(sorted(counts))
+
+    def find(self, text: str) -> str:
+        """The area a ``--within`` value names (code or name, any case)."""
+        wanted = text.strip()
+        if wanted in self.levels:
+            return wanted
+        folded = wanted.casefold()
+        by_code = [a for a in self.levels if a.casefold() == folded]
+        if by_code:
+            return by_code[0]
+        named = sorted(a for a in self.levels if self.name(a).strip().casefold() == folded)
+        if len(named) > 1:
+            # One place in several vintages (a 2017 and a 2019 district) is still ambiguous:
+            # the codes differ, so the user picks.
+            listed = "; ".join(f"{self.name(a)} ({a}, {self.levels[a] or 'area'})" for a in named)
+            raise UsageError(
+                f"--within '{text}' names {len(named)} areas: {listed}. "
+                "Fix: give the one you mean by its code.",
+                param="within",
+            )
+        if named:
+            return named[0]
+        names = {self.name(a): a for a in self.levels}
+        near = difflib.get_close_matches(wanted, list(names), n=5, cutoff=0.6)
+        near += [n for n in names if folded in n.casefold() and n not in near][: 5 - len(near)]
+        hint = (
+            "near: " + "; ".join(f"{n} ({names[n]})" for n in near)
+            if near
+            else "no area has a similar name"
+        )
+        raise UsageError(
+            f"--within '{text}' is no area in the workspace ({hint}). Fix: give an area's GSS "
+            "code or exact name (see `civicgraph query si-index --level lad`), after "
+            "ingesting areas.",
+            param="within",
+        )
+
+
+def _placed_areas(graph: Any, tree: _AreaTree) -> set[str]:
+    """The areas the workspace's locations (and the services and assets at them) are placed in."""
+    placed: set[str] = set()
+    for node, data in graph.nodes(data=True):
+        if data.get("type") != _LOCATION:
+            continue
+        for _, area, edge in graph.out_edges(node, data=True):
+            if edge.get("type") == EdgeType.IN_AREA.value and area in tree.levels:
+                placed.add(area)
+    return placed
+
+
+def resolve_scope(
+    graph: Any,
+    within: Scope | str | Sequence[str] | None = None,
+    *,
+    stored: Sequence[str] | None = None,
+) -> Scope:
+    """The scope an answer uses: ``within``, else ``stored``, else the default.
+
+    Parameters
+    ----------
+    graph
+        The analysis graph.
+    within
+        Areas by GSS code or name (one, or several), or a :class:`Scope` (returned as is).
+    stored
+        The workspace's stored scope, used when ``within`` is empty; default: what the
+        workspace attached to its graph (``graph.graph["stored_scope"]``, from
+        ``Workspace.scope_areas()``).
+
+    Returns
+    -------
+    Scope
+
+    Raises
+    ------
+    UsageError
+        A value names no area, or several (exit 2).
+    InputError
+        The chosen areas hold none of the workspace's placed data (exit 1).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("E08000025", type="Area", name="Birmingham", level="lad")
+    >>> g.add_node("E01000001", type="Area", name="Birmingham 001A", level="lsoa")
+    >>> _ = g.add_edge("E01000001", "E08000025", key="PART_OF", type="PART_OF")
+    >>> g.add_node("hall", type="Location", name="Hall")
+    >>> _ = g.add_edge("hall", "E01000001", key="IN_AREA", type="IN_AREA")
+    >>> resolve_scope(g).describe()
+    "scope: Birmingham (E08000025); chosen by default: local authorities holding the \
+workspace's placed services/locations/assets"
+    >>> sorted(resolve_scope(g, "birmingham").members)
+    ['E01000001', 'E08000025']
+    """
+    if isinstance(within, Scope):
+        return within
+    given = [within] if isinstance(within, str) else [w for w in (within or ()) if w]
+    tree = _AreaTree(graph)
+    how = BY_OPTION
+    if stored is None:
+        stored = tuple(getattr(graph, "graph", {}).get(STORED_SCOPE, ()))
+    if not given and stored:
+        given, how = list(stored), BY_WORKSPACE
+    placed = _placed_areas(graph, tree)
+    if given:
+        chosen: list[str] = []
+        for text in given:
+            area = tree.find(text)
+            if area not in chosen:
+                chosen.append(area)
+        members = tree.inside(chosen)
+        if placed and not placed & members:
+            listed = ", ".join(f"{tree.name(a)} ({a})" for a in chosen)
+            raise InputError(
+                f"the scope {listed} ({how}) holds none of the workspace's placed services, "
+                "locations or assets, so there is nothing to answer there. Fix: choose an "
+                "area that holds them (`civicgraph scope clear` uses the default), or ingest "
+                "a directory for it."
+            )
+        return Scope(
+            tuple(chosen),
+            tuple(tree.name(a) for a in chosen),
+            how,
+            members,
+            tree.vintage(members),
+        )
+    authorities = sorted({lad for area in placed for lad in tree.nearest_of_level(area, "lad")})
+    if not authorities:
+        everything = frozenset(tree.levels)
+        return Scope((), (), EVERY_AREA, everything, tree.vintage(everything))
+    members = tree.inside(authorities)
+    return Scope(
+        tuple(authorities),
+        tuple(tree.name(a) for a in authorities),
+        BY_DEFAULT,
+        members,
+        tree.vintage(members),
+    )
