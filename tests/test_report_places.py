@@ -13,6 +13,11 @@ from civicgraph.queries import gaps, si_index
 from civicgraph.viz.report import demo_area, most_under_served, write_area_report
 
 
+def gaps_section(page):
+    """The report's section headed exactly "Gaps"."""
+    return page.locator("section", has=page.get_by_role("heading", name="Gaps", exact=True))
+
+
 def three_areas() -> Graph:
     """Three LSOAs 5 km apart: a library and services in the first, a service in the
     second, nothing in the third (the most deprived)."""
@@ -66,10 +71,10 @@ def test_report_sets_the_index_against_imd_and_lists_the_gaps(tmp_path: Path, op
     expected = gaps(graph)
     expected = expected[expected["area"] == "E01000003"]
     assert not expected.empty
-    rows = page.locator("section", has_text="Gaps").locator("tbody tr").all()
+    rows = gaps_section(page).locator("tbody tr").all()
     shown = [row.locator("td").first.text_content() for row in rows]
     assert shown == list(expected["category"])[: len(shown)]
-    assert "Central Library" in page.locator("section", has_text="Gaps").text_content()
+    assert "Central Library" in gaps_section(page).text_content()
     assert opened.errors == [] and opened.dialogs == []
 
 
@@ -107,10 +112,10 @@ def test_an_authority_report_ranks_honestly_and_lists_the_gaps_inside_it(
     inside = gaps(graph)
     inside = inside[inside["area"].isin({"E01000001", "E01000002", "E01000003"})]
     assert not inside.empty
-    rows = page.locator("section", has_text="Gaps").locator("tbody tr").all()
+    rows = gaps_section(page).locator("tbody tr").all()
     shown = [row.locator("td").first.text_content() for row in rows]
     assert shown == list(inside["area"])[: len(shown)]
-    assert SCRIPT in page.locator("section", has_text="Gaps").text_content()
+    assert SCRIPT in gaps_section(page).text_content()
     assert opened.errors == [] and opened.dialogs == []
 
 
