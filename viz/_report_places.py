@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..graph import Graph
+from ..graph.scope import Scope
 from ..ontology import EdgeType, NodeType
 from ..queries import gaps, si_index
 from ..queries._index import GraphIndex, count_of, short_list
@@ -84,16 +85,21 @@ def _ancestors(lookup: GraphIndex, code: str) -> list[str]:
     return found
 
 
-def comparator_areas(graph: Graph, code: str, *, lookup: GraphIndex | None = None) -> Comparators:
-    """The areas of ``code``'s level in the same authority (or region, for an authority).
+def comparator_areas(
+    graph: Graph, code: str, *, lookup: GraphIndex | None = None, scope: Scope | None = None
+) -> Comparators:
+    """The areas of ``code``'s level in the same authority (or region, for an authority),
+    within ``scope`` when one is given.
 
-    Falls back to every area of that level in the graph when ``code`` has no such
+    Falls back to every area of that level (in the scope) when ``code`` has no such
     containing area, or is the only area of its level in it.
     """
     lookup = lookup or GraphIndex(graph)
     level = report_level(graph, code)
     levels = {a: area_level_of(a, graph.nodes[a]) for a in lookup.nodes(_AREA)}
     same = sorted(a for a, lv in levels.items() if lv == level)
+    if scope is not None and not scope.is_everything:
+        same = [a for a in same if a in scope.members or a == code]
     ancestors = _ancestors(lookup, code)
     for up in _UP.get(level, ()):
         container = next((a for a in ancestors if levels.get(a) == up), None)
@@ -104,6 +110,13 @@ def comparator_areas(graph: Graph, code: str, *, lookup: GraphIndex | None = Non
         if len(peers) > 1:
             name = graph.nodes[container].get("name") or container
             return Comparators(peers, container, f"{_level_word(level)} in {name} ({container})")
+    if scope is not None and not scope.is_everything:
+        named = [
+            f"{n} ({a})" if n != a else a for a, n in zip(scope.areas, scope.names, strict=True)
+        ]
+        return Comparators(
+            same, None, f"{_level_word(level)} in the study area ({short_list(named, 3)})"
+        )
     return Comparators(same, None, f"{_level_word(level)} in the workspace")
 
 
@@ -199,15 +212,16 @@ def deprivation_facts(
     return facts
 
 
-def gaps_inside(graph: Graph, code: str, *, lookup: GraphIndex | None = None) -> pd.DataFrame:
+def gaps_inside(
+    graph: Graph, code: str, *, lookup: GraphIndex | None = None, scope: Scope | None = None
+) -> pd.DataFrame:
     """The ``gaps`` rows of the area: its own rows for an LSOA; for a larger area, those of
     the LSOAs inside it (ranked by need as ``gaps`` ranks them)."""
     lookup = lookup or GraphIndex(graph)
     level = report_level(graph, code)
+    frame = gaps(graph, level="lsoa", within=scope)
     if level == "lsoa":
-        frame = gaps(graph, level="lsoa")
         return frame[frame["area"] == code]
-    frame = gaps(graph, level="lsoa")
     return frame[frame["area"].isin(set(_lsoas_inside(graph, lookup, code)))]
 
 

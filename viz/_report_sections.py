@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from ..graph import Graph
+from ..graph.scope import Scope
 from ..ontology import NodeType
 from ..queries import activities, assets, funding_dependency, partnerships, si_index
 from ..queries._index import GraphIndex
@@ -51,6 +52,7 @@ class ReportContext:
     view: View
     folder: Path
     seed: int
+    scope: Scope
     pictures: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -72,7 +74,7 @@ class ReportContext:
 
     @cached_property
     def si(self) -> pd.DataFrame:
-        return si_index(self.graph, level=self.level)
+        return si_index(self.graph, level=self.level, within=self.scope)
 
     @cached_property
     def si_row(self) -> dict[str, Any] | None:
@@ -81,11 +83,11 @@ class ReportContext:
 
     @cached_property
     def comparators(self) -> Comparators:
-        return comparator_areas(self.graph, self.code, lookup=self.lookup)
+        return comparator_areas(self.graph, self.code, lookup=self.lookup, scope=self.scope)
 
     @cached_property
     def gaps(self) -> pd.DataFrame:
-        return gaps_inside(self.graph, self.code, lookup=self.lookup)
+        return gaps_inside(self.graph, self.code, lookup=self.lookup, scope=self.scope)
 
     @cached_property
     def silos(self) -> pd.DataFrame:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import shutil
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +31,7 @@ from pathlib import Path
 from .._files import write_text
 from ..errors import UsageError
 from ..graph import Graph
+from ..graph.scope import Scope, scope_for_area
 from . import _report_charts as charts
 from ._layout import layout
 from ._report_html import CSS, POLICY, cell
@@ -64,6 +66,8 @@ class AreaReport:
     network: Path | None = None
     notes: list[str] = field(default_factory=list)
     """What the report could not include, and why (no Chromium, an area the index skips...)."""
+    scope: Scope | None = None
+    """The study area the report ranked the area within."""
 
 
 def find_chromium() -> str | None:
@@ -118,6 +122,7 @@ def write_area_report(
     pdf: bool = True,
     seed: int = 1,
     chosen_by: str | None = None,
+    within: Scope | str | Sequence[str] | None = None,
 ) -> AreaReport:
     """Write the report on one area into the folder ``out`` (see the module documentation).
 
@@ -136,6 +141,10 @@ def write_area_report(
     chosen_by
         How the area was chosen, in words, for the report's first lines (the demo passes
         ``DEMO_RULE``).
+    within
+        The study area the area is ranked within (codes or names, or a ``Scope``);
+        default: the workspace's scope when it holds the area, else the local
+        authority holding it (``civicgraph.graph.scope.scope_for_area``).
 
     Returns
     -------
@@ -155,8 +164,9 @@ def write_area_report(
     view = build_view(graph, view="area", area=area, max_nodes=10**9, seed=seed)
     code = area.strip().upper()
     folder.mkdir(parents=True, exist_ok=True)
-    ctx = ReportContext(graph=graph, code=code, view=view, folder=folder, seed=seed)
-    report = AreaReport(area=code, html=folder / "report.html", pdf=None)
+    scope = scope_for_area(graph, code, within)
+    ctx = ReportContext(graph=graph, code=code, view=view, folder=folder, seed=seed, scope=scope)
+    report = AreaReport(area=code, html=folder / "report.html", pdf=None, scope=scope)
 
     positions = layout(view, seed=seed)  # one layout for the picture and network.html
     network = ctx.add_picture(
