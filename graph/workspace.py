@@ -36,7 +36,7 @@ from ..errors import UsageError, WorkspaceError
 from ..ontology import EDGE_TYPES, NODE_TYPES, NodeType
 from ._schema import APPLICATION_ID, DDL, MIGRATIONS, SCHEMA_VERSION
 from ._stored import fingerprint, load_graph, store_graph, stored_counts
-from .build import Graph, build_graph, count_by_type
+from .build import Graph, StepProgress, build_graph, count_by_type
 from .decisions import read_decisions
 from .identity import resolve_identities
 from .report import IngestReport, Problem
@@ -146,6 +146,9 @@ class Workspace:
     ----------
     path
         The workspace file. Defaults to ``$CIVICGRAPH_DB`` or ``./civicgraph.db``.
+    progress
+        Told ``(step, done, total)`` while long steps run (building the graph);
+        the CLI passes one that shows it on a terminal.
 
     Raises
     ------
@@ -164,8 +167,11 @@ class Workspace:
     False
     """
 
-    def __init__(self, path: str | Path | None = None) -> None:
+    def __init__(
+        self, path: str | Path | None = None, *, progress: StepProgress | None = None
+    ) -> None:
         self.path = str(path) if path is not None else str(default_workspace_path())
+        self.progress = progress
         self._conn: sqlite3.Connection | None = None
         if self.path == ":memory:":
             self._connect(create=True)
@@ -417,9 +423,13 @@ class Workspace:
         if conn is None:
             return nx.MultiDiGraph()
         state = fingerprint(conn)
+        if self.progress:
+            self.progress("loading the stored analysis graph", 0, 1)
         graph = load_graph(conn, state)
+        if self.progress and graph is not None:
+            self.progress("loading the stored analysis graph", 1, 1)
         if graph is None:
-            graph = build_graph(conn)
+            graph = build_graph(conn, progress=self.progress)
             if self.path != ":memory:":
                 store_graph(conn, graph, state)
         return graph
