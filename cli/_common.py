@@ -34,6 +34,7 @@ __all__ = [
     "output_params",
     "progress_counter",
     "resolve_format",
+    "step_progress",
     "within_option",
     "within_param",
     "write_output",
@@ -54,7 +55,7 @@ class State:
     def workspace(self) -> Workspace:
         from ..graph import Workspace
 
-        return Workspace(self.db)
+        return Workspace(self.db, progress=step_progress())
 
 
 def dumps(data: Any) -> str:
@@ -77,6 +78,25 @@ def progress_counter() -> Callable[[int], None] | None:
         click.echo(f"\r  read {seen[0]:,} records", nl=False, err=True)
 
     return tick
+
+
+def step_progress() -> Callable[[str, int, int], None] | None:
+    """Progress of long steps, ``step: done of total``, on stderr; only on a terminal.
+
+    Each step keeps one line, rewritten in place; a step ends its line when done.
+    """
+    if not sys.stderr.isatty():
+        return None
+    shown: dict[str, bool] = {}
+
+    def show(step: str, done: int, total: int) -> None:
+        if shown.get(step):
+            return  # this step has finished its line
+        finished = done >= total
+        click.echo(f"\r  {step}: {done:,} of {total:,}", nl=finished, err=True)
+        shown[step] = finished
+
+    return show
 
 
 OUTPUT_FORMATS = ("table", "csv", "json", "xlsx", "md")

@@ -40,6 +40,7 @@ def _ingest_command(ingester: Ingester) -> click.Command:
         report_path: str | None,
         encoding: str | None,
         output_format: str,
+        snapshot_date: str | None,
         **options: Any,
     ) -> None:
         progress = progress_counter()
@@ -54,6 +55,7 @@ def _ingest_command(ingester: Ingester) -> click.Command:
                     encoding=encoding,
                     progress=progress,
                     options=options,
+                    snapshot_date=snapshot_date,
                 )
         except StrictModeError as error:
             if progress:
@@ -88,6 +90,11 @@ def _ingest_command(ingester: Ingester) -> click.Command:
             default="table",
             show_default=True,
             help="How to print the report.",
+        ),
+        click.Option(
+            ["--snapshot-date", "snapshot_date"],
+            metavar="YYYY-MM-DD",
+            help="The day the data describes, for a file taken earlier (default: today).",
         ),
     ]
     for option in ingester.options:

@@ -6,8 +6,9 @@ import click
 
 from ..viz import COLOR_BY, DEFAULT_MAX_NODES, VIEWS, write_view
 from ..viz._layout import MEASURES
+from ..viz.map import MAP_LEVELS, write_map
 from ..viz.report import write_area_report
-from ._common import CONTEXT_SETTINGS, Choice, State
+from ._common import CONTEXT_SETTINGS, Choice, State, within_option
 
 __all__ = ["report", "viz"]
 
@@ -15,10 +16,11 @@ __all__ = ["report", "viz"]
 @click.command(context_settings=CONTEXT_SETTINGS)
 @click.option(
     "--view",
-    type=Choice(VIEWS),
+    type=Choice((*VIEWS, "map")),
     default="network",
     show_default=True,
-    help="The whole network, one node's neighbourhood (ego), one area, or a query's result.",
+    help="The whole network, one node's neighbourhood (ego), one area, a query's result, "
+    "or a map of the areas.",
 )
 @click.option("--focus", help="The ego view's centre: a node id (or a unique name).")
 @click.option(
@@ -51,6 +53,24 @@ __all__ = ["report", "viz"]
     show_default=True,
     help="Above this, fold services into organisations and places into areas.",
 )
+@click.option(
+    "--layer",
+    default="imd",
+    show_default=True,
+    help="The map's shading: imd, si-index or gaps:CATEGORY (prevention and changes when "
+    "their data exists).",
+)
+@click.option(
+    "--level",
+    type=Choice(MAP_LEVELS),
+    default="lsoa",
+    show_default=True,
+    help="The areas the map draws.",
+)
+@within_option()
+@click.option(
+    "--no-area-pages", is_flag=True, help="The map: do not write each area's network page."
+)
 @click.option("--seed", type=int, default=1, show_default=True, help="The layout's random seed.")
 @click.option(
     "--out", type=click.Path(dir_okay=False), required=True, help="The HTML file to write."
@@ -66,6 +86,10 @@ def viz(
     size: str,
     limit: int,
     max_nodes: int,
+    layer: str,
+    level: str,
+    within: tuple[str, ...],
+    no_area_pages: bool,
     seed: int,
     out: str,
 ) -> None:
@@ -82,9 +106,29 @@ def viz(
       civicgraph viz --view ego --focus GB-CHC-1234567 --depth 2 --out ego.html
       civicgraph viz --view silos --out silos.html
       civicgraph viz --view partnerships --limit 30 --size betweenness --out partners.html
+      civicgraph viz --view map --layer "gaps:Domestic abuse" --level msoa --out map.html
     """
     with state.workspace() as workspace:
         graph = workspace.graph()
+    if view == "map":
+        drawn = write_map(
+            graph,
+            out,
+            within=within,
+            layer=layer,
+            level=level,
+            area_pages=not no_area_pages,
+            seed=seed,
+        )
+        for note in drawn.notes:
+            click.echo(f"note: {note}", err=True)
+        click.echo(
+            f"{drawn.areas:,} areas ({drawn.outlined:,} outlined) and {drawn.points:,} points "
+            f"written to {drawn.path} ({drawn.bytes / 1e6:.1f} MB), "
+            f"{len(drawn.area_pages):,} area pages beside it",
+            err=True,
+        )
+        return
     result = write_view(
         graph,
         out,

@@ -45,6 +45,8 @@ def query_command(query: Query) -> click.Command:
             params["limit"] = limit
         with state.workspace() as workspace:
             frame = run_query(query.name, workspace, **params)
+        if frame.attrs.get("note"):
+            click.echo(frame.attrs["note"], err=True)  # on stderr: the rows stay machine-readable
         emit_rows(
             frame,
             output_format=output_format,

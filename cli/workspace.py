@@ -76,6 +76,7 @@ def sources(
             problems = ", ".join(f"{n} {k}s" for k, n in snap["problems"].items() if n)
             lines.append(
                 f"  snapshot {snap['snapshot']} [{marker}] {snap['ingested_at']} "
+                f"(data of {snap['date']}) "
                 f"sha256 {snap['sha256'][:12]} {snap['variant']}"
                 + (f" — {problems}" if problems else "")
             )
@@ -142,6 +143,7 @@ def _snapshot_rows(data: list[dict[str, Any]]) -> pd.DataFrame:
                 "snapshot": snap["snapshot"],
                 "current": snap["current"],
                 "ingested_at": snap["ingested_at"],
+                "date": snap["date"],
                 "variant": snap["variant"],
                 "sha256": snap["sha256"],
                 "input": snap["input"],
@@ -152,7 +154,7 @@ def _snapshot_rows(data: list[dict[str, Any]]) -> pd.DataFrame:
 
 
 _SNAPSHOT_COLUMNS = [
-    "source", "kind", "snapshot", "current", "ingested_at", "variant", "sha256", "input",
+    "source", "kind", "snapshot", "current", "ingested_at", "date", "variant", "sha256", "input",
 ]  # fmt: skip
 _COUNTS = ["read", "loaded", "merged", "rejected", "warnings"]
 

@@ -3,12 +3,13 @@
 A workspace keeps *facts*, not a graph: each snapshot of each source asserts
 nodes and edges under its own keys, and the ``entity`` table records which
 keys the identity stage decided are one real-world node. The analysis graph
-is built from the current snapshots on demand.
+is built from the current snapshots on demand, and kept in ``graph_store``
+until the store changes.
 """
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 APPLICATION_ID = 0x43475250  # "CGRP": marks the file as a civicgraph workspace
 
@@ -104,8 +105,63 @@ CREATE TABLE review (
 ) WITHOUT ROWID;
 """
 
-DDL = _VERSION_1 + _VERSION_2
+_VERSION_3 = """
+-- The analysis graph as last built, a cache of the store (see graph/_stored.py): its
+-- fingerprint is meta 'graph_fingerprint'; the counter the fingerprint reads is meta
+-- 'generation', which every change to sources, snapshots and decisions bumps.
+CREATE TABLE graph_store (
+    part INTEGER PRIMARY KEY,
+    data BLOB NOT NULL                 -- zlib-compressed JSON, in order of part
+);
+CREATE TRIGGER source_insert_changes_generation AFTER INSERT ON source
+BEGIN
+    INSERT INTO meta (key, value) VALUES ('generation', 1)
+    ON CONFLICT (key) DO UPDATE SET value = value + 1;
+END;
+CREATE TRIGGER source_update_changes_generation AFTER UPDATE ON source
+BEGIN
+    INSERT INTO meta (key, value) VALUES ('generation', 1)
+    ON CONFLICT (key) DO UPDATE SET value = value + 1;
+END;
+CREATE TRIGGER source_delete_changes_generation AFTER DELETE ON source
+BEGIN
+    INSERT INTO meta (key, value) VALUES ('generation', 1)
+    ON CONFLICT (key) DO UPDATE SET value = value + 1;
+END;
+CREATE TRIGGER snapshot_insert_changes_generation AFTER INSERT ON snapshot
+BEGIN
+    INSERT INTO meta (key, value) VALUES ('generation', 1)
+    ON CONFLICT (key) DO UPDATE SET value = value + 1;
+END;
+CREATE TRIGGER snapshot_update_changes_generation AFTER UPDATE ON snapshot
+BEGIN
+    INSERT INTO meta (key, value) VALUES ('generation', 1)
+    ON CONFLICT (key) DO UPDATE SET value = value + 1;
+END;
+CREATE TRIGGER snapshot_delete_changes_generation AFTER DELETE ON snapshot
+BEGIN
+    INSERT INTO meta (key, value) VALUES ('generation', 1)
+    ON CONFLICT (key) DO UPDATE SET value = value + 1;
+END;
+CREATE TRIGGER decision_insert_changes_generation AFTER INSERT ON decision
+BEGIN
+    INSERT INTO meta (key, value) VALUES ('generation', 1)
+    ON CONFLICT (key) DO UPDATE SET value = value + 1;
+END;
+CREATE TRIGGER decision_update_changes_generation AFTER UPDATE ON decision
+BEGIN
+    INSERT INTO meta (key, value) VALUES ('generation', 1)
+    ON CONFLICT (key) DO UPDATE SET value = value + 1;
+END;
+CREATE TRIGGER decision_delete_changes_generation AFTER DELETE ON decision
+BEGIN
+    INSERT INTO meta (key, value) VALUES ('generation', 1)
+    ON CONFLICT (key) DO UPDATE SET value = value + 1;
+END;
+"""
+
+DDL = _VERSION_1 + _VERSION_2 + _VERSION_3
 """The whole layout, for a new workspace."""
 
-MIGRATIONS: dict[int, str] = {2: _VERSION_2}
+MIGRATIONS: dict[int, str] = {2: _VERSION_2, 3: _VERSION_3}
 """For each version, the statements that bring a workspace of the version before up to it."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 import gc
 import logging
 import sqlite3
+from collections.abc import Callable
 from typing import Any, TypeAlias
 
 import networkx as nx
@@ -28,7 +29,7 @@ from ..ontology import EDGE_TYPES, NODE_TYPES
 from .identity import NAME_ONLY_PREFIXES
 from .placing import place
 
-__all__ = ["Graph", "build_graph", "count_by_type", "edge_key"]
+__all__ = ["Graph", "StepProgress", "build_graph", "count_by_type", "edge_key"]
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,22 @@ _EDGE_FACTS = """
 """
 
 
+StepProgress: TypeAlias = Callable[[str, int, int], None]
+"""Told ``(step, done, total)`` as a long step goes on (the CLI shows it on a terminal)."""
+
+_EVERY = 20_000
+"""Rows between two progress reports."""
+
+
+def _current_count(conn: sqlite3.Connection, table: str) -> int:
+    return int(
+        conn.execute(
+            f"SELECT count(*) FROM {table} f JOIN snapshot s ON s.id = f.snapshot_id "
+            "WHERE s.is_current = 1"
+        ).fetchone()[0]
+    )
+
+
 def edge_key(edge_type: str, discriminator: str = "") -> str:
     """The multigraph key of an edge: its type, and its discriminator when it has one.
 
@@ -68,8 +85,13 @@ Graph: TypeAlias = "nx.MultiDiGraph[str]"
 """The analysis graph type: a networkx MultiDiGraph whose node ids are strings."""
 
 
-def build_graph(conn: sqlite3.Connection) -> Graph:
-    """Build the analysis graph from the current facts of a workspace connection."""
+def build_graph(conn: sqlite3.Connection, *, progress: StepProgress | None = None) -> Graph:
+    """Build the analysis graph from the current facts of a workspace connection.
+
+    ``progress``, if given, is told how many node and edge facts are read, of how many.
+    """
+    node_total = _current_count(conn, "node_fact") if progress else 0
+    edge_total = _current_count(conn, "edge_fact") if progress else 0
     entity: dict[str, str] = dict(conn.execute("SELECT key, node_id FROM entity"))
     graph: Graph = nx.MultiDiGraph()
     nodes: dict[str, dict[str, Any]] = graph._node  # type: ignore[attr-defined]  # fast lookups
@@ -78,7 +100,9 @@ def build_graph(conn: sqlite3.Connection) -> Graph:
     gc_was_enabled = gc.isenabled()
     gc.disable()  # the collector, not the work, dominates building large graphs
     try:
-        for source, key, node_type, props_json in conn.execute(_NODE_FACTS):
+        for done, (source, key, node_type, props_json) in enumerate(conn.execute(_NODE_FACTS)):
+            if progress and done % _EVERY == 0:
+                progress("building the analysis graph: node facts", done, node_total)
             node_id = entity.get(key, key)
             attrs = nodes.get(node_id)
             props = loads(props_json)
@@ -104,10 +128,14 @@ def build_graph(conn: sqlite3.Connection) -> Graph:
             if source not in attrs["sources"]:
                 attrs["sources"].append(source)
 
+        if progress:
+            progress("building the analysis graph: node facts", node_total, node_total)
         skipped = 0
-        for source, edge_type, source_key, target_key, disc, props_json in conn.execute(
-            _EDGE_FACTS
+        for done, (source, edge_type, source_key, target_key, disc, props_json) in enumerate(
+            conn.execute(_EDGE_FACTS)
         ):
+            if progress and done % _EVERY == 0:
+                progress("building the analysis graph: edge facts", done, edge_total)
             u = entity.get(source_key, source_key)
             v = entity.get(target_key, target_key)
             if u not in nodes or v not in nodes or (u == v and source_key != target_key):
@@ -128,6 +156,8 @@ def build_graph(conn: sqlite3.Connection) -> Graph:
     finally:
         if gc_was_enabled:
             gc.enable()
+    if progress:
+        progress("building the analysis graph: edge facts", edge_total, edge_total)
     graph.graph["skipped_edges"] = skipped
     place(graph)
     if skipped:

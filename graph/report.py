@@ -146,6 +146,8 @@ class IngestReport:
     started: str = ""
     finished: str = ""
     snapshot: int | None = None
+    snapshot_date: str = ""
+    """The day the data describes (YYYY-MM-DD): the ingest's own day unless given."""
     dry_run: bool = False
     tables: dict[str, TableCounts] = dataclasses.field(default_factory=dict)
     nodes: dict[str, int] = dataclasses.field(default_factory=dict)

@@ -5,7 +5,9 @@ Rules it keeps:
 - one ingest is one transaction: it lands whole or not at all;
 - re-ingesting a source replaces that source's facts and keeps the earlier
   snapshot (its time and the input's sha256) for comparison;
-- the analysis graph is built from the current snapshots on demand.
+- the analysis graph is built from the current snapshots on demand, and kept
+  in the file (``graph_store``) until the store changes, so later commands load
+  it instead of building it again (see :mod:`civicgraph.graph._stored`).
 
 Examples
 --------
@@ -33,7 +35,8 @@ import orjson
 from ..errors import UsageError, WorkspaceError
 from ..ontology import EDGE_TYPES, NODE_TYPES, NodeType
 from ._schema import APPLICATION_ID, DDL, MIGRATIONS, SCHEMA_VERSION
-from .build import Graph, build_graph, count_by_type
+from ._stored import fingerprint, load_graph, store_graph, stored_counts
+from .build import Graph, StepProgress, build_graph, count_by_type
 from .decisions import read_decisions
 from .identity import resolve_identities
 from .report import IngestReport, Problem
@@ -143,6 +146,9 @@ class Workspace:
     ----------
     path
         The workspace file. Defaults to ``$CIVICGRAPH_DB`` or ``./civicgraph.db``.
+    progress
+        Told ``(step, done, total)`` while long steps run (building the graph);
+        the CLI passes one that shows it on a terminal.
 
     Raises
     ------
@@ -161,8 +167,11 @@ class Workspace:
     False
     """
 
-    def __init__(self, path: str | Path | None = None) -> None:
+    def __init__(
+        self, path: str | Path | None = None, *, progress: StepProgress | None = None
+    ) -> None:
         self.path = str(path) if path is not None else str(default_workspace_path())
+        self.progress = progress
         self._conn: sqlite3.Connection | None = None
         if self.path == ":memory:":
             self._connect(create=True)
@@ -291,9 +300,10 @@ class Workspace:
         -------
         list of dict
             ``{"name", "kind", "priority", "snapshots": [{"snapshot", "ingested_at",
-            "input", "sha256", "variant", "current", "tables", "nodes", "edges",
+            "date", "input", "sha256", "variant", "current", "tables", "nodes", "edges",
             "problems", "metadata"}]}``; ``metadata`` holds what the input said about
-            itself (``license``) where it said it.
+            itself (``license``) where it said it; ``date`` is the day the snapshot
+            describes (``--snapshot-date`` on ingest, else the day it was ingested).
 
         Examples
         --------
@@ -323,6 +333,7 @@ class Workspace:
                     {
                         "snapshot": sid,
                         "ingested_at": ingested_at,
+                        "date": report.get("snapshot_date") or ingested_at[:10],
                         "input": input_,
                         "sha256": sha,
                         "variant": variant,
@@ -387,9 +398,14 @@ class Workspace:
         return IngestReport.from_dict(orjson.loads(rows[0][0]))
 
     def graph(self) -> Graph:
-        """Build the analysis graph (a networkx ``MultiDiGraph``) from the current facts.
+        """The analysis graph (a networkx ``MultiDiGraph``) of the current facts.
 
         Every node and edge carries ``type`` (the ontology's name) and ``sources``.
+        The first call after the store changes builds it and keeps it in the
+        workspace file; later calls (in any process) load that copy while the
+        store stays as it was. A copy that does not match the store is never
+        used. Each call returns a graph of its own: changing it changes nothing
+        stored.
 
         Examples
         --------
@@ -404,10 +420,26 @@ class Workspace:
         ['Concept', 'Location', 'Organization', 'Service']
         """
         conn = self._connect(create=False)
-        return nx.MultiDiGraph() if conn is None else build_graph(conn)
+        if conn is None:
+            return nx.MultiDiGraph()
+        state = fingerprint(conn)
+        if self.progress:
+            self.progress("loading the stored analysis graph", 0, 1)
+        graph = load_graph(conn, state)
+        if self.progress and graph is not None:
+            self.progress("loading the stored analysis graph", 1, 1)
+        if graph is None:
+            graph = build_graph(conn, progress=self.progress)
+            if self.path != ":memory:":
+                store_graph(conn, graph, state)
+        return graph
 
     def stats(self) -> dict[str, dict[str, int]]:
         """Node and edge counts by type: ``{"nodes": {TYPE: n}, "edges": {TYPE: n}}``.
+
+        Read from the workspace, as counted when the analysis graph was last
+        built and stored, while the store is unchanged since; else the graph is
+        built (and stored) first.
 
         Examples
         --------
@@ -420,7 +452,11 @@ class Workspace:
         >>> ws.stats()["nodes"]["Service"]
         20
         """
-        return count_by_type(self.graph())
+        conn = self._connect(create=False)
+        if conn is None:
+            return {"nodes": {}, "edges": {}}
+        counts = stored_counts(conn, fingerprint(conn))
+        return counts if counts is not None else count_by_type(self.graph())
 
     def facts(self, node_id: str) -> list[dict[str, Any]]:
         """Everything the current snapshots assert about one node, source by source.
@@ -616,6 +652,36 @@ class Workspace:
             )
         }
 
+    def snapshot_facts(self, snapshot: int) -> list[tuple[str, str, str, dict[str, Any]]]:
+        """Every node fact of one snapshot, current or not: ``[(key, type, record_id, props)]``.
+
+        What a source said at that time: the changes query compares two of these.
+        """
+        return [
+            (key, node_type, record_id, orjson.loads(props))
+            for key, node_type, record_id, props in self._rows(
+                "SELECT key, type, record_id, props FROM node_fact WHERE snapshot_id = ?",
+                (snapshot,),
+            )
+        ]
+
+    def snapshot_edges(self, snapshot: int, *, edge_type: str) -> list[tuple[str, str]]:
+        """The ``(source key, target key)`` of one snapshot's edge facts of ``edge_type``."""
+        return [
+            (u, v)
+            for u, v in self._rows(
+                "SELECT source_key, target_key FROM edge_fact WHERE snapshot_id = ? AND type = ?",
+                (snapshot, edge_type),
+            )
+        ]
+
+    def node_ids(self) -> dict[str, str]:
+        """The identity stage's decisions: ``{asserted key: node id}`` for keys joined to another.
+
+        Keys not listed are their own node id.
+        """
+        return dict(self._rows("SELECT key, node_id FROM entity"))
+
     # -- writing ------------------------------------------------------------
 
     def write_snapshot(
@@ -674,6 +740,7 @@ class Workspace:
                 )
             conn.execute("UPDATE snapshot SET is_current = 0 WHERE source = ?", (report.source,))
             report.finished = _now()
+            report.snapshot_date = report.snapshot_date or report.finished[:10]
             cursor = conn.execute(
                 "INSERT INTO snapshot (source, ingested_at, input, sha256, variant, is_current, "
                 "report) VALUES (?, ?, ?, ?, ?, 1, '{}')",
@@ -781,6 +848,8 @@ class Workspace:
         True
         """
         with self._transaction() as conn:
+            # The entity table changes under the graph: a stored graph is no longer current.
+            conn.execute(_BUMP_GENERATION)
             return resolve_identities(conn)
 
     def load_decisions(self, path: str | Path) -> dict[str, Any]:
@@ -951,6 +1020,24 @@ class Workspace:
             ).rowcount:
                 raise UsageError(f"there is no source '{source}'. Fix: see 'civicgraph sources'.")
 
+    # -- settings -----------------------------------------------------------
+
+    def setting(self, key: str) -> str | None:
+        """A value kept in the workspace under ``key`` (a prevention mapping...), or None."""
+        rows = self._rows("SELECT value FROM meta WHERE key = ?", (f"setting:{key}",))
+        return str(rows[0][0]) if rows else None
+
+    def set_setting(self, key: str, value: str | None) -> None:
+        """Keep ``value`` in the workspace under ``key``; None forgets it."""
+        with self._transaction() as conn:
+            if value is None:
+                conn.execute("DELETE FROM meta WHERE key = ?", (f"setting:{key}",))
+            else:
+                conn.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                    (f"setting:{key}", value),
+                )
+
     # -- queries ------------------------------------------------------------
 
     def query(self, name: str, **params: Any) -> pd.DataFrame:
@@ -1006,6 +1093,12 @@ class Workspace:
                     f"Fix: use {', '.join(known) or 'none: it takes no parameters'}."
                 )
         return run_query(query_name, self, **params)
+
+
+_BUMP_GENERATION = (
+    "INSERT INTO meta (key, value) VALUES ('generation', 1) "
+    "ON CONFLICT (key) DO UPDATE SET value = value + 1"
+)
 
 
 def _count_nodes(nodes: Sequence[NodeRow], entity: dict[str, str]) -> dict[str, int]:

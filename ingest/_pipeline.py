@@ -623,6 +623,7 @@ def run_ingest(
     strict: bool = False,
     dry_run: bool = False,
     checks: Sequence[SnapshotCheck] = (),
+    snapshot_date: str | None = None,
 ) -> IngestReport:
     """Stage, validate and (unless ``dry_run``) write one ingest; return its report.
 
@@ -639,6 +640,7 @@ def run_ingest(
         input=input_name,
         started=datetime.now(UTC).isoformat(timespec="seconds"),
         dry_run=dry_run,
+        snapshot_date=snapshot_date or "",
     )
     stage = _Stage(ctx)
     gc_was_enabled = gc.isenabled()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -24,6 +25,7 @@ __all__ = [
     "INGESTERS",
     "Ingester",
     "Option",
+    "check_snapshot_date",
     "default_source_name",
     "ingest",
     "register",
@@ -113,13 +115,18 @@ def ingest(
     dry_run: bool = False,
     progress: Progress | None = None,
     options: dict[str, Any] | None = None,
+    snapshot_date: str | None = None,
 ) -> IngestReport:
     """Ingest ``source`` with the ingester registered as ``kind``.
 
     One ingest is one transaction: on any error nothing is written. With
     ``dry_run`` (or no workspace) the input is read and checked and the
-    report returned, and nothing is written.
+    report returned, and nothing is written. ``snapshot_date`` (YYYY-MM-DD)
+    is the day the data describes, for a file taken earlier than it is
+    ingested; by default the snapshot is dated the day of the ingest.
     """
+    if snapshot_date is not None:
+        snapshot_date = check_snapshot_date(snapshot_date)
     ingester = INGESTERS.get(kind)
     if ingester is None:
         raise UsageError(
@@ -145,6 +152,31 @@ def ingest(
         strict=strict,
         dry_run=dry_run,
         checks=ingester.checks,
+        snapshot_date=snapshot_date,
+    )
+
+
+def check_snapshot_date(value: str) -> str:
+    """A snapshot date as YYYY-MM-DD, or a usage error saying how to write one.
+
+    Examples
+    --------
+    >>> check_snapshot_date("2025-03-31")
+    '2025-03-31'
+    >>> check_snapshot_date("31/03/2025")
+    Traceback (most recent call last):
+    ...
+    civicgraph.errors.UsageError: snapshot date '31/03/2025' is not a date. Fix: write it ...
+    """
+    text = value.strip()
+    try:
+        if len(text) == len("YYYY-MM-DD"):
+            return date.fromisoformat(text).isoformat()
+    except ValueError:
+        pass
+    raise UsageError(
+        f"snapshot date '{value}' is not a date. Fix: write it as YYYY-MM-DD, e.g. 2025-03-31.",
+        param="snapshot_date",
     )
 
 

@@ -157,6 +157,13 @@ _CONTACT = (
 )
 _FUNDING = (
     _P("funding", _D.LIST, "Funding statements in the source's words (HSDS funding.source)."),
+    _P(
+        "funding_mix",
+        _D.LIST,
+        "The kinds of funding its funding statements name (donations, fees, government-county"
+        "...): the skos:notation of concepts in the funding-kind scheme (ontology/"
+        "funding_kinds.ttl). Statements naming a funder become FUNDS edges instead.",
+    ),
 )
 
 NODE_TYPES: Mapping[NodeType, NodeTypeDef] = MappingProxyType(

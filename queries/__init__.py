@@ -11,6 +11,7 @@ from .activities import activities
 from .assets import assets
 from .brokers import brokers
 from .buildings import shared_buildings
+from .changes import changes
 from .fields import ANALYSIS_FIELDS, AnalysisField, analysis_fields, register_field
 from .funding import funders, funding_dependency
 from .impact import impact
@@ -19,6 +20,7 @@ from .network import network
 from .partnerships import partnerships, pooled_budgets
 from .pathways import pathways
 from .places import gaps, si_index
+from .prevention import prevention, prevention_profile
 from .silos import sector_gaps, silos
 from .unplaced import unplaced
 
@@ -34,6 +36,7 @@ __all__ = [
     "analysis_fields",
     "assets",
     "brokers",
+    "changes",
     "funders",
     "funding_dependency",
     "gaps",
@@ -43,6 +46,8 @@ __all__ = [
     "partnerships",
     "pathways",
     "pooled_budgets",
+    "prevention",
+    "prevention_profile",
     "rdf_store",
     "register_field",
     "register_query",

@@ -9,9 +9,10 @@ the answers of the queries on the nodes themselves, computed on the whole graph:
 - ``betweenness`` (organisations in the tie network): as ``civicgraph query brokers``;
 - ``si_score`` and ``si_rank`` (areas): ``civicgraph query si-index`` at the area's own
   level (LSOA, MSOA, ward), for levels with at least two areas;
-- ``prevention_level`` (organisations): the most common prevention level of their
-  services, where services carry one (a service's own ``prevention_level`` is its
-  property, exported as it is).
+- ``prevention_level`` (services, organisations): a service's level as
+  ``civicgraph query prevention --by service`` gives it (its own stated level, else
+  the crosswalk and rules; the workspace's kept mapping is not applied here), and an
+  organisation's most common level of its services.
 
 Each field registers with :func:`register_field`, so a new analysis joins every
 export by registering once.
@@ -32,6 +33,7 @@ from ..graph import Graph
 from ..ontology import NodeType
 from ._algorithms import betweenness
 from ._index import GraphIndex
+from ._levels import service_levels
 from ._network import tie_network
 from .places import Level, si_index
 from .silos import silo_groups
@@ -116,15 +118,14 @@ def _si_score(graph: Graph, lookup: GraphIndex, seed: int) -> dict[str, dict[str
 
 
 def _prevention_level(graph: Graph, lookup: GraphIndex, seed: int) -> dict[str, dict[str, Any]]:
-    found: dict[str, dict[str, Any]] = {}
+    levels = service_levels(lookup)
+    found: dict[str, dict[str, Any]] = {
+        service: {"prevention_level": level.mapping.level} for service, level in levels.items()
+    }
     for org, services in lookup.services_of.items():
-        levels = Counter(
-            str(level)
-            for service in services
-            if isinstance(level := graph.nodes[service].get("prevention_level"), str) and level
-        )
-        if levels:
-            found[org] = {"prevention_level": min(levels, key=lambda k: (-levels[k], k))}
+        counts = Counter(levels[s].mapping.level for s in services if s in levels)
+        if counts:
+            found[org] = {"prevention_level": min(counts, key=lambda k: (-counts[k], k))}
     return found
 
 
@@ -135,7 +136,7 @@ register_field(AnalysisField("si_score", "Areas' social infrastructure index.", 
 register_field(
     AnalysisField(
         "prevention_level",
-        "Organisations' most common prevention level, where services carry one.",
+        "Services' prevention level and organisations' most common one.",
         _prevention_level,
     )
 )

@@ -357,7 +357,8 @@ def si_index(
     with np.errstate(divide="ignore", invalid="ignore"):
         si_score = np.where(weight_sum > 0, 100.0 * score_sum / weight_sum, np.nan)
     # Areas no indicator could score (no population, nothing measured) come last, unranked.
-    si_rank = competition_rank(si_score)
+    # Ranked on the score as shown (one decimal): equal scores on the page share a rank.
+    si_rank = competition_rank(si_score, digits=1)
     scored_count = int((si_rank > 0).sum())
 
     si_position = _percentile(si_score)

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from arcadedb_server import BoltServer, arcadedb_server, available
 from browser import browser, open_page  # noqa: F401 - fixtures for the page tests
-from helpers import TEST_DATA, shared
+from helpers import TEST_DATA, missing, shared
 from hypothesis import HealthCheck, settings
 
 # Property tests: few examples each, so that the suite stays quick, and derandomized, so
@@ -30,6 +31,15 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(scope="session")
+def bolt() -> Iterator[BoltServer]:
+    """A real Bolt server (ArcadeDB), one for the whole session."""
+    if not available():
+        missing("arcadedb-embedded is not installed (make test installs it)")
+    with arcadedb_server() as server:
+        yield server
 
 
 @pytest.fixture

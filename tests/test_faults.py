@@ -256,8 +256,18 @@ def test_ctrl_c_at_any_moment_says_aborted_and_exits_130(
     db = tmp_path / "w.db"
     shutil.copy(town["db"], db)
     old = _stats(db)
+    # The moments are fractions of how long the whole ingest takes on this machine now, so that
+    # a fast or a loaded machine is interrupted early, midway and late alike.
+    timing = tmp_path / "timing.db"
+    shutil.copy(town["db"], timing)
+    started = time.monotonic()
+    assert (
+        civicgraph("--db", timing, "ingest", "hsds", big_directory, "--name", "big").returncode == 0
+    )
+    whole = time.monotonic() - started
     interrupted = 0
-    for delay in (0.4, 1.0, 2.0, 3.5):
+    for fraction in (0.1, 0.3, 0.55, 0.8):
+        delay = whole * fraction
         process = _interrupted(
             ["--db", db, "ingest", "hsds", big_directory, "--name", "big"], delay, signal.SIGINT
         )

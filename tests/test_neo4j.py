@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from typing import Any
 import neo4j as neo4j_driver
 import pandas as pd
 import pytest
-from arcadedb_server import BoltServer, arcadedb_server, available
+from arcadedb_server import BoltServer
 from helpers import REPO, TEST_DATA, missing
 
 from civicgraph import Workspace, ingest_hsds
@@ -33,14 +32,6 @@ from civicgraph.ontology import Datatype
 from civicgraph.queries import QUERIES
 from civicgraph.queries.twins import TWINS, run_twin, twin_statements
 from civicgraph.synth import synth
-
-
-@pytest.fixture(scope="session")
-def bolt() -> Iterator[BoltServer]:
-    if not available():
-        missing("arcadedb-embedded is not installed (make test installs it)")
-    with arcadedb_server() as server:
-        yield server
 
 
 @pytest.fixture

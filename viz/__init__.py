@@ -1,6 +1,7 @@
 """Pictures of the graph for coordinators: offline network pages, printable area reports,
 and the same views as pyvis networks for notebooks (``to_pyvis``, an optional extra)."""
 
+from .map import MapResult, write_map
 from .notebook import to_pyvis
 from .page import COLOR_BY, PageResult, render_page, write_page, write_view
 from .report import AreaReport, write_area_report
@@ -11,6 +12,7 @@ __all__ = [
     "DEFAULT_MAX_NODES",
     "VIEWS",
     "AreaReport",
+    "MapResult",
     "PageResult",
     "View",
     "ViewEdge",
@@ -19,6 +21,7 @@ __all__ = [
     "render_page",
     "to_pyvis",
     "write_area_report",
+    "write_map",
     "write_page",
     "write_view",
 ]

@@ -1,7 +1,10 @@
 """HSDS ``funding`` statements to ``FUNDS`` edges from the funders they name.
 
 HSDS records funding as free text: ``"City; County;"``, ``"Oakbridge City
-Council, The Hartley Trust"``, or a sentence. Each funder named becomes a
+Council, The Hartley Trust"``, or a sentence. A part that names a kind of
+funding (``"Donations"``, ``"County"``, ``"Membership Dues"``: the SKOS scheme in
+``ontology/funding_kinds.ttl``) is kept as the node's ``funding_mix`` and never
+becomes an organisation. Each funder named becomes a
 ``FUNDS`` edge from an organisation record keyed by its normalised name
 (``funder:<name>``, kind "funder (unverified)"); the identity stage then
 resolves that name against every organisation the workspace knows, now or
@@ -12,14 +15,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from ...graph import EdgeRecord, NodeRecord, Problem, Record, Severity, Workspace
 from ...ontology import EdgeType, NodeType, normalise_name
+from ...ontology.funding_kinds import funding_kind
+from .._pipeline import ReadContext
 
 __all__ = [
     "UNVERIFIED_FUNDER",
     "funder_key",
     "funder_names",
+    "funding_mix",
     "funding_records",
     "unresolved_funders",
 ]
@@ -60,6 +67,24 @@ def funder_names(statement: str) -> list[str]:
     return names
 
 
+def funding_mix(statements: list[Any]) -> list[str]:
+    """The kinds of funding (their notations) that funding statements name, once each.
+
+    Examples
+    --------
+    >>> funding_mix(["City; County; Donations", "Fees, The Hartley Trust", "Donations"])
+    ['government-city', 'government-county', 'donations', 'fees']
+    """
+    kinds: dict[str, None] = {}
+    for statement in statements:
+        if isinstance(statement, str):
+            for name in funder_names(statement):
+                kind = funding_kind(name)
+                if kind is not None:
+                    kinds[kind.notation] = None
+    return list(kinds)
+
+
 def funder_key(name: str) -> str:
     """The key of the record a funder name makes.
 
@@ -79,12 +104,34 @@ def funding_records(
     record_id: str,
     file: str | None = None,
     row: int | None = None,
+    ctx: ReadContext | None = None,
 ) -> Iterator[Record]:
-    """The funder records and ``FUNDS`` edges for a node's funding statements."""
+    """The funder records and ``FUNDS`` edges for a node's funding statements.
+
+    Parts naming a kind of funding make no record (they are the node's
+    ``funding_mix``); each is noted in the report when ``ctx`` is given.
+    """
     for statement in statements:
         if not isinstance(statement, str):
             continue
         for name in funder_names(statement):
+            kind = funding_kind(name)
+            if kind is not None:
+                if ctx is not None:
+                    ctx.problem(
+                        Severity.NOTE,
+                        "funding-kind",
+                        "funding statements name a kind of funding, not a funder; kept as the "
+                        "funding mix (funding_mix), not as an organisation",
+                        "",
+                        table=table,
+                        file=file,
+                        field="funding",
+                        row=row,
+                        record=record_id,
+                        value=f"{name} -> {kind.notation}",
+                    )
+                continue
             key = funder_key(name)
             if key == "funder:":
                 continue

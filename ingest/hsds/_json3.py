@@ -16,7 +16,7 @@ from ...graph import EdgeRecord, NodeRecord, Record, Severity, local_key
 from ...ontology import EdgeType, NodeType
 from .._pipeline import ReadContext
 from ._common import flatten_address, location_identifiers, org_identifiers, typed_props
-from ._funding import funding_records
+from ._funding import funding_mix, funding_records
 
 __all__ = ["JsonMapper", "entity_kind", "kind_from_filename", "report_unmatched_identifiers"]
 
@@ -235,7 +235,8 @@ class JsonMapper:
                 {
                     "org_ids": org_ids,
                     "identifiers": raw_ids,
-                    "funding": [f.get("source") for f in _objects(obj.get("funding"))],
+                    "funding": (funding := [f.get("source") for f in _objects(obj.get("funding"))]),
+                    "funding_mix": funding_mix(funding),
                     "programs": [p.get("name") for p in _objects(obj.get("programs"))],
                     "contacts": obj.get("contacts"),
                     "phones": obj.get("phones"),
@@ -259,6 +260,7 @@ class JsonMapper:
             table="organization",
             record_id=local_id,
             file=file,
+            ctx=self.ctx,
         )
         parent = obj.get("parent_organization_id")
         if parent not in (None, "") and str(parent).strip() != local_id:
@@ -323,7 +325,8 @@ class JsonMapper:
                     "schedules": obj.get("schedules"),
                     "contacts": obj.get("contacts"),
                     "languages": [lang.get("name") for lang in _objects(obj.get("languages"))],
-                    "funding": [f.get("source") for f in _objects(obj.get("funding"))],
+                    "funding": (funding := [f.get("source") for f in _objects(obj.get("funding"))]),
+                    "funding_mix": funding_mix(funding),
                     "cost_options": obj.get("cost_options"),
                     "required_documents": [
                         d.get("document") for d in _objects(obj.get("required_documents"))
@@ -344,6 +347,7 @@ class JsonMapper:
             table="service",
             record_id=local_id,
             file=file,
+            ctx=self.ctx,
         )
 
         organization = obj.get("organization")

@@ -31,7 +31,7 @@ from ._common import (
     phone_text,
     typed_props,
 )
-from ._funding import funding_records
+from ._funding import funding_mix, funding_records
 from ._json3 import report_unmatched_identifiers
 
 __all__ = ["TABLE_ALIASES", "Table", "TabularMapper", "canonical_table", "detect_variant"]
@@ -661,6 +661,14 @@ class TabularMapper:
             for term in self.other_links.get((node_type, local_id), ()):
                 props.setdefault("taxonomy_terms", []).append(term)
             key = self.key(node_type, local_id)
+            if node_type in (NodeType.ORGANIZATION, NodeType.SERVICE):
+                # Ohana exports keep funding on the record itself, as one statement.
+                sources = props.pop("funding_sources", None)
+                if isinstance(sources, str) and not props.get("funding"):
+                    props["funding"] = [sources]
+                mix = funding_mix(props.get("funding") or [])
+                if mix:
+                    props["funding_mix"] = mix
             yield NodeRecord(
                 node_type, key, props, table.label, local_id, tuple(identifiers), row=row_number
             )
@@ -671,6 +679,7 @@ class TabularMapper:
                     table=self._funding_label,
                     record_id=local_id,
                     row=row_number,
+                    ctx=self.ctx,
                 )
             yield from self._node_edges(node_type, key, local_id, row, table, row_number)
 
