@@ -157,8 +157,9 @@ def viz(
     "--out", type=click.Path(file_okay=False), required=True, help="The folder to write into."
 )
 @click.option("--no-pdf", is_flag=True, help="Do not print a PDF even if Chromium is installed.")
+@within_option()
 @click.pass_obj
-def report(state: State, area: str, out: str, no_pdf: bool) -> None:
+def report(state: State, area: str, out: str, no_pdf: bool, within: tuple[str, ...]) -> None:
     """Write a printable report on one area: HTML, PDF, pictures and its network page.
 
     Sections: the area and its IMD, its social infrastructure index against
@@ -173,7 +174,13 @@ def report(state: State, area: str, out: str, no_pdf: bool) -> None:
     """
     with state.workspace() as workspace:
         graph = workspace.graph()
-    result = write_area_report(graph, area, out, pdf=not no_pdf)
+        stored = workspace.scope_areas()
+    from ..graph.scope import resolve_scope
+
+    scope = resolve_scope(graph, within, stored=stored) if within or stored else None
+    result = write_area_report(graph, area, out, pdf=not no_pdf, within=scope)
+    if result.scope is not None:
+        click.echo(f"note: {result.scope.describe()}", err=True)
     click.echo(f"report written to {result.html}", err=True)
     if result.pdf:
         click.echo(f"PDF written to {result.pdf}", err=True)

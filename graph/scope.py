@@ -28,6 +28,7 @@ from ..ontology import EdgeType, NodeType
 from ..ontology.gss import area_level
 
 __all__ = [
+    "BY_AREA",
     "BY_DEFAULT",
     "BY_OPTION",
     "BY_WORKSPACE",
@@ -35,10 +36,12 @@ __all__ = [
     "STORED_SCOPE",
     "Scope",
     "resolve_scope",
+    "scope_for_area",
 ]
 
 BY_OPTION = "--within"
 BY_WORKSPACE = "workspace scope"
+BY_AREA = "default: the local authority holding the area"
 BY_DEFAULT = "default: local authorities holding the workspace's placed services/locations/assets"
 EVERY_AREA = "default: every area (the workspace has no local authorities to bound it)"
 
@@ -300,6 +303,43 @@ workspace's placed services/locations/assets"
         tuple(authorities),
         tuple(tree.name(a) for a in authorities),
         BY_DEFAULT,
+        members,
+        tree.vintage(members),
+    )
+
+
+def scope_for_area(
+    graph: Any, area: str, within: Scope | str | Sequence[str] | None = None
+) -> Scope:
+    """The scope an answer about one area (a report) uses: ``within`` (or the stored or
+    default scope) when it holds the area, else the local authorities holding the area
+    (else the area itself), so the area is always ranked among its neighbours.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> g = nx.MultiDiGraph()
+    >>> for code, lad in [("E01000001", "E08000001"), ("E01000002", "E08000002")]:
+    ...     g.add_node(lad, type="Area", name=lad, level="lad")
+    ...     g.add_node(code, type="Area", name=code, level="lsoa")
+    ...     _ = g.add_edge(code, lad, key="PART_OF", type="PART_OF")
+    >>> g.add_node("hall", type="Location", name="Hall")
+    >>> _ = g.add_edge("hall", "E01000001", key="IN_AREA", type="IN_AREA")
+    >>> scope_for_area(g, "E01000002").areas
+    ('E08000002',)
+    """
+    scope = resolve_scope(graph, within)
+    if area in scope.members:
+        return scope
+    tree = _AreaTree(graph)
+    if area not in tree.levels:
+        return scope
+    holders = sorted(tree.nearest_of_level(area, "lad")) or [area]
+    members = tree.inside(holders)
+    return Scope(
+        tuple(holders),
+        tuple(tree.name(a) for a in holders),
+        BY_AREA,
         members,
         tree.vintage(members),
     )

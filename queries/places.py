@@ -29,7 +29,14 @@ from ._index import UNCLASSIFIED, GraphIndex, count_of
 from ._places import FloatArray, Reach, reach
 from ._registry import register_query
 
-__all__ = ["INDICATOR_WEIGHTS", "PREVENTATIVE_WORDS", "competition_rank", "gaps", "si_index"]
+__all__ = [
+    "INDICATOR_WEIGHTS",
+    "PREVENTATIVE_WORDS",
+    "area_rank",
+    "competition_rank",
+    "gaps",
+    "si_index",
+]
 
 Level = Literal["lsoa", "msoa", "ward", "lad", "region"]
 
@@ -455,6 +462,24 @@ def competition_rank(scores: FloatArray, *, digits: int = 6) -> npt.NDArray[np.i
     """
     ranks = pd.Series(np.round(scores, digits)).rank(method="min", na_option="keep")
     return np.asarray(ranks.fillna(0).astype(int), dtype=np.int64)
+
+
+def area_rank(frame: pd.DataFrame, area: str) -> tuple[int, int] | None:
+    """``(rank, of)``: an area's SI rank among the scored areas of an ``si_index`` result
+    (one level, one scope), or ``None`` when it is not scored or fewer than two areas are
+    (never "rank 1 of 1").
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"area": ["a", "b", "c"], "si_rank": [1, 1, None]})
+    >>> area_rank(frame, "b"), area_rank(frame, "c")
+    ((1, 2), None)
+    """
+    scored = frame.dropna(subset=["si_rank"])
+    here = scored[scored["area"] == area]
+    if here.empty or len(scored) < 2:
+        return None
+    return int(here.iloc[0]["si_rank"]), len(scored)
 
 
 def _scoped(frame: pd.DataFrame, scope: Scope) -> pd.DataFrame:

@@ -33,6 +33,7 @@ import pandas as pd
 from .._files import atomic_write, write_text
 from ..errors import UsageError
 from ..graph import Graph
+from ..graph.scope import Scope, scope_for_area
 from ..ontology import NodeType
 from ..queries import funding_dependency, gaps, partnerships, si_index
 from ..queries.places import Level
@@ -68,6 +69,8 @@ class AreaReport:
     network: Path | None = None
     notes: list[str] = field(default_factory=list)
     """What the report could not include, and why (no Chromium, an area the index skips...)."""
+    scope: Scope | None = None
+    """The study area the report ranks its area within, and how it was chosen."""
 
 
 def find_chromium() -> str | None:
@@ -238,6 +241,7 @@ def write_area_report(
     *,
     pdf: bool = True,
     seed: int = 1,
+    within: Scope | str | Sequence[str] | None = None,
 ) -> AreaReport:
     """Write the report on one area into the folder ``out`` (see the module documentation).
 
@@ -253,6 +257,10 @@ def write_area_report(
         Also print ``report.pdf`` with a headless Chromium, when one is installed.
     seed
         The random seed of the silo groups and the layouts.
+    within
+        The study area the area is ranked within (codes or names, or a ``Scope``);
+        default: the workspace's scope when it holds the area, else the local
+        authority holding it (``civicgraph.graph.scope.scope_for_area``).
 
     Returns
     -------
@@ -305,8 +313,10 @@ def write_area_report(
         )
     )
 
-    sections.append(_si_section(graph, code, folder, report))
-    sections.append(_gaps_section(graph, code, report))
+    scope = scope_for_area(graph, code, within)
+    report.scope = scope
+    sections.append(_si_section(graph, code, folder, report, scope))
+    sections.append(_gaps_section(graph, code, report, scope))
 
     sectors = Counter(n.sector for n in view.nodes.values() if n.type == _SERVICE)
     ranked = sorted(sectors.items(), key=lambda x: (-x[1], x[0]))
@@ -434,17 +444,19 @@ def _mismatch(value: Any) -> str:
     return value if isinstance(value, str) and value.strip() else "in line with its IMD"
 
 
-def most_under_served(graph: Graph, *, level: Level = "lsoa") -> str | None:
+def most_under_served(
+    graph: Graph, *, level: Level = "lsoa", within: Scope | str | Sequence[str] | None = None
+) -> str | None:
     """The area with the poorest social infrastructure (``si_rank`` 1), if any area is scored."""
-    frame = si_index(graph, level=level)
+    frame = si_index(graph, level=level, within=within)
     if frame.empty:
         return None
     return str(frame.sort_values("si_rank").iloc[0]["area"])
 
 
-def _si_section(graph: Graph, code: str, folder: Path, report: AreaReport) -> str:
+def _si_section(graph: Graph, code: str, folder: Path, report: AreaReport, scope: Scope) -> str:
     level = _level(graph, code)
-    frame = si_index(graph, level=level)
+    frame = si_index(graph, level=level, within=scope)
     here = frame[frame["area"] == code]
     if here.empty:
         report.notes.append(
@@ -483,8 +495,8 @@ def _si_section(graph: Graph, code: str, folder: Path, report: AreaReport) -> st
     )
 
 
-def _gaps_section(graph: Graph, code: str, report: AreaReport) -> str:
-    frame = gaps(graph, level=_level(graph, code))
+def _gaps_section(graph: Graph, code: str, report: AreaReport, scope: Scope) -> str:
+    frame = gaps(graph, level=_level(graph, code), within=scope)
     here = frame[frame["area"] == code]
     return _section(
         "Gaps",
