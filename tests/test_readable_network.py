@@ -120,3 +120,25 @@ def test_clicking_a_node_fades_all_but_its_neighbours(
     assert page.locator("#cg-info-title").text_content()
     page.mouse.click(box["x"] + 3, box["y"] + 3)
     assert page.evaluate("civicgraph.faded") == 0
+
+
+def test_silo_groups_are_laid_apart_with_their_names(demo_graph: Graph) -> None:
+    from civicgraph.viz import build_view
+    from civicgraph.viz.page import page_data
+
+    data = page_data(build_view(demo_graph, view="silos"))
+    names = {n["group"] for n in data["nodes"]}
+    assert {g["label"] for g in data["groups"]} == names and len(names) >= 2
+    boxes: dict[str, list[float]] = {}
+    for n in data["nodes"]:
+        box = boxes.setdefault(n["group"], [1e9, 1e9, -1e9, -1e9])
+        box[:] = [
+            min(box[0], n["x"]),
+            min(box[1], n["y"]),
+            max(box[2], n["x"]),
+            max(box[3], n["y"]),
+        ]
+    groups = list(boxes.values())
+    for i, a in enumerate(groups):
+        for b in groups[i + 1 :]:
+            assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3])

@@ -47,6 +47,17 @@
   var network = new vis.Network($("cg-graph"), { nodes: nodes, edges: edges }, options);
   var state = { network: network, nodes: nodes, edges: edges, data: data, ready: false };
   window.civicgraph = state;
+  // Silo groups' names above each group, drawn on the canvas as text.
+  if (data.groups.length) {
+    network.on("beforeDrawing", function (ctx) {
+      ctx.save();
+      ctx.font = "bold 15px system-ui, sans-serif";
+      ctx.fillStyle = "#333333";
+      ctx.textAlign = "center";
+      data.groups.forEach(function (g) { ctx.fillText(g.label, g.x, g.y); });
+      ctx.restore();
+    });
+  }
   network.once("afterDrawing", function () {
     network.fit({ animation: false });  // nothing starts off the canvas
     state.ready = true;

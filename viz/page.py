@@ -16,6 +16,7 @@ import base64
 import hashlib
 import html
 import json
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -286,6 +287,13 @@ def page_data(
             }
         )
     edge_legend = sorted({e.type for e in view.edges})
+    group_boxes: dict[str, list[float]] = {}
+    if view.name == "silos":
+        for node_id, node in view.nodes.items():
+            x, y = positions[node_id]
+            r = radii[node_id]
+            box = group_boxes.setdefault(node.group, [math.inf, math.inf, -math.inf])
+            box[0], box[1], box[2] = min(box[0], x - r), min(box[1], y - r), max(box[2], x + r)
     areas = Counter(a for n in view.nodes.values() for a in n.areas[:20])
     return {
         "title": view.title,
@@ -303,6 +311,11 @@ def page_data(
             "sector": sorted(Counter(n.sector for n in view.nodes.values()).items()),
             "area": sorted(areas.items())[:500],
         },
+        "groups": [
+            {"label": label, "x": round((box[0] + box[2]) / 2, 1), "y": round(box[1] - 18, 1)}
+            for label, box in sorted(group_boxes.items())
+            if label
+        ],
         "large": len(nodes) >= LARGE_PAGE,
         "nodes": nodes,
         "edges": edges,
