@@ -338,12 +338,12 @@ def read_osm(source: str, ctx: ReadContext) -> Iterator[Record]:
                 fix="export from Overpass with [out:json] (out center;) or save as GeoJSON.",
             )
         variants.add(variant)
-        features = list(features)
-        valid = [f for f in features if f is not None]  # the others are rejected row by row
+        listed = list(features)
+        valid = [f for f in listed if f is not None]  # the others are rejected row by row
         if valid and not any(_has_osm_tags(f.tags) for f in valid):
             keys = sorted({k for f in valid for k in f.tags})
             raise InputError(
-                f"holds {len(features)} features and none has an OpenStreetMap tag (such as "
+                f"holds {len(listed)} features and none has an OpenStreetMap tag (such as "
                 f"amenity, leisure, building, name or addr:*); its properties are "
                 f"{', '.join(keys[:12]) or 'empty'}: it is not an OSM extract; nothing was read.",
                 path=file,
@@ -354,7 +354,7 @@ def read_osm(source: str, ctx: ReadContext) -> Iterator[Record]:
                 ),
             )
         skipped: dict[str, int] = {}
-        for number, feature in enumerate(features, start=1):
+        for number, feature in enumerate(listed, start=1):
             ctx.read(table)
             if feature is None:
                 ctx.reject(
