@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .graph import IngestReport, Workspace
+from .graph.build import StepProgress
 from .graph.rdf import export_rdf
 from .ingest import ingest
 from .queries.report import write_query_report
@@ -43,10 +44,19 @@ def _fresh_workspace(path: Path) -> Workspace:
     return Workspace(path)
 
 
-def run_demo(out: str | Path = "demo-out", *, services: int = 2000, seed: int = 1) -> DemoResult:
+def run_demo(
+    out: str | Path = "demo-out",
+    *,
+    services: int = 2000,
+    seed: int = 1,
+    progress: StepProgress | None = None,
+) -> DemoResult:
     """Synthesise a town into ``out/data``, ingest it into ``out/civicgraph.db`` afresh, run
     every query into ``out/queries`` (a CSV each, and ``summary.md``), draw the network as
     ``out/network.html`` and report on the most under-served area in ``out/report``.
+
+    ``progress``, if given, is told ``("demo", steps done, steps in all)`` after each
+    step, and is given to the workspace for its own long steps.
 
     Examples
     --------
@@ -59,26 +69,43 @@ def run_demo(out: str | Path = "demo-out", *, services: int = 2000, seed: int = 
     folder.mkdir(parents=True, exist_ok=True)
     data = folder / "data"
     written = synth(data, services=services, seed=seed)
+    steps = len(written) + 6  # synth, the ingests, stats, RDF, queries, page, report
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress("demo", done, steps)
+
+    step()
     result = DemoResult(out=folder, workspace=folder / DEMO_DB, data=data)
     with _fresh_workspace(result.workspace) as workspace:
+        workspace.progress = progress
         for source in written:
             result.reports.append(
                 ingest(workspace, source.kind, str(source.path), name=source.name)
             )
+            step()
         result.stats = workspace.stats()
+        step()
         rdf = folder / "civicgraph.ttl"
         export_rdf(workspace, rdf, format="turtle")
         result.outputs["linked data (Turtle)"] = rdf
+        step()
         result.outputs.update(write_query_report(workspace, folder / "queries"))
+        step()
         graph = workspace.graph()
     page = write_view(graph, folder / "network.html")
     result.outputs["network page"] = page.path
+    step()
     area = most_under_served(graph)
     if area is not None:
         report = write_area_report(graph, area, folder / "report")
         result.outputs[f"report on the most under-served area ({area})"] = report.html
         if report.pdf is not None:
             result.outputs["report (PDF)"] = report.pdf
+    step()
     return result
 
 
