@@ -17,7 +17,7 @@ from .ingest import ingest
 from .queries.report import write_query_report
 from .synth import synth
 from .viz import write_view
-from .viz.report import most_under_served, write_area_report
+from .viz.report import DEMO_RULE, demo_area, write_area_report
 
 __all__ = ["DemoResult", "run_demo"]
 
@@ -53,7 +53,8 @@ def run_demo(
 ) -> DemoResult:
     """Synthesise a town into ``out/data``, ingest it into ``out/civicgraph.db`` afresh, run
     every query into ``out/queries`` (a CSV each, and ``summary.md``), draw the network as
-    ``out/network.html`` and report on the most under-served area in ``out/report``.
+    ``out/network.html`` and report in ``out/report`` on the area ``DEMO_RULE`` picks
+    (one with provision, gaps and ties, so every section of the report has content).
 
     ``progress``, if given, is told ``("demo", steps done, steps in all)`` after each
     step, and is given to the workspace for its own long steps.
@@ -99,10 +100,10 @@ def run_demo(
     page = write_view(graph, folder / "network.html")
     result.outputs["network page"] = page.path
     step()
-    area = most_under_served(graph)
+    area = demo_area(graph)
     if area is not None:
-        report = write_area_report(graph, area, folder / "report")
-        result.outputs[f"report on the most under-served area ({area})"] = report.html
+        report = write_area_report(graph, area, folder / "report", chosen_by=DEMO_RULE)
+        result.outputs[f"report on {area} (an area with provision, gaps and ties)"] = report.html
         if report.pdf is not None:
             result.outputs["report (PDF)"] = report.pdf
     step()
