@@ -13,9 +13,14 @@ from civicgraph.queries import gaps, si_index
 from civicgraph.viz.report import demo_area, most_under_served, write_area_report
 
 
+def section_titled(page, title):
+    """The report's section headed exactly ``title``."""
+    return page.locator("section", has=page.get_by_role("heading", name=title, exact=True))
+
+
 def gaps_section(page):
     """The report's section headed exactly "Gaps"."""
-    return page.locator("section", has=page.get_by_role("heading", name="Gaps", exact=True))
+    return section_titled(page, "Gaps")
 
 
 def three_areas() -> Graph:
@@ -66,7 +71,7 @@ def test_report_sets_the_index_against_imd_and_lists_the_gaps(tmp_path: Path, op
     page = opened.page
     si = page.locator("section", has_text="Social infrastructure against deprivation")
     assert "1 of 3 LSOAs in the workspace" in si.text_content()
-    area = page.locator("section", has_text="The area").first.text_content()
+    area = section_titled(page, "The area").text_content()
     assert "IMD rank (1 = most deprived LSOA in England)100" in area
     expected = gaps(graph)
     expected = expected[expected["area"] == "E01000003"]
@@ -106,8 +111,10 @@ def test_an_authority_report_ranks_honestly_and_lists_the_gaps_inside_it(
     page = opened.page
     body = page.locator("body").text_content()
     assert "1 of 1" not in body
-    assert "IMD decile" not in body and "IMD rank (1" not in body  # no LSOA figures on a LAD
-    area = page.locator("section", has_text="The area").first.text_content()
+    area = section_titled(page, "The area").text_content()
+    si = section_titled(page, "Social infrastructure against deprivation").text_content()
+    for figures in (area, si):  # no LSOA-level IMD figures given as the LAD's own
+        assert "IMD decile" not in figures and "IMD rank (1" not in figures
     assert "average IMD rank of its 3 LSOAs" in area
     inside = gaps(graph)
     inside = inside[inside["area"].isin({"E01000001", "E01000002", "E01000003"})]
@@ -116,6 +123,12 @@ def test_an_authority_report_ranks_honestly_and_lists_the_gaps_inside_it(
     shown = [row.locator("td").first.text_content() for row in rows]
     assert shown == list(inside["area"])[: len(shown)]
     assert SCRIPT in gaps_section(page).text_content()
+    findings = page.locator("section.findings li").all_text_contents()
+    assert len(findings) == 5
+    top = inside.sort_values(["need", "distance_km"], ascending=[False, True]).iloc[0]
+    assert findings[0].startswith("Largest gap by need") and top["category"] in findings[0]
+    assert top["why"] in findings[0]  # the query's own evidence
+    assert "What changed" in findings[4]
     assert opened.errors == [] and opened.dialogs == []
 
 
@@ -191,10 +204,11 @@ def test_the_demo_reports_on_an_area_where_every_section_has_content(
         section = page.locator("section", has=page.locator("h2", has_text=title)).first
         assert section.locator("p.none").count() == 0, title  # none says "nothing here"
         assert section.locator("tbody tr").count() > 0, title
+    findings = page.locator("section.findings li")
+    assert findings.count() == 5
+    assert page.locator("section.findings li .evidence").count() == 4  # all but what changed
     # Sections the demo has no data for say what would fill them, never an empty box.
     for section in page.locator("section").all():
-        assert (
-            section.locator("tbody tr").count() > 0
-            or "would fill" in (section.text_content() or "")
-            or "not given" in (section.text_content() or "")
-        )
+        text = section.text_content() or ""
+        filled = section.locator("tbody tr, li").count() > 0
+        assert filled or "would fill" in text or "not given" in text, text[:80]

@@ -34,6 +34,7 @@ from ..graph import Graph
 from ..graph.scope import Scope, scope_for_area
 from . import _report_charts as charts
 from ._layout import layout
+from ._report_findings import findings_section
 from ._report_html import CSS, POLICY, cell
 from ._report_places import DEMO_RULE, demo_area, most_under_served
 from ._report_sections import SECTIONS, ReportContext, area_section
@@ -173,6 +174,7 @@ def write_area_report(
         charts.network_picture(folder / "network.png", view, positions), f"network of {ctx.name}"
     )
     sections = [area_section(ctx, network)] + [make(ctx) for make in SECTIONS]
+    sections.insert(0, findings_section(ctx))  # page one: read after the sections computed
     report.network = write_page(view, folder / "network.html", positions=positions).path
     report.pictures = ctx.pictures
     report.notes = ctx.notes
