@@ -137,7 +137,7 @@ def test_layers_and_scope() -> None:
     ):
         with pytest.raises(UsageError, match=message):
             map_data(graph, layer=layer)
-    with pytest.raises(UsageError, match="is no area in the workspace"):
+    with pytest.raises(UsageError, match="area in the workspace"):
         map_data(graph, within="E09999999")
     with pytest.raises(UsageError, match="no msoa areas"):
         map_data(graph, level="msoa")
