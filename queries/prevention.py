@@ -317,7 +317,7 @@ def prevention_profile(
     """
     graph = _graph(target)
     lookup = GraphIndex(graph)
-    inside = areas_within(lookup, area) or set()
+    inside = areas_within(lookup, area) or frozenset()
     in_area = [
         s
         for s, areas in lookup.service_areas().items()

@@ -289,3 +289,27 @@ def test_area_changes_and_the_spiral() -> None:
     msoa = area_changes(ws, level="msoa").set_index("category")
     assert msoa.loc["services", "net"] == -1  # two lost, one gained
     assert msoa.loc["services", "net_per_1000"] == round(-1 * 1000 / 3000, 3)
+
+
+def test_planned_end_before_start_is_reported_and_kept_out(tmp_path: Path) -> None:
+    grant = {
+        "id": "360G-x-1",
+        "title": "Backwards grant",
+        "currency": "GBP",
+        "amountAwarded": 1000,
+        "awardDate": "2024-01-10",
+        "plannedDates": [{"startDate": "2024-06-01", "endDate": "2024-02-01"}],
+        "recipientOrganization": [{"id": "GB-CHC-1", "name": "Hall Trust"}],
+        "fundingOrganization": [{"id": "GB-CHC-2", "name": "Fund"}],
+    }
+    path = tmp_path / "grants.json"
+    path.write_text(json.dumps({"grants": [grant]}))
+    ws = Workspace(":memory:")
+    report = ingest(ws, "360giving", str(path), name="g", snapshot_date="2024-03-01")
+    problems = [g for g in report.problems if g.code == "end-before-start"]
+    assert len(problems) == 1
+    assert problems[0].field == "plannedDates/endDate"
+    assert problems[0].file  # the file is named
+    props = ws.graph().nodes["360G-x-1"]
+    assert "planned_end" not in props and props["planned_end_raw"] == "2024-02-01"
+    assert changes(ws, since="2024-01-01").query("change == 'funding-ended'").empty

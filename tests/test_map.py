@@ -131,8 +131,8 @@ def test_layers_and_scope() -> None:
     for point in inside["points"]:
         assert 0 <= point["x"] <= inside["width"] and 0 <= point["y"] <= inside["height"]
     for layer, message in (
-        ("prevention", "does not have"),
-        ("changes", "does not have"),
+        ("prevention", "not drawn on the map yet"),
+        ("changes", "not drawn on the map yet"),
         ("height", "is not one of"),
     ):
         with pytest.raises(UsageError, match=message):
@@ -146,8 +146,8 @@ def test_layers_and_scope() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--layer", "prevention"], "--layer prevention needs"),
-        (["--layer", "changes"], "--layer changes needs"),
+        (["--layer", "prevention"], "--layer prevention is not drawn"),
+        (["--layer", "changes"], "--layer changes is not drawn"),
         (["--layer", "gaps:"], "is not one of"),
         (["--level", "county"], "county"),
     ],
