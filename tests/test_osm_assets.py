@@ -187,3 +187,20 @@ def test_geojson_without_osm_tags_says_so_and_points_at_the_venue_ingesters(
     venues["features"][0]["properties"]["amenity"] = "library"
     path.write_text(json.dumps(venues))
     assert run_cli("--db", db, "ingest", "osm", path).code == 0
+
+
+@pytest.mark.parametrize(
+    ("kind", "relative"),
+    [
+        ("osm", "osm_isle_of_man_facilities"),
+        ("warm-spaces", "uk_warm_spaces/warm_spaces_all.geojson"),
+    ],
+)
+def test_every_real_venue_row_is_accounted_for(
+    kind: str, relative: str, tmp_path: Path, shared_data
+) -> None:  # type: ignore[no-untyped-def]
+    report = ingest(Workspace(tmp_path / "w.db"), kind, str(shared_data(relative)))
+    assert report.tables
+    for table, counts in report.tables.items():
+        assert counts.read > 0, table
+        assert counts.read == counts.loaded + counts.merged + counts.rejected, table
