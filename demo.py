@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from .graph import IngestReport, Workspace
+from .graph.build import StepProgress
 from .graph.rdf import export_rdf
 from .ingest import ingest
 from .queries.report import write_query_report
 from .synth import synth
 from .viz import write_view
-from .viz.report import most_under_served, write_area_report
+from .viz.report import DEMO_RULE, demo_area, write_area_report
 
 __all__ = ["DemoResult", "run_demo"]
 
@@ -43,10 +44,20 @@ def _fresh_workspace(path: Path) -> Workspace:
     return Workspace(path)
 
 
-def run_demo(out: str | Path = "demo-out", *, services: int = 2000, seed: int = 1) -> DemoResult:
+def run_demo(
+    out: str | Path = "demo-out",
+    *,
+    services: int = 2000,
+    seed: int = 1,
+    progress: StepProgress | None = None,
+) -> DemoResult:
     """Synthesise a town into ``out/data``, ingest it into ``out/civicgraph.db`` afresh, run
     every query into ``out/queries`` (a CSV each, and ``summary.md``), draw the network as
-    ``out/network.html`` and report on the most under-served area in ``out/report``.
+    ``out/network.html`` and report in ``out/report`` on the area ``DEMO_RULE`` picks
+    (one with provision, gaps and ties, so every section of the report has content).
+
+    ``progress``, if given, is told ``("demo", steps done, steps in all)`` after each
+    step, and is given to the workspace for its own long steps.
 
     Examples
     --------
@@ -59,26 +70,43 @@ def run_demo(out: str | Path = "demo-out", *, services: int = 2000, seed: int = 
     folder.mkdir(parents=True, exist_ok=True)
     data = folder / "data"
     written = synth(data, services=services, seed=seed)
+    steps = len(written) + 6  # synth, the ingests, stats, RDF, queries, page, report
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress("demo", done, steps)
+
+    step()
     result = DemoResult(out=folder, workspace=folder / DEMO_DB, data=data)
     with _fresh_workspace(result.workspace) as workspace:
+        workspace.progress = progress
         for source in written:
             result.reports.append(
                 ingest(workspace, source.kind, str(source.path), name=source.name)
             )
+            step()
         result.stats = workspace.stats()
+        step()
         rdf = folder / "civicgraph.ttl"
         export_rdf(workspace, rdf, format="turtle")
         result.outputs["linked data (Turtle)"] = rdf
+        step()
         result.outputs.update(write_query_report(workspace, folder / "queries"))
+        step()
         graph = workspace.graph()
     page = write_view(graph, folder / "network.html")
     result.outputs["network page"] = page.path
-    area = most_under_served(graph)
+    step()
+    area = demo_area(graph)
     if area is not None:
-        report = write_area_report(graph, area, folder / "report")
-        result.outputs[f"report on the most under-served area ({area})"] = report.html
+        report = write_area_report(graph, area, folder / "report", chosen_by=DEMO_RULE)
+        result.outputs[f"report on {area} (an area with provision, gaps and ties)"] = report.html
         if report.pdf is not None:
             result.outputs["report (PDF)"] = report.pdf
+    step()
     return result
 
 

@@ -7,7 +7,7 @@ import click
 from .. import demo as demo_module
 from ..synth import HSDS_FORMATS
 from ..synth import synth as write_town
-from ._common import CONTEXT_SETTINGS, Choice, dumps, format_option
+from ._common import CONTEXT_SETTINGS, Choice, dumps, format_option, step_progress
 
 __all__ = ["demo", "synth"]
 
@@ -69,7 +69,7 @@ def demo(out: str, services: int, seed: int, output_format: str) -> None:
     Example:
       civicgraph demo --out demo-out
     """
-    result = demo_module.run_demo(out, services=services, seed=seed)
+    result = demo_module.run_demo(out, services=services, seed=seed, progress=step_progress())
     if output_format == "json":
         click.echo(dumps(demo_module.summary(result)))
         return

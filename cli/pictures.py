@@ -162,10 +162,12 @@ def viz(
 def report(state: State, area: str, out: str, no_pdf: bool, within: tuple[str, ...]) -> None:
     """Write a printable report on one area: HTML, PDF, pictures and its network page.
 
-    Sections: the area and its IMD, its social infrastructure index against
-    its IMD, its gaps, services by sector, silo groups, suggested
-    partnerships and dependence on single funders, with tables beside
-    network pictures and charts. The PDF is printed by a headless Chromium
+    Sections: the area and its deprivation, its social infrastructure index
+    ranked among areas of its level in the same authority, its gaps (for a
+    larger area, the LSOAs inside it lacking categories), services by sector,
+    silo groups, suggested partnerships, dependence on single funders,
+    activities and community-controlled assets, with tables beside network
+    pictures and charts. The PDF is printed by a headless Chromium
     when one is installed.
 
     \b

@@ -183,7 +183,7 @@ class _AreaTree:
             # the codes differ, so the user picks.
             listed = "; ".join(f"{self.name(a)} ({a}, {self.levels[a] or 'area'})" for a in named)
             raise UsageError(
-                f"--within '{text}' names {len(named)} areas: {listed}. "
+                f"`within` '{text}' names {len(named)} areas: {listed}. "
                 "Fix: give the one you mean by its code.",
                 param="within",
             )
@@ -198,7 +198,7 @@ class _AreaTree:
             else "no area has a similar name"
         )
         raise UsageError(
-            f"--within '{text}' is no area in the workspace ({hint}). Fix: give an area's GSS "
+            f"`within` '{text}' is not an area in the workspace ({hint}). Fix: give an area's GSS "
             "code or exact name (see `civicgraph query si-index --level lad`), after "
             "ingesting areas.",
             param="within",
@@ -222,6 +222,7 @@ def resolve_scope(
     within: Scope | str | Sequence[str] | None = None,
     *,
     stored: Sequence[str] | None = None,
+    require_placed: bool = True,
 ) -> Scope:
     """The scope an answer uses: ``within``, else ``stored``, else the default.
 
@@ -235,6 +236,9 @@ def resolve_scope(
         The workspace's stored scope, used when ``within`` is empty; default: what the
         workspace attached to its graph (``graph.graph["stored_scope"]``, from
         ``Workspace.scope_areas()``).
+    require_placed
+        Refuse chosen areas that hold none of the workspace's placed data (a listing
+        such as ``assets`` passes ``False``: an empty answer is its answer).
 
     Returns
     -------
@@ -279,7 +283,7 @@ workspace's placed services/locations/assets"
             if area not in chosen:
                 chosen.append(area)
         members = tree.inside(chosen)
-        if placed and not placed & members:
+        if require_placed and placed and not placed & members:
             listed = ", ".join(f"{tree.name(a)} ({a})" for a in chosen)
             raise InputError(
                 f"the scope {listed} ({how}) holds none of the workspace's placed services, "

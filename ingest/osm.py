@@ -298,6 +298,17 @@ def _props(feature: _Feature, kind: str) -> dict[str, Any]:
     return props
 
 
+_OSM_KEYS = frozenset(
+    """amenity leisure shop office healthcare social_facility building tourism craft club
+    sport charity historic man_made landuse name operator opening_hours""".split()
+)
+
+
+def _has_osm_tags(tags: dict[str, Any]) -> bool:
+    """Whether properties look like OSM tags (a primary key, a name, or ``addr:*``)."""
+    return any(k in _OSM_KEYS or k.startswith(("addr:", "contact:", "osm_", "@")) for k in tags)
+
+
 def read_osm(source: str, ctx: ReadContext) -> Iterator[Record]:
     """Yield one ``Location`` per community facility in an OSM extract (file or folder).
 
@@ -327,8 +338,23 @@ def read_osm(source: str, ctx: ReadContext) -> Iterator[Record]:
                 fix="export from Overpass with [out:json] (out center;) or save as GeoJSON.",
             )
         variants.add(variant)
+        listed = list(features)
+        valid = [f for f in listed if f is not None]  # the others are rejected row by row
+        if valid and not any(_has_osm_tags(f.tags) for f in valid):
+            keys = sorted({k for f in valid for k in f.tags})
+            raise InputError(
+                f"holds {len(listed)} features and none has an OpenStreetMap tag (such as "
+                f"amenity, leisure, building, name or addr:*); its properties are "
+                f"{', '.join(keys[:12]) or 'empty'}: it is not an OSM extract; nothing was read.",
+                path=file,
+                fix=(
+                    f"load a venue list like this with: civicgraph ingest warm-spaces {file} "
+                    "(warm spaces), or as an asset register: civicgraph ingest assets "
+                    "(CSV or XLSX)."
+                ),
+            )
         skipped: dict[str, int] = {}
-        for number, feature in enumerate(features, start=1):
+        for number, feature in enumerate(listed, start=1):
             ctx.read(table)
             if feature is None:
                 ctx.reject(

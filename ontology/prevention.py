@@ -129,7 +129,8 @@ RULES: tuple[Rule, ...] = (
         "crisis and emergency",
         "acute",
         0.9,
-        r"emergenc|crisis|disaster|urgent|\bout of hours\b|\ba ?& ?e\b|accident and emergency",
+        r"emergenc|crisis|disaster|urgent|food ?banks?|food parcel|\bout of hours\b|"
+        r"\ba ?& ?e\b|accident and emergency",
     ),
     _r(
         "immediate safety",

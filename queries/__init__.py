@@ -8,6 +8,7 @@ their evidence in a ``why`` column; none prints. Each registers with
 from ._registry import QUERIES, Param, Query, register_query, run_query
 from ._sparql import SPARQL_LIBRARY, SparqlQuery, rdf_store, run_sparql, sparql_library
 from .activities import activities
+from .area_changes import area_changes
 from .assets import assets
 from .brokers import brokers
 from .buildings import shared_buildings
@@ -34,6 +35,7 @@ __all__ = [
     "SparqlQuery",
     "activities",
     "analysis_fields",
+    "area_changes",
     "assets",
     "brokers",
     "changes",

@@ -7,12 +7,13 @@ courses, volunteering roles and warm-space offers (``Activity`` nodes, from
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 
-from ..errors import UsageError
 from ..graph import Graph
+from ..graph.scope import Scope, resolve_scope
 from ..ontology import EdgeType, NodeType
 from ._index import GraphIndex, short_list
 from ._places import area_level_of
@@ -47,22 +48,20 @@ def location_areas(lookup: GraphIndex) -> dict[str, list[str]]:
     return found
 
 
-def areas_within(lookup: GraphIndex, within: str | None) -> set[str] | None:
-    """``within`` and every area inside it, or ``None`` for no limit.
+def areas_within(
+    lookup: GraphIndex, within: Scope | str | Sequence[str] | None
+) -> frozenset[str] | None:
+    """The areas of the study area ``within`` (codes or names, any level, or a ``Scope``)
+    and every area inside them, or ``None`` for no limit (``within`` empty).
 
     Raises
     ------
     UsageError
-        ``within`` is not an area of the graph.
+        ``within`` names no area of the graph, or several (the message lists candidates).
     """
-    if within is None:
+    if within is None or (not isinstance(within, str | Scope) and not any(within)):
         return None
-    if within not in lookup.graph or lookup.type(within) != _AREA:
-        raise UsageError(
-            f"'{within}' is not an area in the workspace. Fix: give an area's GSS code "
-            "(E01000001, E08000035) after ingesting areas."
-        )
-    return lookup.area_descendants(within)
+    return resolve_scope(lookup.graph, within, require_placed=False).members
 
 
 def area_at_level(lookup: GraphIndex, area: str, level: str) -> str | None:
@@ -87,7 +86,7 @@ def area_at_level(lookup: GraphIndex, area: str, level: str) -> str | None:
 def activities(
     graph: Graph,
     *,
-    within: str | None = None,
+    within: Scope | str | Sequence[str] | None = None,
     kind: str | None = None,
     category: str | None = None,
 ) -> pd.DataFrame:
@@ -101,7 +100,8 @@ def activities(
     graph
         The analysis graph.
     within
-        Only activities at locations placed in this area or an area inside it (a GSS code).
+        Only activities at locations placed in these areas or areas inside them (GSS codes or
+        names, any level, repeatable; see ``civicgraph.graph.scope``).
     kind
         Only activities of this kind (session series, facility use, event, course,
         volunteering role, warm space).

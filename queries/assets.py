@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Sequence
 from datetime import date
 from typing import Any, Literal
 
@@ -21,6 +22,7 @@ import pandas as pd
 
 from ..errors import UsageError
 from ..graph import Graph
+from ..graph.scope import Scope
 from ..ontology import EdgeType, NodeType
 from ._index import GraphIndex, count_of, short_list
 from ._registry import register_query
@@ -134,7 +136,7 @@ def _users(lookup: GraphIndex) -> dict[str, dict[str, set[str]]]:
 def assets(
     graph: Graph,
     *,
-    within: str | None = None,
+    within: Scope | str | Sequence[str] | None = None,
     expiring_within_months: int | None = None,
     by: Literal["asset", "area"] = "asset",
     level: Literal["lsoa", "msoa", "ward", "lad"] = "lsoa",
@@ -150,7 +152,8 @@ def assets(
     graph
         The analysis graph.
     within
-        Only assets placed in this area or an area inside it (a GSS code).
+        Only assets placed in these areas or areas inside them (GSS codes or names, any
+        level, repeatable; see ``civicgraph.graph.scope``).
     expiring_within_months
         Only assets whose Asset of Community Value listing ends within this many
         months of ``as_of`` (and has not ended yet).

@@ -13,6 +13,7 @@ later grant to the same recipient is ``funding-ending``.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -26,7 +27,7 @@ from ..ontology import EdgeType, NodeType
 from ..ontology.lifecycle import lifecycle_of
 from ._registry import register_query
 
-__all__ = ["CHANGE_KINDS", "changes"]
+__all__ = ["CHANGE_KINDS", "change_rows", "changes"]
 
 CHANGE_KINDS = (
     "opened",
@@ -148,9 +149,11 @@ def _facts(
     return facts
 
 
-def _locations(workspace: Workspace, snap: _Snap, node_ids: dict[str, str]) -> dict[str, set[str]]:
+def _locations(
+    workspace: Workspace, snap: _Snap, node_ids: dict[str, str], edge_type: EdgeType
+) -> dict[str, set[str]]:
     at: dict[str, set[str]] = {}
-    for u, v in workspace.snapshot_edges(snap.id, edge_type=str(EdgeType.AT_LOCATION)):
+    for u, v in workspace.snapshot_edges(snap.id, edge_type=str(edge_type)):
         at.setdefault(node_ids.get(u, u), set()).add(node_ids.get(v, v))
     return at
 
@@ -195,6 +198,17 @@ def _area_of(graph: Graph, node: str) -> str:
     return "; ".join(sorted(areas))
 
 
+def _former_area(graph: Graph, places: Iterable[str]) -> str:
+    """The areas of a thing no longer listed, from where its last snapshot put it."""
+    areas: set[str] = set()
+    for place in places:
+        if place in graph and graph.nodes[place]["type"] == NodeType.AREA:
+            areas.add(place)
+        else:
+            areas |= {a for a in _area_of(graph, place).split("; ") if a}
+    return "; ".join(sorted(areas))
+
+
 def _add_months(day: date, months: int) -> date:
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
@@ -227,6 +241,7 @@ def _compare(
                 "when": pair.after.date,
                 "source": pair.source,
                 "why": why,
+                "amount": props.get("amount"),
             }
         )
 
@@ -348,6 +363,7 @@ def _grant_dates(
             "name": _name(data),
             "source": source,
             "when": end,
+            "amount": data.get("amount"),
         }
         if start < end <= stop:
             rows.append(
@@ -423,6 +439,31 @@ def changes(
     >>> [(r.change, r.name, r.when) for r in changes(ws).itertuples()]
     [('opened', 'Warm space', '2025-06-01'), ('closed', 'Youth club', '2025-06-01')]
     """
+    rows, _, nothing_to_compare = change_rows(
+        workspace, since=since, until=until, types=type, horizon_months=horizon_months
+    )
+    table = pd.DataFrame(rows, columns=COLUMNS)
+    if table.empty and nothing_to_compare:
+        table.attrs["note"] = (
+            "nothing to compare: each source has one snapshot and no grant has a planned end "
+            "in the window. Fix: ingest a source again (--snapshot-date for an older file)."
+        )
+    return table
+
+
+def change_rows(
+    workspace: Workspace,
+    *,
+    since: str | None = None,
+    until: str | None = None,
+    types: list[str] | None = None,
+    horizon_months: int = 12,
+) -> tuple[list[dict[str, Any]], Graph, bool]:
+    """The rows of :func:`changes` with ``amount`` and ``was_at`` (former buildings) kept.
+
+    Returns the rows (sorted), the current graph, and whether no source had two
+    snapshots to compare.
+    """
     if horizon_months < 0:
         raise UsageError(
             f"horizon_months must be 0 or more, not {horizon_months}.", param="horizon_months"
@@ -438,17 +479,24 @@ def changes(
             continue
         before = _facts(workspace, pair.before, node_ids)
         after = _facts(workspace, pair.after, node_ids)
-        old_at = _locations(workspace, pair.before, node_ids)
-        new_at = _locations(workspace, pair.after, node_ids)
+        old_at = _locations(workspace, pair.before, node_ids, EdgeType.AT_LOCATION)
+        new_at = _locations(workspace, pair.after, node_ids, EdgeType.AT_LOCATION)
+        # Where a thing no longer listed was: its buildings, or the areas it was placed in.
+        old_places = {**old_at}
+        for edge_type in (EdgeType.IN_AREA, EdgeType.BENEFITS_AREA):
+            for node, areas in _locations(workspace, pair.before, node_ids, edge_type).items():
+                old_places[node] = old_places.get(node, set()) | areas
         moved = {
             s: (old_at[s], new_at[s])
             for s in new_at
             if s in old_at and old_at[s] and new_at[s] and old_at[s] != new_at[s]
         }
-        rows.extend(_compare(pair, before, after, moved, names))
+        for found in _compare(pair, before, after, moved, names):
+            found["was_at"] = sorted(old_places.get(found["id"], ()))
+            rows.append(found)
     reference = until or max((p.after.date for p in pairs), default=date.today().isoformat())
     rows.extend(_grant_dates(graph, pairs, horizon_months, reference))
-    wanted = {t.strip().lower() for t in type or () if t.strip()}
+    wanted = {t.strip().lower() for t in types or () if t.strip()}
     if wanted:
         known = {str(t).lower() for t in NodeType}
         unknown = sorted(wanted - known)
@@ -461,13 +509,7 @@ def changes(
         rows = [r for r in rows if str(r["type"]).lower() in wanted]
     for r in rows:
         r["type"] = str(r["type"])
-        r["area"] = _area_of(graph, r["id"])
+        r["area"] = _area_of(graph, r["id"]) or _former_area(graph, r.get("was_at", ()))
     order = {c: i for i, c in enumerate(CHANGE_KINDS)}
     rows.sort(key=lambda r: (r["source"], r["when"], order[r["change"]], r["type"], r["id"]))
-    table = pd.DataFrame(rows, columns=COLUMNS)
-    if table.empty and all(p.before is None for p in pairs):
-        table.attrs["note"] = (
-            "nothing to compare: each source has one snapshot and no grant has a planned end "
-            "in the window. Fix: ingest a source again (--snapshot-date for an older file)."
-        )
-    return table
+    return rows, graph, all(p.before is None for p in pairs)

@@ -43,26 +43,34 @@ def _targets(graph: Graph, node: str, edge_type: EdgeType) -> list[str]:
 
 
 @register_query
-def funders(graph: Graph, *, currency: str = "GBP", min_grants: int = 0) -> pd.DataFrame:
+def funders(graph: Graph, *, currency: str | None = None, min_grants: int = 0) -> pd.DataFrame:
     """Funders: their grants, money, recipients and areas, and how much goes to the most deprived.
+
+    Money is only ever given in the currency the grants state: a funder whose grants are
+    in one currency has that ``total`` and ``currency``; one with grants in several has
+    each currency's figure in ``totals`` and no single ``total`` (pounds are never added
+    to dollars); one whose grants record no money says so, with no total and no currency.
 
     Parameters
     ----------
     graph
         The analysis graph.
     currency
-        Count money in this currency; grants in others are counted but not summed.
+        Count only money in this currency (ISO 4217 code); grants in others are counted
+        but not summed. Default: every currency, each on its own.
     min_grants
         Leave out funders with fewer grants than this.
 
     Returns
     -------
     DataFrame
-        One row per funder: ``funder``, ``name``, ``grants``, ``total``, ``currency``,
-        ``recipients``, ``areas``, ``funded_by_statement`` (organisations and services a
-        directory says it funds), ``share_most_deprived`` (of its money that reaches
-        areas with an IMD decile, the share in decile 1; empty until areas with
-        deprivation are ingested) and ``why``. Largest total first.
+        One row per funder: ``funder``, ``name``, ``grants``, ``total`` and ``currency``
+        (empty when no money, or money in several currencies), ``totals`` (each
+        currency's figure, "£3,000; $500"), ``recipients``, ``areas``,
+        ``funded_by_statement`` (organisations and services a directory says it funds),
+        ``share_most_deprived`` (of its money in ``currency`` that reaches areas with an
+        IMD decile, the share in decile 1; empty until areas with deprivation are
+        ingested) and ``why``. Largest total first.
 
     Examples
     --------
@@ -75,8 +83,8 @@ def funders(graph: Graph, *, currency: str = "GBP", min_grants: int = 0) -> pd.D
     >>> edges = [("F", "G1", "AWARDS"), ("G1", "R", "AWARDED_TO"), ("G1", "A1", "BENEFITS_AREA")]
     >>> for u, v, t in edges:
     ...     _ = g.add_edge(u, v, type=t)
-    >>> funders(g)[["name", "grants", "total", "share_most_deprived"]].values.tolist()
-    [['A Trust', 1, 3000.0, 1.0]]
+    >>> funders(g)[["name", "grants", "total", "currency", "share_most_deprived"]].values.tolist()
+    [['A Trust', 1, 3000.0, 'GBP', 1.0]]
     """
     aggregates: list[dict[str, Any]] = []
     for node, data in graph.nodes(data=True):
@@ -86,63 +94,86 @@ def funders(graph: Graph, *, currency: str = "GBP", min_grants: int = 0) -> pd.D
         funded = _targets(graph, node, EdgeType.FUNDS)
         if not grants and not funded:
             continue
-        total = mapped = deprived = 0.0
-        other_currency = 0
+        money: dict[str, dict[str, float]] = {}
         recipients: set[str] = set()
         areas: set[str] = set()
         for grant in grants:
             attrs = graph.nodes[grant]
-            raw = attrs.get("amount")
-            amount = float(raw) if isinstance(raw, int | float) else None
-            if amount is not None and attrs.get("currency", currency) != currency:
-                other_currency += 1
-                amount = None
             recipients.update(_targets(graph, grant, EdgeType.AWARDED_TO))
             benefited = _targets(graph, grant, EdgeType.BENEFITS_AREA)
             areas.update(benefited)
+            raw = attrs.get("amount")
+            if not isinstance(raw, int | float):
+                continue
+            amount = float(raw)
+            bucket = money.setdefault(
+                str(attrs.get("currency") or ""),
+                {"grants": 0, "total": 0.0, "mapped": 0.0, "deprived": 0.0},
+            )
+            bucket["grants"] += 1
+            bucket["total"] += amount
             deciles = [graph.nodes[a].get("imd_decile") for a in benefited]
             deciles = [d for d in deciles if isinstance(d, int)]
-            if amount is not None:
-                total += amount
-                if deciles:  # the grant's money split evenly over the areas it benefits
-                    mapped += amount
-                    deprived += amount * sum(1 for d in deciles if d == 1) / len(deciles)
+            if deciles:  # the grant's money split evenly over the areas it benefits
+                bucket["mapped"] += amount
+                bucket["deprived"] += amount * sum(1 for d in deciles if d == 1) / len(deciles)
         aggregates.append(
             {
                 "funder": node,
                 "name": _name(graph, node),
                 "grants": len(grants),
-                "total": total,
-                "other_currency": other_currency,
+                "money": [{"currency": c, **b} for c, b in money.items()],
                 "recipients": len(recipients),
                 "areas": len(areas),
                 "funded_by_statement": len(funded),
-                "mapped": mapped,
-                "deprived": deprived,
             }
         )
     return finish_funders(aggregates, currency=currency, min_grants=min_grants)
 
 
 FUNDER_COLUMNS = [
-    "funder", "name", "grants", "total", "currency", "recipients", "areas",
+    "funder", "name", "grants", "total", "currency", "totals", "recipients", "areas",
     "funded_by_statement", "share_most_deprived", "why",
 ]  # fmt: skip
 
 
+def _figures(money: list[dict[str, Any]]) -> str:
+    return "; ".join(
+        _money(m["total"], m["currency"])
+        if m["currency"]
+        else f"{m['total']:,.0f} (currency not stated)"
+        for m in sorted(money, key=lambda m: (-m["total"], m["currency"]))
+    )
+
+
 def finish_funders(
-    aggregates: list[dict[str, Any]], *, currency: str, min_grants: int
+    aggregates: list[dict[str, Any]], *, currency: str | None, min_grants: int
 ) -> pd.DataFrame:
-    """The ``funders`` rows from per-funder totals (shared with the query's Cypher twin)."""
+    """The ``funders`` rows from per-funder, per-currency totals (shared with the Cypher twin).
+
+    Each aggregate's ``money`` lists, per currency stated (``""`` when a grant states
+    none), the grants with an amount, their ``total``, and the ``mapped`` and
+    ``deprived`` money behind ``share_most_deprived``.
+    """
+    wanted = currency.upper() if currency else None
     rows: list[dict[str, Any]] = []
     for a in aggregates:
         if a["grants"] < min_grants:
             continue
-        share = a["deprived"] / a["mapped"] if a["mapped"] else None
-        why = (
-            f"{a['grants']} grants totalling {_money(a['total'], currency)} to "
-            f"{a['recipients']} recipients"
-        )
+        money = [m for m in a["money"] if m["grants"] and m["total"]]  # zero is no money
+        chosen = [m for m in money if m["currency"] == wanted] if wanted else money
+        priced = sum(int(m["grants"]) for m in money)
+        single = chosen[0] if len(chosen) == 1 and chosen[0]["currency"] else None
+        total = round(single["total"], 2) if single else None  # no float noise in money
+        share = single["deprived"] / single["mapped"] if single and single["mapped"] else None
+        why = f"{a['grants']} grants"
+        if not money:
+            why += " with no money recorded (amounts missing or zero)" if a["grants"] else ""
+        elif wanted and not chosen:
+            why += f", none with an amount in {wanted},"
+        else:
+            why += f" totalling {_figures(chosen)}"
+        why += f" to {a['recipients']} recipients"
         if a["areas"]:
             why += f" in {a['areas']} areas"
         if share is not None:
@@ -152,13 +183,17 @@ def finish_funders(
             )
         if a["funded_by_statement"]:
             why += f"; a directory says it funds {a['funded_by_statement']} more"
-        if a["other_currency"]:
-            why += f"; {a['other_currency']} grants in other currencies not summed"
+        others = priced - sum(int(m["grants"]) for m in chosen)
+        if others:
+            why += f"; {others} grants in other currencies not summed"
+        if money and a["grants"] > priced:
+            why += f"; {a['grants'] - priced} grants record no amount (or zero)"
         rows.append(
             {
                 **{k: a[k] for k in ("funder", "name", "grants")},
-                "total": round(a["total"], 2),  # money: no float noise in the output
-                "currency": currency,
+                "total": total,
+                "currency": single["currency"] if single else None,
+                "totals": _figures(chosen) if chosen else None,
                 **{k: a[k] for k in ("recipients", "areas", "funded_by_statement")},
                 "share_most_deprived": share,
                 "why": why,
@@ -166,13 +201,16 @@ def finish_funders(
         )
     frame = pd.DataFrame(rows, columns=FUNDER_COLUMNS)
     return frame.sort_values(
-        ["total", "grants", "funder"], ascending=[False, False, True], ignore_index=True
+        ["total", "grants", "funder"],
+        ascending=[False, False, True],
+        ignore_index=True,
+        na_position="last",
     )
 
 
 @register_query(name="funding-dependency")
 def funding_dependency(
-    graph: Graph, *, threshold: float = 0.5, currency: str = "GBP"
+    graph: Graph, *, threshold: float = 0.5, currency: str | None = None
 ) -> pd.DataFrame:
     """Organisations' funders and how concentrated their funding is (Herfindahl-Hirschman).
 
@@ -184,14 +222,18 @@ def funding_dependency(
         Flag organisations whose funding concentration (HHI, 0 to 1) is at least this:
         0.5 means, for example, one funder giving about 70% of the money.
     currency
-        Count money in this currency.
+        Count only money in this currency. Default: each currency on its own (an
+        organisation funded in two currencies has a row for each; amounts in different
+        currencies are never added).
 
     Returns
     -------
     DataFrame
-        One row per funded organisation: ``organization``, ``name``, ``funders`` (names),
-        ``grants``, ``total``, ``hhi``, ``basis`` ("amounts" when grants give amounts,
-        "funder count" when only funding statements say who funds it), ``top_funder``,
+        One row per funded organisation and currency: ``organization``, ``name``,
+        ``funders`` (names), ``grants``, ``total``, ``currency`` (empty when only funding
+        statements, or grants without a stated currency, say who funds it), ``hhi``,
+        ``basis`` ("amounts" when grants give amounts, "funder count" when only funding
+        statements say who funds it), ``top_funder``,
         ``top_share``, ``depends_on_one_funder`` and ``why``. Most concentrated first.
 
     Examples
@@ -210,21 +252,24 @@ def funding_dependency(
     >>> bool(row["depends_on_one_funder"])
     True
     """
-    money: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    grants: dict[str, int] = defaultdict(int)
+    wanted = currency.upper() if currency else None
+    money: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    grants: dict[tuple[str, str], int] = defaultdict(int)
     stated: dict[str, set[str]] = defaultdict(set)
     for node, data in graph.nodes(data=True):
         if data["type"] == NodeType.GRANT:
             amount = data.get("amount")
-            if not isinstance(amount, int | float) or data.get("currency", currency) != currency:
+            stated_currency = str(data.get("currency") or "")
+            if not isinstance(amount, int | float) or (wanted and stated_currency != wanted):
                 continue
             funders_of = [
                 u for u, _, d in graph.in_edges(node, data=True) if d["type"] == EdgeType.AWARDS
             ]
             for recipient in _targets(graph, node, EdgeType.AWARDED_TO):
-                grants[recipient] += 1
+                grants[recipient, stated_currency] += 1
+                money[recipient, stated_currency]  # a grant with no funder still counts
                 for funder in funders_of:
-                    money[recipient][funder] += float(amount) / len(funders_of)
+                    money[recipient, stated_currency][funder] += float(amount) / len(funders_of)
         elif data["type"] == NodeType.ORGANIZATION:
             for target in _targets(graph, node, EdgeType.FUNDS):
                 owner = target
@@ -239,7 +284,7 @@ def funding_dependency(
                     owner = providers[0]
                 if owner != node:
                     stated[owner].add(node)
-    mentioned = set(money) | set(stated)
+    mentioned = {organisation for organisation, _ in money} | set(stated)
     mentioned |= {f for by_funder in money.values() for f in by_funder}
     mentioned |= {f for funders_of in stated.values() for f in funders_of}
     names = {n: _name(graph, n) for n in mentioned}
@@ -247,26 +292,38 @@ def funding_dependency(
 
 
 DEPENDENCY_COLUMNS = [
-    "organization", "name", "funders", "grants", "total", "hhi", "basis",
+    "organization", "name", "funders", "grants", "total", "currency", "hhi", "basis",
     "top_funder", "top_share", "depends_on_one_funder", "why",
 ]  # fmt: skip
 
 
 def finish_dependency(
-    money: dict[str, dict[str, float]],
-    grants: dict[str, int],
+    money: dict[tuple[str, str], dict[str, float]],
+    grants: dict[tuple[str, str], int],
     stated: dict[str, set[str]],
     names: dict[str, str],
     *,
     threshold: float,
-    currency: str,
+    currency: str | None,
 ) -> pd.DataFrame:
-    """The ``funding-dependency`` rows from money by (recipient, funder) (shared with the twin)."""
+    """The ``funding-dependency`` rows from money by (recipient, currency) and funder
+    (shared with the Cypher twin); ``""`` is the currency of grants that state none."""
     rows: list[dict[str, Any]] = []
-    for organisation in set(money) | set(stated):
-        by_funder = money.get(organisation, {})
+    with_money = {organisation for (organisation, _), m in money.items() if sum(m.values()) > 0}
+    keys = [k for k in money if sum(money[k].values()) > 0]
+    keys += [(o, "") for o in stated if o not in with_money]
+    keys += [(o, "") for (o, c), m in money.items() if o not in with_money and o not in stated]
+    for organisation, in_currency in dict.fromkeys(keys):
+        by_funder = money.get((organisation, in_currency), {})
         total = sum(by_funder.values())
         named = set(by_funder) | stated.get(organisation, set())
+        if total <= 0:
+            named |= {f for (o, _), m in money.items() if o == organisation for f in m}
+        count = (
+            grants.get((organisation, in_currency), 0)
+            if total > 0
+            else sum(n for (o, _), n in grants.items() if o == organisation)
+        )
         if total > 0:
             shares = {f: a / total for f, a in by_funder.items()}
             basis = "amounts"
@@ -278,8 +335,11 @@ def finish_dependency(
         hhi = sum(s * s for s in shares.values())
         top = max(shares, key=lambda f: (shares[f], f))
         if basis == "amounts":
+            figure = (
+                _money(total, in_currency) if in_currency else f"{total:,.0f} (currency not stated)"
+            )
             why = (
-                f"{shares[top]:.0%} of {_money(total, currency)} in {grants.get(organisation, 0)} "
+                f"{shares[top]:.0%} of {figure} in {count} "
                 f"grants comes from {names.get(top, top)}; {len(by_funder)} funders, HHI {hhi:.2f}"
             )
         else:
@@ -292,8 +352,9 @@ def finish_dependency(
                 "organization": organisation,
                 "name": names.get(organisation, organisation),
                 "funders": "; ".join(sorted({names.get(f, f) for f in named})),
-                "grants": grants.get(organisation, 0),
-                "total": round(total, 2),
+                "grants": count,
+                "total": round(total, 2) if basis == "amounts" else None,
+                "currency": (in_currency or None) if basis == "amounts" else None,
                 "hhi": hhi,
                 "basis": basis,
                 "top_funder": top,
@@ -304,5 +365,8 @@ def finish_dependency(
         )
     frame = pd.DataFrame(rows, columns=DEPENDENCY_COLUMNS)
     return frame.sort_values(
-        ["hhi", "total", "organization"], ascending=[False, False, True], ignore_index=True
+        ["hhi", "total", "organization"],
+        ascending=[False, False, True],
+        ignore_index=True,
+        na_position="last",
     )

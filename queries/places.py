@@ -26,12 +26,13 @@ from ..graph.scope import Scope, resolve_scope
 from ..ontology import EdgeType
 from ._activity_reach import ACTIVITY_PROVISION, activity_totals, with_activity_provision
 from ._index import UNCLASSIFIED, GraphIndex, count_of
+from ._levels import service_levels
 from ._places import FloatArray, Reach, reach
 from ._registry import register_query
 
 __all__ = [
+    "EARLY_ACTION_LEVELS",
     "INDICATOR_WEIGHTS",
-    "PREVENTATIVE_WORDS",
     "area_rank",
     "competition_rank",
     "gaps",
@@ -53,27 +54,8 @@ INDICATOR_WEIGHTS: dict[str, float] = {
 }
 """Weights of the indicators in ``si_score`` (re-normalised over those the graph can measure)."""
 
-PREVENTATIVE_WORDS = (
-    "prevent",
-    "early help",
-    "early intervention",
-    "early years",
-    "advice",
-    "befriend",
-    "wellbeing",
-    "well-being",
-    "health promotion",
-    "screening",
-    "parenting",
-    "youth",
-    "social prescribing",
-    "peer support",
-    "community development",
-    "lunch club",
-    "exercise",
-    "healthy",
-)
-"""Words in a service's name, sector or taxonomy terms that mark it preventative."""
+EARLY_ACTION_LEVELS = ("primary", "secondary")
+"""Prevention levels that count as preventative (early action: prevent and reduce)."""
 
 MISMATCH_GAP = 0.3
 """How far (in percentile points, 0-1) the SI and IMD positions must differ to be marked."""
@@ -130,15 +112,19 @@ def _per_1000(count: FloatArray, population: FloatArray) -> FloatArray:
         return np.where(population > 0, count * 1000.0 / population, np.nan)
 
 
-def _preventative(lookup: GraphIndex, service: str) -> bool:
-    data = lookup.graph.nodes[service]
-    stated = data.get("preventative")
-    if isinstance(stated, bool):
-        return stated
-    words = [lookup.name(service), lookup.sector(service)]
-    words += [lookup.name(t) for t in lookup.terms.get(service, ())]
-    text = " ".join(words).lower()
-    return any(word in text for word in PREVENTATIVE_WORDS)
+def _preventative(lookup: GraphIndex, services: list[str]) -> list[bool]:
+    """Whether each service is early action: its own ``preventative`` where a source states
+    it, else whether its prevention level (``query prevention``) is primary or secondary."""
+    levels = service_levels(lookup, services=services)
+    found = []
+    for service in services:
+        stated = lookup.graph.nodes[service].get("preventative")
+        if isinstance(stated, bool):
+            found.append(stated)
+        else:
+            level = levels.get(service)
+            found.append(level is not None and level.mapping.level in EARLY_ACTION_LEVELS)
+    return found
 
 
 def _funding(lookup: GraphIndex, found: Reach) -> FloatArray | None:
@@ -304,7 +290,7 @@ def si_index(
     org_reach.data[:] = 1.0
     organisations = np.asarray(org_reach.sum(axis=1)).ravel()
 
-    prevent = np.array([_preventative(lookup, s) for s in found.services], dtype=np.float64)
+    prevent = np.array(_preventative(lookup, list(found.services)), dtype=np.float64)
     preventative = found.service_reach @ prevent if len(prevent) else np.zeros(n)
     with np.errstate(divide="ignore", invalid="ignore"):
         preventative_share = np.where(services > 0, preventative / services, 0.0)

@@ -309,7 +309,7 @@ def prevention_profile(
     >>> import networkx as nx
     >>> g = nx.MultiDiGraph()
     >>> g.add_node("A", type="Area", level="lsoa", name="Estate")
-    >>> for i, name in enumerate(["Night shelter", "Lunch club", "Debt advice", "Food bank"]):
+    >>> for i, name in enumerate(["Night shelter", "Lunch club", "Debt advice", "Carers group"]):
     ...     g.add_node(f"s{i}", type="Service", name=name)
     ...     _ = g.add_edge(f"s{i}", "A", key="SERVES_AREA", type="SERVES_AREA")
     >>> prevention_profile(g, "A")
@@ -317,7 +317,7 @@ def prevention_profile(
     """
     graph = _graph(target)
     lookup = GraphIndex(graph)
-    inside = areas_within(lookup, area) or set()
+    inside = areas_within(lookup, area) or frozenset()
     in_area = [
         s
         for s, areas in lookup.service_areas().items()

@@ -54,23 +54,28 @@ def _cypher(file: str) -> str:
 
 
 def _funders(fetch: Fetch, params: dict[str, Any]) -> pd.DataFrame:
-    currency = params.get("currency", "GBP")
-    records = fetch("funders.cypher", currency=currency)
+    currency = params.get("currency")
+    records = [
+        {**r, "money": [m for m in r["money"] if m["grants"]]}
+        for r in fetch("funders.cypher", currency=currency.upper() if currency else None)
+    ]
     return finish_funders(records, currency=currency, min_grants=params.get("min_grants", 0))
 
 
 def _funding_dependency(fetch: Fetch, params: dict[str, Any]) -> pd.DataFrame:
-    currency = params.get("currency", "GBP")
-    money: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    grants: dict[str, int] = defaultdict(int)
+    currency = params.get("currency")
+    money: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    grants: dict[tuple[str, str], int] = defaultdict(int)
     stated: dict[str, set[str]] = defaultdict(set)
     names: dict[str, str] = {}
-    for row in fetch("funding-dependency.cypher", currency=currency):
+    for row in fetch("funding-dependency.cypher", currency=currency.upper() if currency else None):
+        key = (row["organization"], row["currency"])
         names[row["organization"]] = row["name"]
-        grants[row["organization"]] += int(row["grants"])
+        grants[key] += int(row["grants"])
+        money[key]  # a grant with no funder still counts
         if row["funder"] is not None:
             names[row["funder"]] = row["funder_name"]
-            money[row["organization"]][row["funder"]] += float(row["amount"])
+            money[key][row["funder"]] += float(row["amount"])
     for row in fetch("funding-dependency-stated.cypher"):
         names[row["organization"]] = row["name"]
         names[row["funder"]] = row["funder_name"]

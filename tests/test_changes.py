@@ -215,3 +215,101 @@ def test_one_snapshot_of_dated_grants_looks_back_the_horizon() -> None:
     expected = {g for g, _, end in _planned_ends(path) if "2013-01-01" < end <= "2014-01-01"}
     assert expected
     assert set(ended["id"]) == expected
+
+
+AREA = NodeType.AREA
+GRANT, ORG = NodeType.GRANT, NodeType.ORGANIZATION
+
+
+def _places(extra: list[Any]) -> list[Any]:
+    """Two LSOAs in one MSOA: the poor one (decile 1) and the well-off one (decile 9)."""
+    return [
+        node(AREA, "E02000001", name="Town 001", level="msoa"),
+        node(AREA, "E01000001", name="Town 001A", level="lsoa", population=2000, imd_decile=1),
+        node(AREA, "E01000002", name="Town 001B", level="lsoa", population=1000, imd_decile=9),
+        edge(EdgeType.PART_OF, "E01000001", "E02000001"),
+        edge(EdgeType.PART_OF, "E01000002", "E02000001"),
+        node(LOC, "dir:loc:poor", name="Poor hall", address="1 Low St"),
+        node(LOC, "dir:loc:rich", name="Rich hall", address="9 High St"),
+        edge(EdgeType.IN_AREA, "dir:loc:poor", "E01000001"),
+        edge(EdgeType.IN_AREA, "dir:loc:rich", "E01000002"),
+        node(ORG, "GB-CHC-1", name="Fund"),
+        *extra,
+    ]
+
+
+def _grant(key: str, amount: float, area: str, end: str | None = None) -> list[Any]:
+    props: dict[str, Any] = {"title": key, "amount": amount}
+    if end:
+        props["planned_end"] = end
+    return [
+        node(GRANT, key, **props),
+        edge(EdgeType.AWARDS, "GB-CHC-1", key),
+        edge(EdgeType.BENEFITS_AREA, key, area),
+    ]
+
+
+def test_area_changes_and_the_spiral() -> None:
+    ws = Workspace(":memory:")
+    before = _places(
+        [
+            node(SVC, "dir:svc:a", name="A"),
+            node(SVC, "dir:svc:b", name="B"),
+            node(SVC, "dir:svc:c", name="C"),
+            edge(EdgeType.AT_LOCATION, "dir:svc:a", "dir:loc:poor"),
+            edge(EdgeType.AT_LOCATION, "dir:svc:b", "dir:loc:poor"),
+            edge(EdgeType.AT_LOCATION, "dir:svc:c", "dir:loc:rich"),
+            *_grant("g-poor", 5000, "E01000001"),
+            *_grant("g-rich", 800, "E01000002"),
+        ]
+    )
+    after = _places(
+        [
+            node(SVC, "dir:svc:c", name="C"),
+            node(SVC, "dir:svc:d", name="D"),
+            edge(EdgeType.AT_LOCATION, "dir:svc:c", "dir:loc:rich"),
+            edge(EdgeType.AT_LOCATION, "dir:svc:d", "dir:loc:rich"),
+            *_grant("g-rich", 800, "E01000002"),
+            *_grant("g-rich2", 300, "E01000002"),
+        ]
+    )
+    _ingest(ws, before, "2025-01-15")
+    _ingest(ws, after, "2025-07-15")
+    from civicgraph.queries import area_changes
+
+    rows = area_changes(ws).set_index(["area", "category"])
+    poor = rows.loc[("E01000001", "services")]
+    assert (poor["lost"], poor["gained"], poor["net"]) == (2, 0, -2)
+    assert poor["net_per_1000"] == -1.0  # two services lost among 2,000 residents
+    assert rows.loc[("E01000001", "grant money")]["lost"] == 5000
+    assert rows.loc[("E01000002", "services")]["gained"] == 1
+    assert rows.loc[("E01000002", "grant money")]["gained"] == 300
+    assert bool(poor["spiral"]) and "IMD decile 2 or lower" in poor["why"]
+    assert not rows.xs("E01000002", level="area")["spiral"].any()
+    msoa = area_changes(ws, level="msoa").set_index("category")
+    assert msoa.loc["services", "net"] == -1  # two lost, one gained
+    assert msoa.loc["services", "net_per_1000"] == round(-1 * 1000 / 3000, 3)
+
+
+def test_planned_end_before_start_is_reported_and_kept_out(tmp_path: Path) -> None:
+    grant = {
+        "id": "360G-x-1",
+        "title": "Backwards grant",
+        "currency": "GBP",
+        "amountAwarded": 1000,
+        "awardDate": "2024-01-10",
+        "plannedDates": [{"startDate": "2024-06-01", "endDate": "2024-02-01"}],
+        "recipientOrganization": [{"id": "GB-CHC-1", "name": "Hall Trust"}],
+        "fundingOrganization": [{"id": "GB-CHC-2", "name": "Fund"}],
+    }
+    path = tmp_path / "grants.json"
+    path.write_text(json.dumps({"grants": [grant]}))
+    ws = Workspace(":memory:")
+    report = ingest(ws, "360giving", str(path), name="g", snapshot_date="2024-03-01")
+    problems = [g for g in report.problems if g.code == "end-before-start"]
+    assert len(problems) == 1
+    assert problems[0].field == "plannedDates/endDate"
+    assert problems[0].file  # the file is named
+    props = ws.graph().nodes["360G-x-1"]
+    assert "planned_end" not in props and props["planned_end_raw"] == "2024-02-01"
+    assert changes(ws, since="2024-01-01").query("change == 'funding-ended'").empty

@@ -108,6 +108,28 @@ def test_python_dash_m_runs_the_cli() -> None:
     assert "civicgraph" in done.stdout
 
 
+def test_the_quick_version_answer_is_the_one_click_gives() -> None:
+    def version(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "civicgraph", *args],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    quick, through_click = version("--version"), version("--debug", "--version")
+    assert quick.returncode == through_click.returncode == 0
+    assert quick.stdout == through_click.stdout
+    loads = (
+        "import sys; from civicgraph.cli import main; main(['--version']); "
+        "print(sorted(sys.modules))"
+    )
+    modules = subprocess.run(
+        [sys.executable, "-c", loads], capture_output=True, text=True, check=True
+    ).stdout
+    assert "'click'" not in modules  # the answer comes before click is imported
+
+
 def test_the_root_help_lists_each_command_by_its_own_first_line() -> None:
     # The root lists commands from a table, without importing them: it must not drift.
     from civicgraph.cli._app import COMMANDS as TABLE

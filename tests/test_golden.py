@@ -18,8 +18,26 @@ from civicgraph import Workspace, ingest_hsds
 GOLDEN = TEST_DATA / "golden"
 INPUTS = {
     "hsds10": TEST_DATA / "hsds10",
+    "hsds11": TEST_DATA / "hsds11",
+    "hsds20": TEST_DATA / "hsds20",
+    "hsds3csv": TEST_DATA / "hsds3csv",
     "hsds3json": TEST_DATA / "hsds3json",
+    "ohana": TEST_DATA / "ohana",
     "oruk1": TEST_DATA / "oruk1",
+    "oruk3json": TEST_DATA / "oruk3json",
+}
+"""One small input per HSDS variant: 1.0, 1.1, 2.0 and 3.0 tabular, 3.0 JSON, Ohana-style CSV,
+Open Referral UK 1.0 tabular and 3.0 JSON."""
+
+VARIANTS = {
+    "hsds10": "HSDS 1.0 tabular (declares 1.0)",
+    "hsds11": "HSDS 1.1 tabular (declares 1.1)",
+    "hsds20": "HSDS 1.1/2.0 tabular (declares 2.0.1)",
+    "hsds3csv": "HSDS 3.0 tabular (declares 3.0.0)",
+    "hsds3json": "HSDS 3.0 JSON",
+    "ohana": "Ohana-style CSV (HSDS 1.0 precursor)",
+    "oruk1": "Open Referral UK 1.0 tabular (declares 1.0)",
+    "oruk3json": "Open Referral UK 3.0 JSON (HSDS-UK-3.0)",
 }
 
 
@@ -73,6 +91,7 @@ def test_ingest_gives_the_golden_facts_and_report(name: str) -> None:
         ),
         **_facts(workspace),
     }
+    assert report.variant == VARIANTS[name]
     path = GOLDEN / f"{name}.json"
     if os.environ.get("UPDATE_GOLDEN"):
         path.write_text(

@@ -131,13 +131,13 @@ def test_layers_and_scope() -> None:
     for point in inside["points"]:
         assert 0 <= point["x"] <= inside["width"] and 0 <= point["y"] <= inside["height"]
     for layer, message in (
-        ("prevention", "does not have"),
-        ("changes", "does not have"),
+        ("prevention", "not drawn on the map yet"),
+        ("changes", "not drawn on the map yet"),
         ("height", "is not one of"),
     ):
         with pytest.raises(UsageError, match=message):
             map_data(graph, layer=layer)
-    with pytest.raises(UsageError, match="is no area in the workspace"):
+    with pytest.raises(UsageError, match="area in the workspace"):
         map_data(graph, within="E09999999")
     with pytest.raises(UsageError, match="no msoa areas"):
         map_data(graph, level="msoa")
@@ -146,8 +146,8 @@ def test_layers_and_scope() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--layer", "prevention"], "--layer prevention needs"),
-        (["--layer", "changes"], "--layer changes needs"),
+        (["--layer", "prevention"], "--layer prevention is not drawn"),
+        (["--layer", "changes"], "--layer changes is not drawn"),
         (["--layer", "gaps:"], "is not one of"),
         (["--level", "county"], "county"),
     ],

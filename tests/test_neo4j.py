@@ -313,6 +313,58 @@ def test_each_twin_gives_the_networkx_answer(
     )
 
 
+def _money_in_several_currencies() -> list[Any]:
+    """Funders paying in pounds and dollars, one with no amounts, one with no currency."""
+    from handmade import GRANT, ORG, edge, node
+
+    from civicgraph.ontology import EdgeType
+
+    records: list[Any] = [node(ORG, k, name=k) for k in ("F1", "F2", "F3", "R1", "R2")]
+    for grant, funder, recipient, props in [
+        ("G1", "F1", "R1", {"amount": 1000.0, "currency": "GBP"}),
+        ("G2", "F1", "R1", {"amount": 400.0, "currency": "USD"}),
+        ("G3", "F1", "R2", {"amount": 600.0, "currency": "USD"}),
+        ("G4", "F2", "R2", {}),
+        ("G5", "F3", "R2", {"amount": 50.0}),
+        ("G6", "F2", "R1", {"amount": 0.0, "currency": "GBP"}),
+    ]:
+        records.append(node(GRANT, grant, title=grant, **props))
+        records.append(edge(EdgeType.AWARDS, funder, grant))
+        records.append(edge(EdgeType.AWARDED_TO, grant, recipient))
+    return records
+
+
+@pytest.mark.parametrize("currency", [None, "USD"])
+def test_money_twins_keep_currencies_apart(
+    currency: str | None, bolt: BoltServer, database: str, tmp_path: Path
+) -> None:
+    from handmade import ingest_records
+
+    workspace = Workspace(tmp_path / "w.db")
+    ingest_records(workspace, _money_in_several_currencies())
+    _push(workspace, bolt, database)
+    graph = workspace.graph()
+    params = {"currency": currency} if currency else {}
+    for name in ("funders", "funding-dependency"):
+        expected = QUERIES[name](graph, **params)
+        actual = run_twin(
+            name, uri=bolt.uri, user=bolt.user, password=bolt.password, database=database,
+            workspace_id=workspace.workspace_id(), **params,
+        )  # fmt: skip
+        pd.testing.assert_frame_equal(
+            expected.reset_index(drop=True), actual.reset_index(drop=True), check_dtype=False
+        )
+    funders = QUERIES["funders"](graph, **params).set_index("funder")
+    if currency is None:
+        assert pd.isna(funders.loc["F1", "total"]) and pd.isna(funders.loc["F1", "currency"])
+        assert funders.loc["F1", "totals"] == "£1,000; $1,000"
+        assert funders.loc["F3", "totals"] == "50 (currency not stated)"
+    else:
+        assert funders.loc["F1", "total"] == 1000.0 and funders.loc["F1", "currency"] == "USD"
+        assert "1 grants in other currencies not summed" in funders.loc["F1", "why"]
+    assert "£0" not in " ".join(funders["why"]) and "GBP" not in str(funders.loc["F2", "why"])
+
+
 def test_twin_cli(
     town: Path, bolt: BoltServer, database: str, tmp_path: Path, run_cli, monkeypatch
 ) -> None:

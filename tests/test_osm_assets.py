@@ -158,3 +158,49 @@ def test_two_uprns_are_two_buildings_however_alike(workspace_path: Path, test_da
         review = workspace.review_list()
     assert len(halls) == 2  # OpenStreetMap's way 303 carries UPRN 100012345678
     assert not any("Hope Hall" in str(row) for row in review)
+
+
+def test_geojson_without_osm_tags_says_so_and_points_at_the_venue_ingesters(
+    tmp_path: Path, run_cli: Any
+) -> None:
+    import json
+
+    venues = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [-1.9, 52.48]},
+                "properties": {"title": "Library", "address": "1 High St", "_source": "council"},
+            }
+        ],
+    }
+    path = tmp_path / "venues.geojson"
+    path.write_text(json.dumps(venues))
+    db = tmp_path / "w.db"
+    result = run_cli("--db", db, "ingest", "osm", path)
+    assert result.code == 1 and "Traceback" not in result.err
+    assert "none has an OpenStreetMap tag" in result.err
+    assert "_source, address, title" in result.err
+    assert "civicgraph ingest warm-spaces" in result.err and "ingest assets" in result.err
+    assert not Workspace(db).sources()  # nothing was written
+    venues["features"][0]["properties"]["amenity"] = "library"
+    path.write_text(json.dumps(venues))
+    assert run_cli("--db", db, "ingest", "osm", path).code == 0
+
+
+@pytest.mark.parametrize(
+    ("kind", "relative"),
+    [
+        ("osm", "osm_isle_of_man_facilities"),
+        ("warm-spaces", "uk_warm_spaces/warm_spaces_all.geojson"),
+    ],
+)
+def test_every_real_venue_row_is_accounted_for(
+    kind: str, relative: str, tmp_path: Path, shared_data
+) -> None:  # type: ignore[no-untyped-def]
+    report = ingest(Workspace(tmp_path / "w.db"), kind, str(shared_data(relative)))
+    assert report.tables
+    for table, counts in report.tables.items():
+        assert counts.read > 0, table
+        assert counts.read == counts.loaded + counts.merged + counts.rejected, table

@@ -84,3 +84,17 @@ def test_no_progress_when_piped(workspace: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert not re.search(r"analysis graph|\r", done.stderr + done.stdout)
     assert "broker" in done.stdout.lower() or done.stdout.strip()
+
+
+def test_the_demo_counts_its_steps_on_a_terminal(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    code, shown = _on_terminal(
+        ["demo", "--out", str(out), "--services", "40", "--seed", "2"], dict(os.environ)
+    )
+    assert code == 0, shown
+    steps = re.findall(r"demo: (\d+) of (\d+)", shown)
+    assert steps, shown
+    totals = {int(total) for _, total in steps}
+    assert len(totals) == 1
+    (total,) = totals
+    assert [int(done) for done, _ in steps] == list(range(1, total + 1))

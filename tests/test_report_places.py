@@ -1,16 +1,26 @@
-"""The report's social infrastructure and gaps sections, and the demo's report on the most
-under-served area (si-index and gaps queries)."""
+"""The report's social infrastructure and gaps sections, ranks among areas of the same
+level, a local authority's report, and the demo's choice of area (si-index and gaps)."""
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from handmade import Town
+from test_viz import SCRIPT
 
 from civicgraph.graph import Graph
 from civicgraph.queries import gaps, si_index
-from civicgraph.viz.report import most_under_served, write_area_report
+from civicgraph.viz.report import demo_area, most_under_served, write_area_report
+
+
+def section_titled(page, title):
+    """The report's section headed exactly ``title``."""
+    return page.locator("section", has=page.get_by_role("heading", name=title, exact=True))
+
+
+def gaps_section(page):
+    """The report's section headed exactly "Gaps"."""
+    return section_titled(page, "Gaps")
 
 
 def three_areas() -> Graph:
@@ -60,26 +70,145 @@ def test_report_sets_the_index_against_imd_and_lists_the_gaps(tmp_path: Path, op
     opened = open_page(report.html, wait_ready=False)
     page = opened.page
     si = page.locator("section", has_text="Social infrastructure against deprivation")
-    assert "1 of 3 LSOAs" in si.text_content()
-    assert "IMD rank100" in si.text_content()
+    assert "1 of 3 LSOAs in the workspace" in si.text_content()
+    area = section_titled(page, "The area").text_content()
+    assert "IMD rank (1 = most deprived LSOA in England)100" in area
     expected = gaps(graph)
     expected = expected[expected["area"] == "E01000003"]
     assert not expected.empty
-    rows = page.locator("section", has_text="Gaps").locator("tbody tr").all()
+    rows = gaps_section(page).locator("tbody tr").all()
     shown = [row.locator("td").first.text_content() for row in rows]
     assert shown == list(expected["category"])[: len(shown)]
-    assert "Central Library" in page.locator("section", has_text="Gaps").text_content()
+    assert "Central Library" in gaps_section(page).text_content()
     assert opened.errors == [] and opened.dialogs == []
 
 
-def test_the_demo_reports_on_its_most_under_served_area(tmp_path: Path) -> None:
+def authority() -> Graph:
+    """three_areas inside one local authority (plus a second authority elsewhere), the
+    poorest LSOA named with a script; two organisations tied by referrals."""
+    g = three_areas()
+    t = Town()
+    t.g = g
+    g.nodes["E01000003"]["name"] = SCRIPT
+    t.area("E06000001", "Oakbridge")
+    t.area("E06000002", "Elsewhere")
+    g.nodes["E06000001"]["level"] = "lad"
+    g.nodes["E06000002"]["level"] = "lad"
+    for code in ("E01000001", "E01000002", "E01000003"):
+        t._edge(code, "E06000001", "PART_OF")
+    t.refer("S1", "S2", 4)
+    return g
+
+
+def test_an_authority_report_ranks_honestly_and_lists_the_gaps_inside_it(
+    tmp_path: Path, open_page
+) -> None:
+    graph = authority()
+    report = write_area_report(graph, "E06000001", tmp_path / "rep", pdf=False)
+    text = report.html.read_text()
+    assert SCRIPT not in text  # the LSOA's hostile name is escaped in the gaps table
+    opened = open_page(report.html, wait_ready=False)
+    page = opened.page
+    body = page.locator("body").text_content()
+    assert "1 of 1" not in body
+    area = section_titled(page, "The area").text_content()
+    si = section_titled(page, "Social infrastructure against deprivation").text_content()
+    for figures in (area, si):  # no LSOA-level IMD figures given as the LAD's own
+        assert "IMD decile" not in figures and "IMD rank (1" not in figures
+    assert "average IMD rank of its 3 LSOAs" in area
+    inside = gaps(graph)
+    inside = inside[inside["area"].isin({"E01000001", "E01000002", "E01000003"})]
+    assert not inside.empty
+    rows = gaps_section(page).locator("tbody tr").all()
+    shown = [row.locator("td").first.text_content() for row in rows]
+    assert shown == list(inside["area"])[: len(shown)]
+    assert SCRIPT in gaps_section(page).text_content()
+    findings = page.locator("section.findings li").all_text_contents()
+    assert len(findings) == 5
+    top = inside.sort_values(["need", "distance_km"], ascending=[False, True]).iloc[0]
+    assert findings[0].startswith("Largest gap by need") and top["category"] in findings[0]
+    assert top["why"] in findings[0]  # the query's own evidence
+    assert "What changed" in findings[4]
+    assert opened.errors == [] and opened.dialogs == []
+
+
+def test_an_lsoa_is_ranked_among_the_lsoas_of_its_authority(tmp_path: Path, open_page) -> None:
+    graph = authority()
+    graph.add_node(
+        "E01000009",
+        type="Area",
+        name="Far",
+        level="lsoa",
+        population=10,
+        imd_rank=5,
+        imd_decile=1,
+        latitude=50.0,
+        longitude=-3.0,
+    )
+    graph.add_edge("E01000009", "E06000002", key="PART_OF", type="PART_OF")
+    report = write_area_report(graph, "E01000003", tmp_path / "rep", pdf=False)
+    si = open_page(report.html, wait_ready=False).page.locator(
+        "section", has_text="Social infrastructure against deprivation"
+    )
+    assert "of 3 LSOAs in Oakbridge (E06000001)" in si.text_content()
+
+
+def test_equal_lowest_scores_are_not_broken_by_name() -> None:
+    graph = three_areas()
+    graph.add_node(
+        "E01000000",
+        type="Area",
+        name="A first by name",
+        level="lsoa",
+        population=10,
+        imd_rank=30000,
+        imd_decile=10,
+        latitude=52.5,
+        longitude=-1.0,
+    )
+    lowest = si_index(graph)
+    lowest = lowest[lowest["si_score"] == lowest["si_score"].min()]
+    assert set(lowest["area"]) == {"E01000000", "E01000003"}  # nothing in reach of either
+    assert most_under_served(graph) == "E01000003"  # more residents, more deprived
+
+
+def test_the_demo_reports_on_an_area_where_every_section_has_content(
+    tmp_path: Path, open_page
+) -> None:
     from civicgraph.demo import run_demo
+    from civicgraph.viz._report_places import gaps_inside
 
     result = run_demo(tmp_path / "demo", services=200, seed=3)
     reports = [path for name, path in result.outputs.items() if name.startswith("report on")]
     assert len(reports) == 1
-    with open(result.out / "queries" / "si-index.csv", encoding="utf-8") as handle:
-        first = min(csv.DictReader(handle), key=lambda row: int(row["si_rank"]))
-    text = reports[0].read_text()
-    assert f"({first['area']})</h1>" in text
-    assert "1 of " in text
+    from civicgraph import Workspace
+
+    with Workspace(result.workspace) as workspace:
+        graph = workspace.graph()
+    code = demo_area(graph)
+    assert code is not None
+    assert f"({code})</h1>" in reports[0].read_text()
+    assert not gaps_inside(graph, code).empty  # the rule's promise: gaps, provision, ties
+    page = open_page(reports[0], wait_ready=False).page
+    assert "Area chosen as the smallest area" in page.locator("p.note").first.text_content()
+    required = {
+        "The area",
+        "Social infrastructure against deprivation",
+        "Gaps",
+        "Services by sector",
+        "Silos",
+        "Suggested partnerships",
+        "Dependence on single funders",
+    }
+    for title in required:
+        section = page.locator("section", has=page.locator("h2", has_text=title)).first
+        assert section.locator("p.none").count() == 0, title  # none says "nothing here"
+        assert section.locator("tbody tr").count() > 0, title
+    findings = page.locator("section.findings li")
+    assert findings.count() == 5
+    assert page.locator("section.findings li .evidence").count() == 4  # all but what changed
+    # Sections the demo has no data for say what would fill them, never an empty box.
+    for section in page.locator("section").all():
+        text = section.text_content() or ""
+        filled = section.locator("tbody tr, li").count() > 0
+        assert filled or "would fill" in text or "not given" in text, text[:80]

@@ -89,6 +89,12 @@ def test_the_cli_scope_commands_and_within(town_db: Path, run_cli, tmp_path: Pat
     assert within.code == 0, within.err
     assert within.out.startswith("scope: Hometown (E08000901); chosen by --within")
 
+    listed = run_cli("--db", db, "query", "assets", "--within", "Hometown", "--format", "json")
+    assert listed.code == 0, listed.err
+    assert [r["name"] for r in json.loads(listed.out)] == ["Hometown Library"]
+    elsewhere = run_cli("--db", db, "query", "assets", "--within", "Faraway", "--format", "json")
+    assert elsewhere.code == 0 and json.loads(elsewhere.out) == []
+
     assert run_cli("--db", db, "scope", "clear").code == 0
     assert BY_DEFAULT in run_cli("--db", db, "scope", "show").out
 

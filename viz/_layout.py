@@ -57,7 +57,15 @@ def layout(view: View, *, seed: int = 1) -> dict[str, tuple[float, float]]:
     state = random.getstate()  # igraph draws from Python's random: seed it, then restore
     random.seed(seed)
     try:
-        components = sorted(graph.connected_components(), key=lambda c: (-len(c), c[0]))
+        if view.name == "silos":
+            # Each silo group is laid out on its own and set apart from the others.
+            by_group: dict[str, list[int]] = {}
+            for i, node in enumerate(ids):
+                by_group.setdefault(view.nodes[node].group, []).append(i)
+            blocks = list(by_group.values())
+        else:
+            blocks = list(graph.connected_components())
+        components = sorted(blocks, key=lambda c: (-len(c), c[0]))
         placed = [(members, _component_layout(graph, members)) for members in components]
     finally:
         random.setstate(state)
@@ -71,10 +79,14 @@ def layout(view: View, *, seed: int = 1) -> dict[str, tuple[float, float]]:
     x = y = row_height = 0.0
     for (members, coords), (w, h) in zip(placed, boxes, strict=True):
         if x > 0 and x + w > row_width:
-            x, y, row_height = 0.0, y + row_height + _SPACING, 0.0
+            x, y, row_height = (
+                0.0,
+                y + row_height + _SPACING * (3 if view.name == "silos" else 1),
+                0.0,
+            )
         for member, (cx, cy) in zip(members, coords, strict=True):
             positions[ids[member]] = (cx + x, cy + y)
-        x += w + _SPACING
+        x += w + _SPACING * (3 if view.name == "silos" else 1)
         row_height = max(row_height, h)
     mid_x = (max(p[0] for p in positions.values()) + min(p[0] for p in positions.values())) / 2
     mid_y = (max(p[1] for p in positions.values()) + min(p[1] for p in positions.values())) / 2

@@ -132,13 +132,13 @@ def _layer_values(
             for i, c in enumerate(_NEED)
         ]
     elif layer in ("prevention", "changes"):
-        feature = {
-            "prevention": "prevention levels (SKOS crosswalk, issue 16)",
-            "changes": "changes between snapshots (issue 15)",
+        query = {
+            "prevention": "civicgraph query prevention",
+            "changes": "civicgraph query area-changes",
         }[layer]
         raise UsageError(
-            f"`layer` {layer} needs {feature}, which this version of civicgraph does not have "
-            "yet, so there is nothing to draw. Fix: pick imd, si-index or gaps:CATEGORY.",
+            f"`layer` {layer} is not drawn on the map yet, so there is nothing to show; its "
+            f"figures per area come from `{query}`. Fix: pick imd, si-index or gaps:CATEGORY.",
             param="layer",
         )
     else:

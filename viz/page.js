@@ -23,7 +23,7 @@
 
   var nodes = new vis.DataSet(data.nodes.map(function (n) {
     return {
-      id: n.id, label: n.label, title: n.title, x: n.x, y: n.y, size: n.size, shape: "dot",
+      id: n.id, label: n.showLabel ? n.label : "", title: n.title, x: n.x, y: n.y, size: n.size, shape: "dot",
       color: { background: n.color, border: n.focus ? "#000000" : n.color },
       borderWidth: n.focus ? 4 : 1
     };
@@ -47,7 +47,19 @@
   var network = new vis.Network($("cg-graph"), { nodes: nodes, edges: edges }, options);
   var state = { network: network, nodes: nodes, edges: edges, data: data, ready: false };
   window.civicgraph = state;
+  // Silo groups' names above each group, drawn on the canvas as text.
+  if (data.groups.length) {
+    network.on("beforeDrawing", function (ctx) {
+      ctx.save();
+      ctx.font = "bold 15px system-ui, sans-serif";
+      ctx.fillStyle = "#333333";
+      ctx.textAlign = "center";
+      data.groups.forEach(function (g) { ctx.fillText(g.label, g.x, g.y); });
+      ctx.restore();
+    });
+  }
   network.once("afterDrawing", function () {
+    network.fit({ animation: false });  // nothing starts off the canvas
     state.ready = true;
     state.readyAt = performance.now();
     document.body.setAttribute("data-ready", "true");
@@ -70,14 +82,62 @@
     li.appendChild(el("span", entry.label + " (" + entry.count.toLocaleString() + ")"));
     $("cg-legend").appendChild(li);
   });
+  var SVG = "http://www.w3.org/2000/svg";
   data.edgeLegend.forEach(function (entry) {
     var li = el("li");
-    var line = el("span", null, entry.dashed ? "cg-line cg-dashed" : "cg-line");
-    line.style.borderTopColor = entry.color;
-    li.appendChild(line);
+    var svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("width", "28");
+    svg.setAttribute("height", "8");
+    svg.setAttribute("class", "cg-line");
+    var line = document.createElementNS(SVG, "line");
+    line.setAttribute("x1", "0"); line.setAttribute("y1", "4");
+    line.setAttribute("x2", "28"); line.setAttribute("y2", "4");
+    line.setAttribute("stroke", entry.color);
+    line.setAttribute("stroke-width", "2");
+    if (entry.dashes) line.setAttribute("stroke-dasharray", entry.dashes.join(" "));
+    svg.appendChild(line);
+    li.appendChild(svg);
     li.appendChild(el("span", entry.label));
     $("cg-edge-legend").appendChild(li);
   });
+
+  // Focus mode: a clicked node and its neighbours stay, the rest fade; click the
+  // background to bring everything back.
+  var FADED = "rgba(200,200,200,0.25)";
+  function fade(id) {
+    var keep = new Set(network.getConnectedNodes(id));
+    keep.add(id);
+    nodes.update(data.nodes.map(function (n) {
+      var kept = keep.has(n.id);
+      return {
+        id: n.id,
+        color: kept ? { background: n.color, border: n.focus ? "#000000" : n.color }
+          : { background: FADED, border: FADED },
+        label: kept ? n.label : "",
+        font: { color: kept ? "#222222" : FADED }
+      };
+    }));
+    edges.update(data.edges.map(function (e, i) {
+      var kept = e.from === id || e.to === id;
+      return { id: i, color: { color: kept ? e.color : FADED, opacity: kept ? 0.9 : 0.25 } };
+    }));
+    state.faded = data.nodes.length - keep.size;
+  }
+  function unfade() {
+    if (!state.faded) return;
+    nodes.update(data.nodes.map(function (n) {
+      return {
+        id: n.id, label: n.showLabel ? n.label : "", font: { color: "#222222" },
+        color: { background: n.color, border: n.focus ? "#000000" : n.color }
+      };
+    }));
+    edges.update(data.edges.map(function (e, i) {
+      return { id: i, color: { color: e.color, opacity: 0.6 } };
+    }));
+    state.faded = 0;
+  }
+  state.fade = fade;
+  state.faded = 0;
   data.notes.forEach(function (note) { $("cg-notes").appendChild(el("li", note)); });
 
   // Details of one node.
@@ -122,7 +182,18 @@
   }
   state.focusNode = focusNode;
   network.on("click", function (params) {
-    if (params.nodes.length) showInfo(params.nodes[0]);
+    if (params.nodes.length) { showInfo(params.nodes[0]); fade(params.nodes[0]); }
+    else unfade();
+  });
+  // Zoomed in far enough, every label has room: show them all (small pages only).
+  var allLabels = false;
+  network.on("zoom", function () {
+    var wanted = !data.large && network.getScale() >= 2 && !state.faded;
+    if (wanted === allLabels) return;
+    allLabels = wanted;
+    nodes.update(data.nodes.map(function (n) {
+      return { id: n.id, label: wanted || n.showLabel ? n.label : "" };
+    }));
   });
 
   // Search.

@@ -16,6 +16,7 @@ import base64
 import hashlib
 import html
 import json
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -56,7 +57,82 @@ PALETTE = (
     "#dbdb8d", "#9edae5", "#393b79", "#637939",
 )  # fmt: skip
 OTHER_COLOR = "#bbbbbb"
-EDGE_COLORS = {"suggested partnership": "#d62728", "tie": "#555555"}
+EDGE_STYLES: dict[str, tuple[str, list[int] | bool]] = {
+    "PROVIDES": ("#1f77b4", False),
+    "AT_LOCATION": ("#8c564b", False),
+    "OPERATES": ("#8c564b", [8, 4]),
+    "IN_AREA": ("#9467bd", [2, 4]),
+    "SERVES_AREA": ("#9467bd", [8, 4]),
+    "PART_OF": ("#7f7f7f", [2, 4]),
+    "CLASSIFIED_AS": ("#bcbd22", [2, 4]),
+    "REFERS_TO": ("#2ca02c", False),
+    "PARTNERS_WITH": ("#17becf", False),
+    "AWARDS": ("#ff7f0e", False),
+    "AWARDED_TO": ("#ff7f0e", [8, 4]),
+    "BENEFITS_AREA": ("#ff7f0e", [2, 4]),
+    "FUNDS": ("#ff7f0e", [12, 4, 2, 4]),
+    "HAPPENS_AT": ("#e377c2", False),
+    "RUNS": ("#e377c2", [8, 4]),
+    "tie": ("#555555", False),
+    "suggested partnership": ("#d62728", [10, 6]),
+}
+"""Each edge type's colour and dash pattern (False: solid), as the page and its legend draw it."""
+_SPARE_STYLES = [(c, d) for d in ([6, 3], [1, 3], [10, 3, 2, 3]) for c in PALETTE[:10]]
+LABEL_FONT = 12
+"""The label font's size in pixels at scale 1; labels are placed so that none collide."""
+
+
+def edge_style(kind: str) -> tuple[str, list[int] | bool]:
+    """The colour and dashes of an edge type (unknown types get a stable spare style)."""
+    if kind in EDGE_STYLES:
+        return EDGE_STYLES[kind]
+    index = int(hashlib.sha256(kind.encode()).hexdigest(), 16) % len(_SPARE_STYLES)
+    return _SPARE_STYLES[index]
+
+
+def _label_box(x: float, y: float, size: float, label: str) -> tuple[float, float, float, float]:
+    # vis-network draws a dot's label centred below it; ~0.6 em a character.
+    width = 0.6 * LABEL_FONT * len(label)
+    top = y + size + 2
+    return (x - width / 2, top, x + width / 2, top + LABEL_FONT + 2)
+
+
+def _overlaps(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def place_labels(nodes: list[dict[str, Any]]) -> set[str]:
+    """The nodes whose labels are drawn: largest first, each only if it collides with no
+    label already drawn nor with another node's dot (the rest show on hover and in search)."""
+    cell = 120.0
+    grid: dict[tuple[int, int], list[tuple[float, float, float, float]]] = {}
+
+    def cells(box: tuple[float, float, float, float]) -> list[tuple[int, int]]:
+        return [
+            (i, j)
+            for i in range(int(box[0] // cell), int(box[2] // cell) + 1)
+            for j in range(int(box[1] // cell), int(box[3] // cell) + 1)
+        ]
+
+    for node in nodes:
+        r = node["size"]
+        dot = (node["x"] - r, node["y"] - r, node["x"] + r, node["y"] + r)
+        for key in cells(dot):
+            grid.setdefault(key, []).append(dot)
+    shown: set[str] = set()
+    for node in sorted(nodes, key=lambda n: (-n["size"], n["id"])):
+        if not node["label"]:
+            continue
+        box = _label_box(node["x"], node["y"], node["size"], node["label"])
+        keys = cells(box)
+        if any(_overlaps(box, other) for key in keys for other in grid.get(key, ())):
+            continue
+        shown.add(node["id"])
+        for key in keys:
+            grid.setdefault(key, []).append(box)
+    return shown
+
+
 LARGE_PAGE = 1500
 """From this many nodes the page hides edges while dragging and zooming."""
 
@@ -190,22 +266,34 @@ def page_data(
                 "focus": node.group == "focus",
             }
         )
+    labelled = place_labels(nodes)
+    for entry in nodes:
+        entry["showLabel"] = entry["id"] in labelled
     edges = []
     for edge in view.edges:
         title = edge.type if edge.count <= 1 else f"{edge.type} ×{edge.count}"
         if edge.reason:
             title += f": {edge.reason}"
+        colour, dashes = edge_style(edge.type)
         edges.append(
             {
                 "from": edge.source,
                 "to": edge.target,
-                "dashes": edge.dashed,
+                "type": edge.type,
+                "dashes": dashes,
                 "title": title,
-                "color": EDGE_COLORS.get(edge.type, "#9a9a9a"),
+                "color": colour,
                 "width": 2 if edge.dashed else 1,
             }
         )
-    edge_legend = sorted({(e.type, e.dashed) for e in view.edges})
+    edge_legend = sorted({e.type for e in view.edges})
+    group_boxes: dict[str, list[float]] = {}
+    if view.name == "silos":
+        for node_id, node in view.nodes.items():
+            x, y = positions[node_id]
+            r = radii[node_id]
+            box = group_boxes.setdefault(node.group, [math.inf, math.inf, -math.inf])
+            box[0], box[1], box[2] = min(box[0], x - r), min(box[1], y - r), max(box[2], x + r)
     areas = Counter(a for n in view.nodes.values() for a in n.areas[:20])
     return {
         "title": view.title,
@@ -215,14 +303,19 @@ def page_data(
         "sizeBy": size_by,
         "legend": legend,
         "edgeLegend": [
-            {"label": kind, "dashed": dashed, "color": EDGE_COLORS.get(kind, "#9a9a9a")}
-            for kind, dashed in edge_legend
+            {"label": kind, "dashes": edge_style(kind)[1], "color": edge_style(kind)[0]}
+            for kind in edge_legend
         ],
         "filters": {
             "type": sorted(Counter(n.type for n in view.nodes.values()).items()),
             "sector": sorted(Counter(n.sector for n in view.nodes.values()).items()),
             "area": sorted(areas.items())[:500],
         },
+        "groups": [
+            {"label": label, "x": round((box[0] + box[2]) / 2, 1), "y": round(box[1] - 18, 1)}
+            for label, box in sorted(group_boxes.items())
+            if label
+        ],
         "large": len(nodes) >= LARGE_PAGE,
         "nodes": nodes,
         "edges": edges,

@@ -341,6 +341,22 @@ class GrantMapper:
             self._date(
                 props, "planned_end", planned.get("endDate"), "plannedDates/endDate", row, grant_id
             )
+            start, end = props.get("planned_start"), props.get("planned_end")
+            if isinstance(start, str) and isinstance(end, str) and end < start:
+                # Kept out of the timeline rather than guessed: which of the two is wrong?
+                props["planned_start_raw"] = props.pop("planned_start")
+                props["planned_end_raw"] = props.pop("planned_end")
+                self._problem(
+                    Severity.WARNING,
+                    "end-before-start",
+                    "plannedDates/endDate is before plannedDates/startDate; both kept as "
+                    "planned_start_raw and planned_end_raw, out of the timeline",
+                    "correct the dates in the file.",
+                    field="plannedDates/endDate",
+                    row=row,
+                    record=grant_id,
+                    value=f"{start} → {end}",
+                )
             months = parse_amount(planned.get("duration") or planned.get("Duration months"))
             if months is not None:
                 props["planned_duration_months"] = months

@@ -179,6 +179,8 @@ def detect_variant(tables: Mapping[str, Table], declared: str | None) -> str:
         variant = "HSDS 3.0 tabular"
     elif "service_attributes" in names or "taxonomy_terms" in names:
         variant = "HSDS 1.1/2.0 tabular"
+    elif {"metadata", "meta_table_descriptions"} & names:
+        variant = "HSDS 1.1 tabular"  # 1.1 added the metadata tables to 1.0
     elif (
         "services_taxonomy" in names
         or "regular_schedules" in names
@@ -676,7 +678,7 @@ class TabularMapper:
                 yield from funding_records(
                     props.get("funding") or [],
                     target_key=key,
-                    table=self._funding_label,
+                    table=self._funding_label if "funding" in self.tables else table.label,
                     record_id=local_id,
                     row=row_number,
                     ctx=self.ctx,

@@ -1,0 +1,374 @@
+"""The sections of the area report, one function each, from the queries' own tables.
+
+Private plumbing of ``viz.report``. Each section takes the ``ReportContext`` and returns
+its HTML; a section with nothing to show says why and what data would fill it, so no
+section is ever blank.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..graph import Graph
+from ..graph.scope import Scope
+from ..ontology import NodeType
+from ..queries import activities, assets, funding_dependency, partnerships, si_index
+from ..queries._index import GraphIndex
+from ..queries.places import Level
+from ..queries.silos import silo_groups
+from . import _report_charts as charts
+from ._report_html import facts_table, picture, section, table
+from ._report_places import (
+    Comparators,
+    comparator_areas,
+    deprivation_facts,
+    gap_summary,
+    gaps_inside,
+    report_level,
+    standing,
+    statistical_neighbours,
+)
+from .views import View
+
+__all__ = ["SECTIONS", "ReportContext"]
+
+_ORG = NodeType.ORGANIZATION.value
+_SERVICE = NodeType.SERVICE.value
+
+
+@dataclass
+class ReportContext:
+    """What every section reads: the graph, the area, its view, and the query results
+    shared between sections (computed once, on first use)."""
+
+    graph: Graph
+    code: str
+    view: View
+    folder: Path
+    seed: int
+    scope: Scope
+    pictures: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @cached_property
+    def lookup(self) -> GraphIndex:
+        return GraphIndex(self.graph)
+
+    @cached_property
+    def name(self) -> str:
+        return str(self.graph.nodes[self.code].get("name") or self.code)
+
+    @cached_property
+    def level(self) -> Level:
+        return report_level(self.graph, self.code)
+
+    @cached_property
+    def organisations(self) -> set[str]:
+        return {n for n, node in self.view.nodes.items() if node.type == _ORG}
+
+    @cached_property
+    def si(self) -> pd.DataFrame:
+        return si_index(self.graph, level=self.level, within=self.scope)
+
+    @cached_property
+    def si_row(self) -> dict[str, Any] | None:
+        here = self.si[self.si["area"] == self.code]
+        return None if here.empty else dict(here.iloc[0])
+
+    @cached_property
+    def comparators(self) -> Comparators:
+        return comparator_areas(self.graph, self.code, lookup=self.lookup, scope=self.scope)
+
+    @cached_property
+    def gaps(self) -> pd.DataFrame:
+        return gaps_inside(self.graph, self.code, lookup=self.lookup, scope=self.scope)
+
+    @cached_property
+    def silos(self) -> pd.DataFrame:
+        frame, groups = silo_groups(self.graph, seed=self.seed)
+        keep = [i for i, group in enumerate(groups) if self.organisations & set(group)]
+        silos = frame.iloc[keep].copy()
+        silos["here"] = [len(self.organisations & set(groups[i])) for i in keep]
+        return silos
+
+    @cached_property
+    def partnerships(self) -> pd.DataFrame:
+        return _involving(
+            partnerships(self.graph, limit=10**6),
+            ["organization_a", "organization_b"],
+            self.organisations,
+        )
+
+    @cached_property
+    def funding(self) -> pd.DataFrame:
+        return _involving(funding_dependency(self.graph), ["organization"], self.organisations)
+
+    @cached_property
+    def activities(self) -> pd.DataFrame:
+        return activities(self.graph, within=self.code)
+
+    @cached_property
+    def assets(self) -> pd.DataFrame:
+        return assets(self.graph, within=self.code)
+
+    def add_picture(self, path: Path, alt: str) -> str:
+        self.pictures.append(path)
+        return picture(path, alt)
+
+
+def _involving(frame: pd.DataFrame, columns: list[str], members: set[str]) -> pd.DataFrame:
+    mask = pd.Series(False, index=frame.index)
+    for column in columns:
+        if column in frame.columns:
+            mask |= frame[column].astype(str).isin(members)
+    return frame[mask]
+
+
+def area_section(ctx: ReportContext, network_picture: str) -> str:
+    nodes = ctx.view.nodes.values()
+    facts: list[tuple[str, Any]] = [
+        ("code", ctx.code),
+        ("level", ctx.graph.nodes[ctx.code].get("level")),
+        ("population", ctx.graph.nodes[ctx.code].get("population")),
+        *deprivation_facts(ctx.graph, ctx.code, lookup=ctx.lookup),
+        (
+            "compared with",
+            f"{len(ctx.comparators.areas) - 1:,} other {ctx.comparators.words}"
+            if len(ctx.comparators.areas) > 1
+            else f"no other area of its level: it is the only one of the {ctx.comparators.words}",
+        ),
+        ("areas within", sum(1 for n in nodes if n.type == "Area") - 1),
+        ("organisations", len(ctx.organisations)),
+        ("services", sum(1 for n in nodes if n.type == _SERVICE)),
+        ("locations", sum(1 for n in nodes if n.type == "Location")),
+    ]
+    return section(
+        "The area",
+        "Who and what is here, and the area's deprivation as the Index of Multiple "
+        "Deprivation gives it at this level.",
+        facts_table(facts),
+        network_picture,
+    )
+
+
+def si_section(ctx: ReportContext) -> str:
+    row = ctx.si_row
+    title = "Social infrastructure against deprivation"
+    if row is None:
+        ctx.notes.append(
+            f"social infrastructure index: {ctx.code} is not scored at level {ctx.level} "
+            "(no population or centroid; ingest the area files with civicgraph ingest areas)"
+        )
+        return section(
+            title,
+            f"{ctx.code} is not scored: the index needs the area's population and centroid. "
+            "Ingest the area files (civicgraph ingest areas) to fill this section.",
+            "",
+        )
+    place = standing(ctx.si, ctx.code, ctx.comparators)
+    facts: list[tuple[str, Any]] = []
+    if place is not None:
+        facts.append(("SI score (0-100, against the comparators' level)", row.get("si_score")))
+        facts.append(("SI rank among comparators", place.words))
+    else:
+        # A score is a percentile among areas; alone, it would say "100" of nothing.
+        facts.append(
+            (
+                "SI score and rank",
+                f"not given: it is the only scored one of the {ctx.comparators.words}; "
+                "the gaps section compares the LSOAs inside it",
+            )
+        )
+    if ctx.level == "lsoa":
+        mismatch = row.get("imd_mismatch")
+        facts.append(
+            (
+                "against its IMD",
+                mismatch if isinstance(mismatch, str) and mismatch.strip() else "in line",
+            )
+        )
+    indicators = [
+        c
+        for c in ctx.si.columns
+        if c.endswith(("_per_1000", "_coverage", "_share", "_per_head")) or c == "connectedness"
+    ]
+    facts += [(c.replace("_", " "), row.get(c)) for c in indicators]
+    chart = ""
+    peers = ctx.si[ctx.si["area"].isin(ctx.comparators.areas)]
+    if ctx.level == "lsoa":
+        scored = peers.dropna(subset=["imd_rank", "si_score"])
+        if len(scored) > 1:
+            path = charts.si_scatter(
+                ctx.folder / "si-index.png",
+                scored,
+                ctx.code,
+                x="imd_rank",
+                xlabel="IMD rank (1 = most deprived)",
+            )
+            chart = ctx.add_picture(path, "social infrastructure score against IMD rank")
+    neighbours = statistical_neighbours(ctx.si, ctx.code)
+    body = facts_table(facts)
+    if not neighbours.empty:
+        body += "<h3>Statistical neighbours (most alike in IMD rank and population)</h3>" + table(
+            neighbours, ["area", "name", "population", "imd_rank", "si_score"]
+        )
+    why = str(row.get("why") or "")
+    return section(title, why, body, chart)
+
+
+def gaps_section(ctx: ReportContext) -> str:
+    inside = ctx.level != "lsoa"
+    text = (
+        "Categories of service or facility missing from the LSOAs inside the area or out of "
+        "their reach, with the nearest provision; need weighs population by deprivation."
+        if inside
+        else "Categories of service or facility missing from the area or out of reach, with "
+        "the nearest provision; need weighs population by deprivation."
+    )
+    summary = gap_summary(ctx.gaps, ctx.code, ctx.level)
+    columns = ["category", "missing", "nearest", "distance_km", "need", "why"]
+    if inside:
+        columns = ["area", "name", *columns[:-1]]
+    none = (
+        "Every category present in the workspace is within reach of "
+        + ("every LSOA inside it." if inside else "the area.")
+        + " (Gaps are judged against the categories the workspace's services and "
+        "facilities have; ingest more sources to judge more.)"
+    )
+    return section("Gaps", f"{text} {summary}".strip(), table(ctx.gaps, columns, none=none))
+
+
+def sectors_section(ctx: ReportContext) -> str:
+    sectors = Counter(n.sector for n in ctx.view.nodes.values() if n.type == _SERVICE)
+    ranked = sorted(sectors.items(), key=lambda x: (-x[1], x[0]))
+    frame = pd.DataFrame(ranked, columns=["sector", "services"])
+    chart = ""
+    if sectors:
+        counts = [(sector, float(count)) for sector, count in ranked[:12]]
+        path = charts.bar_chart(ctx.folder / "sectors.png", counts, "services")
+        chart = ctx.add_picture(path, "services by sector")
+    return section(
+        "Services by sector",
+        "The services based in the area or serving it, by sector (from the taxonomy).",
+        table(
+            frame,
+            ["sector", "services"],
+            none="No service is placed in the area or serves it. Ingest a directory "
+            "(civicgraph ingest hsds) whose locations have coordinates or postcodes.",
+        ),
+        chart,
+    )
+
+
+def silos_section(ctx: ReportContext) -> str:
+    return section(
+        "Silos",
+        "Groups of organisations that refer and partner mostly among themselves "
+        "(E-I index: -1 all ties inside the group, +1 all outside), where at least one "
+        "member works in the area.",
+        table(
+            ctx.silos,
+            ["group", "size", "here", "sectors", "ei_index", "why"],
+            none="None of the area's organisations has a referral or partnership tie, so "
+            "no silo group can be drawn. Referral records (HSDS referrals or a ties file: "
+            "civicgraph ingest ties) would fill this section.",
+        ),
+    )
+
+
+def partnerships_section(ctx: ReportContext) -> str:
+    return section(
+        "Suggested partnerships",
+        "Organisations working in the area that are not yet tied but share buildings, "
+        "funders, areas, referral targets or contacts, best first.",
+        table(
+            ctx.partnerships,
+            ["name_a", "name_b", "score", "reasons", "why"],
+            none="No two organisations working in the area share a building, funder, area, "
+            "referral target or contact without already being tied.",
+        ),
+    )
+
+
+def funding_section(ctx: ReportContext) -> str:
+    dependency = ctx.funding
+    chart = ""
+    if not dependency.empty:
+        top = dependency.head(12)
+        path = charts.bar_chart(
+            ctx.folder / "funding.png",
+            list(zip(top["name"].astype(str), top["top_share"].astype(float), strict=True)),
+            "share from the largest funder",
+        )
+        chart = ctx.add_picture(path, "share of funding from the largest funder")
+    return section(
+        "Dependence on single funders",
+        "Organisations in the area by how concentrated their funding is (HHI: 1 means "
+        "one funder gives everything).",
+        table(
+            dependency,
+            ["name", "funders", "total", "hhi", "top_share", "why"],
+            none="No grant in the workspace goes to an organisation working in the area. "
+            "360Giving grant data naming these organisations (civicgraph ingest 360giving) "
+            "would fill this section.",
+        ),
+        chart,
+    )
+
+
+def activities_section(ctx: ReportContext) -> str:
+    return section(
+        "Activities",
+        "What people can take part in here: session series, facility slots, volunteering "
+        "roles and warm-space offers, with how often they run.",
+        table(
+            ctx.activities,
+            ["name", "kind", "categories", "place", "organization", "sessions_per_week"],
+            none="No activity is placed in the area. OpenActive feeds (civicgraph ingest "
+            "openactive), volunteering opportunities (ingest volunteering) or a warm-spaces "
+            "register (ingest warm-spaces) would fill this section.",
+        ),
+    )
+
+
+def assets_section(ctx: ReportContext) -> str:
+    frame = ctx.assets
+    text = "Buildings whose owner or protection is known, and who controls them."
+    if not frame.empty:
+        controlled = int(frame["community_controlled"].fillna(False).astype(bool).sum())
+        candidates = int(frame["transfer_candidate"].fillna(False).astype(bool).sum())
+        text += (
+            f" {controlled:,} of {len(frame):,} are community controlled; "
+            f"{candidates:,} council-owned assets used by community organisations could "
+            "transfer."
+        )
+    return section(
+        "Community-controlled assets",
+        text,
+        table(
+            frame,
+            ["name", "kind", "ownership", "community_controlled", "acv_status", "used_by"],
+            none="No location in the area records an owner, an Asset of Community Value "
+            "listing or a transfer. An asset register (civicgraph ingest assets) would fill "
+            "this section.",
+        ),
+    )
+
+
+SECTIONS = (
+    si_section,
+    gaps_section,
+    sectors_section,
+    silos_section,
+    partnerships_section,
+    funding_section,
+    activities_section,
+    assets_section,
+)
+"""The sections after "The area", in order."""
