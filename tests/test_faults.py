@@ -67,6 +67,9 @@ def town(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     with Workspace(db) as workspace:
         ingest_hsds(workspace, sources["directory"], name="directory")
         workspace.workspace_id()  # made once, on first need (export neo4j-csv needs it)
+        # The analysis graph is stored by the first command that needs it: store it now, so
+        # that a writer's failure below is the only thing that could change the workspace.
+        workspace.graph()
     return {**sources, "db": db}
 
 
