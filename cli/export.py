@@ -114,9 +114,7 @@ def _network_command(name: str) -> click.Command:
         "graph). Without --within: the whole graph (not the workspace's stored scope)."
     )
 
-    def command(
-        state: State, out: str, analysis: bool, seed: int, within: tuple[str, ...]
-    ) -> None:
+    def command(state: State, out: str, analysis: bool, seed: int, within: tuple[str, ...]) -> None:
         from ..graph.scope import resolve_scope, scope_nodes
 
         with state.workspace() as workspace:

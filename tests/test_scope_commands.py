@@ -12,7 +12,6 @@ import json
 from pathlib import Path
 
 import networkx as nx
-import pytest
 
 from civicgraph.graph import Workspace
 from civicgraph.graph.netfiles import export_network
@@ -41,7 +40,10 @@ def _edge(g: nx.MultiDiGraph, u: str, v: str, kind: str, **data: object) -> None
 
 def two_authorities() -> nx.MultiDiGraph:
     g = nx.MultiDiGraph()
-    for lsoa, lad, name in [("E01000001", "E08000001", "North"), ("E01000002", "E08000002", "South")]:
+    for lsoa, lad, name in [
+        ("E01000001", "E08000001", "North"),
+        ("E01000002", "E08000002", "South"),
+    ]:
         g.add_node(lad, type="Area", name=name, level="lad")
         g.add_node(lsoa, type="Area", name=f"{name} 001A", level="lsoa")
         _edge(g, lsoa, lad, "PART_OF")
