@@ -163,9 +163,13 @@ _WITHIN_ATTRS: dict[str, Any] = {
 }
 
 
-def within_param() -> click.Option:
-    """``--within AREA`` (repeatable), as ``within``: the study area of place-based answers."""
-    return click.Option(list(_WITHIN_DECLS), **_WITHIN_ATTRS)
+def within_param(help: str | None = None) -> click.Option:
+    """``--within AREA`` (repeatable), as ``within``: the study area of place-based answers
+    (``help``: a command's own text, where its default is not the workspace's scope)."""
+    attrs = dict(_WITHIN_ATTRS)
+    if help:
+        attrs["help"] = help
+    return click.Option(list(_WITHIN_DECLS), **attrs)
 
 
 def within_option() -> Callable[[F], F]:

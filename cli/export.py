@@ -6,7 +6,7 @@ import click
 
 from ..graph.netfiles import NETWORK_FORMATS, export_network
 from ..graph.rdf import RDF_FORMATS, export_rdf
-from ._common import CONTEXT_SETTINGS, Choice, State
+from ._common import CONTEXT_SETTINGS, Choice, State, within_param
 
 __all__ = ["export"]
 
@@ -67,6 +67,9 @@ def export_neo4j_csv(state: State, out: str) -> None:
 def export_rdf_command(state: State, rdf_format: str, out: str, base_iri: str | None) -> None:
     """Write the graph as RDF with stable IRIs, PROV-O provenance and a VoID/DCAT description.
 
+    RDF is always the whole graph (it takes no --within); 'export gexf|graphml|kumu|csv
+    --within AREA' writes one place's part.
+
     The same workspace gives the same file on every export. The vocabulary is
     the civicgraph ontology (ontology/civicgraph.ttl), aligned to schema.org,
     W3C ORG, SKOS, PROV-O, GeoSPARQL and CPSV-AP; check a file with
@@ -103,9 +106,29 @@ def _network_command(name: str) -> click.Command:
         "leaves them out (faster on national data)."
     )
 
-    def command(state: State, out: str, analysis: bool, seed: int) -> None:
+    scoping = (
+        "--within AREA (repeatable) writes only that place: its areas, the locations in them, "
+        "the services at those locations or serving those areas, the activities there, the "
+        "grants benefiting the areas, the organisations that provide, operate, run or receive "
+        "them, and the edges among these (the analysis fields are still computed on the whole "
+        "graph). Without --within: the whole graph (not the workspace's stored scope)."
+    )
+
+    def command(state: State, out: str, analysis: bool, seed: int, within: tuple[str, ...]) -> None:
+        from ..graph.scope import resolve_scope, scope_nodes
+
         with state.workspace() as workspace:
-            path = export_network(workspace, out, format=name, analysis=analysis, seed=seed)
+            graph = workspace.graph()
+            nodes = None
+            if within:
+                scope = resolve_scope(graph, within)
+                nodes = scope_nodes(graph, scope)
+                click.echo(f"note: {scope.describe()}; {len(nodes):,} nodes", err=True)
+            else:
+                click.echo("note: the whole graph (no --within)", err=True)
+            path = export_network(
+                graph, out, format=name, nodes=nodes, analysis=analysis, seed=seed
+            )
         click.echo(f"written to {path}", err=True)
 
     return click.Command(
@@ -128,8 +151,12 @@ def _network_command(name: str) -> click.Command:
                 show_default=True,
                 help="The random seed of the silo groups, as in the queries.",
             ),
+            within_param(
+                "Write only this place: a GSS code or name of a region, local authority, "
+                "ward, MSOA or LSOA; repeat for several. Default: the whole graph."
+            ),
         ],
-        help=f"{summaries[name]}\n\n{details}\n\n\b\nExample:\n  {examples[name]}",
+        help=f"{summaries[name]}\n\n{details}\n\n{scoping}\n\n\b\nExample:\n  {examples[name]}",
         short_help=summaries[name],
         context_settings=CONTEXT_SETTINGS,
     )

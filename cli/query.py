@@ -58,7 +58,9 @@ def query_command(query: Query) -> click.Command:
     options: list[click.Parameter] = []
     for param in query.params:
         if param.name == "within":
-            options.append(within_param())
+            # A query whose default is every row (not the workspace's scope) says so itself.
+            own = param.help if "default: every" in (param.help or "").lower() else None
+            options.append(within_param(own))
             continue
         flag = f"--{param.name.replace('_', '-')}"
         if param.type is bool and not param.multiple:

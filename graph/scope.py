@@ -37,6 +37,7 @@ __all__ = [
     "Scope",
     "resolve_scope",
     "scope_for_area",
+    "scope_nodes",
 ]
 
 BY_OPTION = "--within"
@@ -347,3 +348,58 @@ def scope_for_area(
         members,
         tree.vintage(members),
     )
+
+
+def scope_nodes(graph: Any, scope: Scope) -> set[str]:
+    """The nodes placed in ``scope``: its areas, the locations in them, the services at those
+    locations or serving those areas, the activities at the locations, the grants benefiting
+    the areas, and the organisations that provide, operate, run or fund (are awarded) them.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> g = nx.MultiDiGraph()
+    >>> for code, lad in [("E01000001", "E08000001"), ("E01000002", "E08000002")]:
+    ...     g.add_node(lad, type="Area", name=lad, level="lad")
+    ...     g.add_node(code, type="Area", name=code, level="lsoa")
+    ...     _ = g.add_edge(code, lad, key="PART_OF", type="PART_OF")
+    >>> for n, area in [("hall", "E01000001"), ("shed", "E01000002")]:
+    ...     g.add_node(n, type="Location", name=n)
+    ...     _ = g.add_edge(n, area, key="IN_AREA", type="IN_AREA")
+    >>> sorted(scope_nodes(g, resolve_scope(g, "E08000001")))
+    ['E01000001', 'E08000001', 'hall']
+    """
+    nodes = graph.nodes
+    kept: set[str] = {a for a in scope.members if a in nodes}
+    locations = {
+        u
+        for area in kept
+        for u, _, data in graph.in_edges(area, data=True)
+        if data.get("type") == EdgeType.IN_AREA.value
+    }
+    placed: set[str] = set(locations)
+    into = {
+        EdgeType.AT_LOCATION.value: (locations, NodeType.SERVICE.value),
+        EdgeType.HAPPENS_AT.value: (locations, NodeType.ACTIVITY.value),
+        EdgeType.SERVES_AREA.value: (kept, NodeType.SERVICE.value),
+        EdgeType.BENEFITS_AREA.value: (kept, NodeType.GRANT.value),
+    }
+    for edge_type, (targets, source_type) in into.items():
+        for target in targets:
+            for u, _, data in graph.in_edges(target, data=True):
+                if data.get("type") == edge_type and nodes[u].get("type") == source_type:
+                    placed.add(u)
+    holders = (
+        EdgeType.PROVIDES.value,
+        EdgeType.OPERATES.value,
+        EdgeType.RUNS.value,
+    )
+    organisations: set[str] = set()
+    for node in placed:
+        for u, _, data in graph.in_edges(node, data=True):
+            if data.get("type") in holders and nodes[u].get("type") == NodeType.ORGANIZATION.value:
+                organisations.add(u)
+        for _, v, data in graph.out_edges(node, data=True):
+            if data.get("type") == EdgeType.AWARDED_TO.value:
+                organisations.add(v)
+    return kept | placed | organisations

@@ -39,6 +39,7 @@ __all__ = [
     "decode_text",
     "extract_zip",
     "fetch_json",
+    "geojson_features",
     "is_url",
     "load_json",
     "package_license",
@@ -305,6 +306,27 @@ def parse_json(data: bytes, *, path: Path | str, encoding: str | None = None) ->
 def load_json(path: Path, *, encoding: str | None = None) -> Any:
     """Read and parse a JSON file."""
     return parse_json(path.read_bytes(), path=path, encoding=encoding)
+
+
+def geojson_features(data: Any) -> Iterator[tuple[dict[str, Any], Any, Any] | None]:
+    """The features of a parsed GeoJSON FeatureCollection, in order.
+
+    Each is ``(properties, geometry, id)`` (``properties`` an object, ``{}`` when
+    null; ``geometry`` as given, unchecked), or ``None`` for a feature that is not
+    an object or whose properties are not an object, so callers can report it by
+    its position. ``data`` must hold a ``features`` list (callers check).
+
+    Examples
+    --------
+    >>> list(geojson_features({"features": [{"properties": None, "id": 7}, "x"]}))
+    [({}, None, 7), None]
+    """
+    for feature in data.get("features") or []:
+        props = feature.get("properties") if isinstance(feature, dict) else None
+        if not isinstance(feature, dict) or not isinstance(props, dict | None):
+            yield None
+            continue
+        yield props or {}, feature.get("geometry"), feature.get("id")
 
 
 def read_csv(

@@ -13,6 +13,7 @@ the values, and nothing of them is stored.
 
 from __future__ import annotations
 
+import json
 import re
 import warnings
 from collections.abc import Iterator, Sequence
@@ -23,7 +24,7 @@ from typing import Any
 
 from ..errors import InputError, UsageError
 from ..graph import Severity
-from ._io import ARCHIVE_ERRORS, read_csv, sha256_of
+from ._io import ARCHIVE_ERRORS, geojson_features, load_json, read_csv, sha256_of
 from ._pipeline import ReadContext
 
 __all__ = [
@@ -255,6 +256,81 @@ def _read_workbook(path: Path, sheet: str | None) -> tuple[str, list[tuple[int, 
             workbook.close()
 
 
+def _geojson_rows(
+    path: Path, ctx: ReadContext
+) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """A GeoJSON FeatureCollection as a table: one row per feature, numbered from 1.
+
+    The row's cells are the feature's properties (nested values as JSON text)
+    and, first, ``latitude`` and ``longitude`` from its Point. A feature that is
+    not an object, or whose geometry is neither a Point nor null, is read and
+    rejected by its number; a null geometry gives a row without coordinates.
+    """
+    data = load_json(path, encoding=ctx.encoding)
+    if not isinstance(data, dict) or not isinstance(data.get("features"), list):
+        raise InputError(
+            "is not a GeoJSON FeatureCollection (no 'features' list); nothing was read.",
+            path=path,
+            fix="save the register as a GeoJSON FeatureCollection of points, or as CSV/XLSX.",
+        )
+    features = list(geojson_features(data))
+    keys = list(dict.fromkeys(k for f in features if f is not None for k in f[0]))
+    header = ["latitude", "longitude", *keys]
+    label = path.name
+
+    def text(value: Any) -> str:
+        if isinstance(value, dict | list):
+            return json.dumps(value, ensure_ascii=False)
+        return cell_text(value)
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        for number, feature in enumerate(features, start=1):
+            if feature is None:
+                ctx.read(label)
+                ctx.reject(
+                    label,
+                    "bad-feature",
+                    "the feature is not an object with an object of properties; rejected",
+                    "export the register again as GeoJSON features.",
+                    row=number,
+                    field="properties",
+                )
+                continue
+            props, geometry, _ = feature
+            point = ["", ""]
+            if geometry is not None:
+                kind = geometry.get("type") if isinstance(geometry, dict) else None
+                coordinates = geometry.get("coordinates") if isinstance(geometry, dict) else None
+                if kind != "Point" or not isinstance(coordinates, list) or len(coordinates) < 2:
+                    ctx.read(label)
+                    ctx.reject(
+                        label,
+                        "not-a-point",
+                        f"the feature's geometry is {kind or 'not a GeoJSON geometry'}, not a "
+                        "Point; rejected",
+                        "give each asset a Point (a polygon's centroid, e.g. QGIS 'Centroids'), "
+                        "or a null geometry and a postcode.",
+                        row=number,
+                        field="geometry",
+                    )
+                    continue
+                point = [text(coordinates[1]), text(coordinates[0])]  # GeoJSON is lon, lat
+            else:
+                ctx.problem(
+                    Severity.WARNING,
+                    "no-point",
+                    "the feature has a null geometry; kept without a point, so it can be placed "
+                    "only by its postcode",
+                    "give the feature a Point geometry.",
+                    table=label,
+                    row=number,
+                    field="geometry",
+                )
+            yield number, [*point, *(text(props.get(k)) for k in keys)]
+
+    return header, rows()
+
+
 def open_table(
     path: Path,
     ctx: ReadContext,
@@ -263,8 +339,17 @@ def open_table(
     sheet: str | None = None,
     safe_headers: Sequence[str] = (),
     what: str = "rows",
+    geojson: bool = False,
+    mask_emails: bool = False,
 ) -> Table:
     """Open a CSV or XLSX file as a :class:`Table` of the known ``columns``.
+
+    With ``geojson``, a ``.geojson`` or ``.json`` file is read too, one row per
+    feature (see :func:`_geojson_rows`). With ``mask_emails``, a cell holding an
+    e-mail address (an organisation's contact address, in a register of
+    buildings) does not refuse the file: the address is replaced by
+    ``[email removed]`` and reported as a warning with its row and column, and a
+    note counts the cells masked.
 
     Raises
     ------
@@ -293,9 +378,19 @@ def open_table(
         header, raw_rows = read_csv(path, encoding=ctx.encoding)
         label = path.name
         ctx.variant = "CSV"
+    elif geojson and suffix in (".geojson", ".json"):
+        if sheet is not None:
+            raise UsageError(
+                f"{path} is a GeoJSON file: it has no sheets. Fix: leave out `sheet`.",
+                param="sheet",
+            )
+        header, raw_rows = _geojson_rows(path, ctx)
+        label = path.name
+        ctx.variant = "GeoJSON"
     else:
+        expected = ".csv, .xlsx or .geojson" if geojson else ".csv or .xlsx"
         raise InputError(
-            f"is not a file civicgraph can read {what} from (expected .csv or .xlsx).",
+            f"is not a file civicgraph can read {what} from (expected {expected}).",
             path=path,
             fix="export the sheet as CSV (UTF-8) or save it as .xlsx.",
         )
@@ -346,7 +441,10 @@ def open_table(
             value=", ".join(ignored),
         )
     identifier_columns = {i for name, i in found.items() if name in ("from", "to")}
-    return Table(label, found, _checked(raw_rows, path, label, header, identifier_columns), ignored)
+    checked = _checked(
+        raw_rows, path, label, header, identifier_columns, ctx if mask_emails else None
+    )
+    return Table(label, found, checked, ignored)
 
 
 def _checked(
@@ -355,13 +453,35 @@ def _checked(
     label: str,
     header: list[str],
     identifier_columns: set[int],
+    mask_in: ReadContext | None = None,
 ) -> Iterator[tuple[int, list[str]]]:
-    """The rows, failing the whole read at the first cell that can only be personal data."""
+    """The rows, failing the whole read at the first cell that can only be personal data.
+
+    With ``mask_in``, e-mail addresses are masked and reported there instead.
+    """
+    masked = 0
     for number, cells in rows:
         for index, value in enumerate(cells):
+            column = header[index] if index < len(header) else f"column {index + 1}"
             kind = _personal_value(value, identifier_column=index in identifier_columns)
+            if kind == "an email address" and mask_in is not None:
+                while _EMAIL.search(value):  # "a@x.orgb@y.org" leaves "[email removed]@y.org"
+                    value = _EMAIL.sub("[email removed]", value)
+                cells[index] = value
+                masked += 1
+                mask_in.problem(
+                    Severity.WARNING,
+                    "email-masked",
+                    "the cell holds an e-mail address; it is masked ([email removed]) in what is "
+                    "stored",
+                    "remove contact e-mail addresses from the register (or keep them out of the "
+                    "columns civicgraph reads).",
+                    table=label,
+                    row=number,
+                    field=column,
+                )
+                kind = _personal_value(value, identifier_column=index in identifier_columns)
             if kind is not None:
-                column = header[index] if index < len(header) else f"column {index + 1}"
                 raise InputError(
                     f"holds what looks like {kind}; civicgraph maps services and organisations, "
                     "never people, and stores none of this; nothing was written.",
@@ -372,3 +492,11 @@ def _checked(
                     "services or organisations), then ingest again.",
                 )
         yield number, cells
+    if masked and mask_in is not None:
+        mask_in.problem(
+            Severity.NOTE,
+            "emails-masked",
+            f"{masked} cells held e-mail addresses; masked in what is stored",
+            "",
+            table=label,
+        )

@@ -1,11 +1,16 @@
 """A council's asset register: buildings and land, with who owns them.
 
-A CSV or XLSX sheet, one row per asset, read by column name:
+A CSV or XLSX sheet, one row per asset, read by column name, or a GeoJSON
+FeatureCollection of points (each feature's properties are a row, read by the
+same names, and its Point the coordinates; a feature that is not a Point, or
+is malformed, is rejected by its number; a null geometry keeps the asset
+without a point):
 
 =================  ==========================================================
 column             what it holds (other headers accepted for it)
 =================  ==========================================================
-name               the asset's name (``asset_name``, ``property_name``, ``site``)
+name               the asset's name (``asset_name``, ``property_name``, ``site``,
+                   ``title``)
 kind               what it is: community centre, library, park...
                    (``type``, ``asset_type``, ``use``, ``category``)
 id                 optional: the register's reference (``asset_id``, ``ref``,
@@ -34,6 +39,9 @@ ownership column says so, or when an asset transfer is recorded; the owner's
 name is kept as given.
 Coordinates outside the WGS84 range, or that look swapped for a place in the
 UK, are reported and left out (the asset keeps its postcode), never guessed.
+A cell holding an e-mail address (a venue's contact) is masked in what is
+stored and reported as a warning with its row and column (``--strict``
+refuses the file instead); other personal data refuses the file.
 """
 
 from __future__ import annotations
@@ -55,7 +63,7 @@ from .hsds._common import address_props
 __all__ = ["ASSET_COLUMNS", "normalise_kind", "read_assets"]
 
 ASSET_COLUMNS = (
-    Column("name", ("asset_name", "property_name", "site", "site_name", "building_name")),
+    Column("name", ("asset_name", "property_name", "site", "site_name", "building_name", "title")),
     Column("kind", ("type", "asset_type", "use", "category", "facility_kind", "property_type")),
     Column("id", ("asset_id", "ref", "reference", "asset_ref", "property_reference", "uid")),
     Column("address", ("address_line_1", "address_1", "street", "street_address", "full_address")),
@@ -72,6 +80,10 @@ ASSET_COLUMNS = (
     ),
     Column("operator", ("occupier", "tenant", "managed_by", "operated_by")),
 )
+
+# A register of buildings gives the venue's contact, not a person's: these columns are
+# not refused (they are not stored; e-mail addresses in any cell are masked and reported).
+_CONTACT_HEADERS = ("contact", "email", "e_mail", "email_address", "contact_email")
 
 _KINDS = (
     (
@@ -149,7 +161,8 @@ def read_assets(source: str, ctx: ReadContext, *, sheet: str | None = None) -> I
     Raises
     ------
     InputError
-        The file cannot be read, lacks a ``name`` column, or holds personal data.
+        The file cannot be read, lacks a ``name`` column, or holds personal data
+        (other than e-mail addresses, which are masked).
     UsageError
         No such file or sheet.
     """
@@ -157,7 +170,14 @@ def read_assets(source: str, ctx: ReadContext, *, sheet: str | None = None) -> I
     if not path.exists():
         raise UsageError(f"{path}: no such file. Fix: check the path.")
     table = open_table(
-        path, ctx, columns=(*ASSET_COLUMNS, *OWNERSHIP_COLUMNS), sheet=sheet, what="assets"
+        path,
+        ctx,
+        columns=(*ASSET_COLUMNS, *OWNERSHIP_COLUMNS),
+        sheet=sheet,
+        what="assets",
+        safe_headers=_CONTACT_HEADERS,
+        geojson=True,
+        mask_emails=True,
     )
     if "name" not in table.columns:
         from ..errors import InputError
@@ -244,7 +264,10 @@ def read_assets(source: str, ctx: ReadContext, *, sheet: str | None = None) -> I
 register(
     Ingester(
         name="assets",
-        summary="A council asset register (CSV/XLSX): buildings and land with owner and kind.",
+        summary=(
+            "A council asset register (CSV/XLSX/GeoJSON points): buildings and land with "
+            "owner and kind."
+        ),
         read=read_assets,
         example="civicgraph ingest assets asset-register.csv",
         options=(Option("sheet", str, None, "The XLSX sheet to read (default: the first)."),),

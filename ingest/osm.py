@@ -51,7 +51,7 @@ from typing import Any
 from ..errors import InputError, UsageError
 from ..graph import NodeRecord, Record, Severity, local_key
 from ..ontology import NodeType
-from ._io import load_json, sha256_of
+from ._io import geojson_features, load_json, sha256_of
 from ._pipeline import ReadContext
 from ._registry import Ingester, register
 from .hsds._common import address_props
@@ -188,21 +188,20 @@ class _Feature:
 
 
 def _from_geojson(data: dict[str, Any]) -> Iterator[_Feature | None]:
-    for feature in data.get("features") or []:
-        props = feature.get("properties") if isinstance(feature, dict) else None
-        if not isinstance(feature, dict) or not isinstance(props, dict | None):
+    for feature in geojson_features(data):
+        if feature is None:
             yield None
             continue
-        props = props or {}
+        props, geometry, feature_id = feature
         tags = {k: v for k, v in props.items() if isinstance(k, str)}
         osm_type = str(props.get("osm_type") or props.get("@type") or "").strip()
-        osm_id = str(props.get("osm_id") or props.get("@id") or feature.get("id") or "").strip()
+        osm_id = str(props.get("osm_id") or props.get("@id") or feature_id or "").strip()
         if "/" in osm_id and not osm_type:  # "node/123" (osmtogeojson)
             osm_type, osm_id = osm_id.split("/", 1)
         lat, lon = _number(props.get("lat")), _number(props.get("lon"))
         point = (lat, lon) if lat is not None and lon is not None else None
         if point is None:
-            centre = _ring_centroid(_geometry_points(feature.get("geometry")))
+            centre = _ring_centroid(_geometry_points(geometry))
             point = (centre[1], centre[0]) if centre else None
         yield _Feature(osm_type or "feature", osm_id, tags, point)
 
@@ -349,8 +348,8 @@ def read_osm(source: str, ctx: ReadContext) -> Iterator[Record]:
                 path=file,
                 fix=(
                     f"load a venue list like this with: civicgraph ingest warm-spaces {file} "
-                    "(warm spaces), or as an asset register: civicgraph ingest assets "
-                    "(CSV or XLSX)."
+                    "(warm spaces), or as an asset register (each feature's properties a row, "
+                    f"its point the coordinates): civicgraph ingest assets {file}"
                 ),
             )
         skipped: dict[str, int] = {}

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter, deque
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import pandas as pd
 
 from ..errors import UsageError
 from ..graph import Graph
+from ..graph.scope import Scope, resolve_scope
 from ..ontology import EdgeType
 from ._index import GraphIndex, short_list
 from ._registry import register_query
@@ -164,6 +166,7 @@ def pathways(
     needs: Literal["categories", "terms"] = "categories",
     period: str | None = None,
     min_count: int = 1,
+    within: Scope | str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Referral routes from services in an area to services meeting a need; and needs with no route.
 
@@ -201,6 +204,10 @@ def pathways(
         Use only referrals of this period; default: all periods.
     min_count
         Referrals a route needs to be followed.
+    within
+        The study area: areas by GSS code or name (repeatable). Only services placed in
+        or serving it start or end routes (referrals through services outside still
+        count); default: every service. With ``area``, services in both.
 
     Returns
     -------
@@ -230,6 +237,29 @@ def pathways(
     where = f" in {area_name}" if area_name else ""
     routes = _Routes(lookup, period=period, min_count=min_count)
     services = [s for s in lookup.nodes("Service") if in_area is None or s in in_area]
+    scope = None
+    if within is not None and (isinstance(within, str | Scope) or any(within)):
+        scope = resolve_scope(graph, within)
+        served = lookup.service_areas()
+        services = [s for s in services if served.get(s, set()) & scope.members]
+        where += " in the scope"
+    frame = _pathways(lookup, routes, services, need, max_hops, needs, where)
+    if scope is not None:
+        frame["why"] = frame["why"] + f" [{scope.describe()}]"
+        frame.attrs["scope"] = scope.describe()
+        frame.attrs["scope_detail"] = scope.as_dict()
+    return frame
+
+
+def _pathways(
+    lookup: GraphIndex,
+    routes: _Routes,
+    services: list[str],
+    need: str | None,
+    max_hops: int,
+    needs: str,
+    where: str,
+) -> pd.DataFrame:
     if need is not None:
         concepts = resolve_nodes(lookup, need, ["Concept"], what="taxonomy term", param="need")
         return _routes_to(lookup, routes, concepts, services, max_hops, where)

@@ -32,7 +32,7 @@ from ._levels import ServiceLevel, UserMapping, read_mapping_file, service_level
 from ._registry import register_query
 from .activities import area_at_level, areas_within, location_areas
 
-__all__ = ["MAPPING_SETTING", "prevention", "prevention_profile"]
+__all__ = ["MAPPING_SETTING", "area_services", "prevention", "prevention_profile"]
 
 MAPPING_SETTING = "prevention_mapping"
 """The workspace setting that keeps the user's mapping (see ``Workspace.setting``)."""
@@ -293,6 +293,30 @@ def _by_area(
     ).reset_index(drop=True)
 
 
+def area_services(
+    target: Graph | Workspace,
+    area: str,
+    *,
+    mapping: str | None = None,
+) -> pd.DataFrame:
+    """The services in ``area`` (or any area inside it), one row each with its level.
+
+    The rows of ``prevention --by service`` (``id``, ``name``, ``level``, ``term``,
+    ``rule``, ``confidence``, ``why``) for the services :func:`prevention_profile`
+    counts: the report's evidence for the profile.
+    """
+    graph = _graph(target)
+    lookup = GraphIndex(graph)
+    inside = areas_within(lookup, area) or frozenset()
+    in_area = [
+        s
+        for s, areas in lookup.service_areas().items()
+        if lookup.type(s) == NodeType.SERVICE.value and inside.intersection(areas)
+    ]
+    levels = service_levels(lookup, mapping=_mapping(target, mapping), services=in_area)
+    return _by_service(lookup, in_area, levels)
+
+
 def prevention_profile(
     target: Graph | Workspace,
     area: str,
@@ -301,8 +325,9 @@ def prevention_profile(
 ) -> dict[str, float]:
     """An area's prevention profile: the share of its services at each level.
 
-    For the area report. Services in ``area`` or any area inside it count; services
-    with no level are left out of the shares (all zero where none has a level).
+    For the area report. Services in ``area`` or any area inside it count (see
+    :func:`area_services`); services with no level are left out of the shares (all
+    zero where none has a level).
 
     Examples
     --------
@@ -315,15 +340,6 @@ def prevention_profile(
     >>> prevention_profile(g, "A")
     {'primary': 0.25, 'secondary': 0.5, 'tertiary': 0.0, 'acute': 0.25}
     """
-    graph = _graph(target)
-    lookup = GraphIndex(graph)
-    inside = areas_within(lookup, area) or frozenset()
-    in_area = [
-        s
-        for s, areas in lookup.service_areas().items()
-        if lookup.type(s) == NodeType.SERVICE.value and inside.intersection(areas)
-    ]
-    levels = service_levels(lookup, mapping=_mapping(target, mapping), services=in_area)
-    counts = Counter(found.mapping.level for found in levels.values())
+    counts = Counter(area_services(target, area, mapping=mapping)["level"].dropna())
     total = sum(counts.values())
     return {step: (round(counts[step] / total, 3) if total else 0.0) for step in PREVENTION_LEVELS}

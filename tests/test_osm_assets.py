@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,9 @@ from handmade import LOC, ingest_records, node
 from civicgraph import Workspace
 from civicgraph.errors import InputError, UsageError
 from civicgraph.ingest import ingest
+
+# Independent of civicgraph's own pattern: anything that looks like a@b.c anywhere in a value.
+_ANY_EMAIL = re.compile(r"\S+@\S+\.\w{2,}")
 
 
 def _locations(workspace: Workspace) -> dict[str, dict[str, Any]]:
@@ -182,8 +186,10 @@ def test_geojson_without_osm_tags_says_so_and_points_at_the_venue_ingesters(
     assert result.code == 1 and "Traceback" not in result.err
     assert "none has an OpenStreetMap tag" in result.err
     assert "_source, address, title" in result.err
-    assert "civicgraph ingest warm-spaces" in result.err and "ingest assets" in result.err
+    assert "civicgraph ingest warm-spaces" in result.err
+    assert f"civicgraph ingest assets {path}" in result.err
     assert not Workspace(db).sources()  # nothing was written
+    assert run_cli("--db", tmp_path / "a.db", "ingest", "assets", path).code == 0  # it works
     venues["features"][0]["properties"]["amenity"] = "library"
     path.write_text(json.dumps(venues))
     assert run_cli("--db", db, "ingest", "osm", path).code == 0
@@ -204,3 +210,65 @@ def test_every_real_venue_row_is_accounted_for(
     for table, counts in report.tables.items():
         assert counts.read > 0, table
         assert counts.read == counts.loaded + counts.merged + counts.rejected, table
+
+
+def test_geojson_asset_register_masks_emails_and_rejects_what_is_not_a_point(
+    tmp_path: Path, test_data: Path, run_cli: Any
+) -> None:
+    path = test_data / "assets_register.geojson"
+    with Workspace(tmp_path / "w.db") as workspace:
+        report = ingest(workspace, "assets", str(path))
+        locations = _locations(workspace)
+    counts = report.tables["assets_register.geojson"]
+    assert (counts.read, counts.loaded, counts.rejected) == (5, 3, 2)
+    assert report.variant == "GeoJSON"
+    where = {(p.code, e.get("row"), p.field) for p in report.problems for e in p.examples}
+    assert ("not-a-point", 2, "geometry") in where  # the polygon, by its feature number
+    assert ("bad-feature", 5, "properties") in where  # a string where a feature should be
+    assert ("no-point", 3, "geometry") in where  # null geometry: kept, placed by postcode
+    assert {("email-masked", 4, "contact"), ("email-masked", 4, "address")} <= where
+    severities = {p.code: p.severity.value for p in report.problems}
+    assert severities["email-masked"] == "warning" and severities["not-a-point"] == "error"
+    hostile = '=HYPERLINK("http://evil.example")<script>alert(1)</script> Hall'
+    hall = _by_name(locations, hostile)[0]  # kept verbatim; outputs escape or neutralise it
+    assert (hall["latitude"], hall["longitude"]) == (52.4862, -1.8904)  # GeoJSON is lon, lat
+    assert hall["facility_kind"] == "community centre" and hall["owner"].startswith("Birmingham")
+    library = _by_name(locations, "Unmapped Library")[0]
+    assert "latitude" not in library and library["facility_kind"] == "library"
+    hope = _by_name(locations, "Hope Centre")[0]
+    assert "[email removed]" in str(hope)
+    assert not _ANY_EMAIL.search(str(locations))  # no address stored anywhere
+    assert not _by_name(locations, "Outlined Park")
+    strict = run_cli("--db", tmp_path / "s.db", "ingest", "assets", path, "--strict")
+    assert strict.code == 1 and "Traceback" not in strict.err
+    assert not Workspace(tmp_path / "s.db").sources()
+
+
+def test_real_warm_spaces_as_an_asset_register(tmp_path: Path, shared_data, run_cli: Any) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    path = shared_data("uk_warm_spaces/warm_spaces_all.geojson")
+    features = json.loads(path.read_text(encoding="utf-8"))["features"]
+    cells = [
+        v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
+        for f in features
+        for v in (f.get("properties") or {}).values()
+    ]
+    with_email = sum(1 for c in cells if _ANY_EMAIL.search(c))
+    assert with_email > 0  # the file has contact e-mails (grep finds ~2,000)
+    result = run_cli("--db", tmp_path / "w.db", "ingest", "assets", path)
+    assert result.code == 0, result.err
+    masked = re.search(r"(\d+) cells held e-mail addresses; masked", result.out + result.err)
+    assert masked and int(masked.group(1)) == with_email
+    with Workspace(tmp_path / "w.db") as workspace:
+        locations = _locations(workspace)
+        report = workspace.sources()
+    assert not _ANY_EMAIL.search(str(locations))
+    read, loaded, merged, rejected = (
+        int(n)
+        for n in re.search(
+            r"warm_spaces_all\.geojson\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)", result.out
+        ).groups()  # type: ignore[union-attr]
+    )
+    assert read == len(features) and read == loaded + merged + rejected
+    assert len(locations) == loaded and report

@@ -80,6 +80,48 @@ def test_report_without_pdf_says_nothing_of_chromium(tmp_path: Path) -> None:
     assert not (tmp_path / "rep" / "report.pdf").exists()
 
 
+def test_the_prevention_profile_flags_acute_and_says_why_when_empty(
+    tmp_path: Path, open_page
+) -> None:
+    from civicgraph.queries import prevention_profile
+
+    graph = area_town()
+    t = Town()
+    t.g = graph
+    for node, name in [
+        ("S4", "Night shelter"),
+        ("S5", "Crisis line"),
+        ("S7", "Emergency food"),
+        ("S6", SCRIPT),
+    ]:
+        t.service(node, "O2", name=name, at=("L1",))
+    report = write_area_report(graph, "E01000001", tmp_path / "rep", pdf=False)
+    assert SCRIPT not in report.html.read_text()  # escaped
+    page = open_page(report.html, wait_ready=False).page
+    section = page.locator("section", has=page.get_by_role("heading", name="Prevention profile"))
+    rows = [
+        [td.text_content() for td in r.locator("td").all()]
+        for r in section.locator("tbody tr").all()
+    ]
+    shares = {level: float(share.rstrip("%")) / 100 for level, _, share in rows}
+    assert shares == pytest.approx(prevention_profile(graph, "E01000001"), abs=0.0005)
+    counts = {level: int(n) for level, n, _ in rows}
+    assert counts["acute"] > counts["primary"] + counts["secondary"]
+    text = section.locator("p").first.text_content()
+    levelled = sum(counts.values())
+    assert f"{levelled} of 6 services" in text  # all six services in the area counted
+    assert "Acute provision outweighs prevention" in text
+    assert section.locator("img").count() == 1
+
+    bare = Town()
+    bare.area("E01000009", "Empty")
+    empty = write_area_report(bare.g, "E01000009", tmp_path / "bare", pdf=False)
+    page = open_page(empty.html, wait_ready=False).page
+    section = page.locator("section", has=page.get_by_role("heading", name="Prevention profile"))
+    assert "would fill" in section.text_content()
+    assert section.locator("img, tbody tr").count() == 0
+
+
 def test_report_on_an_unknown_area_is_a_usage_error(tmp_path: Path, run_cli) -> None:
     with pytest.raises(UsageError, match="not an area"):
         write_area_report(area_town(), "E09999999", tmp_path / "rep")

@@ -3,13 +3,15 @@ level, a local authority's report, and the demo's choice of area (si-index and g
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pytest
 from handmade import Town
 from test_viz import SCRIPT
 
 from civicgraph.graph import Graph
-from civicgraph.queries import gaps, si_index
+from civicgraph.queries import gaps, prevention_profile, si_index
 from civicgraph.viz.report import demo_area, most_under_served, write_area_report
 
 
@@ -172,8 +174,15 @@ def test_equal_lowest_scores_are_not_broken_by_name() -> None:
     assert most_under_served(graph) == "E01000003"  # more residents, more deprived
 
 
+def shares_shown(section) -> dict[str, float]:
+    """The prevention profile's table: level -> share (the "25.0%" cell as 0.25)."""
+    rows = section.locator("tbody tr").all()
+    cells = [[td.text_content() for td in row.locator("td").all()] for row in rows]
+    return {level: float(share.rstrip("%")) / 100 for level, _, share in cells}
+
+
 def test_the_demo_reports_on_an_area_where_every_section_has_content(
-    tmp_path: Path, open_page
+    tmp_path: Path, open_page, run_cli
 ) -> None:
     from civicgraph.demo import run_demo
     from civicgraph.viz._report_places import gaps_inside
@@ -199,11 +208,24 @@ def test_the_demo_reports_on_an_area_where_every_section_has_content(
         "Silos",
         "Suggested partnerships",
         "Dependence on single funders",
+        "Prevention profile",
     }
     for title in required:
         section = page.locator("section", has=page.locator("h2", has_text=title)).first
         assert section.locator("p.none").count() == 0, title  # none says "nothing here"
         assert section.locator("tbody tr").count() > 0, title
+    # The prevention profile is the query's, for this area, and sums to 1.
+    shown = shares_shown(section_titled(page, "Prevention profile"))
+    profile = prevention_profile(graph, code)
+    assert list(shown) == ["primary", "secondary", "tertiary", "acute"]
+    assert shown == pytest.approx(profile, abs=0.0005)
+    assert sum(shown.values()) == pytest.approx(1, abs=0.002)
+    by_area = run_cli(
+        "--db", result.workspace, "query", "prevention", "--by", "area", "--format", "json"
+    )
+    assert by_area.code == 0, by_area.err
+    row = next(r for r in json.loads(by_area.out) if r["area"] == code)
+    assert {k: row[f"services_{k}"] for k in shown} == pytest.approx(shown, abs=0.0005)
     findings = page.locator("section.findings li")
     assert findings.count() == 5
     assert page.locator("section.findings li .evidence").count() == 4  # all but what changed

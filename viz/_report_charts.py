@@ -7,7 +7,7 @@ returns its path.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ from .._files import atomic_write
 from .page import TYPE_COLORS
 from .views import View
 
-__all__ = ["bar_chart", "network_picture", "si_scatter"]
+__all__ = ["bar_chart", "network_picture", "prevention_chart", "si_scatter"]
 
 
 def _plot(path: Path, draw: Callable[[Any], None], *, size: tuple[float, float]) -> Path:
@@ -49,6 +49,36 @@ def bar_chart(path: Path, counts: Sequence[tuple[str, float]], xlabel: str) -> P
         axes.spines[["top", "right"]].set_visible(False)
 
     return _plot(path, draw, size=(4.2, 0.3 * len(values) + 1.0))
+
+
+LEVEL_COLORS = {
+    "primary": "#2ca02c",
+    "secondary": "#98df8a",
+    "tertiary": "#ff7f0e",
+    "acute": "#d62728",
+}
+"""Prevention levels from green (prevents) to red (responds to crisis)."""
+
+
+def prevention_chart(path: Path, shares: Mapping[str, float]) -> Path:
+    """One bar per prevention level, in ladder order from the top: the share of services."""
+    levels = list(shares)[::-1]
+
+    def draw(axes: Any) -> None:
+        values = [shares[level] for level in levels]
+        axes.barh(
+            range(len(levels)),
+            values,
+            color=[LEVEL_COLORS.get(level, "#1f77b4") for level in levels],
+        )
+        axes.set_yticks(range(len(levels)), levels, fontsize=8)
+        axes.set_xlim(0, 1)
+        axes.set_xlabel("share of the area's services with a level")
+        for y, value in enumerate(values):
+            axes.text(min(value, 0.85) + 0.02, y, f"{value:.0%}", va="center", fontsize=7)
+        axes.spines[["top", "right"]].set_visible(False)
+
+    return _plot(path, draw, size=(4.2, 0.3 * len(levels) + 1.0))
 
 
 def network_picture(path: Path, view: View, positions: dict[str, tuple[float, float]]) -> Path:

@@ -18,9 +18,11 @@ import pandas as pd
 from ..graph import Graph
 from ..graph.scope import Scope
 from ..ontology import NodeType
+from ..ontology.prevention import PREVENTION_LEVELS
 from ..queries import activities, assets, funding_dependency, partnerships, si_index
-from ..queries._index import GraphIndex
+from ..queries._index import GraphIndex, count_of
 from ..queries.places import Level
+from ..queries.prevention import area_services, prevention_profile
 from ..queries.silos import silo_groups
 from . import _report_charts as charts
 from ._report_html import facts_table, picture, section, table
@@ -266,6 +268,62 @@ def sectors_section(ctx: ReportContext) -> str:
     )
 
 
+def _rules_in_words(rules: pd.Series) -> str:
+    counts = Counter(rules.astype(str))
+    ranked = sorted(counts.items(), key=lambda x: (-x[1], x[0]))
+    named = [f"'{rule}' ({count:,})" for rule, count in ranked[:4]]
+    rest = sum(count for _, count in ranked[4:])
+    return ", ".join(named) + (f" and {count_of(rest, 'service')} by other rules" if rest else "")
+
+
+def prevention_section(ctx: ReportContext) -> str:
+    title = "Prevention profile"
+    services = area_services(ctx.graph, ctx.code)
+    levelled = services.dropna(subset=["level"])
+    if services.empty:
+        return section(
+            title,
+            "No service is placed in the area or serves it, so there is nothing to place on "
+            "the prevention ladder (primary, secondary, tertiary, acute). A directory whose "
+            "services have locations or service areas (civicgraph ingest hsds) would fill "
+            "this section.",
+            "",
+        )
+    if levelled.empty:
+        return section(
+            title,
+            f"None of the area's {count_of(len(services), 'service')} has a prevention "
+            "level: no taxonomy term, mapping or rule over their names places them. Taxonomy "
+            "terms on the services (Open Eligibility or the LGA service list) or your own "
+            "mapping (civicgraph query prevention --mapping FILE) would fill this section.",
+            "",
+        )
+    shares = prevention_profile(ctx.graph, ctx.code)
+    counts = Counter(levelled["level"])
+    frame = pd.DataFrame(
+        {
+            "level": list(PREVENTION_LEVELS),
+            "services": [counts[step] for step in PREVENTION_LEVELS],
+            "share": [f"{shares[step]:.1%}" for step in PREVENTION_LEVELS],
+        }
+    )
+    prevention = counts["primary"] + counts["secondary"]
+    text = (
+        "The share of the area's services at each prevention level: primary (universal), "
+        "secondary (early help), tertiary (reduce and delay), acute (crisis). "
+        f"{len(levelled):,} of {count_of(len(services), 'service')} in or serving it have a "
+        f"level, given by {_rules_in_words(levelled['rule'])}."
+    )
+    if counts["acute"] > prevention:
+        text += (
+            f" Acute provision outweighs prevention here: {counts['acute']:,} acute services "
+            f"against {prevention:,} primary or secondary."
+        )
+    path = charts.prevention_chart(ctx.folder / "prevention.png", shares)
+    chart = ctx.add_picture(path, "share of services at each prevention level")
+    return section(title, text, table(frame, ["level", "services", "share"]), chart)
+
+
 def silos_section(ctx: ReportContext) -> str:
     return section(
         "Silos",
@@ -365,6 +423,7 @@ SECTIONS = (
     si_section,
     gaps_section,
     sectors_section,
+    prevention_section,
     silos_section,
     partnerships_section,
     funding_section,

@@ -12,8 +12,9 @@
 Sections: the area and its deprivation; its social infrastructure index, ranked among
 the areas of its own level in the same authority, with its statistical neighbours; the
 gaps in it (for an area above LSOA level, in the LSOAs inside it); what is there by
-sector; silo groups its organisations belong to; suggested partnerships involving them;
-their dependence on single funders; activities; community-controlled assets. A section
+sector; its prevention profile; silo groups its organisations belong to; suggested
+partnerships involving them; their dependence on single funders; activities;
+community-controlled assets. A section
 with nothing to show says why and what data would fill it. The sections live in
 ``_report_sections``, the place figures in ``_report_places``.
 """

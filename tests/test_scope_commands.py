@@ -1,0 +1,169 @@
+"""``--within`` on ``export`` (network formats), ``query unplaced`` and ``query pathways``.
+
+Two local authorities, each with one LSOA: North (E08000001 > E01000001) and South
+(E08000002 > E01000002). North holds the hall (a service, its organisation, an activity,
+a grant's beneficiary area); South the shed. The known answers are which of these each
+command keeps.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import networkx as nx
+
+from civicgraph.graph import Workspace
+from civicgraph.graph.netfiles import export_network
+from civicgraph.graph.scope import resolve_scope, scope_nodes
+from civicgraph.ingest import ingest, ingest_areas
+from civicgraph.queries import pathways, unplaced
+
+DATA = Path(__file__).parent / "data"
+NORTH = {
+    "E08000001",
+    "E01000001",
+    "hall",
+    "advice",
+    "advice_org",
+    "club",
+    "club_org",
+    "grant_n",
+    "grantee",
+    "hall_owner",
+}
+
+
+def _edge(g: nx.MultiDiGraph, u: str, v: str, kind: str, **data: object) -> None:
+    g.add_edge(u, v, key=kind, type=kind, **data)
+
+
+def two_authorities() -> nx.MultiDiGraph:
+    g = nx.MultiDiGraph()
+    for lsoa, lad, name in [
+        ("E01000001", "E08000001", "North"),
+        ("E01000002", "E08000002", "South"),
+    ]:
+        g.add_node(lad, type="Area", name=name, level="lad")
+        g.add_node(lsoa, type="Area", name=f"{name} 001A", level="lsoa")
+        _edge(g, lsoa, lad, "PART_OF")
+    g.add_node("debt", type="Concept", name="Debt advice")
+    for side, lsoa in [("hall", "E01000001"), ("shed", "E01000002")]:
+        g.add_node(side, type="Location", name=side.title())
+        _edge(g, side, lsoa, "IN_AREA")
+    for service, org, location in [
+        ("advice", "advice_org", "hall"),
+        ("befriend", "befriend_org", "shed"),
+        ("debt_s", "debt_org", "shed"),
+    ]:
+        g.add_node(service, type="Service", name=service.title())
+        g.add_node(org, type="Organization", name=org.title())
+        _edge(g, org, service, "PROVIDES")
+        _edge(g, service, location, "AT_LOCATION")
+    g.add_node("debt_n", type="Service", name="North debt line")
+    _edge(g, "debt_n", "E01000001", "SERVES_AREA")
+    _edge(g, "debt_n", "debt", "CLASSIFIED_AS")
+    _edge(g, "debt_s", "debt", "CLASSIFIED_AS")
+    _edge(g, "advice", "debt_n", "REFERS_TO", count=3)
+    _edge(g, "befriend", "debt_s", "REFERS_TO", count=2)
+    g.add_node("hall_owner", type="Organization", name="Hall owner")
+    _edge(g, "hall_owner", "hall", "OPERATES")
+    g.add_node("club", type="Activity", name="Club")
+    g.add_node("club_org", type="Organization", name="Club org")
+    _edge(g, "club", "hall", "HAPPENS_AT")
+    _edge(g, "club_org", "club", "RUNS")
+    g.add_node("grant_n", type="Grant", title="Grant N")
+    g.add_node("grantee", type="Organization", name="Grantee")
+    _edge(g, "grant_n", "E01000001", "BENEFITS_AREA")
+    _edge(g, "grant_n", "grantee", "AWARDED_TO")
+    # unplaced: a service at the hall whose named service area matched nothing, one at the
+    # shed, and a location with no area at all
+    g.add_node("odd_n", type="Service", name="Odd north")
+    _edge(g, "odd_n", "hall", "AT_LOCATION")
+    g.add_node("odd_s", type="Service", name="Odd south")
+    _edge(g, "odd_s", "shed", "AT_LOCATION")
+    g.add_node("lost", type="Location", name="Lost")
+    g.graph["locations_placed"] = True
+    g.graph["unplaced"] = [
+        ("odd_n", "service area 'Nowhere' names no known area"),
+        ("odd_s", "service area 'Elsewhere' names no known area"),
+        ("lost", "no postcode or coordinates"),
+    ]
+    return g
+
+
+def test_the_nodes_of_a_scope_are_what_is_placed_there() -> None:
+    g = two_authorities()
+    north = scope_nodes(g, resolve_scope(g, "North"))
+    assert north == NORTH | {"debt_n", "odd_n"}
+    south = scope_nodes(g, resolve_scope(g, "E08000002"))
+    assert {"shed", "befriend", "befriend_org", "debt_s", "debt_org", "odd_s"} <= south
+    assert not south & north
+
+
+def test_export_within_writes_only_that_place(tmp_path: Path) -> None:
+    g = two_authorities()
+    nodes = scope_nodes(g, resolve_scope(g, "North"))
+    path = export_network(g, tmp_path / "north.graphml", format="graphml", nodes=nodes)
+    written = nx.read_graphml(path)
+    assert set(written.nodes) == nodes
+    assert written.number_of_edges() == g.subgraph(nodes).number_of_edges() > 0
+
+
+def test_unplaced_within_keeps_its_place_and_the_placeless() -> None:
+    g = two_authorities()
+    assert set(unplaced(g)["id"]) == {"odd_n", "odd_s", "lost"}
+    north = unplaced(g, within="North").set_index("id")
+    assert set(north.index) == {"odd_n", "lost"}
+    assert "no area at all" in north.loc["lost", "why"]
+    assert "partly placed in the scope: North (E08000001)" in north.loc["odd_n", "why"]
+    assert set(unplaced(g, within="South")["id"]) == {"odd_s", "lost"}
+
+
+def test_pathways_within_start_and_end_in_the_scope() -> None:
+    g = two_authorities()
+    every = pathways(g, need="Debt advice")
+    assert set(every["from_id"]) == {"advice", "befriend", "odd_n", "odd_s"}
+    north = pathways(g, need="Debt advice", within="North")
+    assert set(north["from_id"]) == {"advice", "odd_n"}
+    routed = north.set_index("from_id").loc["advice"]
+    assert routed["reaches_id"] == "debt_n" and routed["hops"] == 1
+    assert north["why"].str.endswith("[scope: North (E08000001); chosen by --within]").all()
+    assert north.attrs["scope"].startswith("scope: North")
+    summary = pathways(g, within="South").set_index("need_id")
+    assert summary.loc["debt", "services"] == 1 and summary.loc["debt", "reachable_from"] == 1
+
+
+def test_the_cli_takes_within_on_export_unplaced_and_pathways(
+    tmp_path: Path,
+    run_cli,  # type: ignore[no-untyped-def]
+) -> None:
+    db = tmp_path / "two.db"
+    workspace = Workspace(db)
+    ingest_areas(workspace, DATA / "scope", name="areas")
+    ingest(workspace, "assets", str(DATA / "scope_two" / "assets.csv"), name="assets")
+    names = {n: d.get("name") for n, d in workspace.graph().nodes(data=True)}
+    workspace.close()
+
+    out = tmp_path / "hometown.gexf"
+    done = run_cli("--db", db, "export", "gexf", "--within", "Hometown", "--out", out)
+    assert done.code == 0, done.err
+    assert "scope: Hometown (E08000901); chosen by --within" in done.err
+    written = {names[n] for n in nx.read_gexf(out).nodes}
+    assert "Hometown Library" in written and "Hometown" in written
+    assert not written & {"Newport Hall", "Newport", "Lost Hut", "Faraway"}
+    whole = run_cli("--db", db, "export", "graphml", "--out", tmp_path / "all.graphml")
+    assert whole.code == 0 and "whole graph" in whole.err
+    assert "Newport Hall" in {names[n] for n in nx.read_graphml(tmp_path / "all.graphml").nodes}
+
+    rows = run_cli("--db", db, "query", "unplaced", "--within", "Hometown", "--format", "json")
+    assert rows.code == 0, rows.err
+    found = json.loads(rows.out)
+    assert [r["name"] for r in found] == ["Lost Hut"] and "no area at all" in found[0]["why"]
+    assert "note: scope: Hometown (E08000901)" in rows.err
+    routes = run_cli("--db", db, "query", "pathways", "--within", "W06000022", "--format", "json")
+    assert routes.code == 0, routes.err
+    assert "scope: Newport (W06000022)" in routes.err
+    bad = run_cli("--db", db, "export", "kumu", "--within", "Nowhere", "--out", tmp_path / "k.xlsx")
+    assert bad.code == 2 and "is not an area" in bad.err and not (tmp_path / "k.xlsx").exists()
+    assert "--within" not in run_cli("export", "rdf", "--help").out.split("Options:")[1]
