@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import missing
 from hostile import sha256_of_workspace
 
 from civicgraph import Workspace, ingest_hsds
@@ -150,7 +151,7 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
         check=False,
     )
     if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+        missing(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
     try:
         yield mount_point
     finally:
@@ -188,7 +189,7 @@ def test_a_read_only_workspace_says_so(small_disk: Path, town: dict[str, Path]) 
         ["mount", "-o", "remount,ro", str(small_disk)], capture_output=True, check=False
     )
     if remounted.returncode != 0:
-        pytest.skip("cannot remount the tmpfs read-only here")
+        missing("cannot remount the tmpfs read-only here")
     for args in (["stats"], ["ingest", "360giving", str(town["grants"])]):
         result = civicgraph("--db", db, *args)
         assert result.returncode == 1, result.stderr
@@ -205,7 +206,7 @@ def test_no_permission_names_the_path_and_the_fix(town: dict[str, Path], tmp_pat
     made = subprocess.run(["chattr", "+i", str(locked)], capture_output=True, check=False)
     if made.returncode != 0:
         if os.geteuid() == 0:
-            pytest.skip("cannot make a folder immutable here (chattr), and root ignores modes")
+            missing("cannot make a folder immutable here (chattr), and root ignores modes")
         locked.chmod(0o555)
     try:
         written = civicgraph("--db", town["db"], "export", "rdf", "--out", locked / "town.ttl")
