@@ -23,7 +23,10 @@ __all__ = [
     "OUTPUT_FORMATS",
     "Choice",
     "State",
+    "as_of_option",
+    "as_of_param",
     "dumps",
+    "echo_as_of",
     "emit",
     "emit_json",
     "emit_rows",
@@ -52,10 +55,11 @@ class State:
     db: str
     debug: bool
 
-    def workspace(self) -> Workspace:
+    def workspace(self, *, as_of: str | None = None) -> Workspace:
+        """The workspace, read as it stood on ``as_of`` when given (see :func:`as_of_option`)."""
         from ..graph import Workspace
 
-        return Workspace(self.db, progress=step_progress())
+        return Workspace(self.db, progress=step_progress(), as_of=as_of)
 
 
 def dumps(data: Any) -> str:
@@ -175,6 +179,49 @@ def within_param(help: str | None = None) -> click.Option:
 def within_option() -> Callable[[F], F]:
     """:func:`within_param` as a decorator."""
     return click.option(*_WITHIN_DECLS, **_WITHIN_ATTRS)
+
+
+class _Day(click.ParamType):
+    """A day as ``--as-of`` takes it; a bad one is a usage error (exit 2) naming the forms."""
+
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from ..errors import UsageError
+        from ..graph.timeline import AS_OF_FORMS, parse_as_of
+
+        try:
+            return parse_as_of(value)
+        except UsageError:
+            self.fail(f"'{value}' is not a day. Fix: write it as {AS_OF_FORMS}.", param, ctx)
+
+
+_AS_OF_DECLS = ["--as-of", "as_of"]
+_AS_OF_ATTRS: dict[str, Any] = {
+    "type": _Day(),
+    "default": None,
+    "help": "The graph as it stood on this day (YYYY-MM-DD; YYYY-MM or YYYY: its last day): "
+    "each source at its last snapshot dated by then (--snapshot-date on ingest, else the "
+    "ingest day), without what had ended or not yet begun by its own dates (a grant's award "
+    "and planned end, an activity's or tie's start and end). Default: the present.",
+}
+
+
+def as_of_param() -> click.Option:
+    """``--as-of DATE``, as ``as_of`` (YYYY-MM-DD text or None): read the graph as it stood then."""
+    return click.Option(list(_AS_OF_DECLS), **_AS_OF_ATTRS)
+
+
+def as_of_option() -> Callable[[F], F]:
+    """:func:`as_of_param` as a decorator."""
+    return click.option(*_AS_OF_DECLS, **_AS_OF_ATTRS)
+
+
+def echo_as_of(workspace: Workspace) -> None:
+    """Say on stderr what an ``--as-of`` workspace's graph held (nothing for the present)."""
+    described = workspace.as_of_described()
+    if described:
+        click.echo(f"note: {described}", err=True)
 
 
 def _output_specs(limit: bool, formats: tuple[str, ...]) -> list[tuple[list[str], dict[str, Any]]]:

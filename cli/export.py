@@ -6,7 +6,15 @@ import click
 
 from ..graph.netfiles import NETWORK_FORMATS, export_network
 from ..graph.rdf import RDF_FORMATS, export_rdf
-from ._common import CONTEXT_SETTINGS, Choice, State, within_param
+from ._common import (
+    CONTEXT_SETTINGS,
+    Choice,
+    State,
+    as_of_option,
+    as_of_param,
+    echo_as_of,
+    within_param,
+)
 
 __all__ = ["export"]
 
@@ -28,8 +36,9 @@ def export() -> None:
 @click.option(
     "--out", type=click.Path(file_okay=False), required=True, help="Folder to write into."
 )
+@as_of_option()
 @click.pass_obj
-def export_neo4j_csv(state: State, out: str) -> None:
+def export_neo4j_csv(state: State, out: str, as_of: str | None) -> None:
     """Write the CSV files 'neo4j-admin database import' takes, and import.sh to run it.
 
     For first loads of very large graphs into an empty database; use
@@ -41,8 +50,9 @@ def export_neo4j_csv(state: State, out: str) -> None:
     """
     from ..graph.neo4j import write_neo4j_csv
 
-    with state.workspace() as workspace:
+    with state.workspace(as_of=as_of) as workspace:
         written = write_neo4j_csv(workspace, out)
+        echo_as_of(workspace)
     for path in written:
         click.echo(str(path))
 
@@ -63,8 +73,11 @@ def export_neo4j_csv(state: State, out: str) -> None:
     envvar="CIVICGRAPH_BASE_IRI",
     help="The base of node IRIs (default: $CIVICGRAPH_BASE_IRI or https://w3id.org/civicgraph/id/).",
 )
+@as_of_option()
 @click.pass_obj
-def export_rdf_command(state: State, rdf_format: str, out: str, base_iri: str | None) -> None:
+def export_rdf_command(
+    state: State, rdf_format: str, out: str, base_iri: str | None, as_of: str | None
+) -> None:
     """Write the graph as RDF with stable IRIs, PROV-O provenance and a VoID/DCAT description.
 
     RDF is always the whole graph (it takes no --within); 'export gexf|graphml|kumu|csv
@@ -80,8 +93,9 @@ def export_rdf_command(state: State, rdf_format: str, out: str, base_iri: str | 
       civicgraph export rdf --format turtle --out town.ttl
       civicgraph export rdf --format jsonld --out town.jsonld --base-iri https://data.example.gov.uk/id/
     """
-    with state.workspace() as workspace:
+    with state.workspace(as_of=as_of) as workspace:
         count = export_rdf(workspace, out, format=rdf_format, base_iri=base_iri)
+        echo_as_of(workspace)
     click.echo(f"{count:,} triples written to {out}", err=True)
 
 
@@ -114,11 +128,19 @@ def _network_command(name: str) -> click.Command:
         "graph). Without --within: the whole graph (not the workspace's stored scope)."
     )
 
-    def command(state: State, out: str, analysis: bool, seed: int, within: tuple[str, ...]) -> None:
+    def command(
+        state: State,
+        out: str,
+        analysis: bool,
+        seed: int,
+        within: tuple[str, ...],
+        as_of: str | None,
+    ) -> None:
         from ..graph.scope import resolve_scope, scope_nodes
 
-        with state.workspace() as workspace:
+        with state.workspace(as_of=as_of) as workspace:
             graph = workspace.graph()
+            echo_as_of(workspace)
             nodes = None
             if within:
                 scope = resolve_scope(graph, within)
@@ -155,6 +177,7 @@ def _network_command(name: str) -> click.Command:
                 "Write only this place: a GSS code or name of a region, local authority, "
                 "ward, MSOA or LSOA; repeat for several. Default: the whole graph."
             ),
+            as_of_param(),
         ],
         help=f"{summaries[name]}\n\n{details}\n\n{scoping}\n\n\b\nExample:\n  {examples[name]}",
         short_help=summaries[name],

@@ -8,7 +8,7 @@ from ..viz import COLOR_BY, DEFAULT_MAX_NODES, VIEWS, write_view
 from ..viz._layout import MEASURES
 from ..viz.map import MAP_LEVELS, write_map
 from ..viz.report import write_area_report
-from ._common import CONTEXT_SETTINGS, Choice, State, within_option
+from ._common import CONTEXT_SETTINGS, Choice, State, as_of_option, echo_as_of, within_option
 
 __all__ = ["report", "viz"]
 
@@ -68,6 +68,7 @@ __all__ = ["report", "viz"]
     help="The areas the map draws.",
 )
 @within_option()
+@as_of_option()
 @click.option(
     "--no-area-pages", is_flag=True, help="The map: do not write each area's network page."
 )
@@ -89,6 +90,7 @@ def viz(
     layer: str,
     level: str,
     within: tuple[str, ...],
+    as_of: str | None,
     no_area_pages: bool,
     seed: int,
     out: str,
@@ -107,9 +109,11 @@ def viz(
       civicgraph viz --view silos --out silos.html
       civicgraph viz --view partnerships --limit 30 --size betweenness --out partners.html
       civicgraph viz --view map --layer "gaps:Domestic abuse" --level msoa --out map.html
+      civicgraph viz --as-of 2015-06-30 --out network-2015.html
     """
-    with state.workspace() as workspace:
+    with state.workspace(as_of=as_of) as workspace:
         graph = workspace.graph()
+        echo_as_of(workspace)
     if view == "map":
         drawn = write_map(
             graph,
@@ -158,8 +162,11 @@ def viz(
 )
 @click.option("--no-pdf", is_flag=True, help="Do not print a PDF even if Chromium is installed.")
 @within_option()
+@as_of_option()
 @click.pass_obj
-def report(state: State, area: str, out: str, no_pdf: bool, within: tuple[str, ...]) -> None:
+def report(
+    state: State, area: str, out: str, no_pdf: bool, within: tuple[str, ...], as_of: str | None
+) -> None:
     """Write a printable report on one area: HTML, PDF, pictures and its network page.
 
     Sections: the area and its deprivation, its social infrastructure index
@@ -174,9 +181,10 @@ def report(state: State, area: str, out: str, no_pdf: bool, within: tuple[str, .
     Example:
       civicgraph report --area E01000001 --out report-E01000001/
     """
-    with state.workspace() as workspace:
+    with state.workspace(as_of=as_of) as workspace:
         graph = workspace.graph()
         stored = workspace.scope_areas()
+        echo_as_of(workspace)
     from ..graph.scope import resolve_scope
 
     scope = resolve_scope(graph, within, stored=stored) if within or stored else None

@@ -12,6 +12,8 @@ from ._common import (
     CONTEXT_SETTINGS,
     Choice,
     State,
+    as_of_param,
+    echo_as_of,
     emit_rows,
     keep_examples,
     output_params,
@@ -32,6 +34,7 @@ class _QueryGroup(click.Group):
 
 def query_command(query: Query) -> click.Command:
     own_limit = any(param.name == "limit" for param in query.params)
+    own_as_of = any(param.name == "as_of" for param in query.params)
 
     def command(
         state: State,
@@ -39,12 +42,16 @@ def query_command(query: Query) -> click.Command:
         out: str | None,
         bom: bool,
         limit: int | None = None,
+        as_of: str | None = None,
         **params: Any,
     ) -> None:
         if own_limit:
             params["limit"] = limit
-        with state.workspace() as workspace:
+        if own_as_of:
+            params["as_of"] = as_of  # the query judges its own dates on the same day
+        with state.workspace(as_of=as_of) as workspace:
             frame = run_query(query.name, workspace, **params)
+            echo_as_of(workspace)
         if frame.attrs.get("note"):
             click.echo(frame.attrs["note"], err=True)  # on stderr: the rows stay machine-readable
         emit_rows(
@@ -57,6 +64,8 @@ def query_command(query: Query) -> click.Command:
 
     options: list[click.Parameter] = []
     for param in query.params:
+        if param.name == "as_of":
+            continue  # the shared --as-of below, which also reads the graph as of that day
         if param.name == "within":
             # A query whose default is every row (not the workspace's scope) says so itself.
             own = param.help if "default: every" in (param.help or "").lower() else None
@@ -83,7 +92,7 @@ def query_command(query: Query) -> click.Command:
                 help=param.help,
             )
         )
-    options += output_params(limit=not own_limit)
+    options += [as_of_param(), *output_params(limit=not own_limit)]
     doc = inspect.getdoc(query.function) or query.summary
     example = f"\n\n\b\nExample:\n  civicgraph query {query.name} --out {query.name}.xlsx"
     return click.Command(

@@ -10,6 +10,8 @@ import pandas as pd
 from ._common import (
     CONTEXT_SETTINGS,
     State,
+    as_of_option,
+    echo_as_of,
     emit_json,
     emit_rows,
     output_options,
@@ -96,8 +98,11 @@ def sources(
 
 @click.command(context_settings=CONTEXT_SETTINGS)
 @output_options(limit=False)
+@as_of_option()
 @click.pass_obj
-def stats(state: State, output_format: str | None, out: str | None, bom: bool) -> None:
+def stats(
+    state: State, output_format: str | None, out: str | None, bom: bool, as_of: str | None
+) -> None:
     """Count the graph's nodes and edges by type.
 
     json gives {"nodes": {TYPE: n}, "edges": {TYPE: n}}; csv, xlsx and md one row
@@ -107,10 +112,12 @@ def stats(state: State, output_format: str | None, out: str | None, bom: bool) -
     Example:
       civicgraph stats --format json
       civicgraph stats --out stats.csv
+      civicgraph stats --as-of 2015-06-30
     """
     chosen = resolve_format(output_format, out)
-    with state.workspace() as workspace:
+    with state.workspace(as_of=as_of) as workspace:
         counts = workspace.stats()
+        echo_as_of(workspace)
     if chosen == "json":
         emit_json(counts, out)
         return

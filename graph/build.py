@@ -19,7 +19,7 @@ from __future__ import annotations
 import gc
 import logging
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any, TypeAlias
 
 import networkx as nx
@@ -40,7 +40,7 @@ _NODE_FACTS = """
     FROM snapshot s
     JOIN source src ON src.name = s.source
     JOIN node_fact f ON f.snapshot_id = s.id
-    WHERE s.is_current = 1
+    WHERE {snapshots}
     ORDER BY src.priority, s.id
 """
 
@@ -49,7 +49,7 @@ _EDGE_FACTS = """
     FROM snapshot s
     JOIN source src ON src.name = s.source
     JOIN edge_fact f ON f.snapshot_id = s.id
-    WHERE s.is_current = 1
+    WHERE {snapshots}
     ORDER BY src.priority, s.id
 """
 
@@ -57,15 +57,20 @@ _EDGE_FACTS = """
 StepProgress: TypeAlias = Callable[[str, int, int], None]
 """Told ``(step, done, total)`` as a long step goes on (the CLI shows it on a terminal)."""
 
+_CURRENT = "s.is_current = 1"
+_CHOSEN = "s.id IN (SELECT value FROM json_each(?))"
+
 _EVERY = 20_000
 """Rows between two progress reports."""
 
 
-def _current_count(conn: sqlite3.Connection, table: str) -> int:
+def _current_count(
+    conn: sqlite3.Connection, table: str, where: str, params: tuple[str, ...]
+) -> int:
     return int(
         conn.execute(
-            f"SELECT count(*) FROM {table} f JOIN snapshot s ON s.id = f.snapshot_id "
-            "WHERE s.is_current = 1"
+            f"SELECT count(*) FROM {table} f JOIN snapshot s ON s.id = f.snapshot_id WHERE {where}",
+            params,
         ).fetchone()[0]
     )
 
@@ -85,13 +90,22 @@ Graph: TypeAlias = "nx.MultiDiGraph[str]"
 """The analysis graph type: a networkx MultiDiGraph whose node ids are strings."""
 
 
-def build_graph(conn: sqlite3.Connection, *, progress: StepProgress | None = None) -> Graph:
+def build_graph(
+    conn: sqlite3.Connection,
+    *,
+    progress: StepProgress | None = None,
+    snapshots: Collection[int] | None = None,
+) -> Graph:
     """Build the analysis graph from the current facts of a workspace connection.
 
     ``progress``, if given, is told how many node and edge facts are read, of how many.
+    ``snapshots``, if given, are the snapshots to build from instead of the current
+    ones (the graph as it stood on a day: see ``civicgraph.graph.timeline``).
     """
-    node_total = _current_count(conn, "node_fact") if progress else 0
-    edge_total = _current_count(conn, "edge_fact") if progress else 0
+    where = _CURRENT if snapshots is None else _CHOSEN
+    params = () if snapshots is None else (orjson.dumps(sorted(snapshots)).decode(),)
+    node_total = _current_count(conn, "node_fact", where, params) if progress else 0
+    edge_total = _current_count(conn, "edge_fact", where, params) if progress else 0
     entity: dict[str, str] = dict(conn.execute("SELECT key, node_id FROM entity"))
     graph: Graph = nx.MultiDiGraph()
     nodes: dict[str, dict[str, Any]] = graph._node  # type: ignore[attr-defined]  # fast lookups
@@ -100,7 +114,9 @@ def build_graph(conn: sqlite3.Connection, *, progress: StepProgress | None = Non
     gc_was_enabled = gc.isenabled()
     gc.disable()  # the collector, not the work, dominates building large graphs
     try:
-        for done, (source, key, node_type, props_json) in enumerate(conn.execute(_NODE_FACTS)):
+        for done, (source, key, node_type, props_json) in enumerate(
+            conn.execute(_NODE_FACTS.format(snapshots=where), params)
+        ):
             if progress and done % _EVERY == 0:
                 progress("building the analysis graph: node facts", done, node_total)
             node_id = entity.get(key, key)
@@ -132,7 +148,7 @@ def build_graph(conn: sqlite3.Connection, *, progress: StepProgress | None = Non
             progress("building the analysis graph: node facts", node_total, node_total)
         skipped = 0
         for done, (source, edge_type, source_key, target_key, disc, props_json) in enumerate(
-            conn.execute(_EDGE_FACTS)
+            conn.execute(_EDGE_FACTS.format(snapshots=where), params)
         ):
             if progress and done % _EVERY == 0:
                 progress("building the analysis graph: edge facts", done, edge_total)

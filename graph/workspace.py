@@ -20,12 +20,13 @@ Examples
 
 from __future__ import annotations
 
+import copy
 import os
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +41,7 @@ from .build import Graph, StepProgress, build_graph, count_by_type
 from .decisions import read_decisions
 from .identity import resolve_identities
 from .report import IngestReport, Problem
+from .timeline import AS_OF, AsOf, as_of_graph, describe_as_of, parse_as_of, snapshots_in_force
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -149,6 +151,9 @@ class Workspace:
     progress
         Told ``(step, done, total)`` while long steps run (building the graph);
         the CLI passes one that shows it on a terminal.
+    as_of
+        Read the workspace as it stood on this day (YYYY-MM-DD, YYYY-MM or YYYY):
+        see :meth:`at`. Default: the present.
 
     Raises
     ------
@@ -168,13 +173,60 @@ class Workspace:
     """
 
     def __init__(
-        self, path: str | Path | None = None, *, progress: StepProgress | None = None
+        self,
+        path: str | Path | None = None,
+        *,
+        progress: StepProgress | None = None,
+        as_of: str | date | None = None,
     ) -> None:
         self.path = str(path) if path is not None else str(default_workspace_path())
         self.progress = progress
+        self.as_of = None if as_of is None else parse_as_of(as_of)
         self._conn: sqlite3.Connection | None = None
+        self._shares_connection = False
+        self._as_of_info: dict[str, Any] | None = None
         if self.path == ":memory:":
             self._connect(create=True)
+
+    def at(self, as_of: str | date | None) -> Workspace:
+        """This workspace read as it stood on a day (``--as-of``); ``None``: the present.
+
+        The view shares this workspace's file and connection; :meth:`graph`,
+        :meth:`stats` and :meth:`sources` (and so every query, export and view)
+        then show only what had been asserted by that day and had not yet ended
+        by its own dates (see ``civicgraph.graph.timeline``). A month or a year
+        means its last day.
+
+        Raises
+        ------
+        UsageError
+            ``as_of`` is not a day (the message gives the forms it may take).
+
+        Examples
+        --------
+        >>> Workspace(":memory:").at("2015-06").as_of
+        '2015-06-30'
+        """
+        view = copy.copy(self)
+        view.as_of = None if as_of is None else parse_as_of(as_of)
+        view._shares_connection = True
+        view._as_of_info = None
+        return view
+
+    def as_of_described(self) -> str | None:
+        """One line on what the last :meth:`graph` as of :attr:`as_of` held (None: the present).
+
+        Examples
+        --------
+        >>> ws = Workspace(":memory:", as_of="2015-01-01")
+        >>> ws.as_of_described()
+        'as of 2015-01-01: the workspace held nothing then (it has no snapshots)'
+        """
+        if self.as_of is None:
+            return None
+        if self._as_of_info is None:
+            self.graph()
+        return describe_as_of(nx.MultiDiGraph(as_of=self._as_of_info))
 
     # -- connection ---------------------------------------------------------
 
@@ -254,6 +306,8 @@ class Workspace:
         >>> ws.stats()
         {'nodes': {}, 'edges': {}}
         """
+        if self._shares_connection:
+            return  # a view made by at(): the workspace it came from owns the connection
         if self._conn is not None and self.path != ":memory:":
             self._conn.close()
             self._conn = None
@@ -348,7 +402,25 @@ class Workspace:
             result.append(
                 {"name": name, "kind": kind, "priority": priority, "snapshots": snapshots}
             )
-        return result
+        if self.as_of is None:
+            return result
+        # As of a day: only the snapshots dated by then; "current" is the one in force.
+        conn = self._connect(create=False)
+        in_force = (
+            {sid for sid, _ in snapshots_in_force(conn, self.as_of).values()} if conn else set()
+        )
+        kept = []
+        for source in result:
+            dated = [
+                s
+                for s in source["snapshots"]
+                if s["date"] <= self.as_of or s["snapshot"] in in_force
+            ]
+            if dated:
+                for snap in dated:
+                    snap["current"] = snap["snapshot"] in in_force
+                kept.append({**source, "snapshots": dated})
+        return kept
 
     def source_kind(self, name: str) -> str | None:
         """The ingester kind of a named source, or ``None`` if there is no such source.
@@ -421,7 +493,15 @@ class Workspace:
         """
         conn = self._connect(create=False)
         if conn is None:
+            if self.as_of is not None:
+                self._as_of_info = AsOf(self.as_of).as_dict()
             return nx.MultiDiGraph()
+        if self.as_of is not None:
+            graph = as_of_graph(
+                conn, self.as_of, present=self.at(None).graph, progress=self.progress
+            )
+            self._as_of_info = graph.graph[AS_OF]
+            return graph
         state = fingerprint(conn)
         if self.progress:
             self.progress("loading the stored analysis graph", 0, 1)
@@ -455,6 +535,8 @@ class Workspace:
         conn = self._connect(create=False)
         if conn is None:
             return {"nodes": {}, "edges": {}}
+        if self.as_of is not None:
+            return count_by_type(self.graph())
         counts = stored_counts(conn, fingerprint(conn))
         return counts if counts is not None else count_by_type(self.graph())
 
