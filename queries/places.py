@@ -515,7 +515,8 @@ def gaps(
     centroid, is placed in it, or serves it. ``need`` is the area's
     population in thousands times a deprivation weight that rises from 1.0
     (IMD decile 10) to 2.0 (decile 1); rows are ranked by need, then by the
-    distance to the nearest provision.
+    distance to the nearest provision. Rows of equal need and distance share a
+    rank (competition ranking: "1, 1, 3").
 
     Example:
       civicgraph query gaps --category "Food" --level msoa
@@ -669,7 +670,11 @@ def gaps(
     frame["_distance"] = frame["distance_km"].fillna(np.inf)
     frame = frame.sort_values(
         ["need", "_distance", "area", "category"], ascending=[False, False, True, True]
-    ).drop(columns="_distance")
-    frame.insert(0, "rank", range(1, len(frame) + 1))
-    frame = frame.reset_index(drop=True)
+    )
+    # Rows with the same need and distance as shown share a rank ("1, 1, 3"): an order by
+    # name among equals is not a ranking.
+    first_of_tie = frame[["need", "_distance"]].ne(frame[["need", "_distance"]].shift()).any(axis=1)
+    positions = pd.Series(np.arange(1, len(frame) + 1), index=frame.index)
+    frame.insert(0, "rank", positions.where(first_of_tie).ffill().astype(int))
+    frame = frame.drop(columns="_distance").reset_index(drop=True)
     return _scoped(frame.head(limit) if limit is not None else frame, scope)
