@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import orjson
 
+from .._interrupt import note_saved
 from ..errors import UsageError, WorkspaceError
 from ..ontology import EDGE_TYPES, NODE_TYPES, NodeType
 from ._schema import APPLICATION_ID, DDL, MIGRATIONS, SCHEMA_VERSION
@@ -276,7 +277,11 @@ class Workspace:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
+            try:
+                conn.execute("COMMIT")
+            finally:
+                if not conn.in_transaction:  # even if Ctrl-C came the moment COMMIT returned
+                    note_saved()
         except sqlite3.OperationalError as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
