@@ -6,9 +6,13 @@ thing, when the process is the ``civicgraph`` command (never for a library user)
 While a command runs, :func:`~civicgraph.cli.main` hands Ctrl-C back to Python
 as ``KeyboardInterrupt`` (so that temporary files are removed and the workspace
 transaction is rolled back) and turns it into the same message and exit code;
-before and after, :func:`abort_now` stops the process at once, as nothing is
-open then. (A Ctrl-C in the first tenth of a second, while Python itself starts
-and before any civicgraph code runs, is Python's own to report.)
+before, :func:`abort_now` stops the process at once, as nothing is open then;
+after, Ctrl-C is ignored, as the command has done its work and the process is
+only exiting. (A Ctrl-C in the first tenth of a second, while Python itself
+starts and before any civicgraph code runs, is Python's own to report.)
+
+``Aborted.`` promises that nothing changed. Once a workspace transaction has
+committed (:func:`note_saved`), a later Ctrl-C says that the change was saved.
 """
 
 from __future__ import annotations
@@ -17,17 +21,51 @@ import os
 import signal
 import sys
 
-__all__ = ["ABORTED_EXIT", "abort_now", "aborting", "install_if_command"]
+__all__ = [
+    "ABORTED_EXIT",
+    "abort_now",
+    "aborted_message",
+    "aborting",
+    "forget_saved",
+    "install_if_command",
+    "note_saved",
+]
 
 ABORTED_EXIT = 130
 """The shell's convention for a process stopped by Ctrl-C: 128 + SIGINT."""
+
+
+_saved = False
+"""Whether this process has committed a change to a workspace: a Ctrl-C after that must say so."""
+
+
+def note_saved() -> None:
+    """Record that a workspace transaction has committed (called by the workspace itself)."""
+    global _saved
+    _saved = True
+
+
+def forget_saved() -> None:
+    """A new command begins: nothing of its own is saved yet."""
+    global _saved
+    _saved = False
+
+
+def aborted_message() -> str:
+    """What to say on Ctrl-C: ``Aborted.``, and whether a change had already been saved."""
+    if _saved:
+        return (
+            "The change to the workspace had already been saved when Ctrl-C came "
+            "(civicgraph sources shows it).\nAborted."
+        )
+    return "Aborted."
 
 
 def abort_now(signum: int, frame: object) -> None:
     """The SIGINT handler outside a command: say ``Aborted.`` and exit 130 at once."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C changes nothing now
     try:
-        os.write(2, b"\nAborted.\n")
+        os.write(2, f"\n{aborted_message()}\n".encode())
     finally:
         os._exit(ABORTED_EXIT)
 

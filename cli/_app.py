@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 import click
 
-from .._interrupt import ABORTED_EXIT, abort_now, aborting
+from .._interrupt import ABORTED_EXIT, abort_now, aborted_message, aborting, forget_saved
 from .._secrets import mask_credentials
 from .._version import __version__
 from ..errors import CivicGraphError
@@ -197,10 +197,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         _run(args, debug)
     finally:
         if early and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-            signal.signal(signal.SIGINT, abort_now)
+            # The command has done its work; a Ctrl-C while the process exits changes nothing.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _run(args: list[str], debug: bool) -> None:
+    forget_saved()
     try:
         cli.main(args=args, prog_name="civicgraph", standalone_mode=False)
     except click.exceptions.Exit as exit_:
@@ -212,7 +214,7 @@ def _run(args: list[str], debug: bool) -> None:
         interrupted = isinstance(error.__cause__, KeyboardInterrupt)
         if interrupted:
             aborting()
-        click.echo("Aborted.", err=True)
+        click.echo(aborted_message() if interrupted else "Aborted.", err=True)
         sys.exit(ABORTED_EXIT if interrupted else 1)
     except CivicGraphError as error:
         if debug:
@@ -224,7 +226,7 @@ def _run(args: list[str], debug: bool) -> None:
         sys.exit(0)
     except KeyboardInterrupt:
         aborting()
-        click.echo("Aborted.", err=True)
+        click.echo(aborted_message(), err=True)
         sys.exit(ABORTED_EXIT)
     except Exception as error:
         if debug:

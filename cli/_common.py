@@ -59,7 +59,7 @@ class State:
         """The workspace, read as it stood on ``as_of`` when given (see :func:`as_of_option`)."""
         from ..graph import Workspace
 
-        return Workspace(self.db, progress=step_progress(), as_of=as_of)
+        return Workspace(self.db, progress=step_progress(), freeze_graph=True, as_of=as_of)
 
 
 def dumps(data: Any) -> str:

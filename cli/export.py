@@ -7,6 +7,8 @@ import click
 from ..graph.netfiles import NETWORK_FORMATS, export_network
 from ..graph.rdf import RDF_FORMATS, export_rdf
 from ._common import (
+    _WITHIN_ATTRS,
+    _WITHIN_DECLS,
     CONTEXT_SETTINGS,
     Choice,
     State,
@@ -36,22 +38,39 @@ def export() -> None:
 @click.option(
     "--out", type=click.Path(file_okay=False), required=True, help="Folder to write into."
 )
+@click.option(
+    *_WITHIN_DECLS,
+    **{
+        **_WITHIN_ATTRS,
+        "help": "Write only this place (as 'export gexf --within'): a GSS code or name of a "
+        "region, local authority, ward, MSOA or LSOA; repeat for several. Default: the whole "
+        "graph.",
+    },
+)
 @as_of_option()
 @click.pass_obj
-def export_neo4j_csv(state: State, out: str, as_of: str | None) -> None:
+def export_neo4j_csv(state: State, out: str, within: tuple[str, ...], as_of: str | None) -> None:
     """Write the CSV files 'neo4j-admin database import' takes, and import.sh to run it.
 
     For first loads of very large graphs into an empty database; use
-    'civicgraph neo4j push' to keep a database up to date.
+    'civicgraph neo4j push' to keep a database up to date. --within AREA writes only
+    what is placed there (as 'export gexf --within').
 
     \b
     Example:
       civicgraph export neo4j-csv --out neo4j-import/ && sh neo4j-import/import.sh neo4j
     """
     from ..graph.neo4j import write_neo4j_csv
+    from ..graph.scope import resolve_scope, scope_nodes
 
     with state.workspace(as_of=as_of) as workspace:
-        written = write_neo4j_csv(workspace, out)
+        nodes = None
+        if within:
+            graph = workspace.graph()
+            scope = resolve_scope(graph, within)
+            nodes = scope_nodes(graph, scope)
+            click.echo(f"note: {scope.describe()}; {len(nodes):,} nodes", err=True)
+        written = write_neo4j_csv(workspace, out, nodes=nodes)
         echo_as_of(workspace)
     for path in written:
         click.echo(str(path))
@@ -73,15 +92,29 @@ def export_neo4j_csv(state: State, out: str, as_of: str | None) -> None:
     envvar="CIVICGRAPH_BASE_IRI",
     help="The base of node IRIs (default: $CIVICGRAPH_BASE_IRI or https://w3id.org/civicgraph/id/).",
 )
+@click.option(
+    *_WITHIN_DECLS,
+    **{
+        **_WITHIN_ATTRS,
+        "help": "Write only this place (as 'export gexf --within'): a GSS code or name of a "
+        "region, local authority, ward, MSOA or LSOA; repeat for several. Default: the whole "
+        "graph.",
+    },
+)
 @as_of_option()
 @click.pass_obj
 def export_rdf_command(
-    state: State, rdf_format: str, out: str, base_iri: str | None, as_of: str | None
+    state: State,
+    rdf_format: str,
+    out: str,
+    base_iri: str | None,
+    within: tuple[str, ...],
+    as_of: str | None,
 ) -> None:
     """Write the graph as RDF with stable IRIs, PROV-O provenance and a VoID/DCAT description.
 
-    RDF is always the whole graph (it takes no --within); 'export gexf|graphml|kumu|csv
-    --within AREA' writes one place's part.
+    --within AREA writes only what is placed there (as 'export gexf --within') and the
+    links among it; without it, the whole graph.
 
     The same workspace gives the same file on every export. The vocabulary is
     the civicgraph ontology (ontology/civicgraph.ttl), aligned to schema.org,
@@ -93,8 +126,16 @@ def export_rdf_command(
       civicgraph export rdf --format turtle --out town.ttl
       civicgraph export rdf --format jsonld --out town.jsonld --base-iri https://data.example.gov.uk/id/
     """
+    from ..graph.scope import resolve_scope, scope_nodes
+
     with state.workspace(as_of=as_of) as workspace:
-        count = export_rdf(workspace, out, format=rdf_format, base_iri=base_iri)
+        nodes = None
+        if within:
+            graph = workspace.graph()
+            scope = resolve_scope(graph, within)
+            nodes = scope_nodes(graph, scope)
+            click.echo(f"note: {scope.describe()}; {len(nodes):,} nodes", err=True)
+        count = export_rdf(workspace, out, format=rdf_format, base_iri=base_iri, nodes=nodes)
         echo_as_of(workspace)
     click.echo(f"{count:,} triples written to {out}", err=True)
 

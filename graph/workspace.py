@@ -21,6 +21,7 @@ Examples
 from __future__ import annotations
 
 import copy
+import gc
 import os
 import sqlite3
 import uuid
@@ -33,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import orjson
 
+from .._interrupt import note_saved
 from ..errors import UsageError, WorkspaceError
 from ..ontology import EDGE_TYPES, NODE_TYPES, NodeType
 from ._schema import APPLICATION_ID, DDL, MIGRATIONS, SCHEMA_VERSION
@@ -177,11 +179,21 @@ class Workspace:
         path: str | Path | None = None,
         *,
         progress: StepProgress | None = None,
+        freeze_graph: bool = False,
         as_of: str | date | None = None,
     ) -> None:
         self.path = str(path) if path is not None else str(default_workspace_path())
         self.progress = progress
         self.as_of = None if as_of is None else parse_as_of(as_of)
+        self.freeze_graph = freeze_graph
+        """Move each graph handed out beyond the garbage collector's reach (``gc.freeze``).
+
+        For a process that keeps the graph until it exits (one CLI command): the
+        collector then no longer rescans the graph's million objects each time a
+        query allocates, which cost more than the query itself at 100k services
+        (benchmarks/RESULTS.md, "stored-graph"). A frozen graph is never freed by
+        the collector, so a long-lived process that loads many graphs leaves it off.
+        """
         self._conn: sqlite3.Connection | None = None
         self._shares_connection = False
         self._as_of_info: dict[str, Any] | None = None
@@ -330,7 +342,11 @@ class Workspace:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
+            try:
+                conn.execute("COMMIT")
+            finally:
+                if not conn.in_transaction:  # even if Ctrl-C came the moment COMMIT returned
+                    note_saved()
         except sqlite3.OperationalError as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
@@ -501,6 +517,8 @@ class Workspace:
                 conn, self.as_of, present=self.at(None).graph, progress=self.progress
             )
             self._as_of_info = graph.graph[AS_OF]
+            if self.freeze_graph:
+                gc.freeze()
             return graph
         state = fingerprint(conn)
         if self.progress:
@@ -512,6 +530,8 @@ class Workspace:
             graph = build_graph(conn, progress=self.progress)
             if self.path != ":memory:":
                 store_graph(conn, graph, state)
+        if self.freeze_graph:
+            gc.freeze()
         return graph
 
     def stats(self) -> dict[str, dict[str, int]]:

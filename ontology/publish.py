@@ -1,7 +1,8 @@
 """The published ontology files, generated from ``model.py`` and ``alignment.py``.
 
 ``civicgraph.ttl`` (the OWL ontology), ``shapes.ttl`` (SHACL shapes of a valid
-export) and ``context.jsonld`` (the JSON-LD context) ship inside the package,
+export), ``context.jsonld`` (the JSON-LD context) and ``lifecycle.ttl`` (the
+SKOS scheme of lifecycle states, from ``lifecycle.py``) ship inside the package,
 beside this module. They are generated, never edited by hand, so that they
 cannot drift from the Python vocabulary; a test regenerates them and compares.
 After changing ``model.py`` or ``alignment.py``, run::
@@ -28,6 +29,7 @@ from .alignment import (
     WRITTEN_DIRECTLY,
 )
 from .iri import VOCAB
+from .lifecycle import LIFECYCLE_FILE, lifecycle_turtle
 from .model import EDGE_TYPES, NODE_TYPES, Datatype, EdgeType, NodeType, PropertyDef
 from .rdf import (
     CG,
@@ -383,11 +385,12 @@ def _published() -> dict[str, str]:
         ONTOLOGY_FILE: ontology_turtle(),
         SHAPES_FILE: shapes_turtle(),
         CONTEXT_FILE: _render_context(),
+        LIFECYCLE_FILE: lifecycle_turtle(),
     }
 
 
 def write_published(folder: str | Path | None = None) -> list[Path]:
-    """Write the ontology, shapes and context into ``folder`` (default: beside this module)."""
+    """Write the ontology, shapes, context and lifecycle scheme into ``folder`` (default: here)."""
     target = Path(folder) if folder is not None else _HERE
     written = []
     for name, text in _published().items():

@@ -271,20 +271,27 @@ def test_ctrl_c_at_any_moment_says_aborted_and_exits_130(
         civicgraph("--db", timing, "ingest", "hsds", big_directory, "--name", "big").returncode == 0
     )
     whole = time.monotonic() - started
+    new = _stats(timing)
+    assert new != old
     interrupted = 0
     for fraction in (0.2, 0.4, 0.6, 0.8):
         delay = whole * fraction
+        shutil.copy(town["db"], db)
         process = _interrupted(
             ["--db", db, "ingest", "hsds", big_directory, "--name", "big"], delay, signal.SIGINT
         )
         _, err = process.communicate(timeout=300)
         assert "Traceback" not in err and "KeyboardInterrupt" not in err, (delay, err)
+        assert _integrity(db) == "ok"
         if process.returncode == 0:
+            assert _stats(db) == new
             break  # finished before the signal came
         assert process.returncode == 130, (delay, process.returncode, err)
         assert err.rstrip().endswith("Aborted."), err
-        assert _integrity(db) == "ok" and _stats(db) == old
-        interrupted += 1
+        # "Aborted." alone promises nothing changed; after the commit it says the change is saved
+        saved = "had already been saved" in err
+        assert _stats(db) == (new if saved else old), (delay, err)
+        interrupted += not saved
     assert interrupted >= 2
     out = tmp_path / "town.nt"
     for delay in (0.3, 1.0):
@@ -297,6 +304,32 @@ def test_ctrl_c_at_any_moment_says_aborted_and_exits_130(
         assert process.returncode in (0, 130), err
         assert _no_partial_files(tmp_path) == []
         assert out.exists() == (process.returncode == 0)
+
+
+def test_ctrl_c_after_the_commit_says_the_change_was_saved(
+    town: dict[str, Path], tmp_path: Path, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``Aborted.`` alone promises nothing changed, so a Ctrl-C once the ingest has committed
+    (here: while its report is printed) says the change was kept; one before it does not."""
+    import civicgraph.cli.ingest as ingest_command
+
+    def interrupt(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    db = tmp_path / "w.db"
+    shutil.copy(town["db"], db)
+    old = _stats(db)
+    monkeypatch.setattr(ingest_command, "_print_report", interrupt)
+    after = run_cli("--db", db, "ingest", "360giving", town["grants"], "--name", "late")
+    assert after.code == 130, after.err
+    assert "had already been saved" in after.err and after.err.rstrip().endswith("Aborted.")
+    assert "late" in {s["name"] for s in Workspace(db).sources()} and _stats(db) != old
+
+    shutil.copy(town["db"], db)
+    monkeypatch.setattr(ingest_command, "run_ingest", interrupt)
+    before = run_cli("--db", db, "ingest", "360giving", town["grants"], "--name", "early")
+    assert before.code == 130 and before.err.strip() == "Aborted.", before.err
+    assert _stats(db) == old
 
 
 def test_kill_9_during_an_ingest_leaves_the_old_or_the_new_state(
