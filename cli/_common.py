@@ -181,7 +181,7 @@ def within_option() -> Callable[[F], F]:
     return click.option(*_WITHIN_DECLS, **_WITHIN_ATTRS)
 
 
-class _Day(click.ParamType):
+class _Day(click.ParamType):  # type: ignore[type-arg]
     """A day as ``--as-of`` takes it; a bad one is a usage error (exit 2) naming the forms."""
 
     name = "DATE"

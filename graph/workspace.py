@@ -513,13 +513,13 @@ class Workspace:
                 self._as_of_info = AsOf(self.as_of).as_dict()
             return nx.MultiDiGraph()
         if self.as_of is not None:
-            graph = as_of_graph(
+            then = as_of_graph(
                 conn, self.as_of, present=self.at(None).graph, progress=self.progress
             )
-            self._as_of_info = graph.graph[AS_OF]
+            self._as_of_info = then.graph[AS_OF]
             if self.freeze_graph:
                 gc.freeze()
-            return graph
+            return then
         state = fingerprint(conn)
         if self.progress:
             self.progress("loading the stored analysis graph", 0, 1)

@@ -154,7 +154,7 @@ def test_as_of_note_and_sources(town: Path) -> None:
 
 @pytest.mark.parametrize("bad", ["31/12/2024", "2024-13-01", "yesterday", "2024-2-1"])
 def test_an_unreadable_day_is_refused(bad: str) -> None:
-    with pytest.raises(UsageError, match="YYYY-MM-DD.*YYYY-MM.*YYYY"):
+    with pytest.raises(UsageError, match=r"YYYY-MM-DD.*YYYY-MM.*YYYY"):
         Workspace(":memory:").at(bad)
 
 
