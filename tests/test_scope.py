@@ -54,6 +54,14 @@ def test_equal_scores_share_a_rank_and_the_next_rank_skips(town_db: Path) -> Non
     assert "of 3 " in index.loc["E01000002", "why"]
 
 
+def test_gap_rows_of_equal_need_and_distance_share_a_rank(town_db: Path) -> None:
+    found = gaps(Workspace(town_db).graph()).set_index("area")
+    # E01000002 and E01000003: same population, decile and distance to the library.
+    assert found.loc["E01000002", "need"] == found.loc["E01000003", "need"]
+    assert found.loc["E01000002", "distance_km"] == found.loc["E01000003", "distance_km"]
+    assert found.loc["E01000002", "rank"] == found.loc["E01000003", "rank"] == 1
+
+
 def test_within_takes_codes_and_names_of_any_level(town_db: Path) -> None:
     graph = Workspace(town_db).graph()
     by_name = resolve_scope(graph, ["hometown"])

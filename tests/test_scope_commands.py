@@ -8,6 +8,7 @@ command keeps.
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -164,6 +165,15 @@ def test_the_cli_takes_within_on_export_unplaced_and_pathways(
     routes = run_cli("--db", db, "query", "pathways", "--within", "W06000022", "--format", "json")
     assert routes.code == 0, routes.err
     assert "scope: Newport (W06000022)" in routes.err
+    folder = tmp_path / "neo4j"
+    neo = run_cli("--db", db, "export", "neo4j-csv", "--within", "Hometown", "--out", folder)
+    assert neo.code == 0, neo.err and "scope: Hometown (E08000901)" in neo.err
+    with (folder / "nodes_Area.csv").open(encoding="utf-8") as areas:
+        area_ids = {row["id:ID"] for row in csv.DictReader(areas)}
+    assert "E08000901" in area_ids and not area_ids & {"W06000022", "E07000922", "E09000921"}
+    with (folder / "relationships_PART_OF.csv").open(encoding="utf-8") as links:
+        ends = {e for row in csv.DictReader(links) for e in (row[":START_ID"], row[":END_ID"])}
+    assert ends and ends <= area_ids  # only edges among the place's nodes
     bad = run_cli("--db", db, "export", "kumu", "--within", "Nowhere", "--out", tmp_path / "k.xlsx")
     assert bad.code == 2 and "is not an area" in bad.err and not (tmp_path / "k.xlsx").exists()
     assert "--within" not in run_cli("export", "rdf", "--help").out.split("Options:")[1]
