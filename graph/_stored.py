@@ -10,8 +10,8 @@ The copy is a cache, never the truth:
   newest snapshot id, the number of current snapshots, the civicgraph
   version and encoding that wrote it, and a hash of the source of the code
   that builds it (``graph/`` and ``ontology/``: a development checkout changes
-  that code without changing the version; hashing it costs about 1 ms). A copy whose fingerprint differs from
-  the store's is rebuilt, never used;
+  that code without changing the version; hashing it costs about 1 ms). A
+  copy whose fingerprint differs from the store's is rebuilt, never used;
 - it is written in one transaction (the old rows deleted, the new ones and
   their fingerprint written), so a crash while writing leaves the previous
   copy, and its fingerprint, as they were;
