@@ -6,7 +6,7 @@ import click
 
 from ..graph.netfiles import NETWORK_FORMATS, export_network
 from ..graph.rdf import RDF_FORMATS, export_rdf
-from ._common import CONTEXT_SETTINGS, Choice, State, within_param
+from ._common import _WITHIN_ATTRS, _WITHIN_DECLS, CONTEXT_SETTINGS, Choice, State, within_param
 
 __all__ = ["export"]
 
@@ -28,21 +28,38 @@ def export() -> None:
 @click.option(
     "--out", type=click.Path(file_okay=False), required=True, help="Folder to write into."
 )
+@click.option(
+    *_WITHIN_DECLS,
+    **{
+        **_WITHIN_ATTRS,
+        "help": "Write only this place (as 'export gexf --within'): a GSS code or name of a "
+        "region, local authority, ward, MSOA or LSOA; repeat for several. Default: the whole "
+        "graph.",
+    },
+)
 @click.pass_obj
-def export_neo4j_csv(state: State, out: str) -> None:
+def export_neo4j_csv(state: State, out: str, within: tuple[str, ...]) -> None:
     """Write the CSV files 'neo4j-admin database import' takes, and import.sh to run it.
 
     For first loads of very large graphs into an empty database; use
-    'civicgraph neo4j push' to keep a database up to date.
+    'civicgraph neo4j push' to keep a database up to date. --within AREA writes only
+    what is placed there (as 'export gexf --within').
 
     \b
     Example:
       civicgraph export neo4j-csv --out neo4j-import/ && sh neo4j-import/import.sh neo4j
     """
     from ..graph.neo4j import write_neo4j_csv
+    from ..graph.scope import resolve_scope, scope_nodes
 
     with state.workspace() as workspace:
-        written = write_neo4j_csv(workspace, out)
+        nodes = None
+        if within:
+            graph = workspace.graph()
+            scope = resolve_scope(graph, within)
+            nodes = scope_nodes(graph, scope)
+            click.echo(f"note: {scope.describe()}; {len(nodes):,} nodes", err=True)
+        written = write_neo4j_csv(workspace, out, nodes=nodes)
     for path in written:
         click.echo(str(path))
 

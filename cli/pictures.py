@@ -57,8 +57,8 @@ __all__ = ["report", "viz"]
     "--layer",
     default="imd",
     show_default=True,
-    help="The map's shading: imd, si-index or gaps:CATEGORY (prevention and changes when "
-    "their data exists).",
+    help="The map's shading: imd, si-index, gaps:CATEGORY, prevention (share of services "
+    "that prevent) or changes (net change in provision since --since).",
 )
 @click.option(
     "--level",
@@ -70,6 +70,11 @@ __all__ = ["report", "viz"]
 @within_option()
 @click.option(
     "--no-area-pages", is_flag=True, help="The map: do not write each area's network page."
+)
+@click.option(
+    "--since",
+    help="The changes view and map layer: compare with this snapshot (number or date); "
+    "default each source's last two.",
 )
 @click.option("--seed", type=int, default=1, show_default=True, help="The layout's random seed.")
 @click.option(
@@ -90,6 +95,7 @@ def viz(
     level: str,
     within: tuple[str, ...],
     no_area_pages: bool,
+    since: str | None,
     seed: int,
     out: str,
 ) -> None:
@@ -107,19 +113,23 @@ def viz(
       civicgraph viz --view silos --out silos.html
       civicgraph viz --view partnerships --limit 30 --size betweenness --out partners.html
       civicgraph viz --view map --layer "gaps:Domestic abuse" --level msoa --out map.html
+      civicgraph viz --view map --layer changes --since 2025-01-01 --out changes-map.html
     """
     with state.workspace() as workspace:
         graph = workspace.graph()
+        if view == "map":
+            drawn = write_map(
+                graph,
+                out,
+                within=within,
+                layer=layer,
+                level=level,
+                area_pages=not no_area_pages,
+                seed=seed,
+                workspace=workspace,
+                since=since,
+            )
     if view == "map":
-        drawn = write_map(
-            graph,
-            out,
-            within=within,
-            layer=layer,
-            level=level,
-            area_pages=not no_area_pages,
-            seed=seed,
-        )
         for note in drawn.notes:
             click.echo(f"note: {note}", err=True)
         click.echo(

@@ -86,12 +86,15 @@ def _decode(blob: bytes) -> Graph:
         node[node_id] = attrs
         succ[node_id] = {}
         pred[node_id] = {}
+    edges = 0
     for u, neighbours in data["adjacency"]:
         out = succ[u]
         for v, items in neighbours:
             keyed = dict(items)
             out[v] = keyed
             pred[v][u] = keyed
+            edges += len(keyed)
+    log.info("loaded the stored graph: %d nodes, %d edges", len(node), edges)
     return graph
 
 
@@ -113,11 +116,6 @@ def load_graph(conn: sqlite3.Connection, wanted: str) -> Graph | None:
     finally:
         if gc_was_enabled:
             gc.enable()
-    log.info(
-        "loaded the stored graph: %d nodes, %d edges",
-        graph.number_of_nodes(),
-        graph.number_of_edges(),
-    )
     return graph
 
 

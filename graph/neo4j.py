@@ -406,17 +406,22 @@ def _write_table(path: Path, header: list[str], rows: Iterable[list[str]]) -> No
         writer.writerows(rows)
 
 
-def write_neo4j_csv(workspace: Workspace, out: str | Path) -> list[Path]:
+def write_neo4j_csv(
+    workspace: Workspace, out: str | Path, *, nodes: Iterable[str] | None = None
+) -> list[Path]:
     """Write the graph as the CSV files ``neo4j-admin database import full`` takes.
 
     One nodes file per label and one relationships file per type, with typed
     headers (``id:ID``, ``:LABEL``, ``amount:double``, ``award_date:date``,
     ``org_ids:string[]``...), and ``import.sh`` with the command that loads them.
-    Lists use the unit separator (U+001F) between items.
+    Lists use the unit separator (U+001F) between items. ``nodes``: only these nodes
+    and the edges among them (one place: ``civicgraph.graph.scope.scope_nodes``).
     """
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     graph = workspace.graph()
+    if nodes is not None:
+        graph = graph.subgraph(set(nodes))
     tag = workspace.workspace_id()
     written: list[Path] = []
     nodes_by_type: dict[NodeType, list[tuple[str, dict[str, Any]]]] = {}
@@ -425,16 +430,16 @@ def write_neo4j_csv(workspace: Workspace, out: str | Path) -> list[Path]:
         nodes_by_type.setdefault(node_type, []).append(
             (node, neo4j_properties(node_type, graph.nodes[node]))
         )
-    for node_type, nodes in nodes_by_type.items():
-        keys = sorted({k for _, props in nodes for k in props})
-        types = {k: _csv_type(props.get(k) for _, props in nodes) for k in keys}
+    for node_type, typed in nodes_by_type.items():
+        keys = sorted({k for _, props in typed for k in props})
+        types = {k: _csv_type(props.get(k) for _, props in typed) for k in keys}
         header = ["id:ID", ":LABEL", "cg_workspace"] + [f"{k}:{types[k]}" for k in keys]
         path = folder / f"nodes_{node_type.value}.csv"
         _write_table(
             path,
             header,
             ([node, node_type.value, tag]
-             + [_csv_cell(props.get(k)) for k in keys] for node, props in nodes),
+             + [_csv_cell(props.get(k)) for k in keys] for node, props in typed),
         )  # fmt: skip
         written.append(path)
     rels_by_type: dict[EdgeType, list[tuple[str, str, str, dict[str, Any]]]] = {}

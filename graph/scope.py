@@ -140,6 +140,9 @@ class _AreaTree:
         return str(self.graph.nodes[area].get("name") or area)
 
     def inside(self, areas: Iterable[str]) -> frozenset[str]:
+        """The areas and every area below them; then every area all of whose small areas
+        are among those (a 2019 district inside a region a 2017 lookup built), so a
+        successor is in the scope its predecessor is in."""
         found = set(areas)
         stack = list(found)
         while stack:
@@ -147,6 +150,12 @@ class _AreaTree:
                 if child not in found:
                     found.add(child)
                     stack.append(child)
+        small = [a for a in found if self.levels.get(a) in _SMALL]
+        candidates = {p for a in small for p in self.parents.get(a, ()) if p not in found}
+        for parent in candidates:
+            below = [c for c in self.children.get(parent, ()) if self.levels.get(c) in _SMALL]
+            if below and all(c in found for c in below):
+                found.add(parent)
         return frozenset(found)
 
     def nearest_of_level(self, area: str, level: str) -> set[str]:

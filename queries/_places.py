@@ -96,6 +96,8 @@ class Reach:
     covers: dict[str, list[int]] = field(default_factory=dict)
     """Each area node's base areas (columns of ``members``): itself, or those inside it."""
     base_population: FloatArray = field(default_factory=lambda: np.empty(0))
+    superseded: dict[str, list[str]] = field(default_factory=dict)
+    """Areas of the level left out as an older vintage's: each to the areas holding its LSOAs."""
 
 
 def _project(lat: FloatArray, lon: FloatArray, lat0: float) -> FloatArray:
@@ -175,6 +177,17 @@ def reach(
         for area in nearest_of_level(base):
             if area in inside:
                 inside[area].append(base)
+    # An area with LSOAs below it none of which it holds is an older vintage's (a 2017
+    # district whose LSOAs a 2019 lookup gives to its successor): never listed beside them.
+    successors: dict[str, set[str]] = {}
+    for base in lsoas:
+        for ancestor in up[base]:
+            if ancestor in inside and not inside[ancestor]:
+                successors.setdefault(ancestor, set()).update(nearest_of_level(base))
+    superseded = {a: sorted(successors[a] - {a}) for a in successors if successors[a] - {a}}
+    chosen = [a for a in chosen if a not in superseded]
+    for area in superseded:
+        del inside[area]
     for area in chosen:
         if not inside[area]:  # no LSOA in it: the area is its own base area
             inside[area] = [area]
@@ -285,6 +298,7 @@ def reach(
             str(graph.nodes[f].get("facility_kind")).strip().lower() for f in facilities
         ],
         covers=covers,
+        superseded=superseded,
         base_population=np.array(
             [number(graph.nodes[b].get("population")) or np.nan for b in bases], dtype=np.float64
         ),

@@ -258,7 +258,7 @@ def si_index(
     )
     n = len(found.areas)
     if n == 0:
-        return _scoped(pd.DataFrame(columns=SI_COLUMNS), scope)
+        return _scoped(pd.DataFrame(columns=SI_COLUMNS), scope, found)
     population = found.population
     assets = np.asarray(found.facility_reach.sum(axis=1)).ravel()
     services = np.asarray(found.service_reach.sum(axis=1)).ravel()
@@ -432,6 +432,7 @@ def si_index(
             drop=True
         ),
         scope,
+        found,
     )
 
 
@@ -468,10 +469,21 @@ def area_rank(frame: pd.DataFrame, area: str) -> tuple[int, int] | None:
     return int(here.iloc[0]["si_rank"]), len(scored)
 
 
-def _scoped(frame: pd.DataFrame, scope: Scope) -> pd.DataFrame:
-    """Rows with the scope they were computed within (``frame.attrs``: the CLI prints it)."""
-    frame.attrs["scope"] = scope.describe()
-    frame.attrs["scope_detail"] = scope.as_dict()
+def _scoped(frame: pd.DataFrame, scope: Scope, found: Reach | None = None) -> pd.DataFrame:
+    """Rows with the scope they were computed within (``frame.attrs``: the CLI prints it),
+    and the areas of an older lookup left out as superseded (``superseded``)."""
+    described = scope.describe()
+    superseded = found.superseded if found is not None else {}
+    if superseded:
+        listed = "; ".join(
+            f"{old} by {', '.join(new)}" for old, new in sorted(superseded.items())[:5]
+        ) + (f" and {len(superseded) - 5} more" if len(superseded) > 5 else "")
+        described += (
+            f"; left out {count_of(len(superseded), 'area')} of an older lookup whose LSOAs a "
+            f"more direct lookup gives to others (superseded: {listed})"
+        )
+    frame.attrs["scope"] = described
+    frame.attrs["scope_detail"] = {**scope.as_dict(), "superseded": superseded}
     return frame
 
 
@@ -663,7 +675,7 @@ def gaps(
                 )
     frame = pd.DataFrame(records, columns=[c for c in GAP_COLUMNS if c != "rank"])
     if frame.empty:
-        return _scoped(pd.DataFrame(columns=GAP_COLUMNS), scope)
+        return _scoped(pd.DataFrame(columns=GAP_COLUMNS), scope, found)
     frame["why"] = frame["why"] + f" [{scope.describe()}]"
     for column in ("population", "imd_decile"):
         frame[column] = frame[column].astype("Int64")
@@ -677,4 +689,4 @@ def gaps(
     positions = pd.Series(np.arange(1, len(frame) + 1), index=frame.index)
     frame.insert(0, "rank", positions.where(first_of_tie).ffill().astype(int))
     frame = frame.drop(columns="_distance").reset_index(drop=True)
-    return _scoped(frame.head(limit) if limit is not None else frame, scope)
+    return _scoped(frame.head(limit) if limit is not None else frame, scope, found)

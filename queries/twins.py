@@ -54,6 +54,11 @@ def _cypher(file: str) -> str:
 
 
 def _funders(fetch: Fetch, params: dict[str, Any]) -> pd.DataFrame:
+    if params.get("within"):
+        raise UsageError(
+            "the 'funders' Cypher twin counts every area; it takes no --within. Fix: run "
+            "'civicgraph query funders --within AREA' on the workspace."
+        )
     currency = params.get("currency")
     records = [
         {**r, "money": [m for m in r["money"] if m["grants"]]}

@@ -163,3 +163,21 @@ def test_a_workspace_of_the_version_before_gains_the_stored_graph(
     with sqlite3.connect(path) as check:
         assert check.execute("PRAGMA user_version").fetchone()[0] == 3
         assert check.execute("SELECT count(*) FROM graph_store").fetchone()[0] >= 1
+
+
+def test_a_command_s_graph_is_kept_out_of_the_collector_s_rescans(
+    tmp_path: Path, town: dict[str, Path]
+) -> None:
+    import gc
+
+    workspace = _workspace(tmp_path, town)
+    workspace.graph()  # built and stored
+    before = gc.get_freeze_count()
+    plain = Workspace(workspace.path).graph()
+    assert gc.get_freeze_count() == before  # a library caller's graph stays collectable
+    try:
+        frozen = Workspace(workspace.path, freeze_graph=True).graph()
+        assert gc.get_freeze_count() >= before + frozen.number_of_nodes()
+        assert _identical(frozen, plain)
+    finally:
+        gc.unfreeze()

@@ -9,7 +9,8 @@
 - ``report.pdf`` when a Chromium is installed (printed headless); otherwise the
   result says so.
 
-Sections: the area and its deprivation; its social infrastructure index, ranked among
+Sections: the area and its deprivation; a map of it (the LSOAs around or inside it
+shaded by IMD decile, drawn as static SVG: no script); its social infrastructure index, ranked among
 the areas of its own level in the same authority, with its statistical neighbours; the
 gaps in it (for an area above LSOA level, in the LSOAs inside it); what is there by
 sector; its prevention profile; silo groups its organisations belong to; suggested
@@ -37,6 +38,7 @@ from . import _report_charts as charts
 from ._layout import layout
 from ._report_findings import findings_section
 from ._report_html import CSS, POLICY, cell
+from ._report_map import map_section
 from ._report_places import DEMO_RULE, demo_area, most_under_served
 from ._report_sections import SECTIONS, ReportContext, area_section
 from .page import write_page
@@ -174,7 +176,7 @@ def write_area_report(
     network = ctx.add_picture(
         charts.network_picture(folder / "network.png", view, positions), f"network of {ctx.name}"
     )
-    sections = [area_section(ctx, network)] + [make(ctx) for make in SECTIONS]
+    sections = [area_section(ctx, network), map_section(ctx)] + [make(ctx) for make in SECTIONS]
     sections.insert(0, findings_section(ctx))  # page one: read after the sections computed
     report.network = write_page(view, folder / "network.html", positions=positions).path
     report.pictures = ctx.pictures

@@ -35,7 +35,8 @@ from .._pipeline import ReadContext
 from .._registry import Ingester, Option, ingest, register
 from ._api import read_api
 from ._funding import unresolved_funders
-from ._json3 import JsonMapper, entity_kind, kind_from_filename
+from ._json3 import entity_kind, kind_from_filename
+from ._mapper import Mapper
 from ._package import read_package, read_tabular_json
 from ._tabular import canonical_table
 
@@ -181,7 +182,7 @@ def _read_document(
     data: Any, file: str, hint: str | None, ctx: ReadContext
 ) -> Generator[Record, None, bool]:
     """Records of one parsed JSON document; returns whether it held HSDS records."""
-    mapper = JsonMapper(ctx)
+    mapper = Mapper(ctx)
     if _is_api_details(data):
         version = str(data.get("version") or "")
         if "UK" in version.upper():
@@ -218,7 +219,7 @@ def _read_document(
 
 
 def _read_items(
-    items: list[Any], file: str, hint: str | None, ctx: ReadContext, mapper: JsonMapper
+    items: list[Any], file: str, hint: str | None, ctx: ReadContext, mapper: Mapper
 ) -> Generator[Record, None, bool]:
     found = False
     for item in items:

@@ -12,7 +12,7 @@ from ...errors import FetchError, UsageError
 from ...graph import Record, Severity
 from .._io import DEFAULT_MAX_PAGES, DEFAULT_TOTAL_TIMEOUT, Deadline, fetch_json
 from .._pipeline import ReadContext
-from ._json3 import JsonMapper
+from ._mapper import Mapper
 
 __all__ = ["read_api"]
 
@@ -46,7 +46,7 @@ def read_api(
     for suffix in ("/services", "/organizations"):
         base = base.removesuffix(suffix)
     digest = hashlib.sha256()
-    mapper = JsonMapper(ctx)
+    mapper = Mapper(ctx)
     ctx.variant = "HSDS 3.0 API"
     deadline = Deadline(total_timeout)
     limits = _Limits(timeout, max_bytes, max_pages, deadline)
@@ -99,7 +99,7 @@ def _pages(
     query: str,
     endpoint: str,
     kind: str,
-    mapper: JsonMapper,
+    mapper: Mapper,
     ctx: ReadContext,
     digest: Any,
     limits: _Limits,

@@ -32,7 +32,7 @@ from ._common import (
     typed_props,
 )
 from ._funding import funding_mix, funding_records
-from ._json3 import report_unmatched_identifiers
+from ._mapper import report_unmatched_identifiers
 
 __all__ = ["TABLE_ALIASES", "Table", "TabularMapper", "canonical_table", "detect_variant"]
 
