@@ -176,7 +176,15 @@ def test_the_cli_takes_within_on_export_unplaced_and_pathways(
     assert ends and ends <= area_ids  # only edges among the place's nodes
     bad = run_cli("--db", db, "export", "kumu", "--within", "Nowhere", "--out", tmp_path / "k.xlsx")
     assert bad.code == 2 and "is not an area" in bad.err and not (tmp_path / "k.xlsx").exists()
-    assert "--within" not in run_cli("export", "rdf", "--help").out.split("Options:")[1]
+    nt = tmp_path / "hometown.nt"
+    rdf = run_cli(
+        "--db", db, "export", "rdf", "--format", "nt", "--within", "Hometown", "--out", nt
+    )
+    assert rdf.code == 0, rdf.err
+    assert "scope: Hometown (E08000901)" in rdf.err
+    text = nt.read_text(encoding="utf-8")
+    assert "E08000901" in text and "Hometown Library" in text
+    assert not any(code in text for code in ("W06000022", "E07000922", "E09000921", "Newport"))
 
 
 def test_funders_within_counts_only_the_areas_inside() -> None:
