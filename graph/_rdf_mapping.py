@@ -23,6 +23,7 @@ import orjson
 
 from ..ontology import EDGE_TYPES, NODE_TYPES, Datatype, EdgeType, NodeType, base_iri, node_iri
 from ..ontology.alignment import CLASS_ALIGNMENT, WRITTEN_DIRECTLY
+from ..ontology.lifecycle import LIFECYCLE_TYPES, lifecycle_iri, lifecycle_of
 from ..ontology.rdf import (
     CG,
     DCAT,
@@ -313,6 +314,10 @@ class _Mapper:
                             yield s, direct, lexical, None
                     else:
                         yield s, direct, lexical, dt
+        if node_type.value in LIFECYCLE_TYPES:
+            state, evidence = lifecycle_of(dict(data))
+            yield s, CG + "lifecycleState", lifecycle_iri(state), None
+            yield s, CG + "lifecycleEvidence", evidence, _STRING
         if node_type is NodeType.CONCEPT:
             scheme = self._scheme(node, data)
             yield s, SKOS + "inScheme", scheme, None
