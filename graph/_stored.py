@@ -53,7 +53,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-ENCODING = "orjson-adjacency-zlib/1"
+ENCODING = "orjson-adjacency-zlib/2"
 """How the stored graph is encoded; part of the fingerprint, so a change rebuilds."""
 
 _CHUNK = 32 * 1024 * 1024
