@@ -198,13 +198,15 @@ def report(state: State, area: str, out: str, no_pdf: bool, within: tuple[str, .
     Example:
       civicgraph report --area E01000001 --out report-E01000001/
     """
+    from ..graph.scope import resolve_scope
+
     with state.workspace() as workspace:
         graph = workspace.graph()
         stored = workspace.scope_areas()
-    from ..graph.scope import resolve_scope
-
-    scope = resolve_scope(graph, within, stored=stored) if within or stored else None
-    result = write_area_report(graph, area, out, pdf=not no_pdf, within=scope)
+        scope = resolve_scope(graph, within, stored=stored) if within or stored else None
+        result = write_area_report(
+            graph, area, out, pdf=not no_pdf, within=scope, workspace=workspace
+        )
     if result.scope is not None:
         click.echo(f"note: {result.scope.describe()}", err=True)
     click.echo(f"report written to {result.html}", err=True)

@@ -46,7 +46,7 @@ from ..ontology.rdf import (
     field_iri,
     property_iri,
 )
-from .build import Graph
+from .build import ASSERTED_PROPS, Graph
 
 __all__ = ["Triple", "graph_triples"]
 
@@ -63,6 +63,8 @@ _JSON = RDF + "JSON"
 _WKT = GSP + "wktLiteral"
 _LABEL = RDFS + "label"
 _DERIVED = PROV + "wasDerivedFrom"
+_NOT_FIELDS = frozenset({"type", "sources", *ASSERTED_PROPS})
+"""Graph attributes the export says otherwise (class, provenance) or leaves to the snapshots."""
 
 # As in node IRIs (ontology.iri): unreserved characters and ':' stay, '/' and the rest are encoded.
 _SAFE = "-._~:"
@@ -292,7 +294,7 @@ class _Mapper:
             yield s, _LABEL, label, _STRING
         documented = self.properties[node_type]
         for name in sorted(data):
-            if name in ("type", "sources"):
+            if name in _NOT_FIELDS:
                 continue
             value = data[name]
             known = documented.get(name)
@@ -403,7 +405,7 @@ class _Mapper:
             yield statement, RDF + "object", sv, None
             documented = self.edge_properties[edge_type]
             for name in sorted(data):
-                if name in ("type", "sources"):
+                if name in _NOT_FIELDS:
                     continue
                 known = documented.get(name)
                 if known is None:

@@ -47,7 +47,7 @@ log = logging.getLogger("civicgraph.ingest")
 
 Progress = Callable[[int], None]
 
-RESERVED_PROPS = frozenset({"type", "sources"})
+RESERVED_PROPS = frozenset({"type", "sources", "first_asserted", "last_asserted"})
 
 ACCUMULATING_PROPS = frozenset({"org_ids", "roles"})
 """List properties whose values add up across repeated records rather than conflict."""
