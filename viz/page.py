@@ -220,6 +220,11 @@ def _colors(view: View, color_by: str) -> tuple[dict[str, str], list[dict[str, A
     if color_by == "type":
         counts = Counter(n.type for n in view.nodes.values())
         colors = {k: TYPE_COLORS.get(k, OTHER_COLOR) for k in counts}
+    elif view.name == "changes" and color_by == "group":
+        from ._changes_view import CHANGE_COLORS
+
+        counts = Counter(n.group or "no group" for n in view.nodes.values())
+        colors = {k: CHANGE_COLORS.get(k, OTHER_COLOR) for k in counts}
     else:
         counts = Counter(
             (n.sector if color_by == "sector" else n.group) or "no group"
