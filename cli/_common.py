@@ -55,7 +55,7 @@ class State:
     def workspace(self) -> Workspace:
         from ..graph import Workspace
 
-        return Workspace(self.db, progress=step_progress())
+        return Workspace(self.db, progress=step_progress(), freeze_graph=True)
 
 
 def dumps(data: Any) -> str:

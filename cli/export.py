@@ -80,12 +80,23 @@ def export_neo4j_csv(state: State, out: str, within: tuple[str, ...]) -> None:
     envvar="CIVICGRAPH_BASE_IRI",
     help="The base of node IRIs (default: $CIVICGRAPH_BASE_IRI or https://w3id.org/civicgraph/id/).",
 )
+@click.option(
+    *_WITHIN_DECLS,
+    **{
+        **_WITHIN_ATTRS,
+        "help": "Write only this place (as 'export gexf --within'): a GSS code or name of a "
+        "region, local authority, ward, MSOA or LSOA; repeat for several. Default: the whole "
+        "graph.",
+    },
+)
 @click.pass_obj
-def export_rdf_command(state: State, rdf_format: str, out: str, base_iri: str | None) -> None:
+def export_rdf_command(
+    state: State, rdf_format: str, out: str, base_iri: str | None, within: tuple[str, ...]
+) -> None:
     """Write the graph as RDF with stable IRIs, PROV-O provenance and a VoID/DCAT description.
 
-    RDF is always the whole graph (it takes no --within); 'export gexf|graphml|kumu|csv
-    --within AREA' writes one place's part.
+    --within AREA writes only what is placed there (as 'export gexf --within') and the
+    links among it; without it, the whole graph.
 
     The same workspace gives the same file on every export. The vocabulary is
     the civicgraph ontology (ontology/civicgraph.ttl), aligned to schema.org,
@@ -97,8 +108,16 @@ def export_rdf_command(state: State, rdf_format: str, out: str, base_iri: str | 
       civicgraph export rdf --format turtle --out town.ttl
       civicgraph export rdf --format jsonld --out town.jsonld --base-iri https://data.example.gov.uk/id/
     """
+    from ..graph.scope import resolve_scope, scope_nodes
+
     with state.workspace() as workspace:
-        count = export_rdf(workspace, out, format=rdf_format, base_iri=base_iri)
+        nodes = None
+        if within:
+            graph = workspace.graph()
+            scope = resolve_scope(graph, within)
+            nodes = scope_nodes(graph, scope)
+            click.echo(f"note: {scope.describe()}; {len(nodes):,} nodes", err=True)
+        count = export_rdf(workspace, out, format=rdf_format, base_iri=base_iri, nodes=nodes)
     click.echo(f"{count:,} triples written to {out}", err=True)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..viz import COLOR_BY, DEFAULT_MAX_NODES, VIEWS, write_view
+from ..viz import COLOR_BY, DEFAULT_MAX_NODES, VIEWS, write_page, write_view
 from ..viz._layout import MEASURES
 from ..viz.map import MAP_LEVELS, write_map
 from ..viz.report import write_area_report
@@ -16,11 +16,11 @@ __all__ = ["report", "viz"]
 @click.command(context_settings=CONTEXT_SETTINGS)
 @click.option(
     "--view",
-    type=Choice((*VIEWS, "map")),
+    type=Choice((*VIEWS, "map", "changes")),
     default="network",
     show_default=True,
     help="The whole network, one node's neighbourhood (ego), one area, a query's result, "
-    "or a map of the areas.",
+    "a map of the areas, or what changed since --since.",
 )
 @click.option("--focus", help="The ego view's centre: a node id (or a unique name).")
 @click.option(
@@ -57,8 +57,8 @@ __all__ = ["report", "viz"]
     "--layer",
     default="imd",
     show_default=True,
-    help="The map's shading: imd, si-index or gaps:CATEGORY (prevention and changes when "
-    "their data exists).",
+    help="The map's shading: imd, si-index, gaps:CATEGORY, prevention (share of services "
+    "that prevent) or changes (net change in provision since --since).",
 )
 @click.option(
     "--level",
@@ -70,6 +70,11 @@ __all__ = ["report", "viz"]
 @within_option()
 @click.option(
     "--no-area-pages", is_flag=True, help="The map: do not write each area's network page."
+)
+@click.option(
+    "--since",
+    help="The changes view and map layer: compare with this snapshot (number or date); "
+    "default each source's last two.",
 )
 @click.option("--seed", type=int, default=1, show_default=True, help="The layout's random seed.")
 @click.option(
@@ -90,6 +95,7 @@ def viz(
     level: str,
     within: tuple[str, ...],
     no_area_pages: bool,
+    since: str | None,
     seed: int,
     out: str,
 ) -> None:
@@ -107,19 +113,37 @@ def viz(
       civicgraph viz --view silos --out silos.html
       civicgraph viz --view partnerships --limit 30 --size betweenness --out partners.html
       civicgraph viz --view map --layer "gaps:Domestic abuse" --level msoa --out map.html
+      civicgraph viz --view map --layer changes --since 2025-01-01 --out changes-map.html
+      civicgraph viz --view changes --since 2025-01-01 --out changes.html
     """
     with state.workspace() as workspace:
         graph = workspace.graph()
-    if view == "map":
-        drawn = write_map(
-            graph,
-            out,
-            within=within,
-            layer=layer,
-            level=level,
-            area_pages=not no_area_pages,
-            seed=seed,
+        if view == "map":
+            drawn = write_map(
+                graph,
+                out,
+                within=within,
+                layer=layer,
+                level=level,
+                area_pages=not no_area_pages,
+                seed=seed,
+                workspace=workspace,
+                since=since,
+            )
+        elif view == "changes":
+            from ..viz._changes_view import changes_view
+
+            changed = changes_view(workspace, since=since)
+    if view == "changes":
+        result = write_page(changed, out, color_by=color, size_by=size, seed=seed)
+        for note in result.notes:
+            click.echo(f"note: {note}", err=True)
+        click.echo(
+            f"{result.nodes:,} nodes and {result.edges:,} edges written to {result.path}",
+            err=True,
         )
+        return
+    if view == "map":
         for note in drawn.notes:
             click.echo(f"note: {note}", err=True)
         click.echo(
@@ -174,13 +198,15 @@ def report(state: State, area: str, out: str, no_pdf: bool, within: tuple[str, .
     Example:
       civicgraph report --area E01000001 --out report-E01000001/
     """
+    from ..graph.scope import resolve_scope
+
     with state.workspace() as workspace:
         graph = workspace.graph()
         stored = workspace.scope_areas()
-    from ..graph.scope import resolve_scope
-
-    scope = resolve_scope(graph, within, stored=stored) if within or stored else None
-    result = write_area_report(graph, area, out, pdf=not no_pdf, within=scope)
+        scope = resolve_scope(graph, within, stored=stored) if within or stored else None
+        result = write_area_report(
+            graph, area, out, pdf=not no_pdf, within=scope, workspace=workspace
+        )
     if result.scope is not None:
         click.echo(f"note: {result.scope.describe()}", err=True)
     click.echo(f"report written to {result.html}", err=True)

@@ -68,7 +68,9 @@ RDF_FORMATS: dict[str, RdfFormat] = {
 """The export formats by name (a registry: a plugin adds its own the same way)."""
 
 
-def rdf_triples(workspace: Workspace, *, base_iri: str | None = None) -> Iterator[Triple]:
+def rdf_triples(
+    workspace: Workspace, *, base_iri: str | None = None, nodes: Iterable[str] | None = None
+) -> Iterator[Triple]:
     """Every triple of the workspace's export, in a fixed order.
 
     Parameters
@@ -78,6 +80,9 @@ def rdf_triples(workspace: Workspace, *, base_iri: str | None = None) -> Iterato
     base_iri
         The base of node IRIs (default ``$CIVICGRAPH_BASE_IRI`` or
         ``https://w3id.org/civicgraph/id/``).
+    nodes
+        Only these nodes and the edges among them (one place:
+        ``civicgraph.graph.scope.scope_nodes``); default: the whole graph.
 
     Returns
     -------
@@ -94,8 +99,9 @@ def rdf_triples(workspace: Workspace, *, base_iri: str | None = None) -> Iterato
         raise UsageError(
             f"'{base_iri}' is not an absolute IRI. Fix: give one like https://data.example.org/id/."
         )
+    graph = workspace.graph()
     return graph_triples(
-        workspace.graph(),
+        graph if nodes is None else graph.subgraph(set(nodes)),
         sources=workspace.sources(),
         records=workspace.node_records(),
         base=base_iri,
@@ -108,6 +114,7 @@ def export_rdf(
     *,
     format: str = "turtle",
     base_iri: str | None = None,
+    nodes: Iterable[str] | None = None,
 ) -> int:
     """Write the workspace as RDF to a file; return the number of triples written.
 
@@ -122,6 +129,8 @@ def export_rdf(
     base_iri
         The base of node IRIs (default ``$CIVICGRAPH_BASE_IRI`` or
         ``https://w3id.org/civicgraph/id/``).
+    nodes
+        Only these nodes and the edges among them (see :func:`rdf_triples`).
 
     Examples
     --------
@@ -135,7 +144,7 @@ def export_rdf(
         raise UsageError(
             f"'{format}' is not an RDF format. Fix: use one of {', '.join(RDF_FORMATS)}."
         )
-    triples = rdf_triples(workspace, base_iri=base_iri)
+    triples = rdf_triples(workspace, base_iri=base_iri, nodes=nodes)
     if isinstance(out, str | Path):
         with atomic_write(out, "wb") as handle:
             count = writer.write(triples, handle)

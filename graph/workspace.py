@@ -20,6 +20,7 @@ Examples
 
 from __future__ import annotations
 
+import gc
 import os
 import sqlite3
 import uuid
@@ -169,10 +170,23 @@ class Workspace:
     """
 
     def __init__(
-        self, path: str | Path | None = None, *, progress: StepProgress | None = None
+        self,
+        path: str | Path | None = None,
+        *,
+        progress: StepProgress | None = None,
+        freeze_graph: bool = False,
     ) -> None:
         self.path = str(path) if path is not None else str(default_workspace_path())
         self.progress = progress
+        self.freeze_graph = freeze_graph
+        """Move each graph handed out beyond the garbage collector's reach (``gc.freeze``).
+
+        For a process that keeps the graph until it exits (one CLI command): the
+        collector then no longer rescans the graph's million objects each time a
+        query allocates, which cost more than the query itself at 100k services
+        (benchmarks/RESULTS.md, "stored-graph"). A frozen graph is never freed by
+        the collector, so a long-lived process that loads many graphs leaves it off.
+        """
         self._conn: sqlite3.Connection | None = None
         if self.path == ":memory:":
             self._connect(create=True)
@@ -437,6 +451,8 @@ class Workspace:
             graph = build_graph(conn, progress=self.progress)
             if self.path != ":memory:":
                 store_graph(conn, graph, state)
+        if self.freeze_graph:
+            gc.freeze()
         return graph
 
     def stats(self) -> dict[str, dict[str, int]]:

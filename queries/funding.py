@@ -8,11 +8,13 @@ who funds whom without saying how much.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 
 from ..graph import Graph
+from ..graph.scope import Scope, resolve_scope
 from ..ontology import EdgeType, NodeType
 from ._registry import register_query
 
@@ -43,7 +45,13 @@ def _targets(graph: Graph, node: str, edge_type: EdgeType) -> list[str]:
 
 
 @register_query
-def funders(graph: Graph, *, currency: str | None = None, min_grants: int = 0) -> pd.DataFrame:
+def funders(
+    graph: Graph,
+    *,
+    currency: str | None = None,
+    min_grants: int = 0,
+    within: Scope | str | Sequence[str] | None = None,
+) -> pd.DataFrame:
     """Funders: their grants, money, recipients and areas, and how much goes to the most deprived.
 
     Money is only ever given in the currency the grants state: a funder whose grants are
@@ -60,6 +68,10 @@ def funders(graph: Graph, *, currency: str | None = None, min_grants: int = 0) -
         but not summed. Default: every currency, each on its own.
     min_grants
         Leave out funders with fewer grants than this.
+    within
+        Count in ``areas`` and ``share_most_deprived`` only the benefiting areas inside
+        this study area (GSS codes or names of any level, or a ``Scope``); grants, money
+        and recipients stay the funder's whole. Default: every area.
 
     Returns
     -------
@@ -86,6 +98,7 @@ def funders(graph: Graph, *, currency: str | None = None, min_grants: int = 0) -
     >>> funders(g)[["name", "grants", "total", "currency", "share_most_deprived"]].values.tolist()
     [['A Trust', 1, 3000.0, 'GBP', 1.0]]
     """
+    scope = resolve_scope(graph, within, require_placed=False) if within else None
     aggregates: list[dict[str, Any]] = []
     for node, data in graph.nodes(data=True):
         if data["type"] != NodeType.ORGANIZATION:
@@ -101,6 +114,8 @@ def funders(graph: Graph, *, currency: str | None = None, min_grants: int = 0) -
             attrs = graph.nodes[grant]
             recipients.update(_targets(graph, grant, EdgeType.AWARDED_TO))
             benefited = _targets(graph, grant, EdgeType.BENEFITS_AREA)
+            if scope is not None:
+                benefited = [a for a in benefited if a in scope.members]
             areas.update(benefited)
             raw = attrs.get("amount")
             if not isinstance(raw, int | float):
@@ -128,7 +143,12 @@ def funders(graph: Graph, *, currency: str | None = None, min_grants: int = 0) -
                 "funded_by_statement": len(funded),
             }
         )
-    return finish_funders(aggregates, currency=currency, min_grants=min_grants)
+    frame = finish_funders(aggregates, currency=currency, min_grants=min_grants)
+    if scope is not None:
+        frame["why"] = frame["why"] + f" [areas counted within the {scope.describe()}]"
+        frame.attrs["scope"] = scope.describe()
+        frame.attrs["scope_detail"] = scope.as_dict()
+    return frame
 
 
 FUNDER_COLUMNS = [

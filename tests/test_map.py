@@ -131,8 +131,7 @@ def test_layers_and_scope() -> None:
     for point in inside["points"]:
         assert 0 <= point["x"] <= inside["width"] and 0 <= point["y"] <= inside["height"]
     for layer, message in (
-        ("prevention", "not drawn on the map yet"),
-        ("changes", "not drawn on the map yet"),
+        ("changes", "a graph alone has none"),
         ("height", "is not one of"),
     ):
         with pytest.raises(UsageError, match=message):
@@ -146,8 +145,6 @@ def test_layers_and_scope() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--layer", "prevention"], "--layer prevention is not drawn"),
-        (["--layer", "changes"], "--layer changes is not drawn"),
         (["--layer", "gaps:"], "is not one of"),
         (["--level", "county"], "county"),
     ],
@@ -161,6 +158,117 @@ def test_bad_map_usage_exits_2(tmp_path: Path, run_cli, args: list[str], message
     assert result.code == 2, result.err
     assert message in result.err
     assert "Traceback" not in result.err
+
+
+def _hover_text(page, code: str) -> str:
+    shape = page.locator(f"svg [data-code='{code}']")
+    # A polygon off the points at its middle; a centroid circle at its centre.
+    circle = shape.evaluate("e => e.tagName") == "circle"
+    shape.hover(position=None if circle else {"x": 3, "y": 3})
+    return str(page.locator("#cg-tooltip").text_content())
+
+
+def _fills_match_legend(page) -> dict[str, str]:
+    """Each area's fill is a legend colour, and each legend count is the areas so filled."""
+    fills = page.evaluate(
+        "Object.fromEntries(Array.from(document.querySelectorAll('svg .cg-area'))"
+        ".map(e => [e.dataset.code, e.getAttribute('fill')]))"
+    )
+    legend = {entry["color"]: entry for entry in page.evaluate("civicgraph.data.legend")}
+    assert set(fills.values()) <= set(legend)
+    for colour, entry in legend.items():
+        assert entry["count"] == list(fills.values()).count(colour), entry
+    shown = page.locator("#cg-legend li").all_text_contents()
+    assert [f"{e['label']} ({e['count']})" for e in legend.values()] == shown
+    return {code: legend[colour]["label"] for code, colour in fills.items()}
+
+
+def test_prevention_layer_shades_by_the_share_that_prevents(tmp_path: Path, open_page) -> None:
+    graph = place()
+    # The second area: a night shelter and crisis food parcels, so acute outweighs
+    # prevention; the first: the lunch club alone, so all its provision prevents.
+    graph.add_node("L2", type="Location", name="Depot", latitude=53.805, longitude=-1.535)
+    graph.add_edge("L2", "E01000002", type="IN_AREA")
+    for key, name in (("S2", "Night shelter"), ("S3", "Crisis food parcels")):
+        graph.add_node(key, type="Service", name=name)
+        graph.add_edge("O1", key, type="PROVIDES")
+        graph.add_edge(key, "L2", type="AT_LOCATION")
+    out = tmp_path / "prevention.html"
+    write_map(graph, out, within="E08000001", layer="prevention", area_pages=False)
+    opened = open_page(out)
+    page = opened.page
+    labels = _fills_match_legend(page)
+    assert labels["E01000001"] == "prevention 75-100% of services"
+    assert labels["E01000002"] == "acute outweighs prevention"
+    assert labels["E01000003"] == labels["E01000004"] == "no figure"
+    tip = _hover_text(page, "E01000002")
+    assert tip.startswith(f"{CLOSE} (E01000002)")
+    assert "acute outweighs prevention" in tip and "why: " in tip and "2 acute" in tip
+    assert "prevention 100% of 1 services" in _hover_text(page, "E01000001")
+    assert page.locator("img").count() == 0
+    assert opened.requests == [out.resolve().as_uri()]
+    assert opened.errors == [] and opened.violations() == [] and opened.dialogs == []
+
+
+def test_changes_layer_marks_the_spiral(tmp_path: Path, open_page, run_cli) -> None:
+    from handmade import edge, node
+    from test_changes import _grant, _ingest, _places
+
+    from civicgraph import Workspace
+    from civicgraph.ontology import EdgeType, NodeType
+
+    svc = NodeType.SERVICE
+    db = tmp_path / "w.db"
+    ws = Workspace(db)
+    centroids = [
+        node(NodeType.AREA, code, name=name, level="lsoa", population=pop, imd_decile=decile,
+             latitude=53.8, longitude=lon)
+        for code, name, pop, decile, lon in (
+            ("E01000001", "Town 001A", 2000, 1, -1.55), ("E01000002", "Town 001B", 1000, 9, -1.53)
+        )
+    ]  # fmt: skip
+    before = _places(
+        [
+            *centroids,
+            node(svc, "dir:svc:a", name="A"),
+            node(svc, "dir:svc:b", name="B"),
+            node(svc, "dir:svc:c", name="C"),
+            edge(EdgeType.AT_LOCATION, "dir:svc:a", "dir:loc:poor"),
+            edge(EdgeType.AT_LOCATION, "dir:svc:b", "dir:loc:poor"),
+            edge(EdgeType.AT_LOCATION, "dir:svc:c", "dir:loc:rich"),
+            *_grant("g-poor", 5000, "E01000001"),
+        ]
+    )
+    after = _places(
+        [
+            *centroids,
+            node(svc, "dir:svc:c", name="C"),
+            node(svc, "dir:svc:d", name="D"),
+            edge(EdgeType.AT_LOCATION, "dir:svc:c", "dir:loc:rich"),
+            edge(EdgeType.AT_LOCATION, "dir:svc:d", "dir:loc:rich"),
+        ]
+    )
+    _ingest(ws, before, "2025-01-15")
+    _ingest(ws, after, "2025-07-15")
+    ws.close()
+    out = tmp_path / "changes.html"
+    result = run_cli(
+        "--db", db, "viz", "--view", "map", "--layer", "changes", "--within", "E02000001",
+        "--no-area-pages", "--out", out,
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    opened = open_page(out)
+    page = opened.page
+    labels = _fills_match_legend(page)
+    assert labels["E01000001"].startswith("spiral")
+    assert labels["E01000002"] == "provision rose"
+    tip = _hover_text(page, "E01000001")
+    assert tip.startswith("Town 001A (E01000001)")
+    assert "services -2 +0, -1.00 per 1,000 residents" in tip
+    assert "closed dir:svc:a" in tip and "IMD decile 2 or lower" in tip
+    assert page.locator("img").count() == 0
+    assert opened.requests == [out.resolve().as_uri()]
+    assert opened.errors == [] and opened.violations() == [] and opened.dialogs == []
 
 
 @pytest.mark.slow

@@ -234,3 +234,33 @@ def test_the_demo_reports_on_an_area_where_every_section_has_content(
         text = section.text_content() or ""
         filled = section.locator("tbody tr, li").count() > 0
         assert filled or "would fill" in text or "not given" in text, text[:80]
+
+
+def test_the_report_embeds_a_static_map_of_its_areas(tmp_path: Path, open_page) -> None:
+    """The map section draws every LSOA the map page would (same shapes, same colours), the
+    reported area outlined, a hostile name kept as text, with no script and no request."""
+    from civicgraph.viz.map import map_data
+
+    graph = three_areas()
+    graph.nodes["E01000002"]["name"] = SCRIPT
+    report = write_area_report(graph, "E01000003", tmp_path / "rep", pdf=False)
+    text = report.html.read_text()
+    assert "<script" not in text and SCRIPT not in text
+    opened = open_page(report.html, wait_ready=False)
+    page = opened.page
+    svg = section_titled(page, "Map").locator("svg.map")
+    assert svg.count() == 1
+    expected = map_data(graph, level="lsoa", layer="imd")["areas"]
+    drawn = page.evaluate(
+        "[...document.querySelectorAll('svg.map .cg-area, svg.map .cg-here')].map("
+        "e => [e.querySelector('title').textContent, e.getAttribute('fill'), e.classList[0]])"
+    )
+    assert sorted(d[1] for d in drawn) == sorted(a["color"] for a in expected)
+    assert len(drawn) == len(expected) == 3
+    here = [d for d in drawn if d[2] == "cg-here"]
+    assert len(here) == 1 and here[0][0].startswith("Area 3 (E01000003)")
+    assert any(d[0].startswith(f"{SCRIPT} (E01000002)") for d in drawn)
+    box = svg.bounding_box()
+    assert box is not None and box["width"] > 100 and box["height"] > 50
+    assert opened.errors == [] and opened.dialogs == []
+    assert opened.requests == [report.html.resolve().as_uri()]

@@ -18,7 +18,7 @@ from civicgraph.graph import Workspace
 from civicgraph.graph.netfiles import export_network
 from civicgraph.graph.scope import resolve_scope, scope_nodes
 from civicgraph.ingest import ingest, ingest_areas
-from civicgraph.queries import pathways, unplaced
+from civicgraph.queries import funders, pathways, unplaced
 
 DATA = Path(__file__).parent / "data"
 NORTH = {
@@ -176,4 +176,33 @@ def test_the_cli_takes_within_on_export_unplaced_and_pathways(
     assert ends and ends <= area_ids  # only edges among the place's nodes
     bad = run_cli("--db", db, "export", "kumu", "--within", "Nowhere", "--out", tmp_path / "k.xlsx")
     assert bad.code == 2 and "is not an area" in bad.err and not (tmp_path / "k.xlsx").exists()
-    assert "--within" not in run_cli("export", "rdf", "--help").out.split("Options:")[1]
+    nt = tmp_path / "hometown.nt"
+    rdf = run_cli(
+        "--db", db, "export", "rdf", "--format", "nt", "--within", "Hometown", "--out", nt
+    )
+    assert rdf.code == 0, rdf.err
+    assert "scope: Hometown (E08000901)" in rdf.err
+    text = nt.read_text(encoding="utf-8")
+    assert "E08000901" in text and "Hometown Library" in text
+    assert not any(code in text for code in ("W06000022", "E07000922", "E09000921", "Newport"))
+
+
+def test_funders_within_counts_only_the_areas_inside() -> None:
+    g = two_authorities()
+    g.add_node("trust", type="Organization", name="Trust")
+    g.add_node("grant_s", type="Grant", title="Grant S", amount=500.0, currency="GBP")
+    g.nodes["grant_n"].update(amount=1500.0, currency="GBP")
+    g.nodes["E01000001"]["imd_decile"] = 1
+    g.nodes["E01000002"]["imd_decile"] = 9
+    _edge(g, "trust", "grant_n", "AWARDS")
+    _edge(g, "trust", "grant_s", "AWARDS")
+    _edge(g, "grant_s", "E01000002", "BENEFITS_AREA")
+    _edge(g, "grant_s", "grantee", "AWARDED_TO")
+    whole = funders(g).set_index("funder").loc["trust"]
+    assert whole["areas"] == 2 and whole["share_most_deprived"] == 0.75  # 1,500 of 2,000
+    north = funders(g, within="North")
+    row = north.set_index("funder").loc["trust"]
+    assert row["areas"] == 1 and row["share_most_deprived"] == 1.0
+    assert row["total"] == 2000.0 and row["grants"] == 2  # money stays the funder's whole
+    assert "within the scope: North (E08000001)" in row["why"]
+    assert north.attrs["scope_detail"]["areas"] == [{"area": "E08000001", "name": "North"}]

@@ -89,6 +89,10 @@ th { background: #eee; }
 .none, .more, .note { color: #555; }
 section { break-inside: avoid-page; }
 .page-one { break-after: page; }
+.map { width: 100%; height: auto; border: 1px solid #bbb; }
+.legend { list-style: none; padding: 0; font-size: 9pt; }
+.swatch { display: inline-block; width: 10pt; height: 10pt; margin-right: 4pt;
+  vertical-align: middle; border: 1px solid #888; } .swatch.dot { border-radius: 50%; }
 .findings li { margin-bottom: 4pt; } .findings .evidence { color: #555; font-size: 9pt; }
 @page { size: A4; margin: 12mm; }
 @media print { body { margin: 0; } }

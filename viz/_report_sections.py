@@ -57,6 +57,8 @@ class ReportContext:
     scope: Scope
     pictures: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    workspace: Any = None
+    """The workspace, for what only its snapshots hold (the "What changed" section)."""
 
     @cached_property
     def lookup(self) -> GraphIndex:

@@ -22,11 +22,12 @@ from typing import Any
 
 from .._files import write_text
 from ..errors import UsageError
-from ..graph import Graph
+from ..graph import Graph, Workspace
 from ..graph.scope import Scope, resolve_scope
 from ..ontology import EdgeType, NodeType
 from ..queries._places import area_level_of, number
 from ._layout import layout
+from ._map_layers import changes_layer, prevention_layer
 from .page import _asset, _script_hash, json_for_html, write_page
 from .views import _area, _Context, _within_limit
 
@@ -70,7 +71,15 @@ class MapResult:
 
 
 def _layer_values(
-    graph: Graph, layer: str, level: str, areas: list[str], scope: Scope
+    graph: Graph,
+    layer: str,
+    level: str,
+    areas: list[str],
+    scope: Scope,
+    *,
+    workspace: Workspace | None = None,
+    since: str | None = None,
+    until: str | None = None,
 ) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]], str]:
     """Each area's colour, value text and evidence; the legend; the layer's title."""
     values: dict[str, dict[str, Any]] = {}
@@ -131,16 +140,10 @@ def _layer_values(
             {"label": f"gap, need {top * i / 4:.1f}-{top * (i + 1) / 4:.1f}", "color": c}
             for i, c in enumerate(_NEED)
         ]
-    elif layer in ("prevention", "changes"):
-        query = {
-            "prevention": "civicgraph query prevention",
-            "changes": "civicgraph query area-changes",
-        }[layer]
-        raise UsageError(
-            f"`layer` {layer} is not drawn on the map yet, so there is nothing to show; its "
-            f"figures per area come from `{query}`. Fix: pick imd, si-index or gaps:CATEGORY.",
-            param="layer",
-        )
+    elif layer == "prevention":
+        values, legend, title = prevention_layer(graph, level, areas, scope)
+    elif layer == "changes":
+        values, legend, title = changes_layer(workspace, level, areas, since=since, until=until)
     else:
         raise UsageError(
             f"`layer` '{layer}' is not one of {', '.join(LAYERS)}. "
@@ -283,6 +286,9 @@ def map_data(
     layer: str = "imd",
     level: str = "lsoa",
     context: _Context | None = None,
+    workspace: Workspace | None = None,
+    since: str | None = None,
+    until: str | None = None,
 ) -> dict[str, Any]:
     """The JSON document the map page embeds: area shapes, colours, figures, points, legend."""
     if level not in MAP_LEVELS:
@@ -290,7 +296,9 @@ def map_data(
     context = context or _Context(graph)
     scope = resolve_scope(graph, within)
     areas = _chosen_areas(context, scope, level)
-    values, legend, title = _layer_values(graph, layer, level, areas, scope)
+    values, legend, title = _layer_values(
+        graph, layer, level, areas, scope, workspace=workspace, since=since, until=until
+    )
     shapes = _shapes(graph, areas)
     centres: dict[str, tuple[float, float]] = {}
     for code in areas:
@@ -452,6 +460,9 @@ def write_map(
     level: str = "lsoa",
     area_pages: bool = True,
     seed: int = 1,
+    workspace: Workspace | None = None,
+    since: str | None = None,
+    until: str | None = None,
 ) -> MapResult:
     """Write a map of the place as one self-contained, offline HTML page.
 
@@ -467,7 +478,10 @@ def write_map(
         only the areas inside it are drawn; default: the workspace's scope.
     layer
         What shades the areas: ``imd`` (decile), ``si-index`` (score) or
-        ``gaps:CATEGORY`` (areas out of reach of a category, by need).
+        ``gaps:CATEGORY`` (areas out of reach of a category, by need), ``prevention``
+        (the share of services that prevent, from ``query prevention``; acute
+        outweighing prevention darkest) or ``changes`` (net change in services and
+        facilities, from ``query area-changes``; the spiral darkest).
     level
         The areas drawn: lsoa, msoa or ward.
     area_pages
@@ -475,6 +489,10 @@ def write_map(
         and link it from the map.
     seed
         The area pages' layout seed.
+    workspace
+        The workspace ``graph`` came from: the changes layer compares its snapshots.
+    since, until
+        The changes layer's window (as ``query changes``).
 
     Returns
     -------
@@ -483,7 +501,7 @@ def write_map(
     Raises
     ------
     UsageError
-        An unknown layer or level, a layer whose data this version lacks, or no areas.
+        An unknown layer or level, the changes layer without a workspace, or no areas.
 
     Examples
     --------
@@ -505,7 +523,16 @@ def write_map(
             param="out",
         )
     context = _Context(graph)
-    data = map_data(graph, within=within, layer=layer, level=level, context=context)
+    data = map_data(
+        graph,
+        within=within,
+        layer=layer,
+        level=level,
+        context=context,
+        workspace=workspace,
+        since=since,
+        until=until,
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     pages = (
         _area_pages(context, data, path.parent / f"{path.stem}-areas", seed) if area_pages else []
