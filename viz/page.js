@@ -72,15 +72,16 @@
           return !!n && n.cluster === c.key;
         },
         clusterNodeProperties: {
-          id: id, label: c.label, title: c.title, shape: "dot", size: c.size,
+          id: id, label: c.label, title: c.title, shape: "dot", size: c.size, x: c.x, y: c.y,
           color: { background: c.color, border: "#333333" }, borderWidth: 2,
-          font: { size: 14, color: "#111111", strokeWidth: 3, strokeColor: "#ffffff" }
+          font: { size: 22, color: "#111111", strokeWidth: 3, strokeColor: "#ffffff" }
         }
       });
     });
     state.expanded = [];
     $("cg-collapse").hidden = true;
     updateCounts();
+    network.fit({ animation: false });
   }
   function expand(id) {
     if (!clusterOf.has(id) || !network.isCluster(id)) return false;

@@ -155,7 +155,10 @@ def _clusters(nodes: list[dict[str, Any]], color_by: str) -> list[dict[str, Any]
         node["cluster"] = key
         members.setdefault(key, []).append(node)
     found = []
-    for key, inside in sorted(members.items(), key=lambda item: (-len(item[1]), item[0])):
+    # Clusters sit on a grid, largest first, far enough apart for their labels.
+    columns = max(1, math.ceil(math.sqrt(len(members))))
+    ranked = sorted(members.items(), key=lambda item: (-len(item[1]), item[0]))
+    for index, (key, inside) in enumerate(ranked):
         colour = Counter(n["color"] for n in inside).most_common(1)[0][0]
         found.append(
             {
@@ -165,6 +168,8 @@ def _clusters(nodes: list[dict[str, Any]], color_by: str) -> list[dict[str, Any]
                 "color": colour,
                 "size": round(min(60.0, 10 + 3 * math.sqrt(len(inside))), 1),
                 "count": len(inside),
+                "x": (index % columns) * 440.0,
+                "y": (index // columns) * 220.0,
             }
         )
     return found
