@@ -102,7 +102,10 @@ def run_demo(
     step()
     area = demo_area(graph)
     if area is not None:
-        report = write_area_report(graph, area, folder / "report", chosen_by=DEMO_RULE)
+        with Workspace(result.workspace) as workspace:
+            report = write_area_report(
+                graph, area, folder / "report", chosen_by=DEMO_RULE, workspace=workspace
+            )
         result.outputs[f"report on {area} (an area with provision, gaps and ties)"] = report.html
         if report.pdf is not None:
             result.outputs["report (PDF)"] = report.pdf

@@ -16,6 +16,7 @@ from ._common import (
     emit_rows,
     output_options,
     resolve_format,
+    step_progress,
     write_output,
 )
 
@@ -64,7 +65,7 @@ def validate_rdf(
     chosen = resolve_format(output_format, out)
     from ..graph.shacl import validate_rdf as run_validation  # pyshacl is slow to import
 
-    report = run_validation(file, format=syntax)
+    report = run_validation(file, format=syntax, progress=step_progress())
     if chosen == "json":
         emit_json(report.to_dict(), out)
     elif chosen == "table":

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from ..errors import UsageError
 from ..queries import QUERIES, Query
 from ._common import CONTEXT_SETTINGS, Choice, State, dumps, emit_rows
 from .query import query_command
@@ -127,6 +128,15 @@ def _twin_command(query: Query) -> click.Command:
         own_limit = any(param.name == "limit" for param in query.params)
         if own_limit:
             params["limit"] = limit
+        as_of = params.pop("as_of", None)
+        if any(param.name == "as_of" for param in query.params):
+            params["as_of"] = as_of  # the query's own day (as for an asset's listing)
+        elif as_of is not None:
+            raise UsageError(
+                f"the '{query.name}' Cypher twin reads the graph as it was pushed, not as it "
+                f"stood on {as_of}. Fix: run 'civicgraph query {query.name} --as-of {as_of}' "
+                "on the workspace."
+            )
 
         with state.workspace() as workspace:
             workspace_id = workspace.workspace_id()

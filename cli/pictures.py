@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..viz import COLOR_BY, DEFAULT_MAX_NODES, VIEWS, write_view
+from ..viz import COLOR_BY, DEFAULT_MAX_NODES, VIEWS, write_page, write_view
 from ..viz._layout import MEASURES
 from ..viz.map import MAP_LEVELS, write_map
 from ..viz.report import write_area_report
@@ -16,11 +16,11 @@ __all__ = ["report", "viz"]
 @click.command(context_settings=CONTEXT_SETTINGS)
 @click.option(
     "--view",
-    type=Choice((*VIEWS, "map")),
+    type=Choice((*VIEWS, "map", "changes")),
     default="network",
     show_default=True,
     help="The whole network, one node's neighbourhood (ego), one area, a query's result, "
-    "or a map of the areas.",
+    "a map of the areas, or what changed since --since.",
 )
 @click.option("--focus", help="The ego view's centre: a node id (or a unique name).")
 @click.option(
@@ -117,6 +117,7 @@ def viz(
       civicgraph viz --view map --layer "gaps:Domestic abuse" --level msoa --out map.html
       civicgraph viz --as-of 2015-06-30 --out network-2015.html
       civicgraph viz --view map --layer changes --since 2025-01-01 --out changes-map.html
+      civicgraph viz --view changes --since 2025-01-01 --out changes.html
     """
     with state.workspace(as_of=as_of) as workspace:
         graph = workspace.graph()
@@ -133,6 +134,19 @@ def viz(
                 workspace=workspace,
                 since=since,
             )
+        elif view == "changes":
+            from ..viz._changes_view import changes_view
+
+            changed = changes_view(workspace, since=since)
+    if view == "changes":
+        result = write_page(changed, out, color_by=color, size_by=size, seed=seed)
+        for note in result.notes:
+            click.echo(f"note: {note}", err=True)
+        click.echo(
+            f"{result.nodes:,} nodes and {result.edges:,} edges written to {result.path}",
+            err=True,
+        )
+        return
     if view == "map":
         for note in drawn.notes:
             click.echo(f"note: {note}", err=True)
@@ -191,14 +205,16 @@ def report(
     Example:
       civicgraph report --area E01000001 --out report-E01000001/
     """
+    from ..graph.scope import resolve_scope
+
     with state.workspace(as_of=as_of) as workspace:
         graph = workspace.graph()
         stored = workspace.scope_areas()
         echo_as_of(workspace)
-    from ..graph.scope import resolve_scope
-
-    scope = resolve_scope(graph, within, stored=stored) if within or stored else None
-    result = write_area_report(graph, area, out, pdf=not no_pdf, within=scope)
+        scope = resolve_scope(graph, within, stored=stored) if within or stored else None
+        result = write_area_report(
+            graph, area, out, pdf=not no_pdf, within=scope, workspace=workspace
+        )
     if result.scope is not None:
         click.echo(f"note: {result.scope.describe()}", err=True)
     click.echo(f"report written to {result.html}", err=True)

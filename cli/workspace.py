@@ -163,7 +163,7 @@ def _snapshot_rows(data: list[dict[str, Any]]) -> pd.DataFrame:
 _SNAPSHOT_COLUMNS = [
     "source", "kind", "snapshot", "current", "ingested_at", "date", "variant", "sha256", "input",
 ]  # fmt: skip
-_COUNTS = ["read", "loaded", "merged", "rejected", "warnings"]
+_COUNTS = ["read", "loaded", "merged", "rejected", "skipped", "warnings"]
 
 
 def _problem_rows(report: dict[str, Any]) -> pd.DataFrame:

@@ -23,6 +23,7 @@ import orjson
 
 from ..ontology import EDGE_TYPES, NODE_TYPES, Datatype, EdgeType, NodeType, base_iri, node_iri
 from ..ontology.alignment import CLASS_ALIGNMENT, WRITTEN_DIRECTLY
+from ..ontology.lifecycle import LIFECYCLE_TYPES, lifecycle_iri, lifecycle_of
 from ..ontology.rdf import (
     CG,
     DCAT,
@@ -45,7 +46,7 @@ from ..ontology.rdf import (
     field_iri,
     property_iri,
 )
-from .build import Graph
+from .build import ASSERTED_PROPS, Graph
 
 __all__ = ["Triple", "graph_triples"]
 
@@ -62,6 +63,8 @@ _JSON = RDF + "JSON"
 _WKT = GSP + "wktLiteral"
 _LABEL = RDFS + "label"
 _DERIVED = PROV + "wasDerivedFrom"
+_NOT_FIELDS = frozenset({"type", "sources", *ASSERTED_PROPS})
+"""Graph attributes the export says otherwise (class, provenance) or leaves to the snapshots."""
 
 # As in node IRIs (ontology.iri): unreserved characters and ':' stay, '/' and the rest are encoded.
 _SAFE = "-._~:"
@@ -291,7 +294,7 @@ class _Mapper:
             yield s, _LABEL, label, _STRING
         documented = self.properties[node_type]
         for name in sorted(data):
-            if name in ("type", "sources"):
+            if name in _NOT_FIELDS:
                 continue
             value = data[name]
             known = documented.get(name)
@@ -311,6 +314,10 @@ class _Mapper:
                             yield s, direct, lexical, None
                     else:
                         yield s, direct, lexical, dt
+        if node_type.value in LIFECYCLE_TYPES:
+            state, evidence = lifecycle_of(dict(data))
+            yield s, CG + "lifecycleState", lifecycle_iri(state), None
+            yield s, CG + "lifecycleEvidence", evidence, _STRING
         if node_type is NodeType.CONCEPT:
             scheme = self._scheme(node, data)
             yield s, SKOS + "inScheme", scheme, None
@@ -398,7 +405,7 @@ class _Mapper:
             yield statement, RDF + "object", sv, None
             documented = self.edge_properties[edge_type]
             for name in sorted(data):
-                if name in ("type", "sources"):
+                if name in _NOT_FIELDS:
                     continue
                 known = documented.get(name)
                 if known is None:

@@ -7,9 +7,11 @@ The copy is a cache, never the truth:
 - it is keyed by a *fingerprint* of what it was built from: the workspace's
   change counter (bumped by triggers on every write to ``source``,
   ``snapshot`` and ``decision``, and by every identity resolution), the
-  newest snapshot id, the number of current snapshots, and the civicgraph
-  version and encoding that wrote it. A copy whose fingerprint differs from
-  the store's is rebuilt, never used;
+  newest snapshot id, the number of current snapshots, the civicgraph
+  version and encoding that wrote it, and a hash of the source of the code
+  that builds it (``graph/`` and ``ontology/``: a development checkout changes
+  that code without changing the version; hashing it costs about 1 ms). A
+  copy whose fingerprint differs from the store's is rebuilt, never used;
 - it is written in one transaction (the old rows deleted, the new ones and
   their fingerprint written), so a crash while writing leaves the previous
   copy, and its fingerprint, as they were;
@@ -24,9 +26,13 @@ builds the graph and does not store it.
 from __future__ import annotations
 
 import gc
+import hashlib
 import logging
 import sqlite3
 import zlib
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -35,11 +41,19 @@ import orjson
 from .._version import __version__
 from .build import Graph, count_by_type
 
-__all__ = ["ENCODING", "fingerprint", "load_graph", "store_graph", "stored_counts"]
+__all__ = [
+    "ENCODING",
+    "build_sources",
+    "code_hash",
+    "fingerprint",
+    "load_graph",
+    "store_graph",
+    "stored_counts",
+]
 
 log = logging.getLogger(__name__)
 
-ENCODING = "orjson-adjacency-zlib/1"
+ENCODING = "orjson-adjacency-zlib/2"
 """How the stored graph is encoded; part of the fingerprint, so a change rebuilds."""
 
 _CHUNK = 32 * 1024 * 1024
@@ -48,13 +62,34 @@ _TUPLE_LISTS = ("unplaced",)
 """Graph attributes that are lists of tuples (JSON gives them back as lists)."""
 
 
+def build_sources() -> list[Path]:
+    """The source files of the code that builds the analysis graph."""
+    package = Path(__file__).resolve().parent.parent
+    return sorted(
+        path for folder in ("graph", "ontology") for path in (package / folder).glob("*.py")
+    )
+
+
+def code_hash(files: Iterable[Path]) -> str:
+    """A short hash of the files' names and contents."""
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+@cache
+def _build_code() -> str:
+    return code_hash(build_sources())
+
+
 def fingerprint(conn: sqlite3.Connection) -> str:
     """The state of the store the analysis graph depends on, as one string."""
     generation = conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
     newest, current = conn.execute("SELECT max(id), sum(is_current) FROM snapshot").fetchone()
     return (
         f"civicgraph {__version__}; {ENCODING}; generation {generation[0] if generation else 0}; "
-        f"snapshot {newest or 0}; current {current or 0}"
+        f"snapshot {newest or 0}; current {current or 0}; code {_build_code()}"
     )
 
 

@@ -10,8 +10,11 @@ replaces an earlier one's, so the most recently ingested source wins.
 ``org_ids`` and ``roles`` are the exceptions: they accumulate every source's values;
 and a record made from a name alone (a funder named in a funding statement) only
 fills gaps. Each node
-and edge carries ``type`` and ``sources`` (the names of the sources that
-assert it); the per-record provenance stays in the workspace.
+and edge carries ``type``, ``sources`` (the names of the sources that
+assert it), and ``first_asserted`` / ``last_asserted``: the earliest and latest
+day of any snapshot, current or not, that asserts it (a snapshot's day is its
+``--snapshot-date``, else the day it was ingested). The per-record provenance
+stays in the workspace.
 """
 
 from __future__ import annotations
@@ -29,11 +32,27 @@ from ..ontology import EDGE_TYPES, NODE_TYPES
 from .identity import NAME_ONLY_PREFIXES
 from .placing import place
 
-__all__ = ["Graph", "StepProgress", "build_graph", "count_by_type", "edge_key"]
+__all__ = ["ASSERTED_PROPS", "Graph", "StepProgress", "build_graph", "count_by_type", "edge_key"]
 
 log = logging.getLogger(__name__)
 
 _ACCUMULATE = ("org_ids", "roles")
+
+ASSERTED_PROPS = ("first_asserted", "last_asserted")
+"""The properties that say over which days the workspace's snapshots assert a node or edge."""
+
+_SNAPSHOT_DAYS = """
+    SELECT id, coalesce(json_extract(report, '$.snapshot_date'), substr(ingested_at, 1, 10))
+    FROM snapshot
+"""
+
+_NODE_SPANS = """
+    SELECT key, snapshot_id FROM node_fact
+"""
+
+_EDGE_SPANS = """
+    SELECT type, source_key, target_key, discriminator, snapshot_id FROM edge_fact
+"""
 
 _NODE_FACTS = """
     SELECT s.source, f.key, f.type, f.props
@@ -175,6 +194,7 @@ def build_graph(
     if progress:
         progress("building the analysis graph: edge facts", edge_total, edge_total)
     graph.graph["skipped_edges"] = skipped
+    _assert_spans(conn, graph, entity)
     place(graph)
     if skipped:
         log.warning(
@@ -189,6 +209,45 @@ def build_graph(
         "built graph with %d nodes and %d edges", graph.number_of_nodes(), graph.number_of_edges()
     )
     return graph
+
+
+def _widen(spans: dict[Any, list[str]], item: Any, day: str) -> None:
+    span = spans.get(item)
+    if span is None:
+        spans[item] = [day, day]
+    elif day < span[0]:
+        span[0] = day
+    elif day > span[1]:
+        span[1] = day
+
+
+def _assert_spans(conn: sqlite3.Connection, graph: Graph, entity: dict[str, str]) -> None:
+    """Set ``first_asserted`` / ``last_asserted`` on every node and edge of ``graph``.
+
+    Every snapshot counts, current or not: a node asserted in March and again in
+    June was first asserted in March, though only June's snapshot is current.
+    """
+    days: dict[int, str] = dict(conn.execute(_SNAPSHOT_DAYS))
+    nodes: dict[str, dict[str, Any]] = graph._node  # type: ignore[attr-defined]
+    node_spans: dict[str, list[str]] = {}
+    for key, snapshot_id in conn.execute(_NODE_SPANS):
+        _widen(node_spans, entity.get(key, key), days[snapshot_id])
+    for node, (first, last) in node_spans.items():
+        attrs = nodes.get(node)
+        if attrs is not None:
+            attrs["first_asserted"] = first
+            attrs["last_asserted"] = last
+    edge_spans: dict[tuple[str, str, str], list[str]] = {}
+    for edge_type, source_key, target_key, disc, snapshot_id in conn.execute(_EDGE_SPANS):
+        u = entity.get(source_key, source_key)
+        v = entity.get(target_key, target_key)
+        _widen(edge_spans, (u, v, edge_key(edge_type, disc)), days[snapshot_id])
+    adj = graph._adj  # type: ignore[attr-defined]
+    for (u, v, key), (first, last) in edge_spans.items():
+        data = adj.get(u, {}).get(v, {}).get(key)
+        if data is not None:
+            data["first_asserted"] = first
+            data["last_asserted"] = last
 
 
 def count_by_type(graph: Graph) -> dict[str, dict[str, int]]:

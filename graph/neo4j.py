@@ -10,6 +10,9 @@ and nothing else in the database is touched.
 
 Property values become what Neo4j stores: nested records become JSON text,
 lists keep one type and lose their nulls, dates become temporal values.
+Services, organisations and locations also get their lifecycle state
+(``lifecycle``: open, reduced, transferred, volunteer-run, temporarily-closed
+or closed) and the field that gave it (``lifecycle_evidence``).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from .._files import atomic_write, write_text
 from .._spreadsheet import neutralise_formula
 from ..errors import UsageError
 from ..ontology import EDGE_TYPES, NODE_TYPES, Datatype, EdgeType, NodeType
+from ..ontology.lifecycle import LIFECYCLE_TYPES, lifecycle_of
 from . import _cypher
 from ._bolt import BoltError, connect, mask
 from .build import Graph
@@ -41,13 +45,15 @@ __all__ = [
     "neo4j_counts",
     "neo4j_properties",
     "neo4j_value",
+    "node_properties",
     "push_to_neo4j",
     "write_neo4j_csv",
 ]
 
 log = logging.getLogger(__name__)
 
-RESERVED = frozenset({"id", "key", "cg_workspace", "cg_push"})
+RESERVED = frozenset({"id", "key", "cg_workspace", "cg_push", "lifecycle", "lifecycle_evidence"})
+"""Property names the push writes itself; a node's own property of the name gets a ``_``."""
 
 
 def _datatype(owner: NodeType | EdgeType, name: str) -> Datatype | None:
@@ -122,6 +128,21 @@ def neo4j_properties(owner: NodeType | EdgeType, attrs: dict[str, Any]) -> dict[
         converted = neo4j_value(value, _datatype(owner, name))
         if converted is not None:
             props[f"{name}_" if name in RESERVED else name] = converted
+    return props
+
+
+def node_properties(node_type: NodeType, attrs: dict[str, Any]) -> dict[str, Any]:
+    """A node's Neo4j properties: :func:`neo4j_properties` and, where it has one, its lifecycle.
+
+    Examples
+    --------
+    >>> node_properties(NodeType.SERVICE, {"name": "Lunch club", "status": "inactive"})
+    {'name': 'Lunch club', 'status': 'inactive', 'lifecycle': 'closed', \
+'lifecycle_evidence': "status 'inactive'"}
+    """
+    props = neo4j_properties(node_type, attrs)
+    if node_type.value in LIFECYCLE_TYPES:
+        props["lifecycle"], props["lifecycle_evidence"] = lifecycle_of(attrs)
     return props
 
 
@@ -227,7 +248,7 @@ def push_to_neo4j(
     for node in sorted(graph.nodes):
         data = graph.nodes[node]
         node_type = NodeType(data["type"])
-        props = neo4j_properties(node_type, data)
+        props = node_properties(node_type, data)
         props.update(id=node, cg_workspace=tag, cg_push=push)
         node_rows.setdefault(node_type, []).append({"id": node, "props": props})
     edge_rows: dict[tuple[EdgeType, NodeType, NodeType], list[dict[str, Any]]] = {}
@@ -428,7 +449,7 @@ def write_neo4j_csv(
     for node in sorted(graph.nodes):
         node_type = NodeType(graph.nodes[node]["type"])
         nodes_by_type.setdefault(node_type, []).append(
-            (node, neo4j_properties(node_type, graph.nodes[node]))
+            (node, node_properties(node_type, graph.nodes[node]))
         )
     for node_type, typed in nodes_by_type.items():
         keys = sorted({k for _, props in typed for k in props})

@@ -127,11 +127,13 @@ class TableCounts:
     merged: int = 0
     rejected: int = 0
     warnings: int = 0
+    skipped: int = 0
+    """Rows left out on purpose (an OSM feature that is no community facility)."""
 
     @property
     def balanced(self) -> bool:
-        """``read == loaded + merged + rejected``."""
-        return self.read == self.loaded + self.merged + self.rejected
+        """``read == loaded + merged + rejected + skipped``."""
+        return self.read == self.loaded + self.merged + self.rejected + self.skipped
 
 
 @dataclass
@@ -216,12 +218,12 @@ class IngestReport:
         width = max((len(name) for name in self.tables), default=5)
         lines.append(
             f"  {'table':<{width}}  {'read':>8} {'loaded':>8} {'merged':>8} "
-            f"{'rejected':>8} {'warnings':>8}"
+            f"{'rejected':>8} {'skipped':>8} {'warnings':>8}"
         )
         for name, c in self.tables.items():
             lines.append(
                 f"  {name:<{width}}  {c.read:>8} {c.loaded:>8} {c.merged:>8} "
-                f"{c.rejected:>8} {c.warnings:>8}"
+                f"{c.rejected:>8} {c.skipped:>8} {c.warnings:>8}"
             )
         if self.nodes:
             lines.append("  nodes: " + ", ".join(f"{k} {v}" for k, v in self.nodes.items()))

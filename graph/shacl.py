@@ -8,7 +8,7 @@ services without a provider read as one line with a count and examples.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -167,6 +167,7 @@ def validate_rdf(
     *,
     format: str | None = None,
     shapes: str | Path | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> ShaclReport:
     """Check an RDF file (or graph) against civicgraph's SHACL shapes.
 
@@ -179,13 +180,22 @@ def validate_rdf(
         The rdflib parser name, where the suffix does not tell.
     shapes
         Another shapes file (default: the published ``shapes.ttl``).
+    progress
+        Called ``(step, done, total)`` as the three steps (read the data, check it
+        against the shapes, list the results) finish; the CLI shows it on a terminal.
 
     Returns
     -------
     ShaclReport
         Every result, with focus node, path, message, severity and shape.
     """
+    name = "(graph)" if isinstance(data, rdflib.Graph) else str(data)
+    step = f"validating {name} (read, check against the shapes, list the results)"
+    if progress:
+        progress(step, 0, 3)
     graph = data if isinstance(data, rdflib.Graph) else read_rdf(data, format=format)
+    if progress:
+        progress(step, 1, 3)
     shapes_graph = rdflib.Graph().parse(shapes or published_path(SHAPES_FILE), format="turtle")
     _, results, _ = pyshacl.validate(
         graph,
@@ -195,8 +205,11 @@ def validate_rdf(
         advanced=False,
     )
     assert isinstance(results, rdflib.Graph)
+    if progress:
+        progress(step, 2, 3)
     found = sorted(
         _results(results), key=lambda r: (r.severity, r.shape, r.focus_node, r.path, r.value or "")
     )
-    name = "(graph)" if isinstance(data, rdflib.Graph) else str(data)
+    if progress:
+        progress(step, 3, 3)
     return ShaclReport(file=name, triples=len(graph), results=found)

@@ -47,7 +47,7 @@ log = logging.getLogger("civicgraph.ingest")
 
 Progress = Callable[[int], None]
 
-RESERVED_PROPS = frozenset({"type", "sources"})
+RESERVED_PROPS = frozenset({"type", "sources", "first_asserted", "last_asserted"})
 
 ACCUMULATING_PROPS = frozenset({"org_ids", "roles"})
 """List properties whose values add up across repeated records rather than conflict."""
@@ -75,6 +75,7 @@ class ReadContext:
     read_counts: Counter[str] = field(default_factory=Counter)
     rejected_counts: Counter[str] = field(default_factory=Counter)
     used_counts: Counter[str] = field(default_factory=Counter)
+    skipped_counts: Counter[str] = field(default_factory=Counter)
     merged_counts: Counter[str] = field(default_factory=Counter)
     reads: int = 0
     """Rows or records read so far, over all tables."""
@@ -90,6 +91,10 @@ class ReadContext:
             if self._since_progress >= 1000:
                 self.progress(self._since_progress)
                 self._since_progress = 0
+
+    def skip(self, table: str) -> None:
+        """Count a row as skipped on purpose: read, valid, and not what this ingest keeps."""
+        self.skipped_counts[table] += 1
 
     def use(self, table: str) -> None:
         """Count a row as loaded although it makes no record (it describes others)."""
@@ -698,13 +703,15 @@ def _fill_counts(report: IngestReport, ctx: ReadContext, stage: _Stage) -> None:
         counts.loaded = stage.loaded[name] + ctx.used_counts[name]
         counts.merged = stage.merged[name] + ctx.merged_counts[name]
         counts.rejected = stage.rejected[name] + ctx.rejected_counts[name]
+        counts.skipped = ctx.skipped_counts[name]
         counts.warnings = warnings[name]
         if not counts.balanced:
             ctx.problem(
                 Severity.ERROR,
                 "unaccounted-rows",
-                f"{counts.read - counts.loaded - counts.merged - counts.rejected} rows were read "
-                "but neither loaded, merged nor rejected (a civicgraph bug)",
+                f"{counts.read - counts.loaded - counts.merged - counts.rejected - counts.skipped}"
+                " rows were read but neither loaded, merged, rejected nor skipped (a civicgraph "
+                "bug)",
                 "please report it with this input.",
                 table=name,
             )

@@ -377,7 +377,7 @@ def read_osm(source: str, ctx: ReadContext) -> Iterator[Record]:
                     "no facility tag",
                 )
                 skipped[label] = skipped.get(label, 0) + 1
-                ctx.use(table)
+                ctx.skip(table)
                 continue
             if not feature.osm_id:
                 ctx.reject(
@@ -418,7 +418,7 @@ def read_osm(source: str, ctx: ReadContext) -> Iterator[Record]:
                 Severity.NOTE,
                 "not-a-facility",
                 f"{sum(skipped.values())} features are not community facilities (by their "
-                "tags); counted as read and not stored",
+                "tags); counted as read and skipped",
                 "",
                 table=table,
                 value="; ".join(f"{k}: {v}" for k, v in sorted(skipped.items())),

@@ -31,6 +31,7 @@ from .model import EdgeType, NodeType
 
 __all__ = [
     "CLASS_ALIGNMENT",
+    "DATED",
     "EDGE_ALIGNMENT",
     "EXPORT_TERMS",
     "ONTOLOGY_VERSION",
@@ -38,7 +39,7 @@ __all__ = [
     "WRITTEN_DIRECTLY",
 ]
 
-ONTOLOGY_VERSION = "1.0.0"
+ONTOLOGY_VERSION = "1.1.0"
 """Bumped when a term is added (minor) or its meaning changes (major); terms are never removed."""
 
 Alignment = tuple[tuple[str, str], ...]
@@ -122,13 +123,28 @@ WRITTEN_DIRECTLY: Mapping[tuple[NodeType, str], str] = MappingProxyType(
         (NodeType.LOCATION, "longitude"): "geo:long",
         (NodeType.AREA, "latitude"): "geo:lat",
         (NodeType.AREA, "longitude"): "geo:long",
+        # Time: a grant's dates and an activity's, in the terms consumers query for.
+        (NodeType.GRANT, "award_date"): "dct:date",
+        (NodeType.GRANT, "planned_start"): "schema:startDate",
+        (NodeType.GRANT, "planned_end"): "schema:endDate",
+        (NodeType.ACTIVITY, "start_date"): "schema:startDate",
+        (NodeType.ACTIVITY, "end_date"): "schema:endDate",
     }
 )
 """Standard terms the export writes beside the ``cg:`` term, for consumers without a reasoner.
 
 Every named node also gets ``rdfs:label``; concepts get ``skos:inScheme`` and
-``skos:broader``; anything with coordinates gets a GeoSPARQL geometry.
+``skos:broader``; anything with coordinates gets a GeoSPARQL geometry; services,
+organisations and locations get their lifecycle state (``cg:lifecycleState``).
 """
+
+DATED: Mapping[NodeType, tuple[str, str]] = MappingProxyType(
+    {
+        NodeType.GRANT: ("planned_start", "planned_end"),
+        NodeType.ACTIVITY: ("start_date", "end_date"),
+    }
+)
+"""Each dated type's (start, end) properties: the shapes check that a start is not after its end."""
 
 EXPORT_TERMS: Mapping[str, tuple[str, str, str]] = MappingProxyType(
     {
@@ -151,6 +167,18 @@ EXPORT_TERMS: Mapping[str, tuple[str, str, str]] = MappingProxyType(
             "owl:DatatypeProperty",
             "ingester",
             "The civicgraph ingester that reads a source (hsds, 360giving, ...).",
+        ),
+        "lifecycleState": (
+            "owl:ObjectProperty",
+            "lifecycle state",
+            "Whether a service, organisation or location is open, reduced, transferred, "
+            "volunteer-run, temporarily closed or closed: a concept of the lifecycle scheme "
+            "(https://w3id.org/civicgraph/lifecycle), from its status field or its own words.",
+        ),
+        "lifecycleEvidence": (
+            "owl:DatatypeProperty",
+            "lifecycle evidence",
+            "Which field gave a node's lifecycle state, and what it said.",
         ),
         "licenseName": (
             "owl:DatatypeProperty",

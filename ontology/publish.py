@@ -264,8 +264,12 @@ def jsonld_context() -> dict[str, Any]:
         if datatype is Datatype.LIST:
             term["@container"] = "@set"
         context[camel_case(name)] = term
-    for local in EXPORT_TERMS:
-        context[local] = f"cg:{local}"
+    for local, (kind, _, _) in EXPORT_TERMS.items():
+        context[local] = (
+            {"@id": f"cg:{local}", "@type": "@id"}
+            if kind == "owl:ObjectProperty"
+            else f"cg:{local}"
+        )
     standard = {
         "label": {"@id": "rdfs:label"},
         "prefLabel": {"@id": "skos:prefLabel"},

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import NamedTuple
 
+from .alignment import DATED
+from .lifecycle import LIFECYCLE_STATES, LIFECYCLE_TYPES, lifecycle_iri
 from .model import EDGE_TYPES, NODE_TYPES, Datatype, EdgeType, NodeType
 from .rdf import PREFIXES, camel_case, datatype_iri, property_names
 
@@ -192,6 +194,9 @@ def shapes_turtle() -> str:
                 pairs.insert(3, ("sh:class", rule.node_class))
             blocks.append(_block(shape, pairs))
             properties.append(shape)
+        for shape, pairs in _time_shapes(node_type):
+            blocks.append(_block(shape, pairs))
+            properties.append(shape)
         shape = f"cgsh:{name}-provenance"
         blocks.append(
             _block(
@@ -222,6 +227,40 @@ def shapes_turtle() -> str:
     out.append(_relationship_shapes())
     out.append(_description_shapes())
     return "".join(out).rstrip("\n") + "\n"
+
+
+def _time_shapes(node_type: NodeType) -> list[tuple[str, list[tuple[str, str]]]]:
+    """A node type's lifecycle state (one, from the scheme) and its dates in order."""
+    name = node_type.value
+    shapes = []
+    if name in LIFECYCLE_TYPES:
+        states = " ".join(f"<{lifecycle_iri(s.notation)}>" for s in LIFECYCLE_STATES)
+        shapes.append(
+            (
+                f"cgsh:{name}-lifecycleState",
+                [
+                    ("a", "sh:PropertyShape"),
+                    ("sh:path", "cg:lifecycleState"),
+                    ("sh:maxCount", "1"),
+                    ("sh:in", f"( {states} )"),
+                    ("sh:message", _lit(f"{name} lifecycle state: one state of the scheme.")),
+                ],
+            )
+        )
+    if node_type in DATED:
+        start, end = DATED[node_type]
+        shapes.append(
+            (
+                f"cgsh:{name}-dates-in-order",
+                [
+                    ("a", "sh:PropertyShape"),
+                    ("sh:path", "schema:startDate"),
+                    ("sh:lessThanOrEquals", "schema:endDate"),
+                    ("sh:message", _lit(f"{name} {start} is after its {end}.")),
+                ],
+            )
+        )
+    return shapes
 
 
 def _relationship_shapes() -> str:

@@ -10,16 +10,17 @@ provision (services and facilities together) and grant money fell: the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 
 from ..errors import UsageError
 from ..graph import Workspace
-from ..graph.scope import _AreaTree
+from ..graph.scope import Scope, _AreaTree
 from ._places import number
 from ._registry import register_query
-from .changes import change_rows
+from .changes import change_rows, scoped_rows
 
 __all__ = ["SPIRAL_DECILES", "area_changes"]
 
@@ -66,6 +67,7 @@ def area_changes(
     level: str = "lsoa",
     since: str | None = None,
     until: str | None = None,
+    within: Scope | str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Per area and category: services, facilities and grant money lost and gained.
 
@@ -77,6 +79,9 @@ def area_changes(
         As for ``changes``: a snapshot number or a date; default each source's last two.
     until
         As for ``changes``: compare up to each source's last snapshot on or before this date.
+    within
+        The study area: areas by GSS code or name (repeatable). Only changes placed in
+        it count, and only where they are placed in it; default: every area.
 
     Returns
     -------
@@ -98,6 +103,7 @@ def area_changes(
             param="level",
         )
     rows, graph, _ = change_rows(workspace, since=since, until=until)
+    rows, scope = scoped_rows(graph, rows, within)
     tree = _AreaTree(graph)
     totals: dict[tuple[str, str], dict[str, Any]] = {}
     for row in rows:
@@ -151,4 +157,9 @@ def area_changes(
                 "why": f"{shown}; {_SPIRAL_RULE}" if spiral else shown,
             }
         )
-    return pd.DataFrame(table_rows, columns=COLUMNS)
+    table = pd.DataFrame(table_rows, columns=COLUMNS)
+    if scope is not None:
+        table.attrs["note"] = f"note: changes placed in {scope.describe()}"
+        table.attrs["scope"] = scope.describe()
+        table.attrs["scope_detail"] = scope.as_dict()
+    return table

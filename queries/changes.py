@@ -13,7 +13,7 @@ later grant to the same recipient is ``funding-ending``.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -23,11 +23,12 @@ import pandas as pd
 from ..errors import UsageError
 from ..graph import Workspace
 from ..graph.build import Graph
+from ..graph.scope import Scope, resolve_scope
 from ..ontology import EdgeType, NodeType
 from ..ontology.lifecycle import lifecycle_of
 from ._registry import register_query
 
-__all__ = ["CHANGE_KINDS", "change_rows", "changes"]
+__all__ = ["CHANGE_KINDS", "change_rows", "changes", "scoped_rows"]
 
 CHANGE_KINDS = (
     "opened",
@@ -398,6 +399,7 @@ def changes(
     until: str | None = None,
     type: list[str] | None = None,
     horizon_months: int = 12,
+    within: Scope | str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """What opened, closed, moved, was reduced or lost its funding, between snapshots.
 
@@ -412,6 +414,10 @@ def changes(
         Only these node types (Service, Organization, Location, Grant...).
     horizon_months
         funding-ending: grants whose planned end falls within this many months.
+    within
+        The study area: areas by GSS code or name (repeatable). Only changes placed
+        in it (by their area, or for a thing no longer listed where its last snapshot
+        put it); default: every change, placed or not.
 
     Returns
     -------
@@ -439,16 +445,42 @@ def changes(
     >>> [(r.change, r.name, r.when) for r in changes(ws).itertuples()]
     [('opened', 'Warm space', '2025-06-01'), ('closed', 'Youth club', '2025-06-01')]
     """
-    rows, _, nothing_to_compare = change_rows(
+    rows, graph, nothing_to_compare = change_rows(
         workspace, since=since, until=until, types=type, horizon_months=horizon_months
     )
+    rows, scope = scoped_rows(graph, rows, within)
     table = pd.DataFrame(rows, columns=COLUMNS)
     if table.empty and nothing_to_compare:
         table.attrs["note"] = (
             "nothing to compare: each source has one snapshot and no grant has a planned end "
             "in the window. Fix: ingest a source again (--snapshot-date for an older file)."
         )
+    elif scope is not None:
+        table.attrs["note"] = f"note: changes placed in {scope.describe()}"
+    if scope is not None:
+        table.attrs["scope"] = scope.describe()
+        table.attrs["scope_detail"] = scope.as_dict()
     return table
+
+
+def scoped_rows(
+    graph: Graph,
+    rows: list[dict[str, Any]],
+    within: Scope | str | Sequence[str] | None,
+) -> tuple[list[dict[str, Any]], Scope | None]:
+    """The change rows placed in ``within`` (each row's ``area`` cut to the areas inside).
+
+    With no ``within`` (``None`` or empty), every row and ``None``.
+    """
+    if within is None or not (isinstance(within, str | Scope) or any(within)):
+        return rows, None
+    scope = resolve_scope(graph, within)
+    kept = []
+    for row in rows:
+        inside = [a for a in str(row["area"]).split("; ") if a in scope.members]
+        if inside:
+            kept.append({**row, "area": "; ".join(inside)})
+    return kept, scope
 
 
 def change_rows(

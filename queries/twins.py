@@ -30,6 +30,7 @@ import pandas as pd
 from ..errors import UsageError
 from ..graph._bolt import BoltError, connect, mask
 from ..graph.build import Graph
+from ..graph.neo4j import RESERVED
 from ..ontology import EdgeType, NodeType
 from ._registry import QUERIES
 from .funding import finish_dependency, finish_funders
@@ -91,7 +92,7 @@ def _funding_dependency(fetch: Fetch, params: dict[str, Any]) -> pd.DataFrame:
 
 
 _PROJECTION_FILES = ("project-nodes.cypher", "project-relationships.cypher")
-_RESERVED = frozenset({"id", "key", "cg_workspace", "cg_push"})
+_RESERVED = RESERVED
 """Property names the push keeps for itself; a node's own ``key`` is stored as ``key_``."""
 
 

@@ -190,6 +190,23 @@ def feature(**properties: Any) -> dict[str, Any]:
     }
 
 
+def asset_feature(**properties: Any) -> dict[str, Any]:
+    """A venue of a GeoJSON asset register (``ingest assets``): a point with register columns."""
+    props: dict[str, Any] = dict(zip(ASSET_HEADER, ASSET_ROW, strict=True))
+    del props["Latitude"], props["Longitude"]
+    props.update(properties)
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [-2.2402, 53.4802]},
+        "properties": props,
+    }
+
+
+def named_place_grant(*names: Any) -> dict[str, Any]:
+    """A grant whose beneficiary locations are given by name only (GrantNav's paths)."""
+    return grant(beneficiaryLocation=[{"name": name} for name in names])
+
+
 def boundary(**properties: Any) -> dict[str, Any]:
     props: dict[str, Any] = {"LSOA11CD": "E01000001", "LSOA11NM": "Hand 001A"}
     props.update(properties)

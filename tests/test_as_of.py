@@ -185,6 +185,18 @@ def test_cli(town: Path, run_cli: Any, tmp_path: Path) -> None:
     assert "Youth club" in text and "Warm space" not in text
 
 
+def test_cypher_twins_refuse_a_day_they_cannot_honour(town: Path, run_cli: Any) -> None:
+    """The push holds the graph as it is now, so a twin told --as-of says so (exit 2), for every
+    twin, before it tries to reach a server."""
+    from civicgraph.queries.twins import TWINS
+
+    for name in sorted(TWINS):
+        args = ["neo4j", "query", name, "--uri", "bolt://localhost:1", "--as-of", "2024-03-31"]
+        result = run_cli("--db", town, *args)
+        assert result.code == 2, (name, result.err)
+        assert "as it was pushed" in result.err and "Internal error" not in result.err, result.err
+
+
 def test_real_grants_stand_by_their_own_dates(tmp_path: Path) -> None:
     path = shared("360giving_grantnav_samples/power_to_change_a002400000nO46WAAS.json")
     ws = Workspace(tmp_path / "g.db")

@@ -30,13 +30,27 @@ INPUTS = {
 Open Referral UK 1.0 tabular and 3.0 JSON."""
 
 VARIANTS = {
-    "hsds10": "HSDS 1.0 tabular (declares 1.0)",
-    "hsds11": "HSDS 1.1 tabular (declares 1.1)",
-    "hsds20": "HSDS 1.1/2.0 tabular (declares 2.0.1)",
-    "hsds3csv": "HSDS 3.0 tabular (declares 3.0.0)",
+    "hsds10": (
+        "HSDS 1.0 tabular"
+        " (services_taxonomy table, regular_schedules table,"
+        " taxonomy.vocabulary, taxonomy.parent_name; declares 1.0)"
+    ),
+    "hsds11": "HSDS 1.1/2.0 tabular (metadata table; declares 1.1)",
+    "hsds20": (
+        "HSDS 1.1/2.0 tabular (service_attributes table, taxonomy_terms table; declares 2.0.1)"
+    ),
+    "hsds3csv": (
+        "HSDS 3.0 tabular"
+        " (attributes.link_entity, taxonomy_terms.code, addresses table; declares 3.0.0)"
+    ),
     "hsds3json": "HSDS 3.0 JSON",
-    "ohana": "Ohana-style CSV (HSDS 1.0 precursor)",
-    "oruk1": "Open Referral UK 1.0 tabular (declares 1.0)",
+    "ohana": (
+        "Ohana-style CSV (HSDS 1.0 precursor) (services.location_id, no service_at_location table)"
+    ),
+    "oruk1": (
+        "Open Referral UK 1.0 tabular"
+        " (link_taxonomy table, identifiers table, physical_addresses.uprn; declares 1.0)"
+    ),
     "oruk3json": "Open Referral UK 3.0 JSON (HSDS-UK-3.0)",
 }
 

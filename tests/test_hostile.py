@@ -28,12 +28,14 @@ from hostile import (
     GRANT_ROW,
     TABULAR,
     Maker,
+    asset_feature,
     boundary,
     collection,
     csv_text,
     feature,
     grant,
     hsds_package,
+    named_place_grant,
     nested_json,
     service,
     sha256_of_workspace,
@@ -373,6 +375,41 @@ CASES += [
     Case("relationships", "a start date of 31/02", _file("ties.csv", csv_text(
          [["from", "to", "kind", "start_date"], ["org1", "org2", "partnership", "31/02/2024"]])),
          outcome=LOADED, problem="bad-date"),
+]  # fmt: skip
+
+# -- the newer paths: GeoJSON asset registers, grants placed by beneficiary names --
+
+CASES += [
+    Case("assets", "GeoJSON properties given as a list", _file("assets.geojson",
+         collection([{**asset_feature(), "properties": ["Asset Name", "Library"]}])),
+         outcome=EITHER),
+    Case("assets", "GeoJSON features that are not objects", _file("assets.geojson",
+         collection([1, "x", None, [asset_feature()]])), outcome=EITHER),
+    Case("assets", "GeoJSON features given as an object", _file("assets.geojson",
+         {"type": "FeatureCollection", "features": {"0": asset_feature()}})),
+    Case("assets", "GeoJSON string coordinates", _file("assets.geojson", collection(
+         [{**asset_feature(), "geometry": {"type": "Point", "coordinates": ["a", "b"]}}])),
+         outcome=EITHER),
+    Case("assets", "GeoJSON a polygon venue", _file("assets.geojson", collection(
+         [asset_feature(), {**asset_feature(**{"Asset Ref": "A2"}), "geometry": boundary()[
+         "geometry"]}])), outcome=EITHER),
+    Case("assets", "GeoJSON coordinates of 1e308", _file("assets.geojson", collection(
+         [{**asset_feature(), "geometry": {"type": "Point", "coordinates": [1e308, 1e308]}}])),
+         outcome=EITHER),
+    Case("assets", "GeoJSON coordinates nested 500 deep", _file("assets.geojson",
+         '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": '
+         '{"Asset Name": "L"}, "geometry": {"type": "Point", "coordinates": '
+         + "[" * 500 + "1" + "]" * 500 + "}}]}"), outcome=EITHER),
+    Case("assets", "GeoJSON a name that is an object", _file("assets.geojson",
+         collection([asset_feature(**{"Asset Name": {"en": "Library"}})])), outcome=EITHER),
+    Case("assets", "GeoJSON an e-mail in a cell", _file("assets.geojson",
+         collection([asset_feature(Owner="someone@example.org")])), outcome=LOADED),
+    Case("360giving", "beneficiary names of every type", _file("grants.json", {"grants": [
+         named_place_grant("England/South West/Plymouth", 7, None, {"x": 1}, ["a"], "",
+                           "////", "\u202e\U0001f600", "x" * 100_000)]}), outcome=EITHER),
+    Case("360giving", "beneficiary locations not objects", _file("grants.json", {"grants": [
+         {**named_place_grant(), "beneficiaryLocation": ["Plymouth", 3, None]}]}),
+         outcome=EITHER),
 ]  # fmt: skip
 
 

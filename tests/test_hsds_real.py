@@ -317,7 +317,7 @@ def test_the_ohana_sample_links_every_service_to_its_organisation_and_location(
 ) -> None:
     workspace = Workspace(tmp_path / "w.db")
     report = ingest_hsds(workspace, shared(OHANA), name="ohana")
-    assert report.variant == "Ohana-style CSV (HSDS 1.0 precursor)"
+    assert report.variant.startswith("Ohana-style CSV (HSDS 1.0 precursor) (services.location_id")
     _assert_sound(workspace, report)
     services, locations = _ohana_csv("services.csv"), _ohana_csv("locations.csv")
     operator = {row["id"]: row["organization_id"] for row in locations}

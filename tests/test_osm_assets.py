@@ -139,6 +139,13 @@ def test_real_isle_of_man_extract(workspace_path: Path, shared_data) -> None:  #
     read = sum(t.read for t in report.tables.values())
     assert read == 36 + 72 + 216 + 97
     assert any(p.code == "not-a-facility" for p in report.problems)
+    # read = loaded + merged + rejected + skipped, and what is no facility is skipped.
+    for counts in report.tables.values():
+        assert counts.read == counts.loaded + counts.merged + counts.rejected + counts.skipped
+    skipped = sum(t.skipped for t in report.tables.values())
+    kept = sum(t.loaded + t.merged for t in report.tables.values())
+    assert skipped > 0 and kept == read - skipped - sum(t.rejected for t in report.tables.values())
+    assert "skipped" in "\n".join(report.summary_lines())
 
 
 def test_two_uprns_are_two_buildings_however_alike(workspace_path: Path, test_data: Path) -> None:
@@ -209,7 +216,11 @@ def test_every_real_venue_row_is_accounted_for(
     assert report.tables
     for table, counts in report.tables.items():
         assert counts.read > 0, table
-        assert counts.read == counts.loaded + counts.merged + counts.rejected, table
+        assert counts.read == counts.loaded + counts.merged + counts.rejected + counts.skipped, (
+            table
+        )
+    if kind == "osm":  # offices and the like are read, valid, and skipped on purpose
+        assert sum(c.skipped for c in report.tables.values()) > 0
 
 
 def test_geojson_asset_register_masks_emails_and_rejects_what_is_not_a_point(

@@ -98,3 +98,36 @@ def test_the_demo_counts_its_steps_on_a_terminal(tmp_path: Path) -> None:
     assert len(totals) == 1
     (total,) = totals
     assert [int(done) for done, _ in steps] == list(range(1, total + 1))
+
+
+def test_validate_rdf_shows_its_steps_on_a_terminal(workspace: Path, tmp_path: Path) -> None:
+    env = {**os.environ, "CIVICGRAPH_DB": str(workspace)}
+    rdf = tmp_path / "town.ttl"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "civicgraph",
+            "export",
+            "rdf",
+            "--format",
+            "turtle",
+            "--out",
+            str(rdf),
+        ],
+        check=True,
+        env=env,
+        capture_output=True,
+    )
+    code, shown = _on_terminal(["validate-rdf", str(rdf)], env)
+    assert code in (0, 1), shown
+    step = f"validating {rdf} (read, check against the shapes, list the results)"
+    for done in (1, 2, 3):
+        assert f"{step}: {done} of 3" in shown, shown
+    piped = subprocess.run(
+        [sys.executable, "-m", "civicgraph", "validate-rdf", str(rdf)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert "validating" not in piped.stderr

@@ -31,11 +31,13 @@ from hostile import (
     REFERRAL_ROW,
     RELATIONSHIP_HEADER,
     RELATIONSHIP_ROW,
+    asset_feature,
     boundary,
     collection,
     csv_text,
     feature,
     grant,
+    named_place_grant,
     nested,
     service,
     sha256_of_workspace,
@@ -46,7 +48,7 @@ from hypothesis import strategies as st
 
 from civicgraph import Workspace
 from civicgraph.errors import CivicGraphError, InputError
-from civicgraph.ingest import ingest, ingest_hsds
+from civicgraph.ingest import ingest, ingest_areas, ingest_hsds
 
 # -- hostile values ------------------------------------------------------------------
 
@@ -317,3 +319,35 @@ def test_area_boundaries(
 ) -> None:
     folder = _fresh(tmp_path_factory)
     loads_or_is_refused("areas", _json_file(folder, "lsoa.geojson", record), template, folder)
+
+
+@given(record=mutated(collection([asset_feature(), asset_feature(**{"Asset Ref": "A2"})])))
+def test_assets_geojson(
+    record: Any, template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    folder = _fresh(tmp_path_factory)
+    loads_or_is_refused("assets", _json_file(folder, "assets.geojson", record), template, folder)
+
+
+@pytest.fixture(scope="module")
+def template_with_areas(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A workspace with areas to match beneficiary names against (tests/data/scope)."""
+    path = tmp_path_factory.mktemp("template_areas") / "workspace.db"
+    with Workspace(path) as workspace:
+        ingest_areas(workspace, TEST_DATA / "scope", name="areas")
+    return path
+
+
+@given(
+    record=mutated(
+        {"grants": [named_place_grant("England/West Midlands/Hometown", "Hometown 001A")]}
+    )
+)
+def test_360giving_placed_by_names(
+    record: Any, template_with_areas: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    folder = _fresh(tmp_path_factory)
+    source = _json_file(folder, "grants.json", record)
+    loads_or_is_refused("360giving", source, template_with_areas, folder)
+    with Workspace(folder / "workspace.db") as workspace:
+        workspace.graph()  # grants are placed by their beneficiary names as the graph is built

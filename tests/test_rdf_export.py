@@ -59,7 +59,7 @@ def test_a_tiny_workspace_exports_exactly_the_expected_graph(tmp_path: Path) -> 
         workspace,
         [
             node(ORG, "GB-CHC-1", name="Riverside Advice"),
-            node(SVC, "hand:service:debt", name="Debt advice"),
+            node(SVC, "hand:service:debt", name="Debt advice", status="inactive"),
             edge(EdgeType.PROVIDES, "GB-CHC-1", "hand:service:debt"),
         ],
         sha256="0123456789abcdef" * 4,
@@ -78,13 +78,17 @@ def test_a_tiny_workspace_exports_exactly_the_expected_graph(tmp_path: Path) -> 
 
         <{BASE}organization/GB-CHC-1> a cg:Organization, schema:Organization, org:Organization ;
             rdfs:label "Riverside Advice" ; cg:name "Riverside Advice" ;
+            cg:lifecycleState <https://w3id.org/civicgraph/lifecycle/open> ;
+            cg:lifecycleEvidence "no status field or explicit words: listed, so open" ;
             cg:provides <{BASE}service/hand:service:debt> ;
             prov:wasDerivedFrom snap:0123456789abcdef ;
             prov:qualifiedDerivation <{BASE}organization/GB-CHC-1#from-hand> .
         <{BASE}organization/GB-CHC-1#from-hand> a prov:Derivation ;
             prov:entity snap:0123456789abcdef ; cg:recordId "GB-CHC-1" .
         <{BASE}service/hand:service:debt> a cg:Service, schema:Service ;
-            rdfs:label "Debt advice" ; cg:name "Debt advice" ;
+            rdfs:label "Debt advice" ; cg:name "Debt advice" ; cg:status "inactive" ;
+            cg:lifecycleState <https://w3id.org/civicgraph/lifecycle/closed> ;
+            cg:lifecycleEvidence "status 'inactive'" ;
             prov:wasDerivedFrom snap:0123456789abcdef ;
             prov:qualifiedDerivation <{BASE}service/hand:service:debt#from-hand> .
         <{BASE}service/hand:service:debt#from-hand> a prov:Derivation ;
@@ -99,7 +103,7 @@ def test_a_tiny_workspace_exports_exactly_the_expected_graph(tmp_path: Path) -> 
             cg:sha256 "{"0123456789abcdef" * 4}" ; cg:variant "hand-built" .
         <{BASE}dataset> a void:Dataset, dcat:Dataset ; dct:title "civicgraph export" ;
             dct:conformsTo <https://w3id.org/civicgraph/ns> ; void:uriSpace "{BASE}" ;
-            void:triples 34 ; void:entities 2 ; dct:modified "{when}"^^xsd:dateTime ;
+            void:triples 39 ; void:entities 2 ; dct:modified "{when}"^^xsd:dateTime ;
             void:vocabulary <https://w3id.org/civicgraph/ns>, <https://schema.org/>,
                 <http://www.w3.org/ns/org>, <http://www.w3.org/2004/02/skos/core>,
                 <http://www.w3.org/ns/prov> ;

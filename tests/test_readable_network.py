@@ -9,7 +9,7 @@ import pytest
 
 from civicgraph.graph import Graph
 from civicgraph.viz import write_view
-from civicgraph.viz.page import edge_style
+from civicgraph.viz.page import CLUSTER_AT, edge_style
 
 
 def boxes(page) -> list[tuple[float, float, float, float]]:
@@ -55,7 +55,7 @@ def test_labels_do_not_collide_and_nodes_stay_on_canvas(
     view: str, demo_graph: Graph, tmp_path: Path, open_page
 ) -> None:
     out = tmp_path / f"{view}.html"
-    result = write_view(demo_graph, out, view=view)
+    result = write_view(demo_graph, out, view=view, cluster_at=0)
     opened = open_page(out)
     page = opened.page
     found = boxes(page)
@@ -83,7 +83,7 @@ def test_edge_legend_matches_the_edges_and_each_type_is_distinct(
     demo_graph: Graph, tmp_path: Path, open_page
 ) -> None:
     out = tmp_path / "network.html"
-    write_view(demo_graph, out)
+    write_view(demo_graph, out, cluster_at=0)
     page = open_page(out).page
     legend = page.evaluate(
         """Array.from(document.querySelectorAll('#cg-edge-legend li')).map(li => {
@@ -107,7 +107,7 @@ def test_clicking_a_node_fades_all_but_its_neighbours(
     demo_graph: Graph, tmp_path: Path, open_page
 ) -> None:
     out = tmp_path / "network.html"
-    result = write_view(demo_graph, out)
+    result = write_view(demo_graph, out, cluster_at=0)
     page = open_page(out).page
     hub = page.evaluate("civicgraph.data.nodes.slice().sort((a, b) => b.size - a.size)[0].id")
     neighbours = page.evaluate(f"civicgraph.network.getConnectedNodes({hub!r}).length")
@@ -120,6 +120,38 @@ def test_clicking_a_node_fades_all_but_its_neighbours(
     assert page.locator("#cg-info-title").text_content()
     page.mouse.click(box["x"] + 3, box["y"] + 3)
     assert page.evaluate("civicgraph.faded") == 0
+
+
+def test_a_large_network_opens_clustered_and_a_click_expands_a_cluster(
+    demo_graph: Graph, tmp_path: Path, open_page
+) -> None:
+    out = tmp_path / "network.html"
+    result = write_view(demo_graph, out)
+    assert result.nodes >= CLUSTER_AT
+    opened = open_page(out)
+    page = opened.page
+    clusters = page.evaluate("civicgraph.data.clusters")
+    keys = page.evaluate("civicgraph.data.nodes.map(n => n.cluster)")
+    assert sum(c["count"] for c in clusters) == len(keys) == result.nodes
+    assert {c["key"] for c in clusters} == set(keys)
+    drawn = page.evaluate("civicgraph.drawnNodes()")
+    assert drawn == len(clusters) < result.nodes
+    assert page.evaluate("civicgraph.nodes.get().filter(n => !n.hidden).length") == result.nodes
+    # Click the largest cluster on screen: its members come out, the rest stay folded.
+    big = clusters[0]
+    point = page.evaluate(
+        "id => civicgraph.network.canvasToDOM(civicgraph.network.getPosition(id))",
+        "cluster:" + big["key"],
+    )
+    box = page.locator("#cg-graph").bounding_box()
+    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    assert page.evaluate("civicgraph.expanded") == [big["key"]]
+    assert page.evaluate("civicgraph.drawnNodes()") == len(clusters) - 1 + big["count"]
+    assert "click one to expand" in page.locator("#cg-counts").text_content()
+    page.locator("#cg-collapse").click()
+    assert page.evaluate("civicgraph.drawnNodes()") == len(clusters)
+    assert page.locator("#cg-collapse").is_hidden()
+    assert opened.errors == [] and opened.violations() == [] and opened.dialogs == []
 
 
 def test_silo_groups_are_laid_apart_with_their_names(demo_graph: Graph) -> None:

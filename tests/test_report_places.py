@@ -178,7 +178,16 @@ def shares_shown(section) -> dict[str, float]:
     """The prevention profile's table: level -> share (the "25.0%" cell as 0.25)."""
     rows = section.locator("tbody tr").all()
     cells = [[td.text_content() for td in row.locator("td").all()] for row in rows]
-    return {level: float(share.rstrip("%")) / 100 for level, _, share in cells}
+    return {c[0]: float(c[2].rstrip("%")) / 100 for c in cells}
+
+
+def column_shown(section, heading: str) -> dict[str, float | None]:
+    """One column of the prevention table by its heading: level -> share (None if blank)."""
+    heads = [th.text_content() for th in section.locator("thead th").all()]
+    at = heads.index(heading)
+    rows = section.locator("tbody tr").all()
+    cells = [[td.text_content() for td in row.locator("td").all()] for row in rows]
+    return {c[0]: float(c[at].rstrip("%")) / 100 if c[at] else None for c in cells}
 
 
 def test_the_demo_reports_on_an_area_where_every_section_has_content(
@@ -226,6 +235,16 @@ def test_the_demo_reports_on_an_area_where_every_section_has_content(
     assert by_area.code == 0, by_area.err
     row = next(r for r in json.loads(by_area.out) if r["area"] == code)
     assert {k: row[f"services_{k}"] for k in shown} == pytest.approx(shown, abs=0.0005)
+    # Grant money and facilities by level are the query's too (the demo has both here).
+    prevention_box = section_titled(page, "Prevention profile")
+    for kind, heading in (("grants", "grant money share"), ("facilities", "facilities share")):
+        assert row[kind], kind
+        column = column_shown(prevention_box, heading)
+        for step, value in column.items():
+            expected = row[f"{kind}_{step}"]
+            assert (value is None) == (expected is None), (kind, step)
+            if value is not None:
+                assert value == pytest.approx(expected, abs=0.0005), (kind, step)
     findings = page.locator("section.findings li")
     assert findings.count() == 5
     assert page.locator("section.findings li .evidence").count() == 4  # all but what changed

@@ -181,3 +181,26 @@ def test_a_command_s_graph_is_kept_out_of_the_collector_s_rescans(
         assert _identical(frozen, plain)
     finally:
         gc.unfreeze()
+
+
+def test_the_fingerprint_changes_with_the_code_that_builds_the_graph(
+    tmp_path: Path, town: dict[str, Path]
+) -> None:
+    from civicgraph.graph import _stored
+
+    sources = _stored.build_sources()
+    assert {p.name for p in sources} >= {"build.py", "placing.py", "model.py"}
+    copies = []
+    for path in sources:
+        copy = tmp_path / path.parent.name / path.name
+        copy.parent.mkdir(exist_ok=True)
+        copy.write_bytes(path.read_bytes())
+        copies.append(copy)
+    before = _stored.code_hash(copies)
+    assert before == _stored.code_hash(sources)
+    build = next(c for c in copies if c.name == "build.py")
+    build.write_text(build.read_text() + "\n# changed\n")
+    assert _stored.code_hash(copies) != before
+    workspace = _workspace(tmp_path, town)
+    with sqlite3.connect(workspace.path) as conn:
+        assert f"code {before}" in _stored.fingerprint(conn)

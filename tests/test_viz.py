@@ -39,6 +39,11 @@ def wait_until(condition: Any, seconds: float = 5.0) -> bool:
 
 
 def drawn(opened: Any) -> tuple[int, int]:
+    """The nodes and edges drawn; a clustered page's clusters are each expanded first."""
+    clusters = opened.page.evaluate("civicgraph.data.clusters.map(c => 'cluster:' + c.key)")
+    if clusters:
+        assert opened.page.evaluate("civicgraph.drawnNodes()") == len(clusters)
+        opened.page.evaluate("ids => ids.forEach(id => civicgraph.expand(id))", clusters)
     counts = opened.page.evaluate(
         "[civicgraph.network.body.nodeIndices.length, civicgraph.network.body.edgeIndices.length]"
     )

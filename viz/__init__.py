@@ -1,6 +1,7 @@
 """Pictures of the graph for coordinators: offline network pages, printable area reports,
 and the same views as pyvis networks for notebooks (``to_pyvis``, an optional extra)."""
 
+from ._changes_view import changes_view
 from .map import MapResult, write_map
 from .notebook import to_pyvis
 from .page import COLOR_BY, PageResult, render_page, write_page, write_view
@@ -18,6 +19,7 @@ __all__ = [
     "ViewEdge",
     "ViewNode",
     "build_view",
+    "changes_view",
     "render_page",
     "to_pyvis",
     "write_area_report",

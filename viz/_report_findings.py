@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from ._report_changes import changes_finding
 from ._report_html import cell
 from ._report_sections import ReportContext
 
@@ -82,14 +83,7 @@ def findings(ctx: ReportContext) -> list[tuple[str, str, str]]:
                 str(funded.get("why") or ""),
             )
         )
-    found.append(
-        (
-            "What changed",
-            "Not shown in the report yet: it needs two snapshots of a source; run "
-            "civicgraph query changes (or area-changes) on the workspace after re-ingesting.",
-            "",
-        )
-    )
+    found.append(changes_finding(ctx))
     return found
 
 

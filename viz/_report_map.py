@@ -107,7 +107,9 @@ def map_section(ctx: ReportContext) -> str:
         for kind, colour in data["pointColors"].items()
         if any(p["type"] == kind for p in data["points"])
     )
-    notes = "".join(f"<li>{cell(n)}</li>" for n in data["notes"])
+    # map_data's first note is the scope it was given (here the report's own choice of
+    # areas, not the user's --within): the report states its scope on page one instead.
+    notes = "".join(f"<li>{cell(n)}</li>" for n in data["notes"][1:])
     outlined = "the LSOAs inside it" if ctx.level != "lsoa" else "this area"
     text = (
         f"{data['title']}; {outlined} outlined in black, with services, facilities and "

@@ -22,7 +22,7 @@ from ..ontology.prevention import PREVENTION_LEVELS
 from ..queries import activities, assets, funding_dependency, partnerships, si_index
 from ..queries._index import GraphIndex, count_of
 from ..queries.places import Level
-from ..queries.prevention import area_services, prevention_profile
+from ..queries.prevention import area_services, prevention
 from ..queries.silos import silo_groups
 from . import _report_charts as charts
 from ._report_html import facts_table, picture, section, table
@@ -57,6 +57,8 @@ class ReportContext:
     scope: Scope
     pictures: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    workspace: Any = None
+    """The workspace, for what only its snapshots hold (the "What changed" section)."""
 
     @cached_property
     def lookup(self) -> GraphIndex:
@@ -276,9 +278,24 @@ def _rules_in_words(rules: pd.Series) -> str:
     return ", ".join(named) + (f" and {count_of(rest, 'service')} by other rules" if rest else "")
 
 
+def _prevention_row(ctx: ReportContext, target: Any) -> dict[str, Any] | None:
+    """The area's row of ``prevention --by area`` (grant money and facilities by level)."""
+    if ctx.level not in ("lsoa", "msoa", "ward", "lad"):
+        return None
+    frame = prevention(target, by="area", level=ctx.level, within=ctx.scope)
+    here = frame[frame["area"] == ctx.code]
+    return None if here.empty else dict(here.iloc[0])
+
+
+def _share(value: Any) -> str:
+    return "" if value is None or pd.isna(value) else f"{float(value):.1%}"
+
+
 def prevention_section(ctx: ReportContext) -> str:
     title = "Prevention profile"
-    services = area_services(ctx.graph, ctx.code)
+    # The workspace keeps the user's mapping (query prevention --mapping); a graph has none.
+    target: Any = ctx.workspace if ctx.workspace is not None else ctx.graph
+    services = area_services(target, ctx.code)
     levelled = services.dropna(subset=["level"])
     if services.empty:
         return section(
@@ -298,30 +315,44 @@ def prevention_section(ctx: ReportContext) -> str:
             "mapping (civicgraph query prevention --mapping FILE) would fill this section.",
             "",
         )
-    shares = prevention_profile(ctx.graph, ctx.code)
     counts = Counter(levelled["level"])
-    frame = pd.DataFrame(
-        {
-            "level": list(PREVENTION_LEVELS),
-            "services": [counts[step] for step in PREVENTION_LEVELS],
-            "share": [f"{shares[step]:.1%}" for step in PREVENTION_LEVELS],
-        }
-    )
-    prevention = counts["primary"] + counts["secondary"]
+    total = sum(counts.values())
+    shares = {step: round(counts[step] / total, 3) for step in PREVENTION_LEVELS}
+    row = _prevention_row(ctx, target) or {}
+    columns = {
+        "level": list(PREVENTION_LEVELS),
+        "services": [counts[step] for step in PREVENTION_LEVELS],
+        "share": [f"{shares[step]:.1%}" for step in PREVENTION_LEVELS],
+    }
+    shown = ["level", "services", "share"]
+    for kind, label in (("grants", "grant money share"), ("facilities", "facilities share")):
+        if row.get(kind):
+            columns[label] = [_share(row.get(f"{kind}_{step}")) for step in PREVENTION_LEVELS]
+            shown.append(label)
+    frame = pd.DataFrame(columns)
+    prevention_count = counts["primary"] + counts["secondary"]
+    rules = _rules_in_words(levelled["rule"])
     text = (
         "The share of the area's services at each prevention level: primary (universal), "
         "secondary (early help), tertiary (reduce and delay), acute (crisis). "
         f"{len(levelled):,} of {count_of(len(services), 'service')} in or serving it have a "
-        f"level, given by {_rules_in_words(levelled['rule'])}."
+        f"level, given by {rules}."
     )
-    if counts["acute"] > prevention:
+    if row.get("grants"):
+        text += (
+            f" Grant money benefiting it: {float(row['grants']):,.0f}, by the level of the "
+            "services of the organisations it goes to."
+        )
+    if row.get("facilities"):
+        text += f" Facilities: {count_of(int(row['facilities']), 'facility', 'facilities')}."
+    if counts["acute"] > prevention_count:
         text += (
             f" Acute provision outweighs prevention here: {counts['acute']:,} acute services "
-            f"against {prevention:,} primary or secondary."
+            f"against {prevention_count:,} primary or secondary."
         )
     path = charts.prevention_chart(ctx.folder / "prevention.png", shares)
     chart = ctx.add_picture(path, "share of services at each prevention level")
-    return section(title, text, table(frame, ["level", "services", "share"]), chart)
+    return section(title, text, table(frame, shown), chart)
 
 
 def silos_section(ctx: ReportContext) -> str:

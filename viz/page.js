@@ -58,6 +58,45 @@
       ctx.restore();
     });
   }
+  // Large pages open clustered (see page.py's CLUSTER_AT); a click on a cluster expands
+  // it, Collapse folds every expanded one again.
+  var clusterOf = new Map();
+  data.clusters.forEach(function (c) { clusterOf.set("cluster:" + c.key, c); });
+  function collapse() {
+    data.clusters.forEach(function (c) {
+      var id = "cluster:" + c.key;
+      if (network.body.nodes[id] && network.isCluster(id)) return;
+      network.cluster({
+        joinCondition: function (options) {
+          var n = byId.get(options.id);
+          return !!n && n.cluster === c.key;
+        },
+        clusterNodeProperties: {
+          id: id, label: c.label, title: c.title, shape: "dot", size: c.size, x: c.x, y: c.y,
+          color: { background: c.color, border: "#333333" }, borderWidth: 2,
+          font: { size: 22, color: "#111111", strokeWidth: 3, strokeColor: "#ffffff" }
+        }
+      });
+    });
+    state.expanded = [];
+    $("cg-collapse").hidden = true;
+    updateCounts();
+    network.fit({ animation: false });
+  }
+  function expand(id) {
+    if (!clusterOf.has(id) || !network.isCluster(id)) return false;
+    network.openCluster(id);
+    state.expanded.push(clusterOf.get(id).key);
+    $("cg-collapse").hidden = false;
+    updateCounts();
+    return true;
+  }
+  state.expanded = [];
+  state.expand = expand;
+  state.collapse = collapse;
+  state.drawnNodes = function () { return network.body.nodeIndices.length; };
+  $("cg-collapse").addEventListener("click", collapse);
+
   network.once("afterDrawing", function () {
     network.fit({ animation: false });  // nothing starts off the canvas
     state.ready = true;
@@ -69,6 +108,10 @@
     var shown = network.body.nodeIndices.length;
     var text = shown.toLocaleString() + " of " + data.nodes.length.toLocaleString() +
       " nodes, " + data.edges.length.toLocaleString() + " edges";
+    if (data.clusters.length) {
+      text += "; clustered by sector or type (" + (data.clusters.length - state.expanded.length) +
+        " of " + data.clusters.length + " clusters folded; click one to expand)";
+    }
     $("cg-counts").textContent = text;
   }
 
@@ -182,6 +225,8 @@
   }
   state.focusNode = focusNode;
   network.on("click", function (params) {
+    if (params.nodes.length && expand(params.nodes[0])) return;
+    if (params.nodes.length && expand(params.nodes[0])) return;
     if (params.nodes.length) { showInfo(params.nodes[0]); fade(params.nodes[0]); }
     else unfade();
   });
@@ -266,6 +311,7 @@
   });
 
   updateCounts();
+  if (data.clusters.length) collapse();
   var start = data.nodes.filter(function (n) { return n.focus; });
   if (start.length) showInfo(start[0].id);
 })();

@@ -33,6 +33,7 @@ from ._layout import MEASURES, layout, measure, sizes
 from .views import DEFAULT_MAX_NODES, View, build_view, safe_url
 
 __all__ = [
+    "CLUSTER_AT",
     "COLOR_BY",
     "PageResult",
     "render_page",
@@ -135,6 +136,43 @@ def place_labels(nodes: list[dict[str, Any]]) -> set[str]:
 
 LARGE_PAGE = 1500
 """From this many nodes the page hides edges while dragging and zooming."""
+CLUSTER_AT = 400
+"""From this many nodes a page opens clustered: organisations and services by sector
+(or silo group, when coloured by group), other nodes by type; a click on a cluster
+expands it, the page's Collapse button folds the expanded ones again."""
+
+
+def _clusters(nodes: list[dict[str, Any]], color_by: str) -> list[dict[str, Any]]:
+    """Each node's cluster key (set on the node), and the clusters with label, colour, size."""
+    members: dict[str, list[dict[str, Any]]] = {}
+    for node in nodes:
+        if color_by == "group" and node["group"]:
+            key = f"group: {node['group']}"
+        elif node["type"] in (NodeType.ORGANIZATION.value, NodeType.SERVICE.value):
+            key = f"sector: {node['sector']}"
+        else:
+            key = f"type: {node['type']}"
+        node["cluster"] = key
+        members.setdefault(key, []).append(node)
+    found = []
+    # Clusters sit on a grid, largest first, far enough apart for their labels.
+    columns = max(1, math.ceil(math.sqrt(len(members))))
+    ranked = sorted(members.items(), key=lambda item: (-len(item[1]), item[0]))
+    for index, (key, inside) in enumerate(ranked):
+        colour = Counter(n["color"] for n in inside).most_common(1)[0][0]
+        found.append(
+            {
+                "key": key,
+                "label": f"{key.split(': ', 1)[1]} ({len(inside):,})",
+                "title": f"{key} — {len(inside):,} nodes; click to expand",
+                "color": colour,
+                "size": round(min(60.0, 10 + 3 * math.sqrt(len(inside))), 1),
+                "count": len(inside),
+                "x": (index % columns) * 440.0,
+                "y": (index // columns) * 220.0,
+            }
+        )
+    return found
 
 
 @dataclass
@@ -187,6 +225,11 @@ def _colors(view: View, color_by: str) -> tuple[dict[str, str], list[dict[str, A
     if color_by == "type":
         counts = Counter(n.type for n in view.nodes.values())
         colors = {k: TYPE_COLORS.get(k, OTHER_COLOR) for k in counts}
+    elif view.name == "changes" and color_by == "group":
+        from ._changes_view import CHANGE_COLORS
+
+        counts = Counter(n.group or "no group" for n in view.nodes.values())
+        colors = {k: CHANGE_COLORS.get(k, OTHER_COLOR) for k in counts}
     else:
         counts = Counter(
             (n.sector if color_by == "sector" else n.group) or "no group"
@@ -230,10 +273,12 @@ def page_data(
     size_by: str = "degree",
     seed: int = 1,
     positions: dict[str, tuple[float, float]] | None = None,
+    cluster_at: int = CLUSTER_AT,
 ) -> dict[str, Any]:
     """The JSON document a page embeds: positions, colours, sizes, texts, filters.
 
     ``positions`` are the view's layout when the caller has it already; else it is computed.
+    From ``cluster_at`` nodes (0: never) the page opens clustered.
     """
     if size_by not in MEASURES:
         raise UsageError(
@@ -317,6 +362,7 @@ def page_data(
             if label
         ],
         "large": len(nodes) >= LARGE_PAGE,
+        "clusters": _clusters(nodes, color_by) if 0 < cluster_at <= len(nodes) else [],
         "nodes": nodes,
         "edges": edges,
     }
@@ -373,6 +419,7 @@ def write_view(
     size: str = "degree",
     max_nodes: int = DEFAULT_MAX_NODES,
     seed: int = 1,
+    cluster_at: int = CLUSTER_AT,
 ) -> PageResult:
     """Write one view of ``graph`` as a self-contained, offline HTML page.
 
@@ -390,6 +437,9 @@ def write_view(
         Size nodes by degree, betweenness or funding.
     seed
         The layout's (and the silo groups') random seed.
+    cluster_at
+        From this many nodes the page opens clustered by sector (or silo group) and
+        type, each cluster expanding on a click; 0: never.
 
     Returns
     -------
@@ -420,4 +470,4 @@ def write_view(
         max_nodes=max_nodes,
         seed=seed,
     )
-    return write_page(built, out, color_by=color, size_by=size, seed=seed)
+    return write_page(built, out, color_by=color, size_by=size, seed=seed, cluster_at=cluster_at)

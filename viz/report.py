@@ -15,7 +15,8 @@ the areas of its own level in the same authority, with its statistical neighbour
 gaps in it (for an area above LSOA level, in the LSOAs inside it); what is there by
 sector; its prevention profile; silo groups its organisations belong to; suggested
 partnerships involving them; their dependence on single funders; activities;
-community-controlled assets. A section
+community-controlled assets; what changed (``area_changes`` rows of the area, when
+the workspace is given). A section
 with nothing to show says why and what data would fill it. The sections live in
 ``_report_sections``, the place figures in ``_report_places``.
 """
@@ -32,10 +33,11 @@ from pathlib import Path
 
 from .._files import write_text
 from ..errors import UsageError
-from ..graph import Graph
+from ..graph import Graph, Workspace
 from ..graph.scope import Scope, scope_for_area
 from . import _report_charts as charts
 from ._layout import layout
+from ._report_changes import changes_section
 from ._report_findings import findings_section
 from ._report_html import CSS, POLICY, cell
 from ._report_map import map_section
@@ -127,6 +129,7 @@ def write_area_report(
     seed: int = 1,
     chosen_by: str | None = None,
     within: Scope | str | Sequence[str] | None = None,
+    workspace: Workspace | None = None,
 ) -> AreaReport:
     """Write the report on one area into the folder ``out`` (see the module documentation).
 
@@ -149,6 +152,9 @@ def write_area_report(
         The study area the area is ranked within (codes or names, or a ``Scope``);
         default: the workspace's scope when it holds the area, else the local
         authority holding it (``civicgraph.graph.scope.scope_for_area``).
+    workspace
+        The workspace the graph comes from: its snapshots give the "What changed"
+        section (``civicgraph.queries.area_changes``); without it the section says so.
 
     Returns
     -------
@@ -169,14 +175,26 @@ def write_area_report(
     code = area.strip().upper()
     folder.mkdir(parents=True, exist_ok=True)
     scope = scope_for_area(graph, code, within)
-    ctx = ReportContext(graph=graph, code=code, view=view, folder=folder, seed=seed, scope=scope)
+    ctx = ReportContext(
+        graph=graph,
+        code=code,
+        view=view,
+        folder=folder,
+        seed=seed,
+        scope=scope,
+        workspace=workspace,
+    )
     report = AreaReport(area=code, html=folder / "report.html", pdf=None, scope=scope)
 
     positions = layout(view, seed=seed)  # one layout for the picture and network.html
     network = ctx.add_picture(
         charts.network_picture(folder / "network.png", view, positions), f"network of {ctx.name}"
     )
-    sections = [area_section(ctx, network), map_section(ctx)] + [make(ctx) for make in SECTIONS]
+    sections = (
+        [area_section(ctx, network), map_section(ctx)]
+        + [make(ctx) for make in SECTIONS]
+        + [changes_section(ctx)]
+    )
     sections.insert(0, findings_section(ctx))  # page one: read after the sections computed
     report.network = write_page(view, folder / "network.html", positions=positions).path
     report.pictures = ctx.pictures

@@ -158,38 +158,55 @@ class _Details:
 
 
 def detect_variant(tables: Mapping[str, Table], declared: str | None) -> str:
-    """Which HSDS flavour a package is, from its tables and columns."""
+    """Which HSDS flavour a package is, from its tables and columns, naming what decided it.
+
+    HSDS 1.1 and 2.0.1 publish the same tables and columns (their ``datapackage.json`` is
+    the same file), so no package can be told to be one and not the other: both are
+    "HSDS 1.1/2.0 tabular".
+    """
     names = set(tables)
     columns = {name: set(table.header) for name, table in tables.items()}
-    if "location_id" in columns.get("services", set()) and "service_at_location" not in names:
+
+    def seen(*found: str | None) -> list[str]:
+        return [f for f in found if f]
+
+    def table(name: str) -> str | None:
+        return f"{name} table" if name in names else None
+
+    def column(name: str, col: str) -> str | None:
+        return f"{name}.{col}" if col in columns.get(name, set()) else None
+
+    evidence: list[str]
+    if column("services", "location_id") and "service_at_location" not in names:
         # Ohana API exports put each service at one location and reach the organisation
         # through it; HSDS 1.0 replaced that with services_at_location.
-        variant = OHANA
-    elif (
-        "link_taxonomy" in names
-        or "identifiers" in names
-        or "uprn" in columns.get("physical_addresses", set())
+        variant, evidence = OHANA, ["services.location_id", "no service_at_location table"]
+    elif evidence := seen(
+        table("link_taxonomy"), table("identifiers"), column("physical_addresses", "uprn")
     ):
         variant = "Open Referral UK 1.0 tabular"
-    elif (
-        ("attributes" in names and "link_entity" in columns["attributes"])
-        or ("taxonomy_terms" in names and "code" in columns["taxonomy_terms"])
-        or "addresses" in names
+    elif evidence := seen(
+        column("attributes", "link_entity"), column("taxonomy_terms", "code"), table("addresses")
     ):
         variant = "HSDS 3.0 tabular"
-    elif "service_attributes" in names or "taxonomy_terms" in names:
+    elif evidence := seen(
+        table("service_attributes"),
+        table("taxonomy_terms"),
+        table("metadata"),
+        table("meta_table_descriptions"),
+    ):
         variant = "HSDS 1.1/2.0 tabular"
-    elif {"metadata", "meta_table_descriptions"} & names:
-        variant = "HSDS 1.1 tabular"  # 1.1 added the metadata tables to 1.0
-    elif (
-        "services_taxonomy" in names
-        or "regular_schedules" in names
-        or ("taxonomy" in names and columns["taxonomy"] & {"vocabulary", "parent_name"})
+    elif evidence := seen(
+        table("services_taxonomy"),
+        table("regular_schedules"),
+        column("taxonomy", "vocabulary"),
+        column("taxonomy", "parent_name"),
     ):
         variant = "HSDS 1.0 tabular"
     else:
-        variant = "HSDS tabular"
-    return f"{variant} (declares {declared})" if declared else variant
+        variant, evidence = "HSDS tabular", ["no table or column of one version"]
+    said = ", ".join(evidence)
+    return f"{variant} ({said}; declares {declared})" if declared else f"{variant} ({said})"
 
 
 def _first(row: Mapping[str, Any], *names: str) -> Any:
