@@ -320,7 +320,11 @@ svc1,org2,partnership,,,
         for u, v, key, data in workspace.graph().edges(keys=True, data=True)
         if data["type"] == "PARTNERS_WITH"
     }
+    (ties,) = [s for s in workspace.sources() if s["name"] == "ties"]
+    day = ties["snapshots"][0]["date"]  # the one snapshot asserting it: first and last seen then
     assert edges["PARTNERS_WITH|MoU"] == {
+        "first_asserted": day,
+        "last_asserted": day,
         "kind": "MoU",
         "start_date": "2023-04-01",
         "end_date": "2025-03-31",
