@@ -60,6 +60,7 @@ def _push(
     click.echo(
         "  relationships: " + ", ".join(f"{k} {v:,}" for k, v in result.relationships.items())
     )
+    click.echo("  snapshot history: " + ", ".join(f"{k} {v:,}" for k, v in result.history.items()))
     click.echo(
         f"  batches written {result.batches_written}, already done {result.batches_skipped}; "
         f"removed {result.removed_nodes} nodes and {result.removed_relationships} relationships "

@@ -14,6 +14,9 @@ from ..ontology import EDGE_TYPES, NODE_TYPES, EdgeType, NodeType
 from ._bolt import Server
 
 __all__ = [
+    "FACT_LABEL",
+    "HISTORY_LABELS",
+    "SNAPSHOT_LABEL",
     "STATE_LABEL",
     "Dialect",
     "constraint_statements",
@@ -30,9 +33,21 @@ later push removes exactly what this workspace put there before and nothing else
 """
 
 
+SNAPSHOT_LABEL = "Snapshot"
+"""One node per snapshot of each source: ``snapshot`` (its number), ``source``, ``date``."""
+
+FACT_LABEL = "SnapshotFact"
+"""One node per thing a snapshot asserted or placed: what the change rules compare."""
+
+HISTORY_LABELS = (SNAPSHOT_LABEL, FACT_LABEL)
+"""The labels of the snapshot history (:mod:`civicgraph.graph.history`), pushed beside the
+present graph; tagged ``cg_workspace`` and ``cg_push`` like everything else."""
+
+
 def _quote(name: str) -> str:
     """A label or type as a Cypher identifier. Names come from the ontology, never from data."""
-    if name not in {t.value for t in NodeType} | {t.value for t in EdgeType} | {STATE_LABEL}:
+    known = {t.value for t in NodeType} | {t.value for t in EdgeType}
+    if name not in known | {STATE_LABEL, *HISTORY_LABELS}:
         raise ValueError(f"{name!r} is not an ontology label or relationship type")
     return f"`{name}`"
 
@@ -66,6 +81,16 @@ def constraint_statements(dialect: Dialect) -> list[str]:
             f"CREATE INDEX cg_{slug}_workspace IF NOT EXISTS "
             f"FOR (n:{_quote(t.value)}) ON (n.cg_workspace)"
         )
+    for label in HISTORY_LABELS:
+        slug = label.lower()
+        statements.append(
+            f"CREATE CONSTRAINT cg_{slug}_id IF NOT EXISTS "
+            f"FOR (n:{_quote(label)}) REQUIRE n.id IS UNIQUE"
+        )
+        statements.append(
+            f"CREATE INDEX cg_{slug}_workspace IF NOT EXISTS "
+            f"FOR (n:{_quote(label)}) ON (n.cg_workspace)"
+        )
     statements.append(
         f"CREATE CONSTRAINT cg_push_state IF NOT EXISTS FOR (p:{_quote(STATE_LABEL)}) "
         "REQUIRE p.workspace IS UNIQUE"
@@ -79,11 +104,15 @@ def constraint_statements(dialect: Dialect) -> list[str]:
     return statements
 
 
-def upsert_nodes(node_type: NodeType) -> str:
+def _label(node_type: NodeType | str) -> str:
+    return node_type.value if isinstance(node_type, NodeType) else node_type
+
+
+def upsert_nodes(node_type: NodeType | str) -> str:
     """Create or update a batch of nodes of one label; properties replace the old ones."""
     return (
         "UNWIND $rows AS row\n"
-        f"MERGE (n:{_quote(node_type.value)} {{id: row.id}})\n"
+        f"MERGE (n:{_quote(_label(node_type))} {{id: row.id}})\n"
         "SET n = row.props"
     )
 
@@ -111,10 +140,10 @@ def upsert_relationships(
     return f"UNWIND $rows AS row\n{a}{b}MERGE (a)-{relationship}->(b)\nSET r = row.props"
 
 
-def remove_stale_nodes(node_type: NodeType) -> str:
+def remove_stale_nodes(node_type: NodeType | str) -> str:
     """Delete, a batch at a time, this workspace's nodes of a label that the push did not write."""
     return (
-        f"MATCH (n:{_quote(node_type.value)})\n"
+        f"MATCH (n:{_quote(_label(node_type))})\n"
         "WHERE n.cg_workspace = $workspace AND n.cg_push <> $push\n"
         "WITH n LIMIT $limit\n"
         "DETACH DELETE n\n"
@@ -133,9 +162,9 @@ def remove_stale_relationships(edge_type: EdgeType) -> str:
     )
 
 
-def count_nodes(node_type: NodeType) -> str:
+def count_nodes(node_type: NodeType | str) -> str:
     return (
-        f"MATCH (n:{_quote(node_type.value)}) WHERE n.cg_workspace = $workspace "
+        f"MATCH (n:{_quote(_label(node_type))}) WHERE n.cg_workspace = $workspace "
         "RETURN count(n) AS count"
     )
 
@@ -174,6 +203,10 @@ def push_statements() -> dict[str, str]:
         statements[f"schema/{text.split()[2]}"] = text  # named by the constraint or index
     for node_type in NodeType:
         statements[f"nodes/{node_type.value}"] = upsert_nodes(node_type)
+    for label in HISTORY_LABELS:
+        statements[f"history/{label}"] = upsert_nodes(label)
+        statements[f"remove/history/{label}"] = remove_stale_nodes(label)
+        statements[f"count/history/{label}"] = count_nodes(label)
     for edge_type, definition in EDGE_TYPES.items():
         for source, target in sorted(definition.endpoints):
             name = f"relationships/{edge_type.value}/{source.value}-{target.value}"

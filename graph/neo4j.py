@@ -13,6 +13,13 @@ lists keep one type and lose their nulls, dates become temporal values.
 Services, organisations and locations also get their lifecycle state
 (``lifecycle``: open, reduced, transferred, volunteer-run, temporarily-closed
 or closed) and the field that gave it (``lifecycle_evidence``).
+
+Beside the present graph a push writes the snapshot history the change rules
+read (:mod:`.history`): a ``:Snapshot`` node per snapshot of each source
+(``snapshot``, ``source``, ``date``) and a ``:SnapshotFact`` node per thing a
+snapshot asserted or placed (``snapshot``, ``node``, ``type``, ``props`` -- the
+compared properties as JSON text --, and ``at_location``, ``in_area``,
+``benefits_area``: the node ids it was placed at then).
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ from ..ontology.lifecycle import LIFECYCLE_TYPES, lifecycle_of
 from . import _cypher
 from ._bolt import BoltError, connect, mask
 from .build import Graph
+from .history import history_rows
 from .workspace import Workspace
 
 __all__ = [
@@ -152,14 +160,53 @@ def _edges(graph: Graph) -> list[tuple[str, str, str, dict[str, Any]]]:
     return sorted(edges, key=lambda e: e[:3])
 
 
-def _push_id(graph: Graph) -> str:
-    """A fingerprint of what is pushed: the same graph always gives the same id."""
+def _push_id(graph: Graph, history: dict[str, list[dict[str, Any]]] | None = None) -> str:
+    """A fingerprint of what is pushed: the same graph and history always give the same id."""
     digest = hashlib.sha256()
     for node in sorted(graph.nodes):
         digest.update(json.dumps([node, graph.nodes[node]], sort_keys=True, default=str).encode())
     for edge in _edges(graph):
         digest.update(json.dumps(edge, sort_keys=True, default=str).encode())
+    for label, rows in sorted((history or {}).items()):
+        for row in rows:
+            digest.update(json.dumps([label, row], sort_keys=True, default=str).encode())
     return digest.hexdigest()[:16]
+
+
+def _history(workspace: Workspace, tag: str) -> dict[str, list[dict[str, Any]]]:
+    """The ``:Snapshot`` and ``:SnapshotFact`` rows of a push (``props`` without ``cg_push``)."""
+    snapshots: list[dict[str, Any]] = []
+    facts: list[dict[str, Any]] = []
+    for snap, rows in history_rows(workspace):
+        snap_id = f"{tag}:{snap.id}"
+        snapshots.append(
+            {
+                "id": snap_id,
+                "props": {
+                    "id": snap_id,
+                    "snapshot": snap.id,
+                    "source": snap.source,
+                    "date": neo4j_value(snap.date, Datatype.DATE),
+                    "cg_workspace": tag,
+                },
+            }
+        )
+        for row in rows:
+            fact_id = f"{snap_id}:{row['node']}"
+            props: dict[str, Any] = {
+                "id": fact_id,
+                "snapshot": snap.id,
+                "node": row["node"],
+                "cg_workspace": tag,
+            }
+            if row["type"] is not None:
+                props["type"] = row["type"]
+                props["props"] = json.dumps(row["props"], ensure_ascii=False, sort_keys=True)
+            for name in ("at_location", "in_area", "benefits_area"):
+                if row[name]:
+                    props[name] = row[name]
+            facts.append({"id": fact_id, "props": props})
+    return {_cypher.SNAPSHOT_LABEL: snapshots, _cypher.FACT_LABEL: facts}
 
 
 def _batches(rows: list[dict[str, Any]], size: int) -> Iterator[tuple[int, list[dict[str, Any]]]]:
@@ -177,6 +224,8 @@ class PushResult:
     relationships: dict[str, int] = field(default_factory=dict)
     batches_written: int = 0
     batches_skipped: int = 0
+    history: dict[str, int] = field(default_factory=dict)
+    """The snapshot history read back: ``Snapshot`` and ``SnapshotFact`` nodes."""
     removed_nodes: int = 0
     removed_relationships: int = 0
     seconds: float = 0.0
@@ -243,7 +292,11 @@ def push_to_neo4j(
     started = time.perf_counter()
     graph = workspace.graph()
     tag = workspace.workspace_id()
-    push = _push_id(graph)
+    history = _history(workspace, tag)
+    push = _push_id(graph, history)
+    for rows in history.values():
+        for row in rows:
+            row["props"]["cg_push"] = push
     node_rows: dict[NodeType, list[dict[str, Any]]] = {}
     for node in sorted(graph.nodes):
         data = graph.nodes[node]
@@ -260,7 +313,11 @@ def push_to_neo4j(
         edge_rows.setdefault((edge_type, *ends), []).append(
             {"source": u, "target": v, "key": key, "props": props}
         )
-    total = sum(map(len, node_rows.values())) + sum(map(len, edge_rows.values()))
+    total = (
+        sum(map(len, node_rows.values()))
+        + sum(map(len, edge_rows.values()))
+        + sum(map(len, history.values()))
+    )
     secret = password
     result = PushResult(push=push, server="")
     with connect(uri, user=user, password=password, database=database) as (driver, server):
@@ -282,6 +339,10 @@ def push_to_neo4j(
                      _cypher.upsert_relationships(e, s, t, anchor=_anchor(rows)), batch)
                     for (e, s, t), rows in edge_rows.items()
                     for i, batch in _batches(rows, batch_size)
+                ] + [
+                    (f"history:{label}:{i}", _cypher.upsert_nodes(label), batch)
+                    for label, rows in history.items()
+                    for i, batch in _batches(rows, batch_size)
                 ]  # fmt: skip
                 for step, statement, batch in steps:
                     written += len(batch)
@@ -299,10 +360,16 @@ def push_to_neo4j(
                 )
                 result.removed_nodes = sum(
                     _remove(session, _cypher.remove_stale_nodes(t), tag, push, batch_size)
-                    for t in NodeType
+                    for t in [*NodeType, *_cypher.HISTORY_LABELS]
                 )
                 session.run(_cypher.FINISH_PUSH, workspace=tag).consume()
                 result.nodes, result.relationships = _counts(session, tag)
+                result.history = {
+                    label: int(
+                        session.run(_cypher.count_nodes(label), workspace=tag).single()["count"]
+                    )
+                    for label in _cypher.HISTORY_LABELS
+                }
         except BoltError:
             raise
         except Exception as exc:

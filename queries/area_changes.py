@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..errors import UsageError
 from ..graph import Workspace
+from ..graph.history import History
 from ..graph.scope import Scope, _AreaTree
 from ._places import number
 from ._registry import register_query
@@ -62,7 +63,7 @@ def _population(tree: _AreaTree, area: str) -> float | None:
 
 @register_query(name="area-changes", needs_workspace=True)
 def area_changes(
-    workspace: Workspace,
+    workspace: Workspace | History,
     *,
     level: str = "lsoa",
     since: str | None = None,

@@ -23,6 +23,8 @@ import pandas as pd
 from ..errors import UsageError
 from ..graph import Workspace
 from ..graph.build import Graph
+from ..graph.history import GRANT_FIELDS, MOVE_FIELDS, History, workspace_history
+from ..graph.history import Snap as _Snap
 from ..graph.scope import Scope, resolve_scope
 from ..ontology import EdgeType, NodeType
 from ..ontology.lifecycle import lifecycle_of
@@ -56,16 +58,9 @@ _STATE_CHANGE = {
     "open": "opened",
 }
 # A grant's properties whose change is reported as ``changed``.
-_GRANT_FIELDS = ("amount", "currency", "award_date", "planned_start", "planned_end")
-_MOVE_FIELDS = ("address", "postcode", "uprn")
+_GRANT_FIELDS = GRANT_FIELDS
+_MOVE_FIELDS = MOVE_FIELDS
 _WEEKDAYS = 7
-
-
-@dataclass(frozen=True)
-class _Snap:
-    id: int
-    source: str
-    date: str
 
 
 @dataclass(frozen=True)
@@ -75,15 +70,6 @@ class _Pair:
     after: _Snap
     start: str
     """The window's first day (exclusive)."""
-
-
-def _snapshots(workspace: Workspace) -> dict[str, list[_Snap]]:
-    """Each source's snapshots, oldest first by the day they describe."""
-    found: dict[str, list[_Snap]] = {}
-    for source in workspace.sources():
-        snaps = [_Snap(s["snapshot"], source["name"], s["date"]) for s in source["snapshots"]]
-        found[source["name"]] = sorted(snaps, key=lambda s: (s.date, s.id))
-    return found
 
 
 def _as_date(text: str, what: str) -> str | None:
@@ -139,24 +125,6 @@ def _pairs(
             start = _add_months(date.fromisoformat(after.date), -look_back).isoformat()
             pairs.append(_Pair(source, None, after, start))
     return pairs
-
-
-def _facts(
-    workspace: Workspace, snap: _Snap, node_ids: dict[str, str]
-) -> dict[str, tuple[str, dict[str, Any]]]:
-    facts: dict[str, tuple[str, dict[str, Any]]] = {}
-    for key, node_type, _, props in workspace.snapshot_facts(snap.id):
-        facts.setdefault(node_ids.get(key, key), (node_type, props))
-    return facts
-
-
-def _locations(
-    workspace: Workspace, snap: _Snap, node_ids: dict[str, str], edge_type: EdgeType
-) -> dict[str, set[str]]:
-    at: dict[str, set[str]] = {}
-    for u, v in workspace.snapshot_edges(snap.id, edge_type=str(edge_type)):
-        at.setdefault(node_ids.get(u, u), set()).add(node_ids.get(v, v))
-    return at
 
 
 def _weekly_hours(props: dict[str, Any]) -> float | None:
@@ -393,7 +361,7 @@ def _grant_dates(
 
 @register_query(needs_workspace=True)
 def changes(
-    workspace: Workspace,
+    workspace: Workspace | History,
     *,
     since: str | None = None,
     until: str | None = None,
@@ -484,7 +452,7 @@ def scoped_rows(
 
 
 def change_rows(
-    workspace: Workspace,
+    workspace: Workspace | History,
     *,
     since: str | None = None,
     until: str | None = None,
@@ -493,37 +461,36 @@ def change_rows(
 ) -> tuple[list[dict[str, Any]], Graph, bool]:
     """The rows of :func:`changes` with ``amount`` and ``was_at`` (former buildings) kept.
 
-    Returns the rows (sorted), the current graph, and whether no source had two
-    snapshots to compare.
+    ``workspace``: the workspace, or a :class:`~civicgraph.graph.history.History`
+    read from elsewhere (the Cypher twins read it from Neo4j). Returns the rows
+    (sorted), the current graph, and whether no source had two snapshots to compare.
     """
     if horizon_months < 0:
         raise UsageError(
             f"horizon_months must be 0 or more, not {horizon_months}.", param="horizon_months"
         )
-    snapshots = _snapshots(workspace)
-    pairs = _pairs(snapshots, since, until, horizon_months)
-    node_ids = workspace.node_ids()
-    graph = workspace.graph()
+    history = workspace if isinstance(workspace, History) else workspace_history(workspace)
+    pairs = _pairs(history.snapshots, since, until, horizon_months)
+    graph = history.graph
     names = {n: _name(d) for n, d in graph.nodes(data=True)}
     rows: list[dict[str, Any]] = []
     for pair in pairs:
         if pair.before is None:
             continue
-        before = _facts(workspace, pair.before, node_ids)
-        after = _facts(workspace, pair.after, node_ids)
-        old_at = _locations(workspace, pair.before, node_ids, EdgeType.AT_LOCATION)
-        new_at = _locations(workspace, pair.after, node_ids, EdgeType.AT_LOCATION)
+        was, now = history.read(pair.before), history.read(pair.after)
+        old_at = was.places[EdgeType.AT_LOCATION]
+        new_at = now.places[EdgeType.AT_LOCATION]
         # Where a thing no longer listed was: its buildings, or the areas it was placed in.
         old_places = {**old_at}
         for edge_type in (EdgeType.IN_AREA, EdgeType.BENEFITS_AREA):
-            for node, areas in _locations(workspace, pair.before, node_ids, edge_type).items():
+            for node, areas in was.places[edge_type].items():
                 old_places[node] = old_places.get(node, set()) | areas
         moved = {
             s: (old_at[s], new_at[s])
             for s in new_at
             if s in old_at and old_at[s] and new_at[s] and old_at[s] != new_at[s]
         }
-        for found in _compare(pair, before, after, moved, names):
+        for found in _compare(pair, was.facts, now.facts, moved, names):
             found["was_at"] = sorted(old_places.get(found["id"], ()))
             rows.append(found)
     reference = until or max((p.after.date for p in pairs), default=date.today().isoformat())

@@ -13,6 +13,10 @@ in review as it is). Two kinds:
   not used: Neo4j Community and Aura Free lack it, and a path the tests cannot
   reach on a real server is not shipped.
 
+- **History twins** (``changes``, ``area-changes``): the database returns the
+  snapshot history the push wrote (``:Snapshot`` and ``:SnapshotFact`` nodes)
+  and the present graph, and the query's own change rules compare them here.
+
 Either way both give the same rows; the tests prove it on one workspace.
 """
 
@@ -25,17 +29,27 @@ from importlib import resources
 from typing import Any
 
 import networkx as nx
+import orjson
 import pandas as pd
 
 from ..errors import UsageError
 from ..graph._bolt import BoltError, connect, mask
 from ..graph.build import Graph
+from ..graph.history import PLACE_EDGES, History, Snap, SnapshotFacts
 from ..graph.neo4j import RESERVED
 from ..ontology import EdgeType, NodeType
 from ._registry import QUERIES
 from .funding import finish_dependency, finish_funders
 
-__all__ = ["TWINS", "Projection", "Twin", "projected_graph", "run_twin", "twin_statements"]
+__all__ = [
+    "TWINS",
+    "Projection",
+    "Twin",
+    "history_from",
+    "projected_graph",
+    "run_twin",
+    "twin_statements",
+]
 
 Fetch = Callable[..., list[dict[str, Any]]]
 """Run one of the twin's Cypher files with parameters; return its records as dicts."""
@@ -181,6 +195,50 @@ _PROJECTIONS = {
     "gaps": _EVERYTHING_LOCAL,
 }
 
+_EVERYTHING = Projection(nodes=tuple(NodeType), relationships=tuple(EdgeType))
+"""The whole present graph: where things are placed, named and funded."""
+
+_HISTORY_FILES = ("history-snapshots.cypher", "history-facts.cypher")
+
+
+def _day(value: Any) -> str:
+    return str(value.iso_format() if hasattr(value, "iso_format") else value)
+
+
+def history_from(fetch: Fetch) -> History:
+    """The snapshot history a push wrote, read back from the database."""
+    snapshots: dict[str, list[Snap]] = {}
+    for row in fetch("history-snapshots.cypher"):
+        snap = Snap(int(row["snapshot"]), str(row["source"]), _day(row["date"]))
+        snapshots.setdefault(snap.source, []).append(snap)
+    for snaps in snapshots.values():
+        snaps.sort(key=lambda s: (s.date, s.id))
+    read: dict[int, SnapshotFacts] = {}
+
+    def facts_of(snap: Snap) -> SnapshotFacts:
+        if snap.id not in read:
+            facts: dict[str, tuple[str, dict[str, Any]]] = {}
+            places: dict[EdgeType, dict[str, set[str]]] = {e: {} for e in PLACE_EDGES}
+            for row in fetch("history-facts.cypher", snapshot=snap.id):
+                if row["type"] is not None:
+                    facts[row["node"]] = (row["type"], orjson.loads(row["props"]))
+                for edge_type in PLACE_EDGES:
+                    at = row[edge_type.value.lower()]
+                    if at:
+                        places[edge_type][row["node"]] = set(at)
+            read[snap.id] = SnapshotFacts(facts, places)
+        return read[snap.id]
+
+    return History(snapshots, facts_of, projected_graph(fetch, _EVERYTHING))
+
+
+def _history_twin(name: str) -> Callable[[Fetch, dict[str, Any]], pd.DataFrame]:
+    def run(fetch: Fetch, params: dict[str, Any]) -> pd.DataFrame:
+        return QUERIES[name](history_from(fetch), **params)
+
+    return run
+
+
 TWINS: dict[str, Twin] = {
     "funders": Twin("funders", ("funders.cypher",), _funders),
     "funding-dependency": Twin(
@@ -191,6 +249,10 @@ TWINS: dict[str, Twin] = {
     **{
         name: Twin(name, _PROJECTION_FILES, projection.run(name))
         for name, projection in _PROJECTIONS.items()
+    },
+    **{
+        name: Twin(name, (*_HISTORY_FILES, *_PROJECTION_FILES), _history_twin(name))
+        for name in ("changes", "area-changes")
     },
 }
 """The queries with a Cypher twin, by query name."""

@@ -294,7 +294,9 @@ def _twin_params(name: str, graph: Any) -> dict[str, Any]:
     return {"remove": [busiest]}
 
 
-@pytest.mark.parametrize("name", sorted(TWINS))
+@pytest.mark.parametrize(
+    "name", sorted(n for n in TWINS if not QUERIES[n].needs_workspace)
+)  # the history twins (changes, area-changes): test_neo4j_changes.py
 def test_each_twin_gives_the_networkx_answer(
     name: str, town: Path, bolt: BoltServer, database: str, tmp_path: Path
 ) -> None:
