@@ -16,8 +16,8 @@ from typing import Any
 import pandas as pd
 import pytest
 from arcadedb_server import BoltServer
-from handmade import edge, node
-from test_changes import AFTER, BEFORE, LOC, ORG, SVC, _grant, _ingest, _places
+from handmade import edge, ingest_records, node
+from test_changes import AFTER, BEFORE, LOC, ORG, SVC, _grant, _places
 
 from civicgraph import Workspace
 from civicgraph.graph.history import history_rows
@@ -69,8 +69,8 @@ def _two_snapshots(ws: Workspace) -> None:
             *_ending("g-ending", "GB-CHC-8", "2026-01-31", 900),
         ]
     )
-    _ingest(ws, before, DAYS[0])
-    _ingest(ws, after, DAYS[1])
+    ingest_records(ws, before, name="dir", snapshot_date=DAYS[0])
+    ingest_records(ws, after, name="dir", snapshot_date=DAYS[1])
 
 
 @pytest.fixture(scope="module")
@@ -156,7 +156,7 @@ def test_cli_twins_and_what_they_refuse(
     where = ["--uri", bolt.uri, "--user", bolt.user, "--database", database]
     result = run_cli("--db", ws.path, "neo4j", "query", "changes", *where, "--format", "json")
     assert result.code == 0, result.err
-    rows = json.loads(result.out)
+    rows = json.loads(result.out)["rows"]
     assert {(r["change"], r["id"]) for r in rows} == set(
         zip(changes(ws)["change"], changes(ws)["id"], strict=True)
     )
@@ -165,7 +165,7 @@ def test_cli_twins_and_what_they_refuse(
         "--format", "json",
     )  # fmt: skip
     assert result.code == 0, result.err
-    assert {r["area"] for r in json.loads(result.out)} == {"E02000001"}
+    assert {r["area"] for r in json.loads(result.out)["rows"]} == {"E02000001"}
     bad = run_cli("--db", ws.path, "neo4j", "query", "changes", *where, "--since", "nine")
     assert bad.code == 2
     assert "1 (dir, 2025-01-15)" in bad.err and "Traceback" not in bad.err
@@ -178,12 +178,12 @@ def test_a_later_push_replaces_the_history(bolt: BoltServer, tmp_path: Path) -> 
     """One snapshot pushed, then a second: the twin sees the second, nothing is left over."""
     ws = Workspace(tmp_path / "w.db")
     database = bolt.fresh_database()
-    _ingest(ws, _places(list(BEFORE)), DAYS[0])
+    ingest_records(ws, _places(list(BEFORE)), name="dir", snapshot_date=DAYS[0])
     push = {"uri": bolt.uri, "user": bolt.user, "password": bolt.password, "database": database}
     first = push_to_neo4j(ws, **push)
     assert first.history["Snapshot"] == 1
     assert _twin(bolt, (ws, database, None), "changes").empty
-    _ingest(ws, _places(list(AFTER)), DAYS[1])
+    ingest_records(ws, _places(list(AFTER)), name="dir", snapshot_date=DAYS[1])
     second = push_to_neo4j(ws, **push)
     assert second.history["Snapshot"] == 2
     _same(changes(ws), _twin(bolt, (ws, database, None), "changes"))
