@@ -176,9 +176,9 @@ def within_param(help: str | None = None) -> click.Option:
     return click.Option(list(_WITHIN_DECLS), **attrs)
 
 
-def within_option() -> Callable[[F], F]:
+def within_option(help: str | None = None) -> Callable[[F], F]:
     """:func:`within_param` as a decorator."""
-    return click.option(*_WITHIN_DECLS, **_WITHIN_ATTRS)
+    return click.option(*_WITHIN_DECLS, **{**_WITHIN_ATTRS, **({"help": help} if help else {})})
 
 
 class _Day(click.ParamType):  # type: ignore[type-arg]
