@@ -16,7 +16,7 @@ import click
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..graph import Workspace
+    from ..graph import Graph, Workspace
 
 __all__ = [
     "CONTEXT_SETTINGS",
@@ -37,6 +37,7 @@ __all__ = [
     "output_params",
     "progress_counter",
     "resolve_format",
+    "scoped_nodes",
     "step_progress",
     "within_option",
     "within_param",
@@ -158,27 +159,43 @@ def out_option(*, required: bool = False, help: str = "Write to this file.") -> 
 
 
 _WITHIN_DECLS = ["--within", "within"]
-_WITHIN_ATTRS: dict[str, Any] = {
-    "multiple": True,
-    "metavar": "AREA",
-    "help": "Answer within this area: a GSS code or name of a region, local authority, ward, "
+_WITHIN_ATTRS: dict[str, Any] = {"multiple": True, "metavar": "AREA"}
+_WITHIN_HELP = (
+    "Answer within this area: a GSS code or name of a region, local authority, ward, "
     "MSOA or LSOA; repeat for several. Default: the workspace's scope (`civicgraph scope "
-    "set`), else the local authorities holding its placed services, locations and assets.",
-}
+    "set`), else the local authorities holding its placed services, locations and assets."
+)
 
 
 def within_param(help: str | None = None) -> click.Option:
     """``--within AREA`` (repeatable), as ``within``: the study area of place-based answers
     (``help``: a command's own text, where its default is not the workspace's scope)."""
-    attrs = dict(_WITHIN_ATTRS)
-    if help:
-        attrs["help"] = help
-    return click.Option(list(_WITHIN_DECLS), **attrs)
+    return click.Option(list(_WITHIN_DECLS), **{**_WITHIN_ATTRS, "help": help or _WITHIN_HELP})
 
 
-def within_option() -> Callable[[F], F]:
+def within_option(help: str | None = None) -> Callable[[F], F]:
     """:func:`within_param` as a decorator."""
-    return click.option(*_WITHIN_DECLS, **_WITHIN_ATTRS)
+    return click.option(*_WITHIN_DECLS, **{**_WITHIN_ATTRS, "help": help or _WITHIN_HELP})
+
+
+def scoped_nodes(
+    workspace: Workspace, within: tuple[str, ...], *, graph: Graph | None = None
+) -> set[str] | None:
+    """The nodes an export's ``--within`` keeps, said on stderr; None without ``--within``.
+
+    ``graph``: the workspace's graph, when the command has loaded it already.
+    """
+    if not within:
+        return None
+    from ..graph.scope import resolve_scope
+    from ..graph.scope import scope_nodes as nodes_in
+
+    if graph is None:
+        graph = workspace.graph()
+    scope = resolve_scope(graph, within)
+    nodes = nodes_in(graph, scope)
+    click.echo(f"note: {scope.describe()}; {len(nodes):,} nodes", err=True)
+    return nodes
 
 
 class _Day(click.ParamType):  # type: ignore[type-arg]

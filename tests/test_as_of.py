@@ -12,25 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from handmade import edge, node
+from handmade import edge, ingest_records, node
 from helpers import shared
 
 from civicgraph import Workspace
 from civicgraph.errors import UsageError
 from civicgraph.ingest import ingest
-from civicgraph.ingest._pipeline import ReadContext, run_ingest
 from civicgraph.ontology import EdgeType, NodeType
 
 SVC, ORG, GRANT = NodeType.SERVICE, NodeType.ORGANIZATION, NodeType.GRANT
-
-
-def _ingest(ws: Workspace, source: str, records: list[Any], day: str) -> None:
-    ctx = ReadContext(source=source, sha256=source + day, variant="hand-built")
-    for record in records:
-        ctx.read(record.table)
-    run_ingest(
-        records, ctx, workspace=ws, kind="hand", input_name=f"{source}.json", snapshot_date=day
-    )
 
 
 FIRST = [
@@ -82,9 +72,9 @@ GRANTS = [  # a funder's file, ingested with the date 2024-09-01
 def town(tmp_path: Path) -> Path:
     path = tmp_path / "town.db"
     with Workspace(path) as ws:
-        _ingest(ws, "dir", FIRST, "2024-01-01")
-        _ingest(ws, "dir", SECOND, "2024-07-01")
-        _ingest(ws, "fund", GRANTS, "2024-09-01")
+        ingest_records(ws, FIRST, name="dir", snapshot_date="2024-01-01")
+        ingest_records(ws, SECOND, name="dir", snapshot_date="2024-07-01")
+        ingest_records(ws, GRANTS, name="fund", snapshot_date="2024-09-01")
     return path
 
 
