@@ -163,7 +163,10 @@ def test_cli(town: Path, run_cli: Any, tmp_path: Path) -> None:
     # Every query takes it: the changes a day saw are those of the snapshots by then.
     rows = run_cli("--db", town, "query", "changes", "--as-of", "2024-08-01", "--format", "json")
     assert rows.code == 0, rows.err
-    found = {(r["change"], r["name"]) for r in json.loads(rows.out)}
+    answer = json.loads(rows.out)
+    assert answer["query"] == "changes" and answer["as_of"] == "2024-08-01"
+    assert any(note.startswith("as of 2024-08-01") for note in answer["notes"])
+    found = {(r["change"], r["name"]) for r in answer["rows"]}
     assert found == {("opened", "Warm space"), ("closed", "Youth club")}
     # The assets query judges its listings on the same day (its own --as-of is the shared one).
     assets = run_cli("--db", town, "query", "assets", "--as-of", "2024-03-31", "--format", "json")
