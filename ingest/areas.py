@@ -138,7 +138,7 @@ class _Collector:
     def __init__(self, ctx: ReadContext) -> None:
         self.ctx = ctx
         self.areas: dict[str, _Area] = {}
-        self.links: dict[tuple[str, str], tuple[str, int]] = {}
+        self.links: dict[tuple[str, str], tuple[str, int, str | None]] = {}
 
     def area(
         self, code: str, props: dict[str, Any], *, label: str, row: int, own: bool = True
@@ -206,9 +206,9 @@ class _Collector:
             child_key = (
                 postcode_key(child) if child_area.props.get("level") == "postcode" else child
             )
-            props = {"lookup": lookup} if lookup else None
+            link = {"lookup": lookup} if lookup else None
             yield EdgeRecord(
-                EdgeType.PART_OF, child_key, parent, label, f"row {row}", props=props, row=row
+                EdgeType.PART_OF, child_key, parent, label, f"row {row}", props=link, row=row
             )
 
 
