@@ -16,13 +16,14 @@ import click
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..graph import Workspace
+    from ..graph import Graph, Workspace
 
 __all__ = [
     "CONTEXT_SETTINGS",
     "OUTPUT_FORMATS",
     "Choice",
     "State",
+    "answer_about",
     "as_of_option",
     "as_of_param",
     "dumps",
@@ -37,6 +38,7 @@ __all__ = [
     "output_params",
     "progress_counter",
     "resolve_format",
+    "scoped_nodes",
     "step_progress",
     "within_option",
     "within_param",
@@ -158,27 +160,43 @@ def out_option(*, required: bool = False, help: str = "Write to this file.") -> 
 
 
 _WITHIN_DECLS = ["--within", "within"]
-_WITHIN_ATTRS: dict[str, Any] = {
-    "multiple": True,
-    "metavar": "AREA",
-    "help": "Answer within this area: a GSS code or name of a region, local authority, ward, "
+_WITHIN_ATTRS: dict[str, Any] = {"multiple": True, "metavar": "AREA"}
+_WITHIN_HELP = (
+    "Answer within this area: a GSS code or name of a region, local authority, ward, "
     "MSOA or LSOA; repeat for several. Default: the workspace's scope (`civicgraph scope "
-    "set`), else the local authorities holding its placed services, locations and assets.",
-}
+    "set`), else the local authorities holding its placed services, locations and assets."
+)
 
 
 def within_param(help: str | None = None) -> click.Option:
     """``--within AREA`` (repeatable), as ``within``: the study area of place-based answers
     (``help``: a command's own text, where its default is not the workspace's scope)."""
-    attrs = dict(_WITHIN_ATTRS)
-    if help:
-        attrs["help"] = help
-    return click.Option(list(_WITHIN_DECLS), **attrs)
+    return click.Option(list(_WITHIN_DECLS), **{**_WITHIN_ATTRS, "help": help or _WITHIN_HELP})
 
 
-def within_option() -> Callable[[F], F]:
+def within_option(help: str | None = None) -> Callable[[F], F]:
     """:func:`within_param` as a decorator."""
-    return click.option(*_WITHIN_DECLS, **_WITHIN_ATTRS)
+    return click.option(*_WITHIN_DECLS, **{**_WITHIN_ATTRS, "help": help or _WITHIN_HELP})
+
+
+def scoped_nodes(
+    workspace: Workspace, within: tuple[str, ...], *, graph: Graph | None = None
+) -> set[str] | None:
+    """The nodes an export's ``--within`` keeps, said on stderr; None without ``--within``.
+
+    ``graph``: the workspace's graph, when the command has loaded it already.
+    """
+    if not within:
+        return None
+    from ..graph.scope import resolve_scope
+    from ..graph.scope import scope_nodes as nodes_in
+
+    if graph is None:
+        graph = workspace.graph()
+    scope = resolve_scope(graph, within)
+    nodes = nodes_in(graph, scope)
+    click.echo(f"note: {scope.describe()}; {len(nodes):,} nodes", err=True)
+    return nodes
 
 
 class _Day(click.ParamType):  # type: ignore[type-arg]
@@ -324,6 +342,34 @@ def write_output(data: bytes, out: str | None, *, what: str) -> None:
     click.echo(f"{what} written to {out}", err=True)
 
 
+def answer_about(
+    frame: pd.DataFrame,
+    *,
+    query: str,
+    as_of: str | None = None,
+    notes: Sequence[str | None] = (),
+) -> dict[str, Any]:
+    """What a query's rows are about: the ``about`` of :func:`emit_rows`.
+
+    ``{"query": NAME, "scope": {...} or None, "as_of": DAY or None, "notes": [...]}``:
+    the scope is the one the query put in ``frame.attrs`` (areas, names, how they were
+    chosen, the lookup vintage, superseded areas, and ``described``: its one line);
+    ``None`` for a query that is not place-based. Notes are the given ones (what an
+    ``--as-of`` graph held) and the query's own (``frame.attrs["note"]``).
+    """
+    detail = frame.attrs.get("scope_detail")
+    scope = None
+    if detail is not None:
+        scope = {**detail, "described": frame.attrs.get("scope")}
+    said = [*notes, frame.attrs.get("note")]
+    return {
+        "query": query,
+        "scope": scope,
+        "as_of": as_of,
+        "notes": [note.removeprefix("note: ") for note in said if note],
+    }
+
+
 def emit_rows(
     frame: pd.DataFrame,
     *,
@@ -331,22 +377,29 @@ def emit_rows(
     out: str | None,
     bom: bool = False,
     limit: int | None = None,
+    about: dict[str, Any] | None = None,
 ) -> None:
     """Write a table of rows as the options asked: the one output path of every command.
 
     Nothing is cut except in ``table`` on standard output (long values shortened to
     80 characters for reading); ``xlsx`` is a typed workbook; CSV and XLSX
     neutralise formula-like text (see ``civicgraph.graph.tables``).
+
+    ``about`` (a query's answer, from :func:`answer_about`) travels with the rows:
+    JSON becomes ``{"query", "scope", "as_of", "notes", "rows"}``, a workbook gets an
+    "about" sheet and Markdown a first line; CSV stays rows alone (the scope goes to
+    standard error as a note) and a table on the screen starts with the scope line.
     """
-    from ..graph.tables import table_bytes, write_workbook
+    from ..graph.tables import about_table, answer_bytes, table_bytes, write_workbook
 
     chosen = resolve_format(output_format, out)
     if limit:
         frame = frame.head(limit)
     scope = frame.attrs.get("scope")
-    if scope:
-        # Machine-readable formats keep their shape (the scope is also in each row's `why`);
-        # a table read by a person starts with it.
+    carried = about is not None and chosen in ("json", "xlsx", "md")
+    if scope and not carried:
+        # CSV keeps its shape (the scope is also in each row's `why`); a table read by a
+        # person starts with it.
         if chosen in ("table", "md") and _to_stdout(out):
             sys.stdout.write(f"{scope}\n")
             sys.stdout.flush()
@@ -360,13 +413,19 @@ def emit_rows(
         import io
 
         buffer = io.BytesIO()
-        result = write_workbook({"rows": frame}, buffer)
+        sheets = {"rows": frame}
+        if about is not None:
+            sheets["about"] = about_table(about)
+        result = write_workbook(sheets, buffer)
         write_output(buffer.getvalue(), out, what=f"{len(frame):,} rows")
         for note in result.notes():
             click.echo(f"note: {note}", err=True)
         return
     width = 80 if chosen == "table" and _to_stdout(out) else None
-    data = table_bytes(frame, chosen, bom=bom, max_colwidth=width)
+    if about is not None:
+        data = answer_bytes(frame, chosen, about=about, bom=bom, max_colwidth=width)
+    else:
+        data = table_bytes(frame, chosen, bom=bom, max_colwidth=width)
     write_output(data, out, what=f"{len(frame):,} rows")
 
 

@@ -7,18 +7,23 @@ import click
 from ..graph.netfiles import NETWORK_FORMATS, export_network
 from ..graph.rdf import RDF_FORMATS, export_rdf
 from ._common import (
-    _WITHIN_ATTRS,
-    _WITHIN_DECLS,
     CONTEXT_SETTINGS,
     Choice,
     State,
     as_of_option,
     as_of_param,
     echo_as_of,
+    scoped_nodes,
+    within_option,
     within_param,
 )
 
 __all__ = ["export"]
+
+_WITHIN_LIKE_GEXF = (
+    "Write only this place (as 'export gexf --within'): a GSS code or name of a region, local "
+    "authority, ward, MSOA or LSOA; repeat for several. Default: the whole graph."
+)
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
@@ -38,15 +43,7 @@ def export() -> None:
 @click.option(
     "--out", type=click.Path(file_okay=False), required=True, help="Folder to write into."
 )
-@click.option(
-    *_WITHIN_DECLS,
-    **{
-        **_WITHIN_ATTRS,
-        "help": "Write only this place (as 'export gexf --within'): a GSS code or name of a "
-        "region, local authority, ward, MSOA or LSOA; repeat for several. Default: the whole "
-        "graph.",
-    },
-)
+@within_option(_WITHIN_LIKE_GEXF)
 @as_of_option()
 @click.pass_obj
 def export_neo4j_csv(state: State, out: str, within: tuple[str, ...], as_of: str | None) -> None:
@@ -61,15 +58,9 @@ def export_neo4j_csv(state: State, out: str, within: tuple[str, ...], as_of: str
       civicgraph export neo4j-csv --out neo4j-import/ && sh neo4j-import/import.sh neo4j
     """
     from ..graph.neo4j import write_neo4j_csv
-    from ..graph.scope import resolve_scope, scope_nodes
 
     with state.workspace(as_of=as_of) as workspace:
-        nodes = None
-        if within:
-            graph = workspace.graph()
-            scope = resolve_scope(graph, within)
-            nodes = scope_nodes(graph, scope)
-            click.echo(f"note: {scope.describe()}; {len(nodes):,} nodes", err=True)
+        nodes = scoped_nodes(workspace, within)
         written = write_neo4j_csv(workspace, out, nodes=nodes)
         echo_as_of(workspace)
     for path in written:
@@ -92,15 +83,7 @@ def export_neo4j_csv(state: State, out: str, within: tuple[str, ...], as_of: str
     envvar="CIVICGRAPH_BASE_IRI",
     help="The base of node IRIs (default: $CIVICGRAPH_BASE_IRI or https://w3id.org/civicgraph/id/).",
 )
-@click.option(
-    *_WITHIN_DECLS,
-    **{
-        **_WITHIN_ATTRS,
-        "help": "Write only this place (as 'export gexf --within'): a GSS code or name of a "
-        "region, local authority, ward, MSOA or LSOA; repeat for several. Default: the whole "
-        "graph.",
-    },
-)
+@within_option(_WITHIN_LIKE_GEXF)
 @as_of_option()
 @click.pass_obj
 def export_rdf_command(
@@ -126,15 +109,8 @@ def export_rdf_command(
       civicgraph export rdf --format turtle --out town.ttl
       civicgraph export rdf --format jsonld --out town.jsonld --base-iri https://data.example.gov.uk/id/
     """
-    from ..graph.scope import resolve_scope, scope_nodes
-
     with state.workspace(as_of=as_of) as workspace:
-        nodes = None
-        if within:
-            graph = workspace.graph()
-            scope = resolve_scope(graph, within)
-            nodes = scope_nodes(graph, scope)
-            click.echo(f"note: {scope.describe()}; {len(nodes):,} nodes", err=True)
+        nodes = scoped_nodes(workspace, within)
         count = export_rdf(workspace, out, format=rdf_format, base_iri=base_iri, nodes=nodes)
         echo_as_of(workspace)
     click.echo(f"{count:,} triples written to {out}", err=True)
@@ -177,17 +153,11 @@ def _network_command(name: str) -> click.Command:
         within: tuple[str, ...],
         as_of: str | None,
     ) -> None:
-        from ..graph.scope import resolve_scope, scope_nodes
-
         with state.workspace(as_of=as_of) as workspace:
             graph = workspace.graph()
             echo_as_of(workspace)
-            nodes = None
-            if within:
-                scope = resolve_scope(graph, within)
-                nodes = scope_nodes(graph, scope)
-                click.echo(f"note: {scope.describe()}; {len(nodes):,} nodes", err=True)
-            else:
+            nodes = scoped_nodes(workspace, within, graph=graph)
+            if nodes is None:
                 click.echo("note: the whole graph (no --within)", err=True)
             path = export_network(
                 graph, out, format=name, nodes=nodes, analysis=analysis, seed=seed

@@ -9,7 +9,7 @@ import click
 
 from ..errors import UsageError
 from ..queries import QUERIES, Query
-from ._common import CONTEXT_SETTINGS, Choice, State, dumps, emit_rows
+from ._common import CONTEXT_SETTINGS, Choice, State, answer_about, dumps, emit_rows
 from .query import query_command
 
 __all__ = ["neo4j"]
@@ -150,6 +150,7 @@ def _twin_command(query: Query) -> click.Command:
             out=out,
             bom=bom,
             limit=None if own_limit else limit,
+            about=answer_about(frame, query=query.name, as_of=params.get("as_of")),
         )
 
     base = query_command(query)

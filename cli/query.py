@@ -12,6 +12,7 @@ from ._common import (
     CONTEXT_SETTINGS,
     Choice,
     State,
+    answer_about,
     as_of_param,
     echo_as_of,
     emit_rows,
@@ -52,6 +53,7 @@ def query_command(query: Query) -> click.Command:
         with state.workspace(as_of=as_of) as workspace:
             frame = run_query(query.name, workspace, **params)
             echo_as_of(workspace)
+            held = workspace.as_of_described()
         if frame.attrs.get("note"):
             click.echo(frame.attrs["note"], err=True)  # on stderr: the rows stay machine-readable
         emit_rows(
@@ -60,6 +62,7 @@ def query_command(query: Query) -> click.Command:
             out=out,
             bom=bom,
             limit=None if own_limit else limit,
+            about=answer_about(frame, query=query.name, as_of=as_of, notes=[held]),
         )
 
     options: list[click.Parameter] = []

@@ -44,6 +44,8 @@ __all__ = [
     "SUFFIX_FORMATS",
     "TABLE_FORMATS",
     "WorkbookResult",
+    "about_table",
+    "answer_bytes",
     "format_for",
     "markdown_table",
     "table_bytes",
@@ -274,6 +276,96 @@ def table_bytes(
     else:
         raise UsageError(f"'{format}' is not one of {', '.join(TABLE_FORMATS)}.")
     return (text if text.endswith("\n") else text + "\n").encode("utf-8")
+
+
+def _about_line(about: Mapping[str, Any]) -> str:
+    """What an answer is about, as one line of text (the scope, the day, the notes)."""
+    parts = []
+    scope = about.get("scope")
+    if isinstance(scope, Mapping) and scope.get("described"):
+        parts.append(str(scope["described"]))
+    if about.get("as_of"):
+        parts.append(f"as of {about['as_of']}")
+    parts += [str(note) for note in about.get("notes") or ()]
+    return "; ".join(parts)
+
+
+def about_table(about: Mapping[str, Any]) -> pd.DataFrame:
+    """What an answer is about as a table, one row per fact (nested facts as JSON text):
+    the "about" sheet of a workbook (see :func:`answer_bytes`)."""
+    facts: list[tuple[str, Any]] = []
+    for key, value in about.items():
+        if key == "scope" and isinstance(value, Mapping):
+            facts += [(f"scope.{k}", v) for k, v in value.items()]
+        elif key == "notes":
+            facts += [("note", note) for note in value or ()]
+        else:
+            facts.append((key, value))
+    return pd.DataFrame(
+        {
+            "about": [k for k, _ in facts],
+            "value": [
+                v if v is None or isinstance(v, str | int | float) else _text(_plain(v))
+                for _, v in facts
+            ],
+        }
+    )
+
+
+def answer_bytes(
+    frame: pd.DataFrame,
+    format: str,
+    *,
+    about: Mapping[str, Any],
+    bom: bool = False,
+    max_colwidth: int | None = None,
+) -> bytes:
+    """A query's answer in ``format``: its rows and what they are about.
+
+    ``about`` holds the query's name, its scope (the areas, how they were chosen, the
+    lookup vintage), ``as_of`` and notes. JSON is one object, ``about`` then ``rows``;
+    a workbook gets an "about" sheet after "rows"; Markdown starts with one line of
+    it; CSV and aligned text are the rows alone (:func:`table_bytes`), so a CSV stays
+    one table.
+
+    Examples
+    --------
+    >>> import pandas as pd, json
+    >>> about = {"query": "gaps", "scope": None, "as_of": "2024-03-31", "notes": []}
+    >>> answer = answer_bytes(pd.DataFrame({"area": ["E01000001"]}), "json", about=about)
+    >>> list(json.loads(answer)), json.loads(answer)["rows"]
+    (['query', 'scope', 'as_of', 'notes', 'rows'], [{'area': 'E01000001'}])
+    >>> print(answer_bytes(pd.DataFrame({"n": [1]}), "md", about=about).decode())
+    _as of 2024-03-31_
+    <BLANKLINE>
+    | n |
+    | --- |
+    | 1 |
+    <BLANKLINE>
+    """
+    if format == "json":
+        columns = _columns(frame)
+        document = {
+            **about,
+            "rows": [dict(zip(columns, row, strict=True)) for row in _rows(frame)],
+        }
+        text = orjson.dumps(
+            document,
+            option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY,
+            default=str,
+        ).decode()
+        return (text + "\n").encode("utf-8")
+    if format == "xlsx":
+        buffer = io.BytesIO()
+        write_workbook({"rows": frame, "about": about_table(about)}, buffer)
+        return buffer.getvalue()
+    if format == "md":
+        line = _about_line(about)
+        table = table_bytes(frame, "md")
+        if not line:
+            return table
+        return f"_{_markdown_cell(line)}_\n\n".encode() + table
+    return table_bytes(frame, format, bom=bom, max_colwidth=max_colwidth)
 
 
 def write_table(

@@ -18,12 +18,14 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import igraph as ig
 import networkx as nx
 
 from ._network import TieNetwork
+
+if TYPE_CHECKING:
+    import igraph as ig
 
 __all__ = [
     "Backend",
@@ -50,12 +52,20 @@ def _weights(network: TieNetwork) -> list[float]:
     return [max(w, _TINY) for w in network.ties.values()]
 
 
+def _ig() -> Any:
+    """python-igraph, imported when first used: it imports matplotlib.pyplot with it, which
+    costs most of a second, and most commands never run a network algorithm."""
+    import igraph
+
+    return igraph
+
+
 def to_igraph(network: TieNetwork) -> ig.Graph:
     """The network as an undirected, weighted igraph graph (vertex ``i`` is node ``i``)."""
     cached = getattr(network, "_igraph", None)
     if cached is not None:
         return cached
-    graph = ig.Graph(n=network.size, edges=list(network.ties), directed=False)
+    graph = _ig().Graph(n=network.size, edges=list(network.ties), directed=False)
     graph.es["weight"] = _weights(network)
     network._igraph = graph  # type: ignore[attr-defined]
     return graph
@@ -73,6 +83,7 @@ def to_networkx(network: TieNetwork) -> nx.Graph[int]:
 @contextmanager
 def _seeded(seed: int) -> Iterator[None]:
     """igraph draws from Python's ``random`` module; give it its own seeded generator."""
+    ig = _ig()
     ig.set_random_number_generator(random.Random(seed))
     try:
         yield

@@ -149,9 +149,13 @@ class GraphIndex:
     def edges(self, edge_type: EdgeType) -> Iterator[tuple[str, str, dict[str, Any]]]:
         """The graph's edges of one type: ``(source, target, attributes)``."""
         if self._edges is None:
-            # One pass over the adjacency buckets every type (views have no fast path).
+            # One pass over the adjacency buckets every type. It reads the graph's own
+            # adjacency mapping: the public view wraps every node's and every neighbour's
+            # entry in a new view object, which cost seconds at 100k services.
             buckets: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}
-            for u, neighbours in self.graph.adj.items():
+            adjacency: Mapping[str, Mapping[str, Mapping[Any, dict[str, Any]]]]
+            adjacency = self.graph._adj  # type: ignore[attr-defined]
+            for u, neighbours in adjacency.items():
                 for v, keyed in neighbours.items():
                     for data in keyed.values():
                         buckets.setdefault(data.get("type", ""), []).append((u, v, data))

@@ -434,14 +434,8 @@ def changes(
 
     Examples
     --------
-    >>> from civicgraph.graph import IngestReport, Workspace
-    >>> ws = Workspace(":memory:")
-    >>> def snapshot(day, services):
-    ...     report = IngestReport(source="hand", kind="hand", input="hand.json", snapshot_date=day)
-    ...     nodes = [(f"hand:svc:{i}", "Service", i, f'{{"name": "{n}"}}') for i, n in services]
-    ...     return ws.write_snapshot(report, nodes, [])
-    >>> _ = snapshot("2025-01-01", [("1", "Lunch club"), ("2", "Youth club")])
-    >>> _ = snapshot("2025-06-01", [("1", "Lunch club"), ("3", "Warm space")])
+    >>> from civicgraph.graph._examples import two_snapshots
+    >>> ws = two_snapshots()  # 2025-01-01: Lunch club, Youth club; 06-01: Lunch club, Warm space
     >>> [(r.change, r.name, r.when) for r in changes(ws).itertuples()]
     [('opened', 'Warm space', '2025-06-01'), ('closed', 'Youth club', '2025-06-01')]
     """

@@ -42,6 +42,18 @@ def bolt() -> Iterator[BoltServer]:
         yield server
 
 
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A workspace holding a directory (tests/data/oruk1 as ``dir``), so that referrals and
+    relationships have ends to match: what the hostile-input tests ingest into (a copy each)."""
+    from civicgraph import Workspace, ingest_hsds
+
+    path = tmp_path_factory.mktemp("template") / "workspace.db"
+    with Workspace(path) as workspace:
+        ingest_hsds(workspace, TEST_DATA / "oruk1", name="dir")
+    return path
+
+
 @pytest.fixture
 def shared_data() -> Callable[[str], Path]:
     return shared

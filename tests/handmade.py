@@ -56,15 +56,24 @@ def ingest_records(
     name: str = "hand",
     sha256: str = "ab" * 32,
     license: dict[str, str] | None = None,
+    snapshot_date: str | None = None,
 ) -> None:
-    """Ingest records as one snapshot of source ``name`` (the digest stands for the input's)."""
+    """Ingest records as one snapshot of source ``name`` (the digest stands for the input's),
+    dated ``snapshot_date`` (as ``ingest --snapshot-date``) when given."""
     ctx = ReadContext(source=name, sha256=sha256, variant="hand-built")
     if license:
         ctx.metadata["license"] = license
     records = list(records)
     for record in records:
         ctx.read(record.table)
-    run_ingest(records, ctx, workspace=workspace, kind="hand", input_name=f"{name}.json")
+    run_ingest(
+        records,
+        ctx,
+        workspace=workspace,
+        kind="hand",
+        input_name=f"{name}.json",
+        snapshot_date=snapshot_date,
+    )
 
 
 def small_town() -> list[Record]:

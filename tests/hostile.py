@@ -1,7 +1,8 @@
 """Building hostile inputs: valid files for every ingester, then broken copies of them.
 
 Used by ``test_hostile.py`` (the table of hostile inputs) and ``test_properties.py``
-(hypothesis). Every input is made here, in code; nothing is downloaded.
+(hypothesis), and :class:`WorkspaceCopy`, the copy of conftest's ``template`` workspace
+each case ingests into. Every input is made here, in code; nothing is downloaded.
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ import csv
 import hashlib
 import io
 import json
+import shutil
 import zipfile
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -261,6 +264,25 @@ def sha256_of_workspace(path: Path) -> str:
         if part.exists():
             digest.update(part.read_bytes())
     return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class WorkspaceCopy:
+    """A fresh copy of a template workspace, and the digest of its bytes before an ingest."""
+
+    path: Path
+    before: str
+
+    @classmethod
+    def of(cls, template: Path, folder: Path) -> WorkspaceCopy:
+        path = folder / "workspace.db"
+        shutil.copy(template, path)
+        return cls(path, sha256_of_workspace(path))
+
+    def assert_unchanged(self) -> None:
+        assert sha256_of_workspace(self.path) == self.before, (
+            "a refused ingest changed the workspace"
+        )
 
 
 Maker = Callable[[Path], Path]

@@ -12,25 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from handmade import edge, node
+from handmade import edge, ingest_records, node
 from helpers import shared
 
 from civicgraph import Workspace
 from civicgraph.errors import UsageError
 from civicgraph.ingest import ingest
-from civicgraph.ingest._pipeline import ReadContext, run_ingest
 from civicgraph.ontology import EdgeType, NodeType
 
 SVC, ORG, GRANT = NodeType.SERVICE, NodeType.ORGANIZATION, NodeType.GRANT
-
-
-def _ingest(ws: Workspace, source: str, records: list[Any], day: str) -> None:
-    ctx = ReadContext(source=source, sha256=source + day, variant="hand-built")
-    for record in records:
-        ctx.read(record.table)
-    run_ingest(
-        records, ctx, workspace=ws, kind="hand", input_name=f"{source}.json", snapshot_date=day
-    )
 
 
 FIRST = [
@@ -82,9 +72,9 @@ GRANTS = [  # a funder's file, ingested with the date 2024-09-01
 def town(tmp_path: Path) -> Path:
     path = tmp_path / "town.db"
     with Workspace(path) as ws:
-        _ingest(ws, "dir", FIRST, "2024-01-01")
-        _ingest(ws, "dir", SECOND, "2024-07-01")
-        _ingest(ws, "fund", GRANTS, "2024-09-01")
+        ingest_records(ws, FIRST, name="dir", snapshot_date="2024-01-01")
+        ingest_records(ws, SECOND, name="dir", snapshot_date="2024-07-01")
+        ingest_records(ws, GRANTS, name="fund", snapshot_date="2024-09-01")
     return path
 
 
@@ -173,7 +163,10 @@ def test_cli(town: Path, run_cli: Any, tmp_path: Path) -> None:
     # Every query takes it: the changes a day saw are those of the snapshots by then.
     rows = run_cli("--db", town, "query", "changes", "--as-of", "2024-08-01", "--format", "json")
     assert rows.code == 0, rows.err
-    found = {(r["change"], r["name"]) for r in json.loads(rows.out)}
+    answer = json.loads(rows.out)
+    assert answer["query"] == "changes" and answer["as_of"] == "2024-08-01"
+    assert any(note.startswith("as of 2024-08-01") for note in answer["notes"])
+    found = {(r["change"], r["name"]) for r in answer["rows"]}
     assert found == {("opened", "Warm space"), ("closed", "Youth club")}
     # The assets query judges its listings on the same day (its own --as-of is the shared one).
     assets = run_cli("--db", town, "query", "assets", "--as-of", "2024-03-31", "--format", "json")

@@ -11,21 +11,13 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from handmade import edge, node
+from handmade import edge, ingest_records, node
 
 from civicgraph import Workspace
-from civicgraph.ingest._pipeline import ReadContext, run_ingest
 from civicgraph.ontology import EdgeType, NodeType
 
 SVC, LOC = NodeType.SERVICE, NodeType.LOCATION
 DAYS = ("2025-01-15", "2025-04-15", "2025-07-15")
-
-
-def _ingest(ws: Workspace, records: list[Any], day: str) -> None:
-    ctx = ReadContext(source="dir", sha256=day, variant="hand-built")
-    for record in records:
-        ctx.read(record.table)
-    run_ingest(records, ctx, workspace=ws, kind="hand", input_name="dir.json", snapshot_date=day)
 
 
 def _snapshot(*names: str, moved: bool = False) -> list[Any]:
@@ -38,9 +30,9 @@ def _snapshot(*names: str, moved: bool = False) -> list[Any]:
 
 
 def _three_snapshots(ws: Workspace) -> None:
-    _ingest(ws, _snapshot("lunch", "youth"), DAYS[0])
-    _ingest(ws, _snapshot("lunch", "youth", "warm"), DAYS[1])
-    _ingest(ws, _snapshot("lunch", "warm", moved=True), DAYS[2])
+    ingest_records(ws, _snapshot("lunch", "youth"), name="dir", snapshot_date=DAYS[0])
+    ingest_records(ws, _snapshot("lunch", "youth", "warm"), name="dir", snapshot_date=DAYS[1])
+    ingest_records(ws, _snapshot("lunch", "warm", moved=True), name="dir", snapshot_date=DAYS[2])
 
 
 def test_nodes_and_edges_carry_their_first_and_last_day() -> None:
@@ -61,7 +53,7 @@ def test_nodes_and_edges_carry_their_first_and_last_day() -> None:
 
 def test_one_snapshot_first_is_last() -> None:
     ws = Workspace(":memory:")
-    _ingest(ws, _snapshot("lunch"), DAYS[1])
+    ingest_records(ws, _snapshot("lunch"), name="dir", snapshot_date=DAYS[1])
     data = ws.graph().nodes["dir:svc:lunch"]
     assert (data["first_asserted"], data["last_asserted"]) == (DAYS[1], DAYS[1])
 

@@ -12,24 +12,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from handmade import edge, node
+from handmade import edge, ingest_records, node
 from helpers import shared
 
 from civicgraph import Workspace
 from civicgraph.ingest import ingest
-from civicgraph.ingest._pipeline import ReadContext, run_ingest
 from civicgraph.ontology import EdgeType, NodeType
 from civicgraph.ontology.lifecycle import lifecycle_of
 from civicgraph.queries import changes
 
 SVC, LOC = NodeType.SERVICE, NodeType.LOCATION
-
-
-def _ingest(ws: Workspace, records: list[Any], day: str) -> None:
-    ctx = ReadContext(source="dir", sha256=day, variant="hand-built")
-    for record in records:
-        ctx.read(record.table)
-    run_ingest(records, ctx, workspace=ws, kind="hand", input_name="dir.json", snapshot_date=day)
 
 
 def _weekly(hours: tuple[str, str], days: str) -> list[dict[str, str]]:
@@ -87,8 +79,8 @@ PLANTED = {
 @pytest.fixture
 def two_snapshots() -> Workspace:
     ws = Workspace(":memory:")
-    _ingest(ws, BEFORE, "2025-01-15")
-    _ingest(ws, AFTER, "2025-07-15")
+    ingest_records(ws, BEFORE, name="dir", snapshot_date="2025-01-15")
+    ingest_records(ws, AFTER, name="dir", snapshot_date="2025-07-15")
     return ws
 
 
@@ -124,7 +116,7 @@ def test_since_a_snapshot_a_date_and_type(two_snapshots: Workspace) -> None:
 
 def test_one_snapshot_says_nothing_to_compare() -> None:
     ws = Workspace(":memory:")
-    _ingest(ws, BEFORE, "2025-01-15")
+    ingest_records(ws, BEFORE, name="dir", snapshot_date="2025-01-15")
     rows = changes(ws)
     assert rows.empty
     assert list(rows.columns) == [
@@ -273,8 +265,8 @@ def test_area_changes_and_the_spiral() -> None:
             *_grant("g-rich2", 300, "E01000002"),
         ]
     )
-    _ingest(ws, before, "2025-01-15")
-    _ingest(ws, after, "2025-07-15")
+    ingest_records(ws, before, name="dir", snapshot_date="2025-01-15")
+    ingest_records(ws, after, name="dir", snapshot_date="2025-07-15")
     from civicgraph.queries import area_changes
 
     rows = area_changes(ws).set_index(["area", "category"])

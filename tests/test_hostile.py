@@ -11,14 +11,12 @@ Never exit 3, never a traceback.
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import TEST_DATA
 from hostile import (
     ASSET_HEADER,
     ASSET_ROW,
@@ -28,6 +26,7 @@ from hostile import (
     GRANT_ROW,
     TABULAR,
     Maker,
+    WorkspaceCopy,
     asset_feature,
     boundary,
     collection,
@@ -38,14 +37,11 @@ from hostile import (
     named_place_grant,
     nested_json,
     service,
-    sha256_of_workspace,
     with_bad_crc,
     with_corrupt_deflate,
     write,
     xlsx_bytes,
 )
-
-from civicgraph import Workspace, ingest_hsds
 
 REFUSED, LOADED, EITHER, USAGE = "refused", "loaded", "either", "usage"
 
@@ -413,15 +409,6 @@ CASES += [
 ]  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A workspace holding a directory, so referrals and relationships have ends to match."""
-    path = tmp_path_factory.mktemp("template") / "workspace.db"
-    with Workspace(path) as workspace:
-        ingest_hsds(workspace, TEST_DATA / "oruk1", name="dir")
-    return path
-
-
 def _problem_places(report: dict[str, Any], code: str) -> list[dict[str, Any]]:
     """Each example of a problem, with its group's file and field."""
     return [
@@ -436,14 +423,12 @@ def _problem_places(report: dict[str, Any], code: str) -> list[dict[str, Any]]:
 def test_a_hostile_input_is_refused_or_reported_never_a_crash(
     case: Case, template: Path, tmp_path: Path, run_cli: Callable[..., Any]
 ) -> None:
-    db = tmp_path / "workspace.db"
-    shutil.copy(template, db)
+    workspace = WorkspaceCopy.of(template, tmp_path)
     source = case.make(tmp_path)
-    before = sha256_of_workspace(db)
     report = tmp_path / "report.json"
     result = run_cli(
-        "--db", db, "ingest", case.kind, source, "--name", "incoming", "--report", report,
-        *case.options,
+        "--db", workspace.path, "ingest", case.kind, source, "--name", "incoming",
+        "--report", report, *case.options,
     )  # fmt: skip
     assert result.code in ((2,) if case.outcome == USAGE else (0, 1)), (case.id, result.err)
     assert "Traceback" not in result.err and "Internal error" not in result.err, result.err
@@ -451,7 +436,7 @@ def test_a_hostile_input_is_refused_or_reported_never_a_crash(
     if expected is not None:
         assert result.code == expected, (case.id, result.err)
     if result.code in (1, 2):
-        assert sha256_of_workspace(db) == before, "a refused ingest changed the workspace"
+        workspace.assert_unchanged()
         assert "Fix:" in result.err, result.err
         assert source.name in result.err, (source.name, result.err)
         assert str(tmp_path) not in result.err.replace(str(source), ""), (

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from helpers import TEST_DATA
-from hostile import collection, feature, grant, hsds_package, service, sha256_of_workspace, write
+from hostile import WorkspaceCopy, collection, feature, grant, hsds_package, service, write
 
 from civicgraph import Workspace, ingest_hsds
 from civicgraph.errors import InputError, UsageError
@@ -196,11 +196,9 @@ def test_python_callers_hear_of_parameters_and_the_command_line_of_options(
     assert viz.code == 2 and "--view ego needs --focus" in viz.err, viz.err
 
 
-def test_a_refused_ingest_keeps_the_workspace_bytes(tmp_path: Path) -> None:
-    db = tmp_path / "w.db"
-    ingest_hsds(Workspace(db), TEST_DATA / "oruk1", name="dir")
-    before = sha256_of_workspace(db)
+def test_a_refused_ingest_keeps_the_workspace_bytes(template: Path, tmp_path: Path) -> None:
+    copy = WorkspaceCopy.of(template, tmp_path)
     bad = write(tmp_path, "grants.json", json.dumps([1, 2, 3]))
     with pytest.raises(InputError, match="holds no grants"):
-        ingest(Workspace(db), "360giving", str(bad), name="g")
-    assert sha256_of_workspace(db) == before
+        ingest(Workspace(copy.path), "360giving", str(bad), name="g")
+    copy.assert_unchanged()

@@ -376,7 +376,9 @@ def test_twin_cli(
         "--user", bolt.user, "--database", database, "--format", "json",
     )  # fmt: skip
     assert result.code == 0, result.err
-    rows = json.loads(result.out)
+    answer = json.loads(result.out)
+    assert answer["query"] == "funding-dependency" and "scope" in answer
+    rows = answer["rows"]
     assert rows and {"organization", "hhi", "why"} <= set(rows[0])
     # A projection twin, with the query's own options.
     result = run_cli(
@@ -384,7 +386,7 @@ def test_twin_cli(
         "--uri", bolt.uri, "--user", bolt.user, "--database", database, "--format", "json",
     )  # fmt: skip
     assert result.code == 0, result.err
-    rows = json.loads(result.out)
+    rows = json.loads(result.out)["rows"]
     assert rows and {row["type"] for row in rows} == {"Organization"}
 
 

@@ -83,7 +83,8 @@ def test_the_extension_names_the_format_and_nothing_is_cut(
     assert list(from_csv.columns) == list(expected.columns)
     assert from_csv["why"].tolist() == expected["why"].tolist()
     assert from_csv["score"].tolist() == pytest.approx(expected["score"].tolist())
-    _assert_same_rows(json.loads((tmp_path / "p.json").read_text(encoding="utf-8")), expected)
+    answer = json.loads((tmp_path / "p.json").read_text(encoding="utf-8"))
+    _assert_same_rows(answer["rows"], expected)
     sheet = openpyxl.load_workbook(tmp_path / "p.xlsx")["rows"]
     assert [c.value for c in sheet[1]] == list(expected.columns)
     assert [c.value for c in sheet["A"][1:]] == expected["organization_a"].tolist()
@@ -119,7 +120,7 @@ def test_dash_is_standard_output(
     monkeypatch.chdir(tmp_path)
     result = run_cli("--db", town, "query", "silos", "--out", "-", "--format", "json")
     assert result.code == 0 and not (tmp_path / "-").exists()
-    _assert_same_rows(json.loads(result.out), Workspace(town).query("silos"))
+    _assert_same_rows(json.loads(result.out)["rows"], Workspace(town).query("silos"))
     stats = run_cli("--db", town, "stats", "--out", "-", "--format", "csv")
     assert stats.out.splitlines()[0] == "kind,type,count"
 
@@ -164,7 +165,7 @@ def test_formula_like_text_is_neutralised_and_numbers_stay_numbers(
     cells = {c.value: c for c in sheet["B"][1:]}
     assert cells[FORMULA].data_type == "s" and cells[FORMULA].quotePrefix  # text, as it was
     json_out = run_cli("--db", town, "query", "isolates", "--format", "json")
-    assert FORMULA in {row["name"] for row in json.loads(json_out.out)}  # JSON is not a sheet
+    assert FORMULA in {row["name"] for row in json.loads(json_out.out)["rows"]}  # not a sheet
     # A number such as -0.5 stays a number.
     silos = Workspace(town).query("silos")
     assert (silos["ei_index"] < 0).any()
@@ -186,6 +187,51 @@ def test_markdown_escapes_pipes_and_markup(town: Path, run_cli) -> None:
     assert PIPES in unescaped
 
 
+def test_a_querys_answer_says_its_scope_in_every_format(
+    town: Path, tmp_path: Path, run_cli
+) -> None:
+    gaps = Workspace(town).query("gaps")
+    scope = gaps.attrs["scope"]
+    assert scope.startswith("scope: ") and "chosen by" in scope
+    # JSON: one object, the metadata then the rows (the Python API's rows, whole).
+    result = run_cli("--db", town, "query", "gaps", "--format", "json")
+    assert result.code == 0, result.err
+    answer = json.loads(result.out)
+    assert list(answer) == ["query", "scope", "as_of", "notes", "rows"]
+    assert answer["query"] == "gaps" and answer["as_of"] is None
+    assert answer["scope"]["described"] == scope
+    assert answer["scope"]["how"] == gaps.attrs["scope_detail"]["how"]
+    assert answer["scope"]["areas"] == gaps.attrs["scope_detail"]["areas"]
+    assert answer["scope"]["areas"] and all(a["area"] in scope for a in answer["scope"]["areas"])
+    _assert_same_rows(answer["rows"], gaps)
+    assert "note: scope" not in result.err  # said once, in the JSON
+    dated = json.loads(
+        run_cli("--db", town, "query", "gaps", "--as-of", "2100", "--format", "json").out
+    )
+    assert dated["as_of"] == "2100-12-31" and dated["notes"][0].startswith("as of 2100-12-31")
+    # CSV stays rows alone; the scope goes to standard error.
+    as_csv = run_cli("--db", town, "query", "gaps", "--format", "csv")
+    assert as_csv.out.splitlines()[0].startswith("rank,area,")
+    assert len(pd.read_csv(io.StringIO(as_csv.out))) == len(gaps)
+    assert f"note: {scope}" in as_csv.err
+    # Markdown starts with the scope line, in a file as on the screen.
+    assert run_cli("--db", town, "query", "gaps", "--out", tmp_path / "g.md").code == 0
+    lines = (tmp_path / "g.md").read_text(encoding="utf-8").splitlines()
+    assert re.sub(r"\\(.)", r"\1", lines[0]) == f"_{scope}_" and lines[1] == ""
+    assert lines[2].startswith("| rank | area |") and len(lines) == len(gaps) + 4
+    # A workbook has an "about" sheet after its rows.
+    assert run_cli("--db", town, "query", "gaps", "--out", tmp_path / "g.xlsx").code == 0
+    workbook = openpyxl.load_workbook(tmp_path / "g.xlsx")
+    assert workbook.sheetnames == ["rows", "about"]
+    assert workbook["rows"].max_row == len(gaps) + 1
+    facts = {row[0].value: row[1].value for row in workbook["about"].iter_rows(min_row=2)}
+    assert facts["query"] == "gaps" and facts["scope.described"] == scope
+    assert facts["scope.how"] == gaps.attrs["scope_detail"]["how"]
+    # A query that is not about a place says so: no scope.
+    silos = json.loads(run_cli("--db", town, "query", "silos", "--format", "json").out)
+    assert silos["scope"] is None and silos["query"] == "silos"
+
+
 def test_bom_is_an_option(town: Path, tmp_path: Path, run_cli, monkeypatch) -> None:
     plain = run_cli("--db", town, "query", "silos", "--out", tmp_path / "a.csv")
     assert plain.code == 0 and not (tmp_path / "a.csv").read_bytes().startswith(b"\xef\xbb\xbf")
@@ -201,7 +247,8 @@ def test_limit_on_every_kind_of_row_command(town: Path, run_cli) -> None:
     def rows(*args: str) -> list[dict[str, object]]:
         result = run_cli("--db", town, *args, "--format", "json")
         assert result.code == 0, result.err
-        return json.loads(result.out)
+        answer = json.loads(result.out)
+        return answer["rows"] if args[0] == "query" else answer  # a query's answer is an object
 
     assert len(rows("query", "silos", "--limit", "1")) == 1  # the generic --limit
     assert len(rows("query", "brokers", "--limit", "2")) == 2  # the query's own

@@ -225,10 +225,12 @@ def test_cli_runs_both_and_refuses_an_unknown_category(run_cli, workspace_path) 
         ingest_records(workspace, records)
     result = run_cli("--db", workspace_path, "query", "si-index", "--format", "json")
     assert result.code == 0, result.err
-    rows = json.loads(result.out)
+    rows = json.loads(result.out)["rows"]
     assert [r["area"] for r in rows] == ["E01000002", "E01000001"]
     result = run_cli("--db", workspace_path, "query", "gaps", "--format", "json")
-    assert [(r["area"], r["nearest"]) for r in json.loads(result.out)] == [("E01000002", "Library")]
+    assert [(r["area"], r["nearest"]) for r in json.loads(result.out)["rows"]] == [
+        ("E01000002", "Library")
+    ]
     result = run_cli("--db", workspace_path, "query", "gaps", "--category", "swimming")
     assert result.code == 2 and "no category 'swimming'" in result.err
     assert "Traceback" not in result.err

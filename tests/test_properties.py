@@ -14,7 +14,6 @@ stays quick and reproducible; ``HYPOTHESIS_PROFILE=explore`` runs many more.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,7 @@ from hostile import (
     REFERRAL_ROW,
     RELATIONSHIP_HEADER,
     RELATIONSHIP_ROW,
+    WorkspaceCopy,
     asset_feature,
     boundary,
     collection,
@@ -40,7 +40,6 @@ from hostile import (
     named_place_grant,
     nested,
     service,
-    sha256_of_workspace,
     xlsx_bytes,
 )
 from hypothesis import given
@@ -48,7 +47,7 @@ from hypothesis import strategies as st
 
 from civicgraph import Workspace
 from civicgraph.errors import CivicGraphError, InputError
-from civicgraph.ingest import ingest, ingest_areas, ingest_hsds
+from civicgraph.ingest import ingest, ingest_areas
 
 # -- hostile values ------------------------------------------------------------------
 
@@ -149,28 +148,18 @@ def mutated_table(
 # -- the property --------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("template") / "workspace.db"
-    with Workspace(path) as workspace:
-        ingest_hsds(workspace, TEST_DATA / "oruk1", name="dir")
-    return path
-
-
 def loads_or_is_refused(kind: str, source: Path, template: Path, folder: Path) -> None:
     """Ingest ``source``: it loads with every row accounted for, or is refused cleanly."""
-    db = folder / "workspace.db"
-    shutil.copy(template, db)
-    before = sha256_of_workspace(db)
+    copy = WorkspaceCopy.of(template, folder)
     try:
-        with Workspace(db) as workspace:
+        with Workspace(copy.path) as workspace:
             report = ingest(workspace, kind, str(source), name="incoming")
     except CivicGraphError as error:
         refused: CivicGraphError | None = error
     else:
         refused = None
     if refused is not None:
-        assert sha256_of_workspace(db) == before, "a refused ingest changed the workspace"
+        copy.assert_unchanged()
         if isinstance(refused, InputError):
             assert refused.path and refused.fix, str(refused)
         assert "Fix:" in str(refused), str(refused)

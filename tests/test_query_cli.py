@@ -51,8 +51,13 @@ def test_every_query_is_registered_and_listed(run_cli) -> None:  # type: ignore[
 def test_each_query_runs_from_the_cli_as_json(name: str, town_db: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
     result = run_cli("--db", town_db, "query", name, "--format", "json")
     assert result.code == 0, result.err
-    rows = json.loads(result.out)
+    answer = json.loads(result.out)
+    assert list(answer) == ["query", "scope", "as_of", "notes", "rows"]
+    assert answer["query"] == name and answer["as_of"] is None
+    rows = answer["rows"]
     assert isinstance(rows, list)
+    if answer["scope"] is not None:  # a place-based answer says where and how it was chosen
+        assert answer["scope"]["how"] and answer["scope"]["described"].startswith("scope: ")
     if rows:
         assert "why" in rows[0] and all(row["why"] for row in rows)
 
@@ -103,7 +108,7 @@ def test_impact_from_the_cli(town_db: Path, run_cli) -> None:  # type: ignore[no
         "json",
     )
     assert result.code == 0, result.err
-    rows = json.loads(result.out)
+    rows = json.loads(result.out)["rows"]
     assert rows[0]["loss"] == "summary" and "closes 2 organisations" in rows[0]["why"]
 
 

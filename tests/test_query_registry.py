@@ -85,7 +85,7 @@ def test_cli_lists_and_runs_the_query_in_every_format(
         "--db", town_db, "query", "nodes-of-type", "--node-type", "Organization", "--format", "json"
     )
     assert as_json.code == 0, as_json.err
-    rows = json.loads(as_json.out)
+    rows = json.loads(as_json.out)["rows"]
     assert isinstance(rows, list) and rows
     assert set(rows[0]) == {"id", "name", "why"}
     limited = run_cli("--db", town_db, "query", "nodes-of-type", "--limit", "3", "--format", "csv")
@@ -94,6 +94,6 @@ def test_cli_lists_and_runs_the_query_in_every_format(
     out = tmp_path / "rows.json"
     written = run_cli("--db", town_db, "query", "nodes-of-type", "--format", "json", "--out", out)
     assert written.code == 0 and written.out == ""
-    assert len(json.loads(out.read_text())) == 40
+    assert len(json.loads(out.read_text())["rows"]) == 40
     bad = run_cli("--db", town_db, "query", "nodes-of-type", "--node-type", "Grant")
     assert bad.code == 2 and "Grant" in bad.err

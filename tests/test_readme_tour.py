@@ -12,6 +12,7 @@ returns nothing fails like one that crashes.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -127,6 +128,13 @@ def _printed_rows(step: Step, out: str, cwd: Path) -> bool:
         path = cwd / target
         return path.exists() and (path.is_dir() or path.stat().st_size > 0)
     text = out.strip()
+    if text.startswith("{"):  # a query's JSON answer: its rows beside what they are about
+        try:
+            answer = json.loads(text)
+        except ValueError:
+            return True
+        if isinstance(answer, dict) and "rows" in answer:
+            return bool(answer["rows"])
     return bool(text) and text != "No rows." and text != "[]"
 
 

@@ -233,7 +233,7 @@ def test_the_demo_reports_on_an_area_where_every_section_has_content(
         "--db", result.workspace, "query", "prevention", "--by", "area", "--format", "json"
     )
     assert by_area.code == 0, by_area.err
-    row = next(r for r in json.loads(by_area.out) if r["area"] == code)
+    row = next(r for r in json.loads(by_area.out)["rows"] if r["area"] == code)
     assert {k: row[f"services_{k}"] for k in shown} == pytest.approx(shown, abs=0.0005)
     # Grant money and facilities by level are the query's too (the demo has both here).
     prevention_box = section_titled(page, "Prevention profile")
