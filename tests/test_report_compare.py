@@ -56,9 +56,7 @@ def _inside(graph: Graph, area: str) -> set[str]:
 def _organisations(graph: Graph, area: str) -> set[str]:
     """Providers of the services placed in or serving the area (or an area inside it)."""
     inside = _inside(graph, area)
-    located = {
-        u for u, v, d in graph.edges(data=True) if d["type"] == "IN_AREA" and v in inside
-    }
+    located = {u for u, v, d in graph.edges(data=True) if d["type"] == "IN_AREA" and v in inside}
     services = {
         u
         for u, v, d in graph.edges(data=True)

@@ -332,7 +332,7 @@ class Compared:
 def compared(ctx: ReportContext, key: str) -> Compared:
     """The area's figure ``key`` against the comparators'."""
     here = ctx.figures_here.get(key)
-    values = ctx.figures_comparators[key].dropna() if key in ctx.figures_comparators else []
+    values: Any = ctx.figures_comparators[key].dropna() if key in ctx.figures_comparators else []
     figure = FIGURES[key]
     if len(values) == 0:
         return Compared(figure, _value(here), None, None, None, 0)

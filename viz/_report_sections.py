@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -164,23 +164,30 @@ class ReportContext:
         """``si-index`` at ``level`` in the scope (computed once per level)."""
         if level == self.level:
             return self.si
-        return self._per_level(
-            "si", level, lambda: si_index(self.graph, level=level, within=self.scope)
+        found: pd.DataFrame = self._per_level(
+            "si", level, lambda: si_index(self.graph, level=cast(Level, level), within=self.scope)
         )
+        return found
 
     def prevention_at(self, level: str) -> pd.DataFrame:
         """``prevention --by area`` at ``level`` in the scope (empty where it does not count)."""
         if level not in PREVENTION_AREA_LEVELS:
             return pd.DataFrame(columns=["area"])
-        return self._per_level(
+        found: pd.DataFrame = self._per_level(
             "prevention",
             level,
-            lambda: prevention(self.prevention_target, by="area", level=level, within=self.scope),
+            lambda: prevention(
+                self.prevention_target, by="area", level=cast(Any, level), within=self.scope
+            ),
         )
+        return found
 
     def changes_at(self, level: str) -> tuple[pd.DataFrame | None, str]:
         """``area-changes`` at ``level`` (every area), or None and why there are none."""
-        return self._per_level("changes", level, lambda: area_changes_at(self.workspace, level))
+        found: tuple[pd.DataFrame | None, str] = self._per_level(
+            "changes", level, lambda: area_changes_at(self.workspace, level)
+        )
+        return found
 
     @property
     def prevention_target(self) -> Any:
