@@ -23,91 +23,17 @@ Writes the ``places`` section of benchmarks/RESULTS.md.
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from pathlib import Path
 
-from _common import machine, median, run_measured, write_section
-
-WORK = Path(__file__).resolve().parent / "_work"
-
-REGION = r"""
-import pickle, random, sys
-import networkx as nx
-from civicgraph.synth import make_town
-from civicgraph.synth.geography import msoa_of
-from civicgraph.graph import edge_key
-
-town = make_town(int(sys.argv[1]), seed=1)
-rng = random.Random(5)
-g = nx.MultiDiGraph()
-def edge(u, v, kind, disc="", **props):
-    g.add_edge(u, v, key=edge_key(kind, disc), type=kind, **props)
-g.add_node(town.lad_code, type="Area", name=town.name, level="lad")
-for index, area in enumerate(town.areas):
-    msoa, msoa_name = msoa_of(index)
-    if msoa not in g:
-        g.add_node(msoa, type="Area", name=msoa_name, level="msoa")
-        edge(msoa, town.lad_code, "PART_OF")
-    g.add_node(area.code, type="Area", name=area.name, level="lsoa", population=area.population,
-               imd_rank=rng.randint((area.imd_decile - 1) * 3284 + 1, area.imd_decile * 3284),
-               imd_decile=area.imd_decile, latitude=area.latitude, longitude=area.longitude)
-    edge(area.code, msoa, "PART_OF")
-for b in town.buildings:
-    props = {"latitude": b.latitude, "longitude": b.longitude} if b.latitude is not None else {}
-    if b.kind != "office":
-        props["facility_kind"] = b.kind
-    g.add_node(b.id, type="Location", name=b.name, **props)
-    edge(b.id, b.area, "IN_AREA", method="postcode")
-for o in town.organisations:
-    g.add_node(o.id, type="Organization", name=o.name)
-for i, s in enumerate(town.services):
-    g.add_node(s.id, type="Service", name=s.name, sector=s.category.name)
-    if s.organisation in g:
-        edge(s.organisation, s.id, "PROVIDES")
-    for b in s.buildings:
-        edge(s.id, b, "AT_LOCATION")
-    for a in s.areas_served:
-        edge(s.id, a, "SERVES_AREA")
-    if i % 10 == 0:
-        other = town.services[rng.randrange(len(town.services))].id
-        edge(s.id, other, "REFERS_TO", count=rng.randint(1, 20))
-    if i % 100 == 0:
-        grant = f"grant-{i}"
-        g.add_node(grant, type="Grant", title=grant, amount=float(rng.randint(1000, 50000)))
-        edge(grant, rng.choice(town.areas).code, "BENEFITS_AREA")
-with open(sys.argv[2], "wb") as handle:
-    pickle.dump(g, handle, protocol=pickle.HIGHEST_PROTOCOL)
-RESULT = {"nodes": g.number_of_nodes(), "edges": g.number_of_edges(),
-          "lsoas": len(town.areas), "services": len(town.services),
-          "facilities": sum(1 for b in town.buildings if b.kind != "office")}
-"""
-
-BASELINE = r"""
-import pickle, sys, time
-from civicgraph.ontology import EdgeType
-from civicgraph.queries._index import GraphIndex
-started = time.perf_counter()
-with open(sys.argv[1], "rb") as handle:
-    graph = pickle.load(handle)
-loaded = time.perf_counter()
-lookup = GraphIndex(graph)
-list(lookup.edges(EdgeType.PROVIDES))
-sectors = [lookup.sector(s) for s in lookup.nodes("Service")]
-RESULT = {"seconds": time.perf_counter() - loaded, "load_seconds": loaded - started,
-          "rows": len(sectors)}
-"""
-
-QUERY = r"""
-import json, pickle, sys, time
-from civicgraph.queries import QUERIES
-with open(sys.argv[1], "rb") as handle:
-    graph = pickle.load(handle)
-name, params = sys.argv[2], json.loads(sys.argv[3])
-started = time.perf_counter()
-frame = QUERIES[name](graph, **params)
-RESULT = {"seconds": time.perf_counter() - started, "rows": len(frame)}
-"""
+from _common import (
+    WORK,
+    machine,
+    measure_region_queries,
+    region_code,
+    run_measured,
+    step_table,
+    write_section,
+)
 
 RUNS = [
     ("si-index", {}),
@@ -119,30 +45,14 @@ RUNS = [
 def region(services: int) -> tuple[Path, dict[str, int]]:
     WORK.mkdir(exist_ok=True)
     path = WORK / f"places-region-{services}.pickle"
-    info = run_measured(REGION, str(services), str(path))
+    info = run_measured(region_code(), str(services), str(path))
     return path, info
 
 
 def measure(services: int, runs: int) -> dict[str, dict[str, float]]:
     path, info = region(services)
-    found: dict[str, dict[str, float]] = {"region": {k: float(v) for k, v in info.items()}}
-    base = [run_measured(BASELINE, str(path)) for _ in range(runs)]
-    found["baseline"] = {
-        "seconds": median([b["seconds"] for b in base]),
-        "load": median([b["load_seconds"] for b in base]),
-        "mb": median([b["peak_rss_mb"] for b in base]),
-        "rows": base[0]["rows"],
-    }
-    print(f"  {services:,}: baseline {found['baseline']['seconds']:.2f} s", file=sys.stderr)
-    for name, params in RUNS:
-        results = [run_measured(QUERY, str(path), name, json.dumps(params)) for _ in range(runs)]
-        label = f"`{name}`" + "".join(f" --{k} {v}" for k, v in params.items())
-        found[label] = {
-            "seconds": median([r["seconds"] for r in results]),
-            "mb": median([r["peak_rss_mb"] for r in results]),
-            "rows": results[0]["rows"],
-        }
-        print(f"  {services:,}: {label} {found[label]['seconds']:.2f} s", file=sys.stderr)
+    found = {"region": {k: float(v) for k, v in info.items()}}
+    found.update(measure_region_queries(path, services, runs, RUNS))
     path.unlink(missing_ok=True)
     return found
 
@@ -182,22 +92,7 @@ def main() -> None:
             + " | ".join(f"{int(results[n]['region'][key]):,}" for n in sizes)
             + " |"
         )
-    header = " | ".join(f"{n:,} s | {n:,} peak MB" for n in sizes)
-    lines += [
-        "",
-        f"| step | {header} | rows at {last:,} | time vs baseline at {last:,} |",
-        "|---|" + "---:|---:|" * len(sizes) + "---:|---:|",
-    ]
-    base = results[last]["baseline"]["seconds"]
-    for name in [k for k in results[last] if k != "region"]:
-        cells = [
-            f"{results[n][name]['seconds']:.2f} | {results[n][name]['mb']:,.0f}" for n in sizes
-        ]
-        row = results[last][name]
-        shown = "baseline: look-ups" if name == "baseline" else name
-        ratio = "1.00×" if name == "baseline" else f"{row['seconds'] / base:.2f}×"
-        rows = "" if name == "baseline" else f"{int(row['rows']):,}"
-        lines.append(f"| {shown} | " + " | ".join(cells) + f" | {rows} | {ratio} |")
+    lines += ["", *step_table(results, sizes)]
     slowest = max(
         (results[last][k]["seconds"], k) for k in results[last] if k not in ("region", "baseline")
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from .. import demo as demo_module
-from ..synth import HSDS_FORMATS
+from ..synth import HSDS_FORMATS, synth_changes
 from ..synth import synth as write_town
 from ._common import CONTEXT_SETTINGS, Choice, dumps, format_option, step_progress
 
@@ -34,15 +34,38 @@ __all__ = ["demo", "synth"]
     show_default=True,
     help="The directory's format.",
 )
-def synth(services: int, seed: int, out: str, hsds_format: str) -> None:
+@click.option(
+    "--changes",
+    is_flag=True,
+    help="Write two dated snapshots with planted changes between them, and a manifest of them.",
+)
+def synth(services: int, seed: int, out: str, hsds_format: str, changes: bool) -> None:
     """Write a realistic, reproducible synthetic town's data.
+
+    With --changes: two snapshots of the town (directory and grant files, dated
+    2025-01-15 and 2025-07-15) with openings, closures, moves, reductions,
+    renames, transfers and grants ending planted between them, and
+    planted-changes.json saying what was planted. Each line printed is a source
+    to ingest, in order, with its --name and --snapshot-date.
 
     \b
     Example:
       civicgraph synth --services 10000 --seed 42 --out town/ --format hsds-csv
+      civicgraph synth --changes --services 400 --seed 3 --out town-changes/
     """
-    for source in write_town(out, services=services, seed=seed, hsds_format=hsds_format):
-        click.echo(f"{source.kind:<10} {source.path}")
+    if not changes:
+        for source in write_town(out, services=services, seed=seed, hsds_format=hsds_format):
+            click.echo(f"{source.kind:<10} {source.path}")
+        return
+    sources, changed, manifest = synth_changes(
+        out, services=services, seed=seed, hsds_format=hsds_format
+    )
+    for dated in sources:
+        click.echo(
+            f"{dated.kind:<10} {dated.path}  --name {dated.name} --snapshot-date "
+            f"{dated.snapshot_date}"
+        )
+    click.echo(f"{'planted':<10} {manifest}  ({len(changed.planted)} changes)")
 
 
 @click.command(context_settings=CONTEXT_SETTINGS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..viz import COLOR_BY, DEFAULT_MAX_NODES, VIEWS, write_page, write_view
+from ..viz import COLOR_BY, DEFAULT_MAX_NODES, VIEWS, write_view
 from ..viz._layout import MEASURES
 from ..viz.map import MAP_LEVELS, write_map
 from ..viz.report import write_area_report
@@ -16,7 +16,7 @@ __all__ = ["report", "viz"]
 @click.command(context_settings=CONTEXT_SETTINGS)
 @click.option(
     "--view",
-    type=Choice((*VIEWS, "map", "changes")),
+    type=Choice((*VIEWS, "map")),
     default="network",
     show_default=True,
     help="The whole network, one node's neighbourhood (ego), one area, a query's result, "
@@ -67,7 +67,11 @@ __all__ = ["report", "viz"]
     show_default=True,
     help="The areas the map draws.",
 )
-@within_option()
+@within_option(
+    "The study area (a GSS code or name; repeat for several): the map's areas (default: "
+    "the workspace's scope, else where its services are placed), the network view's nodes "
+    "placed there and the changes view's changes placed there (default: everything)."
+)
 @as_of_option()
 @click.option(
     "--no-area-pages", is_flag=True, help="The map: do not write each area's network page."
@@ -118,11 +122,12 @@ def viz(
       civicgraph viz --as-of 2015-06-30 --out network-2015.html
       civicgraph viz --view map --layer changes --since 2025-01-01 --out changes-map.html
       civicgraph viz --view changes --since 2025-01-01 --out changes.html
+      civicgraph viz --view changes --within E08000025 --out changes-here.html
     """
     with state.workspace(as_of=as_of) as workspace:
-        graph = workspace.graph()
-        echo_as_of(workspace)
         if view == "map":
+            graph = workspace.graph()
+            echo_as_of(workspace)
             drawn = write_map(
                 graph,
                 out,
@@ -134,19 +139,23 @@ def viz(
                 workspace=workspace,
                 since=since,
             )
-        elif view == "changes":
-            from ..viz._changes_view import changes_view
-
-            changed = changes_view(workspace, since=since)
-    if view == "changes":
-        result = write_page(changed, out, color_by=color, size_by=size, seed=seed)
-        for note in result.notes:
-            click.echo(f"note: {note}", err=True)
-        click.echo(
-            f"{result.nodes:,} nodes and {result.edges:,} edges written to {result.path}",
-            err=True,
-        )
-        return
+        else:
+            result = write_view(
+                workspace,
+                out,
+                view=view,
+                focus=focus,
+                depth=depth,
+                area=area,
+                limit=limit,
+                color=color,
+                size=size,
+                max_nodes=max_nodes,
+                seed=seed,
+                since=since,
+                within=within,
+            )
+            echo_as_of(workspace)
     if view == "map":
         for note in drawn.notes:
             click.echo(f"note: {note}", err=True)
@@ -157,19 +166,6 @@ def viz(
             err=True,
         )
         return
-    result = write_view(
-        graph,
-        out,
-        view=view,
-        focus=focus,
-        depth=depth,
-        area=area,
-        limit=limit,
-        color=color,
-        size=size,
-        max_nodes=max_nodes,
-        seed=seed,
-    )
     for note in result.notes:
         click.echo(f"note: {note}", err=True)
     click.echo(

@@ -3,7 +3,9 @@
 ``synth(out, services=N, seed=S)`` makes a town and writes each of its sources
 into ``out``; it returns what it wrote, in the order to ingest it. Writers
 register in :data:`SYNTH_WRITERS`, so new source formats join the town
-without changing the demo.
+without changing the demo. ``synth_changes(out, ...)`` writes two dated
+snapshots of a town with planted changes between them, and a manifest of
+what it planted (:mod:`civicgraph.synth.changes`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import UsageError
+from .changes import HSDS_FORMATS, ChangedTown, DatedSource, PlantedChange, synth_changes
 from .geography import AreaFiles, write_area_files, write_osm_facilities
 from .grants import FUNDERS, grants_for, write_360giving
 from .hsds import write_hsds_csv, write_hsds_json
@@ -27,7 +30,10 @@ __all__ = [
     "SYNTH_WRITERS",
     "TAXONOMY_NAME",
     "AreaFiles",
+    "ChangedTown",
+    "DatedSource",
     "Planted",
+    "PlantedChange",
     "SynthSource",
     "SynthWriter",
     "Ties",
@@ -36,14 +42,13 @@ __all__ = [
     "make_town",
     "plant_ties",
     "synth",
+    "synth_changes",
     "write_360giving",
     "write_area_files",
     "write_hsds_csv",
     "write_hsds_json",
     "write_osm_facilities",
 ]
-
-HSDS_FORMATS = {"hsds-json": write_hsds_json, "hsds-csv": write_hsds_csv}
 
 
 @dataclass(frozen=True)

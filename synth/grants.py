@@ -57,6 +57,8 @@ class SynthGrant:
     award_date: str
     areas: tuple[str, ...]
     postcode: str | None
+    planned_start: str | None = None
+    planned_end: str | None = None
 
 
 _SPELLINGS = (
@@ -139,7 +141,7 @@ def _grant_json(grant: SynthGrant) -> dict[str, Any]:
         recipient["charityNumber"] = grant.charity_number
     if grant.postcode:
         recipient["postalCode"] = grant.postcode
-    return {
+    record: dict[str, Any] = {
         "id": grant.id,
         "title": f"Grant to {grant.recipient_name}",
         "currency": "GBP",
@@ -152,6 +154,10 @@ def _grant_json(grant: SynthGrant) -> dict[str, Any]:
         ],
         "grantProgramme": [{"title": "Community Grants"}],
     }
+    if grant.planned_start or grant.planned_end:
+        planned = {"startDate": grant.planned_start, "endDate": grant.planned_end}
+        record["plannedDates"] = [{k: v for k, v in planned.items() if v}]
+    return record
 
 
 _CSV_COLUMNS = (
@@ -185,12 +191,17 @@ def _grant_row(grant: SynthGrant) -> dict[str, Any]:
     return row
 
 
-def write_360giving(town: Town, folder: str | Path) -> Path:
-    """Write the town's grants into ``folder`` (one file per funder); return the folder."""
+def write_360giving(
+    town: Town, folder: str | Path, *, grants: list[SynthGrant] | None = None
+) -> Path:
+    """Write the town's grants into ``folder`` (one file per funder); return the folder.
+
+    ``grants``: these instead of :func:`grants_for` the town (a snapshot's own list).
+    """
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     by_funder: dict[str, list[SynthGrant]] = {}
-    for grant in grants_for(town):
+    for grant in grants_for(town) if grants is None else grants:
         by_funder.setdefault(grant.funder.file, []).append(grant)
     for funder in FUNDERS:
         grants = by_funder.get(funder.file, [])

@@ -114,7 +114,7 @@ def _service(
         "description": service.description,
         "url": service.url,
         "email": service.email,
-        "status": "active",
+        "status": service.status,
         "fees_description": "Free" if service.free else "A small charge; ask us about concessions.",
         "phones": [{"id": f"{service.id}-phone", "number": service.phone, "type": "voice"}],
         "schedules": [
@@ -339,7 +339,7 @@ def write_hsds_csv(town: Town, folder: str | Path) -> Path:
                     "description": service.description,
                     "url": service.url,
                     "email": service.email,
-                    "status": "active",
+                    "status": service.status,
                     "fees_description": "Free" if service.free else "A small charge",
                 }
             )

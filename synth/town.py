@@ -95,6 +95,8 @@ class Service:
     days: str
     languages: list[str]
     free: bool
+    status: str = "active"
+    """Its HSDS status: ``active``, or ``inactive`` once closed (see synth.changes)."""
 
 
 @dataclass

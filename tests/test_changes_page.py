@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from handmade import node
-from test_changes import AFTER, BEFORE, _ingest
+from handmade import ingest_records, node
+from test_changes import AFTER, BEFORE
 
 from civicgraph import Workspace
 from civicgraph.ontology import NodeType
@@ -17,10 +17,10 @@ HOSTILE = "<img src=x onerror=alert(1)>"
 def test_changes_page_marks_what_opened_and_closed(tmp_path: Path, run_cli, open_page) -> None:
     db = tmp_path / "w.db"
     with Workspace(db) as ws:
-        _ingest(ws, BEFORE, "2025-01-15")
+        ingest_records(ws, BEFORE, name="dir", snapshot_date="2025-01-15")
         after = list(AFTER)
         after[6] = node(NodeType.SERVICE, "dir:svc:warm", name=HOSTILE, status="active")
-        _ingest(ws, after, "2025-07-15")
+        ingest_records(ws, after, name="dir", snapshot_date="2025-07-15")
     out = tmp_path / "changes.html"
     result = run_cli("--db", db, "viz", "--view", "changes", "--since", "2025-01-15", "--out", out)
     assert result.code == 0, result.err

@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from handmade import edge, node
-from test_changes import SVC, _grant, _ingest, _places
+from handmade import edge, ingest_records, node
+from test_changes import SVC, _grant, _places
 
 from civicgraph import Workspace
 from civicgraph.ontology import EdgeType
@@ -35,8 +35,8 @@ def _town(ws: Workspace) -> None:
         edge(EdgeType.AT_LOCATION, "dir:svc:c", "dir:loc:rich"),
         edge(EdgeType.AT_LOCATION, "dir:svc:d", "dir:loc:rich"),
     ]
-    _ingest(ws, _places(before), "2025-01-15")
-    _ingest(ws, _places(after), "2025-07-15")
+    ingest_records(ws, _places(before), name="dir", snapshot_date="2025-01-15")
+    ingest_records(ws, _places(after), name="dir", snapshot_date="2025-07-15")
 
 
 def test_changes_within_keeps_what_is_placed_there() -> None:

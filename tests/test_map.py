@@ -211,8 +211,8 @@ def test_prevention_layer_shades_by_the_share_that_prevents(tmp_path: Path, open
 
 
 def test_changes_layer_marks_the_spiral(tmp_path: Path, open_page, run_cli) -> None:
-    from handmade import edge, node
-    from test_changes import _grant, _ingest, _places
+    from handmade import edge, ingest_records, node
+    from test_changes import _grant, _places
 
     from civicgraph import Workspace
     from civicgraph.ontology import EdgeType, NodeType
@@ -248,8 +248,8 @@ def test_changes_layer_marks_the_spiral(tmp_path: Path, open_page, run_cli) -> N
             edge(EdgeType.AT_LOCATION, "dir:svc:d", "dir:loc:rich"),
         ]
     )
-    _ingest(ws, before, "2025-01-15")
-    _ingest(ws, after, "2025-07-15")
+    ingest_records(ws, before, name="dir", snapshot_date="2025-01-15")
+    ingest_records(ws, after, name="dir", snapshot_date="2025-07-15")
     ws.close()
     out = tmp_path / "changes.html"
     result = run_cli(

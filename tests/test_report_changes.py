@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from handmade import edge, node
-from test_changes import SVC, _grant, _ingest, _places
+from handmade import edge, ingest_records, node
+from test_changes import SVC, _grant, _places
 
 from civicgraph import Workspace
 from civicgraph.ontology import EdgeType
@@ -31,8 +31,8 @@ def _two_snapshots() -> Workspace:
             edge(EdgeType.AT_LOCATION, "dir:svc:b", "dir:loc:poor"),
         ]
     )
-    _ingest(ws, before, "2025-01-15")
-    _ingest(ws, after, "2025-07-15")
+    ingest_records(ws, before, name="dir", snapshot_date="2025-01-15")
+    ingest_records(ws, after, name="dir", snapshot_date="2025-07-15")
     return ws
 
 
@@ -83,7 +83,7 @@ def test_the_prevention_profile_honours_the_workspace_mapping(tmp_path: Path, op
         edge(EdgeType.AT_LOCATION, "dir:svc:a", "dir:loc:hall"),
         edge(EdgeType.CLASSIFIED_AS, "dir:svc:a", "dir:term:zz"),
     ]
-    _ingest(ws, records, "2025-01-15")
+    ingest_records(ws, records, name="dir", snapshot_date="2025-01-15")
     mapping = tmp_path / "levels.csv"
     mapping.write_text("term,level\nZebra tending,tertiary\n", encoding="utf-8")
     kept = prevention(ws, by="service", mapping=str(mapping))

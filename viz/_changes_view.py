@@ -8,12 +8,14 @@ the row (its name, type and former buildings).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from ..graph import Workspace
+from ..graph.scope import Scope
 from ..queries._index import count_of
-from ..queries.changes import change_rows
-from .views import View, ViewEdge, ViewNode, _Context
+from ..queries.changes import change_rows, scoped_rows
+from .views import View, ViewEdge, ViewNode, _Context, place_named
 
 __all__ = ["CHANGE_COLORS", "UNCHANGED", "changes_view"]
 
@@ -39,17 +41,35 @@ def changes_view(
     *,
     since: str | None = None,
     until: str | None = None,
+    within: Scope | str | Sequence[str] | None = None,
 ) -> View:
     """What changed (``query changes``) and what is around it, each node grouped by its change.
+
+    The same as ``build_view(workspace, view="changes", ...)``.
 
     Parameters
     ----------
     workspace
-        The workspace whose snapshots are compared.
-    since, until
-        As for ``civicgraph query changes``.
+        The workspace whose snapshots are compared (read ``as_of`` a day: the snapshots
+        up to that day).
+    since, until, within
+        As for ``civicgraph query changes``: ``within`` keeps the changes placed in the
+        study area (their neighbours are drawn wherever they are).
     """
+    return changes_view_and_context(workspace, since=since, until=until, within=within)[0]
+
+
+def changes_view_and_context(
+    workspace: Workspace,
+    *,
+    since: str | None = None,
+    until: str | None = None,
+    within: Scope | str | Sequence[str] | None = None,
+) -> tuple[View, _Context]:
+    """:func:`changes_view`, and the look-ups it was built with (for folding it)."""
     rows, graph, _ = change_rows(workspace, since=since, until=until)
+    everywhere = len(rows)
+    rows, scope = scoped_rows(graph, rows, within)
     context = _Context(graph)
     changed: dict[str, dict[str, Any]] = {}
     for row in rows:
@@ -90,14 +110,20 @@ def changes_view(
             if node_id not in graph and place in nodes:
                 edges.append(ViewEdge(node_id, place, "was at", reason="before it closed"))
     window = f"since {since}" if since else "since each source's last snapshot"
+    placed = f" placed in {place_named(scope)}" if scope is not None else ""
     notes = [
-        f"{count_of(len(changed), 'node')} changed {window} ('civicgraph query changes'), "
-        f"beside {count_of(len(nodes) - len(changed), 'unchanged neighbour')} in grey"
+        f"{count_of(len(changed), 'node')}{placed} changed {window} ('civicgraph query "
+        f"changes'), beside {count_of(len(nodes) - len(changed), 'unchanged neighbour')} in grey"
     ]
-    if not changed:
+    if not changed and everywhere:
+        notes.append(
+            f"nothing placed in the study area changed; {count_of(everywhere, 'change')} "
+            "elsewhere or unplaced (drop --within to see them)"
+        )
+    elif not changed:
         notes.append(
             "nothing changed: ingest a source again to compare its snapshots "
             "(or give --since an earlier snapshot)"
         )
-    title = f"What changed {window}"
-    return View("changes", title, nodes, edges, notes, "group")
+    title = f"What changed{' in ' + place_named(scope) if scope is not None else ''} {window}"
+    return View("changes", title, nodes, edges, notes, "group"), context

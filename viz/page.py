@@ -19,6 +19,7 @@ import json
 import math
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -27,7 +28,8 @@ from typing import Any
 
 from .._files import write_text
 from ..errors import UsageError
-from ..graph import Graph
+from ..graph import Graph, Workspace
+from ..graph.scope import Scope
 from ..ontology import NodeType
 from ._layout import MEASURES, layout, measure, sizes
 from .views import DEFAULT_MAX_NODES, View, build_view, safe_url
@@ -407,7 +409,7 @@ def write_page(view: View, out: str | Path, **options: Any) -> PageResult:
 
 
 def write_view(
-    graph: Graph,
+    graph: Graph | Workspace,
     out: str | Path,
     *,
     view: str = "network",
@@ -420,16 +422,20 @@ def write_view(
     max_nodes: int = DEFAULT_MAX_NODES,
     seed: int = 1,
     cluster_at: int = CLUSTER_AT,
+    since: str | None = None,
+    until: str | None = None,
+    within: Scope | str | Sequence[str] | None = None,
 ) -> PageResult:
     """Write one view of ``graph`` as a self-contained, offline HTML page.
 
     Parameters
     ----------
     graph
-        The analysis graph.
+        The analysis graph, or a workspace (needed by the changes view; one read
+        ``as_of`` a day draws the network as it stood then).
     out
         The HTML file to write.
-    view, focus, depth, area, limit, max_nodes
+    view, focus, depth, area, limit, max_nodes, since, until, within
         Which view (see :func:`civicgraph.viz.build_view`).
     color
         Colour nodes by type, sector or group (silo group); default: the view's own.
@@ -469,5 +475,8 @@ def write_view(
         limit=limit,
         max_nodes=max_nodes,
         seed=seed,
+        since=since,
+        until=until,
+        within=within,
     )
     return write_page(built, out, color_by=color, size_by=size, seed=seed, cluster_at=cluster_at)

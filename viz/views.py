@@ -16,7 +16,12 @@ Views:
 - ``silos``: the organisations of each silo group (``civicgraph query silos``) and
   their ties;
 - ``partnerships``: the suggested partnerships (``civicgraph query partnerships``) as
-  dashed edges with their reasons, beside the ties that already exist.
+  dashed edges with their reasons, beside the ties that already exist;
+- ``changes``: what ``civicgraph query changes`` lists, coloured by its change, with
+  what is around it in grey (``_changes_view.py``; it needs the workspace).
+
+Each view is built by its entry in :data:`VIEWS`. ``within`` narrows the network view
+to the nodes placed in the study area and the changes view to the changes placed there.
 
 Above ``max_nodes`` a view is folded: services, and buildings only one organisation
 uses, into their organisations and grants into their recipients first, then everything
@@ -27,15 +32,16 @@ focus instead.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import pandas as pd
 
 from ..errors import UsageError
-from ..graph import Graph
+from ..graph import Graph, Workspace
 from ..graph.placing import unplaced_rows
+from ..graph.scope import Scope, resolve_scope, scope_nodes
 from ..ontology import EdgeType, NodeType
 from ..queries._index import UNCLASSIFIED, GraphIndex, count_of
 from ..queries._network import tie_network
@@ -44,6 +50,7 @@ from ..queries.silos import silo_groups
 
 __all__ = [
     "DEFAULT_MAX_NODES",
+    "SCOPED_VIEWS",
     "VIEWS",
     "View",
     "ViewEdge",
@@ -52,8 +59,6 @@ __all__ = [
     "safe_url",
 ]
 
-ViewName = Literal["network", "ego", "area", "silos", "partnerships"]
-VIEWS: tuple[str, ...] = ("network", "ego", "area", "silos", "partnerships")
 DEFAULT_MAX_NODES = 5000
 """Above this many nodes a view is folded (5,000 nodes open in a few seconds)."""
 
@@ -506,8 +511,86 @@ def _partnerships(context: _Context, limit: int) -> View:
     return view
 
 
+@dataclass
+class _Request:
+    """What :func:`build_view` was asked for, handed to each view's builder."""
+
+    data: Graph | Workspace
+    focus: str | None = None
+    depth: int = 1
+    area: str | None = None
+    limit: int = 50
+    seed: int = 1
+    since: str | None = None
+    until: str | None = None
+    within: Scope | str | Sequence[str] | None = None
+    context: _Context | None = None
+    """The look-ups the view was built with (set by the builder when it makes its own)."""
+
+    def graph_context(self) -> _Context:
+        if self.context is None:
+            data = self.data
+            self.context = _Context(data.graph() if isinstance(data, Workspace) else data)
+        return self.context
+
+
+def place_named(scope: Scope) -> str:
+    """The study area in a title: ``Oakbridge (E06000999)``, the first three and a count."""
+    listed = [f"{n} ({a})" if n != a else a for a, n in zip(scope.areas, scope.names, strict=True)]
+    more = f" and {len(listed) - 3} more" if len(listed) > 3 else ""
+    return ", ".join(listed[:3]) + more
+
+
+def _scoped_network(request: _Request) -> View:
+    context = request.graph_context()
+    if not _wants_scope(request.within):
+        return _network(context)
+    scope = resolve_scope(context.graph, request.within)
+    kept = scope_nodes(context.graph, scope)
+    types = context.lookup.types
+    chosen = [n for n in kept if types.get(n) != _CONCEPT]
+    notes = [
+        f"{count_of(len(chosen), 'node')} placed in the study area, as export gexf --within "
+        f"({scope.describe()}); taxonomy terms shown as sectors"
+    ]
+    return _make_view(context, "network", f"The network in {place_named(scope)}", chosen, notes)
+
+
+def _changes(request: _Request) -> View:
+    from ._changes_view import changes_view_and_context
+
+    if not isinstance(request.data, Workspace):
+        raise UsageError(
+            "the changes view compares a workspace's snapshots, and was given a graph. "
+            "Fix: give the Workspace itself (as of a day with Workspace(..., as_of=DAY)).",
+            param="view",
+        )
+    view, request.context = changes_view_and_context(
+        request.data, since=request.since, until=request.until, within=request.within
+    )
+    return view
+
+
+ViewBuilder = Callable[[_Request], View]
+VIEWS: dict[str, ViewBuilder] = {
+    "network": _scoped_network,
+    "ego": lambda r: _ego(r.graph_context(), r.focus, r.depth),
+    "area": lambda r: _area(r.graph_context(), r.area),
+    "silos": lambda r: _silos(r.graph_context(), r.seed),
+    "partnerships": lambda r: _partnerships(r.graph_context(), r.limit),
+    "changes": _changes,
+}
+"""Each view's builder, by name; ``build_view`` looks views up here."""
+SCOPED_VIEWS = ("network", "changes")
+"""The views that ``within`` narrows (the area view is already one place)."""
+
+
+def _wants_scope(within: Scope | str | Sequence[str] | None) -> bool:
+    return within is not None and (isinstance(within, str | Scope) or any(within))
+
+
 def build_view(
-    graph: Graph,
+    graph: Graph | Workspace,
     *,
     view: str = "network",
     focus: str | None = None,
@@ -516,15 +599,19 @@ def build_view(
     limit: int = 50,
     max_nodes: int = DEFAULT_MAX_NODES,
     seed: int = 1,
+    since: str | None = None,
+    until: str | None = None,
+    within: Scope | str | Sequence[str] | None = None,
 ) -> View:
     """Choose the nodes and edges of one view of ``graph`` (see the module documentation).
 
     Parameters
     ----------
     graph
-        The analysis graph.
+        The analysis graph, or a workspace (the changes view needs the workspace; one
+        read ``as_of`` a day draws the network as it stood then).
     view
-        network, ego, area, silos or partnerships.
+        One of :data:`VIEWS`: network, ego, area, silos, partnerships or changes.
     focus
         The ego view's centre: a node id (or a unique name).
     depth
@@ -537,27 +624,46 @@ def build_view(
         Fold the view (services into organisations, then places into areas) above this.
     seed
         The random seed of the silo groups.
+    since, until
+        The changes view: compare snapshots as ``civicgraph query changes`` does.
+    within
+        The study area (GSS codes or names, or a ``Scope``) of the network view (the
+        nodes placed in it, as ``export gexf --within``) and the changes view (the
+        changes placed in it, as ``query changes --within``); default: everything.
 
     Raises
     ------
     UsageError
-        An unknown view, a missing or unknown focus or area, or a view too large even folded.
+        An unknown view, a missing or unknown focus or area, ``within`` on a view it
+        does not narrow, or a view too large even folded.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("o", type="Organization", name="Hall")
+    >>> g.add_node("s", type="Service", name="Lunch club")
+    >>> _ = g.add_edge("o", "s", type="PROVIDES")
+    >>> sorted(build_view(g).nodes)
+    ['o', 's']
+    >>> list(VIEWS)
+    ['network', 'ego', 'area', 'silos', 'partnerships', 'changes']
     """
-    context = _Context(graph)
-    if view == "network":
-        built = _network(context)
-    elif view == "ego":
-        built = _ego(context, focus, depth)
-    elif view == "area":
-        built = _area(context, area)
-    elif view == "silos":
-        built = _silos(context, seed)
-    elif view == "partnerships":
-        built = _partnerships(context, limit)
-    else:
+    builder = VIEWS.get(view)
+    if builder is None:
         raise UsageError(
             f"`view` '{view}' is not one of {', '.join(VIEWS)}. Fix: pick one.", param="view"
         )
     if max_nodes < 1:
         raise UsageError(f"`max_nodes` must be at least 1, not {max_nodes}.", param="max_nodes")
-    return _within_limit(built, context, max_nodes)
+    if _wants_scope(within) and view not in SCOPED_VIEWS:
+        raise UsageError(
+            f"`within` narrows the {' and '.join(SCOPED_VIEWS)} views, not the {view} view. "
+            "Fix: drop `within`, or draw one area with `view` area and `area` CODE.",
+            param=("within", "view", "area"),
+        )
+    request = _Request(
+        graph, focus, depth, area, limit, seed, since=since, until=until, within=within
+    )
+    built = builder(request)
+    return _within_limit(built, request.graph_context(), max_nodes)

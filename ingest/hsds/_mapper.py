@@ -16,13 +16,19 @@ one without warnings) linked to its parent by the ontology's edge.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ...graph import EdgeRecord, NodeRecord, Record, Severity, local_key
-from ...ontology import EdgeType, NodeType
+from ...ontology import EdgeType, NodeType, normalise_org_id
 from .._pipeline import ReadContext
-from ._common import flatten_address, location_identifiers, org_identifiers, typed_props
+from ._common import (
+    flatten_address,
+    location_identifiers,
+    normalise_postcode,
+    org_identifiers,
+    typed_props,
+)
 from ._funding import funding_mix, funding_records
 
 __all__ = ["ENTITIES", "Entity", "Mapper", "Reference", "report_unmatched_identifiers"]
@@ -43,6 +49,11 @@ def _names(value: Any, field: str = "name") -> list[Any]:
     return [item.get(field) for item in _objects(value)]
 
 
+def _languages(value: Any) -> Any:
+    """3.0 language objects as their names; a column of text (Ohana's ``languages``) as is."""
+    return value if isinstance(value, str) else _names(value)
+
+
 def _given(value: Any) -> bool:
     return value not in (None, "")
 
@@ -55,6 +66,13 @@ class Place:
     table: str
     record: str
     file: str
+    row: int | None = None
+    detail_tables: Mapping[str, str] = field(default_factory=dict)
+    """The table each nested field was read from, where it is not the record's own (an
+    un-flattened package's ``organization_identifiers.csv``)."""
+
+    def detail_table(self, name: str) -> str:
+        return self.detail_tables.get(name, self.table)
 
 
 Detail = Callable[[Mapping[str, Any], Place], dict[str, Any]]
@@ -110,6 +128,8 @@ class Entity:
     """The field whose attributes' taxonomy terms classify it."""
     identifiers: Callable[[Mapping[str, Any]], list[str]] | None = None
     """Identity keys, from its properties."""
+    term_ids: str | None = None
+    """A field listing the ids of taxonomy terms that classify it (``"T1, T2"``: Ohana)."""
 
 
 # -- nested detail as properties ------------------------------------------------
@@ -117,7 +137,16 @@ class Entity:
 
 def _organization_detail(obj: Mapping[str, Any], place: Place) -> dict[str, Any]:
     org_ids, raw_ids, unmatched = org_identifiers(_objects(obj.get("organization_identifiers")))
-    report_unmatched_identifiers(place.ctx, unmatched, place.table, place.record, place.file)
+    table = place.detail_table("organization_identifiers")
+    report_unmatched_identifiers(
+        place.ctx, unmatched, table, place.record, place.file if table == place.table else table
+    )
+    # ORUK 1.0 and older UK exports give the registers' numbers as columns of their own.
+    for number_field, scheme in (("charity_number", "GB-CHC"), ("company_number", "GB-COH")):
+        if _given(obj.get(number_field)):
+            org_id = normalise_org_id(scheme, obj[number_field])
+            if org_id and org_id not in org_ids:
+                org_ids.append(org_id)
     funding = _names(obj.get("funding"), "source")
     return _compact(
         {
@@ -142,7 +171,7 @@ def _service_detail(obj: Mapping[str, Any], place: Place) -> dict[str, Any]:
             "phones": obj.get("phones"),
             "schedules": obj.get("schedules"),
             "contacts": obj.get("contacts"),
-            "languages": _names(obj.get("languages")),
+            "languages": _languages(obj.get("languages")),
             "funding": funding,
             "funding_mix": funding_mix(funding),
             "cost_options": obj.get("cost_options"),
@@ -167,6 +196,8 @@ def _location_detail(obj: Mapping[str, Any], place: Place) -> dict[str, Any]:
         # and an export that leaves it out has not said the address is postal.
         physical = [a for a in addresses if a.get("address_type") in (None, "", "physical")]
         props.update(flatten_address((physical or addresses)[0]))
+    if _given(postcode := obj.get("postal_code")) and "postcode" not in props:
+        props["postcode"] = normalise_postcode(str(postcode))  # older exports: on the location
     identifier = obj.get("external_identifier")
     if _given(identifier):
         kind = str(obj.get("external_identifier_type") or "").strip()
@@ -180,7 +211,7 @@ def _location_detail(obj: Mapping[str, Any], place: Place) -> dict[str, Any]:
         _compact(
             {
                 "addresses": addresses,
-                "languages": _names(obj.get("languages")),
+                "languages": _languages(obj.get("languages")),
                 "accessibility": obj.get("accessibility"),
                 "phones": obj.get("phones"),
                 "schedules": obj.get("schedules"),
@@ -206,11 +237,11 @@ def _taxonomy_term_detail(obj: Mapping[str, Any], place: Place) -> dict[str, Any
             "term_uri": obj.get("term_uri"),
             "language": obj.get("language"),
             "taxonomy_id": obj.get("taxonomy_id"),
+            "facet": obj.get("taxonomy_facet"),
+            "parent_name": obj.get("parent_name"),
         },
     )
 
-
-_METADATA = ("metadata",)
 
 ENTITIES: dict[str, Entity] = {
     "organization": Entity(
@@ -225,7 +256,6 @@ ENTITIES: dict[str, Entity] = {
             "contacts",
             "phones",
             "attributes",
-            *_METADATA,
         ),
         detail=_organization_detail,
         references=(Reference(EdgeType.PART_OF, NodeType.ORGANIZATION, "parent_organization_id"),),
@@ -250,7 +280,9 @@ ENTITIES: dict[str, Entity] = {
             "required_documents",
             "service_areas",
             "capacities",
-            *_METADATA,
+            "location_id",
+            "program_id",
+            "taxonomy_ids",
         ),
         detail=_service_detail,
         references=(
@@ -266,10 +298,13 @@ ENTITIES: dict[str, Entity] = {
                     "add the providing organisation.",
                 ),
             ),
+            # Ohana exports put each service at one location, named on the service.
+            Reference(EdgeType.AT_LOCATION, NodeType.LOCATION, "location_id"),
         ),
         children=(Child("service_at_locations", "service_at_location"),),
         funded=True,
         classified_by="attributes",
+        term_ids="taxonomy_ids",
     ),
     "location": Entity(
         NodeType.LOCATION,
@@ -284,8 +319,7 @@ ENTITIES: dict[str, Entity] = {
             "attributes",
             "external_identifier",
             "external_identifier_type",
-            "organization_id",
-            *_METADATA,
+            "postal_code",
         ),
         detail=_location_detail,
         references=(
@@ -309,15 +343,30 @@ name travels with its terms) are not nodes and are mapped by ``Mapper`` itself."
 _CACHED = frozenset({"organization", "location", "taxonomy_term"})
 """Entities that are embedded again and again (every service embeds its organisation)."""
 
-KINDS = (*ENTITIES, "service_at_location", "taxonomy")
+KINDS = (*ENTITIES, "service_at_location", "taxonomy", "attribute")
+
+
+@dataclass(frozen=True)
+class _At:
+    """Where the record being mapped was read: the table it counts against, file and row."""
+
+    table: str
+    file: str
+    row: int | None = None
 
 
 class Mapper:
-    """Maps HSDS 3.0-shaped records to graph records for one source."""
+    """Maps HSDS 3.0-shaped records to graph records for one source.
 
-    def __init__(self, ctx: ReadContext) -> None:
+    ``detail_tables`` names the table each nested field was read from when that is not
+    the record's own (an un-flattened package reads ``funding`` from ``funding.csv``), so
+    that what the field gives is reported against the table the user can open.
+    """
+
+    def __init__(self, ctx: ReadContext, *, detail_tables: Mapping[str, str] | None = None) -> None:
         self.ctx = ctx
         self.source = ctx.source
+        self.detail_tables: Mapping[str, str] = detail_tables or {}
         # Embedded copies repeat (every service embeds its organisation): an identical
         # copy yields the records the first one made, without mapping it again.
         self._copies: dict[tuple[str, str], tuple[dict[str, Any], list[Record]]] = {}
@@ -333,30 +382,36 @@ class Mapper:
         file: str,
         embedded: bool = False,
         parent: str | None = None,
+        table: str | None = None,
+        row: int | None = None,
     ) -> Iterator[Record]:
         """Records for one HSDS entity object of the given kind.
 
         ``parent`` is the key of the record it is nested in (a service inside an
-        organisation), used where the object names no such record itself.
+        organisation), used where the object names no such record itself. ``table`` and
+        ``row`` say where it was read (default: the entity's name, no row), for the report.
         """
+        at = _At(table or kind, file, row)
         if kind == "service_at_location":
-            yield from self._service_at_location(obj, file=file, service_key=parent)
+            yield from self._service_at_location(obj, at, service_key=parent)
         elif kind == "taxonomy":
-            yield from self._taxonomy(obj, file=file)
+            yield from self._taxonomy(obj, at)
+        elif kind == "attribute":
+            yield from self._link(obj, at)
         elif embedded and parent is None and kind in _CACHED and type(obj) is dict:
-            yield from self._embedded(kind, obj, file)
+            yield from self._embedded(kind, obj, at)
         else:
-            yield from self._node(kind, obj, file, embedded, parent)
+            yield from self._node(kind, obj, at, embedded, parent)
 
-    def _embedded(self, kind: str, obj: dict[str, Any], file: str) -> Iterator[Record]:
+    def _embedded(self, kind: str, obj: dict[str, Any], at: _At) -> Iterator[Record]:
         copy_key = (kind, str(obj.get("id")))
         cached = self._copies.get(copy_key)
         if cached is not None and (cached[0] is obj or cached[0] == obj):
-            self.ctx.read(kind)
+            self.ctx.read(at.table)
             yield from cached[1]
             return
         reads_before = self.ctx.reads
-        records = list(self._node(kind, obj, file, True, None))
+        records = list(self._node(kind, obj, at, True, None))
         if self.ctx.reads == reads_before + 1:  # nothing nested inside: safe to replay
             self._copies[copy_key] = (obj, records)
         yield from records
@@ -367,54 +422,59 @@ class Mapper:
         self,
         kind: str,
         obj: Any,
-        file: str,
+        at: _At,
         embedded: bool,
         parent: str | None,
     ) -> Iterator[Record]:
         entity = ENTITIES[kind]
-        local_id = self._id(kind, obj, file=file)
+        local_id = self._id(obj, at)
         if local_id is None:
             return
         key = self.key(entity.node_type, local_id)
+        place = Place(self.ctx, at.table, local_id, at.file, at.row, self.detail_tables)
         if entity.name_required:
-            self._require_name(kind, obj, local_id, file)
+            self._require_name(obj, local_id, at)
         if entity.copies_fields:
             props = typed_props(entity.node_type, obj, skip=entity.nested)
-            self._tidy(props, kind, local_id, file)
-            props.update(entity.detail(obj, Place(self.ctx, kind, local_id, file)))
+            self._tidy(props, local_id, at)
+            props.update(entity.detail(obj, place))
         else:
-            props = entity.detail(obj, Place(self.ctx, kind, local_id, file))
-            self._tidy(props, kind, local_id, file)
+            props = entity.detail(obj, place)
+            self._tidy(props, local_id, at)
         identifiers = entity.identifiers(props) if entity.identifiers else []
         yield NodeRecord(
             entity.node_type,
             key,
             props,
-            kind,
+            at.table,
             local_id,
             identifiers=tuple(identifiers),
             embedded=embedded,
-            file=file,
+            row=at.row,
+            file=at.file,
         )
         if entity.funded:
             yield from funding_records(
                 props.get("funding", []),
                 target_key=key,
-                table=kind,
+                table=place.detail_table("funding"),
                 record_id=local_id,
-                file=file,
+                file=at.file if "funding" not in self.detail_tables else None,
+                row=at.row,
                 ctx=self.ctx,
             )
         for reference in entity.references:
-            yield from self._reference(reference, kind, obj, key, local_id, file, parent)
+            yield from self._reference(reference, kind, obj, key, local_id, at, parent)
         for child in entity.children:
             for item in _objects(obj.get(child.field)):
                 yield from self.entity(
-                    child.kind, item, file=file, embedded=child.embedded, parent=key
+                    child.kind, item, file=at.file, embedded=child.embedded, parent=key
                 )
         if entity.classified_by:
             for attribute in _objects(obj.get(entity.classified_by)):
-                yield from self._attribute(attribute, key, local_id, file)
+                yield from self._attribute(attribute, key, local_id, at.file)
+        if entity.term_ids:
+            yield from self._term_ids(entity.term_ids, obj, key, local_id, at)
 
     def _reference(
         self,
@@ -423,19 +483,23 @@ class Mapper:
         obj: Mapping[str, Any],
         key: str,
         local_id: str,
-        file: str,
+        at: _At,
         parent: str | None,
     ) -> Iterator[Record]:
         other = parent if reference.incoming else None
+        field = reference.label or reference.id_field
         embedded = obj.get(reference.embed) if reference.embed else None
         if isinstance(embedded, Mapping):
-            yield from self.entity(ENTITY_OF[reference.target], embedded, file=file, embedded=True)
+            yield from self.entity(
+                ENTITY_OF[reference.target], embedded, file=at.file, embedded=True
+            )
             if _given(embedded.get("id")):
                 other = self.key(reference.target, embedded["id"])
         elif _given(ref := obj.get(reference.id_field)):
             if str(ref).strip() == local_id and reference.target is ENTITIES[kind].node_type:
                 return  # a record is not its own parent
             other = self.key(reference.target, ref)
+            field = reference.id_field
         if other is None:
             if reference.required:
                 message, fix = reference.required
@@ -444,9 +508,10 @@ class Mapper:
                     "missing-required",
                     message,
                     fix,
-                    table=kind,
-                    file=file,
-                    field=reference.label or reference.id_field,
+                    table=at.table,
+                    file=at.file,
+                    field=field,
+                    row=at.row,
                     record=local_id,
                 )
             return
@@ -455,10 +520,11 @@ class Mapper:
             reference.edge,
             source,
             target,
-            kind,
+            at.table,
             local_id,
-            field=reference.label or reference.id_field,
-            file=file,
+            field=field,
+            row=at.row,
+            file=at.file,
         )
 
     def _attribute(
@@ -490,17 +556,68 @@ class Mapper:
             field="taxonomy_term",
         )
 
-    # -- the two entities that are not nodes --------------------------------------
+    def _term_ids(
+        self, field: str, obj: Mapping[str, Any], key: str, local_id: str, at: _At
+    ) -> Iterator[Record]:
+        for term in str(obj.get(field) or "").replace(";", ",").split(","):
+            if term.strip():
+                yield EdgeRecord(
+                    EdgeType.CLASSIFIED_AS,
+                    key,
+                    self.key(NodeType.CONCEPT, term.strip()),
+                    at.table,
+                    local_id,
+                    field=field,
+                    row=at.row,
+                    file=at.file,
+                )
+
+    # -- the entities that are not nodes ------------------------------------------
+
+    def _link(self, obj: Any, at: _At) -> Iterator[Record]:
+        """An attribute given on its own (a tabular package's link table): an edge from the
+        record it names to its taxonomy term."""
+        self.ctx.read(at.table)
+        target, term = obj.get("link_id"), obj.get("taxonomy_term_id")
+        record = str(obj.get("id") or "") or f"row {at.row}"
+        if not _given(target) or not _given(term):
+            self.ctx.reject(
+                at.table,
+                "missing-required",
+                "links name no record or no taxonomy term; rejected",
+                "fill in link_id and taxonomy_term_id.",
+                file=at.file,
+                row=at.row,
+                record=record,
+            )
+            return
+        yield EdgeRecord(
+            EdgeType.CLASSIFIED_AS,
+            self.key(NodeType.SERVICE, target),
+            self.key(NodeType.CONCEPT, term),
+            at.table,
+            record,
+            primary=True,
+            field="taxonomy_id",
+            row=at.row,
+            file=at.file,
+        )
 
     def _service_at_location(
-        self, obj: Any, *, file: str, service_key: str | None = None
+        self, obj: Any, at: _At, *, service_key: str | None = None
     ) -> Iterator[Record]:
-        local_id = self._id("service_at_location", obj, file=file)
+        given_id = obj.get("id") if isinstance(obj, Mapping) else None
+        if at.row is not None and not _given(given_id) and isinstance(obj, Mapping):
+            # A table row is its own record: older tabular exports give these rows no id.
+            self.ctx.read(at.table)
+            local_id: str | None = f"row {at.row}"
+        else:
+            local_id = self._id(obj, at)
         if local_id is None:
             return
         service = obj.get("service")
         if isinstance(service, Mapping):
-            yield from self.entity("service", service, file=file, embedded=True)
+            yield from self.entity("service", service, file=at.file, embedded=True)
             if _given(service.get("id")):
                 service_key = self.key(NodeType.SERVICE, service["id"])
         elif _given(obj.get("service_id")):
@@ -508,81 +625,80 @@ class Mapper:
         location = obj.get("location")
         location_key = None
         if isinstance(location, Mapping):
-            yield from self.entity("location", location, file=file, embedded=True)
+            yield from self.entity("location", location, file=at.file, embedded=True)
             if _given(location.get("id")):
                 location_key = self.key(NodeType.LOCATION, location["id"])
         elif _given(obj.get("location_id")):
             location_key = self.key(NodeType.LOCATION, obj["location_id"])
         if service_key is None or location_key is None:
             self.ctx.reject(
-                "service_at_location",
+                at.table,
                 "missing-required",
                 "service-at-location records lack a service or a location; rejected",
                 "give both the service and the location.",
-                file=file,
+                file=at.file,
+                row=at.row,
                 record=local_id,
             )
             return
-        props = _compact(
-            {
-                "service_at_location_id": local_id,
-                "description": obj.get("description"),
-                "phones": obj.get("phones"),
-                "schedules": obj.get("schedules"),
-                "contacts": obj.get("contacts"),
-            }
-        )
+        props = {k: v for k, v in obj.items() if k not in _NOT_SAL_PROPS and v not in _EMPTY}
+        if _given(given_id):
+            props["service_at_location_id"] = str(given_id).strip()
         yield EdgeRecord(
             EdgeType.AT_LOCATION,
             service_key,
             location_key,
-            "service_at_location",
+            at.table,
             local_id,
-            props=props,
+            props=props or None,
             primary=True,
-            field="location",
-            file=file,
+            field="location" if isinstance(location, Mapping) else "location_id",
+            row=at.row,
+            file=at.file,
         )
 
-    def _taxonomy(self, obj: Any, *, file: str) -> Iterator[Record]:
-        local_id = self._id("taxonomy", obj, file=file)
+    def _taxonomy(self, obj: Any, at: _At) -> Iterator[Record]:
+        local_id = self._id(obj, at)
         if local_id is None:
             return
         # A taxonomy is not a node of its own: its name travels with its terms.
-        self.ctx.use("taxonomy")
+        self.ctx.use(at.table)
         for term in _objects(obj.get("taxonomy_terms")):
             named = {**term, "taxonomy": term.get("taxonomy") or obj.get("name")}
-            yield from self._node("taxonomy_term", named, file, False, None)
+            yield from self._node(
+                "taxonomy_term", named, _At("taxonomy_term", at.file), False, None
+            )
 
     # -- checks -----------------------------------------------------------------
 
-    def _id(self, table: str, obj: Any, *, file: str) -> str | None:
+    def _id(self, obj: Any, at: _At) -> str | None:
         """The record's id, or ``None`` after rejecting a record without one."""
-        self.ctx.read(table)
+        self.ctx.read(at.table)
         if not isinstance(obj, Mapping):
             self.ctx.reject(
-                table,
+                at.table,
                 "not-an-object",
-                f"{table} entries are not JSON objects; rejected",
+                f"{at.table} entries are not JSON objects; rejected",
                 "each entry must be an object with an id.",
-                file=file,
+                file=at.file,
                 value=repr(obj)[:80],
             )
             return None
         local_id = obj.get("id")
         if local_id in (None, "") or isinstance(local_id, Mapping | list):
             self.ctx.reject(
-                table,
+                at.table,
                 "missing-id",
-                f"{table} records have no id; rejected",
+                f"{at.table} records have no id; rejected",
                 "give every record its id.",
-                file=file,
+                file=at.file,
+                row=at.row,
                 record=str(obj.get("name") or "")[:60] or None,
             )
             return None
         return str(local_id).strip()
 
-    def _tidy(self, props: dict[str, Any], table: str, local_id: str, file: str) -> None:
+    def _tidy(self, props: dict[str, Any], local_id: str, at: _At) -> None:
         """Trim stray spaces around a record's own text values, noting each."""
         for name, value in props.items():
             if isinstance(value, str) and value != value.strip():
@@ -592,25 +708,31 @@ class Mapper:
                     "padded-value",
                     "values have spaces around them; trimmed",
                     "",
-                    table=table,
-                    file=file,
+                    table=at.table,
+                    file=at.file,
                     field=name,
+                    row=at.row,
                     record=local_id,
                     value=value,
                 )
 
-    def _require_name(self, table: str, obj: Mapping[str, Any], local_id: str, file: str) -> None:
+    def _require_name(self, obj: Mapping[str, Any], local_id: str, at: _At) -> None:
         if not obj.get("name"):
             self.ctx.problem(
                 Severity.WARNING,
                 "missing-required",
-                f"{table} records have no name, which HSDS requires; kept without one",
+                f"{at.table} records have no name, which HSDS requires; kept without one",
                 "add the name.",
-                table=table,
-                file=file,
+                table=at.table,
+                file=at.file,
                 field="name",
+                row=at.row,
                 record=local_id,
             )
+
+
+_NOT_SAL_PROPS = frozenset({"id", "service", "service_id", "location", "location_id"})
+"""A service-at-location's fields that are its two ends, not properties of the edge."""
 
 
 ENTITY_OF = {entity.node_type: kind for kind, entity in ENTITIES.items()}

@@ -14,7 +14,7 @@ from .._pipeline import ReadContext
 from ._tabular import (
     RowIter,
     Table,
-    TabularMapper,
+    TabularReader,
     canonical_table,
     detect_variant,
     rows_from_dicts,
@@ -150,7 +150,7 @@ def read_package(
             fix="point at the folder (or datapackage.json, or .zip) of an Open Referral export.",
         )
     ctx.variant = detect_variant(tables, str(declared) if declared else None)
-    yield from TabularMapper(ctx, _ordered(tables)).records()
+    yield from TabularReader(ctx, _ordered(tables)).records()
 
 
 def _add_resource(
@@ -266,4 +266,4 @@ def read_tabular_json(data: Mapping[str, Any], ctx: ReadContext, *, file: str) -
         header = sorted({k for item in rows if isinstance(item, Mapping) for k in item})
         tables[name] = Table(name, label, header, lambda rows=rows: rows_from_dicts(rows))  # type: ignore[misc]
     ctx.variant = ctx.variant or detect_variant(tables, None).replace("tabular", "tabular JSON")
-    yield from TabularMapper(ctx, _ordered(tables)).records()
+    yield from TabularReader(ctx, _ordered(tables)).records()

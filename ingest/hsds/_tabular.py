@@ -20,21 +20,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...errors import InputError
-from ...graph import EdgeRecord, NodeRecord, Record, Severity, local_key
-from ...ontology import EdgeType, NodeType, normalise_org_id
+from ...graph import Record, Severity
+from ...ontology import NodeType
 from .._pipeline import ReadContext
-from ._common import (
-    flatten_address,
-    location_identifiers,
-    normalise_postcode,
-    org_identifiers,
-    phone_text,
-    typed_props,
-)
-from ._funding import funding_mix, funding_records
-from ._mapper import report_unmatched_identifiers
+from ._common import phone_text
+from ._mapper import Mapper
+from ._unflatten import Unflattener
 
-__all__ = ["TABLE_ALIASES", "Table", "TabularMapper", "canonical_table", "detect_variant"]
+__all__ = ["TABLE_ALIASES", "Table", "TabularReader", "canonical_table", "detect_variant"]
 
 Row = dict[str, Any]
 RowIter = Iterator[tuple[int | None, Row]]
@@ -264,8 +257,10 @@ def _renamed_columns(table: Table, ctx: ReadContext) -> Table:
     return Table(table.name, table.label, [renames.get(h, h) for h in table.header], rows)
 
 
-class TabularMapper:
-    """Maps the tables of one HSDS tabular package to records."""
+class TabularReader:
+    """Reads the tables of one HSDS tabular package: checks their headers, groups detail
+    rows under the records they name and counts every row; the records, un-flattened
+    (``_unflatten``), are mapped by the one mapper (``_mapper.Mapper``)."""
 
     def __init__(self, ctx: ReadContext, tables: Mapping[str, Table]) -> None:
         self.ctx = ctx
@@ -277,13 +272,19 @@ class TabularMapper:
         self.sal_service: dict[str, str] = {}
         self.location_operator: dict[str, str] = {}
         self.contacts: dict[str, Row] = {}
-        funding = tables.get("funding")
-        self._funding_label = funding.label if funding else "funding"
-        self.classification_links: list[tuple[str, int | None, str, str, str]] = []
+        self.classification_links: list[tuple[Table, int | None, Row]] = []
         self.other_links: dict[tuple[NodeType, str], list[str]] = defaultdict(list)
 
-    def key(self, node_type: NodeType, local_id: Any) -> str:
-        return local_key(self.ctx.source, node_type, str(local_id).strip())
+    def _detail_tables(self) -> dict[str, str]:
+        """The table each nested field of the un-flattened records was read from."""
+        tables = {
+            "funding": "funding",
+            "organization_identifiers": "organization_identifiers",
+            "identifiers": "organization_identifiers",
+        }
+        return {
+            field: self.tables[name].label for name, field in tables.items() if name in self.tables
+        }
 
     # -- orchestration ---------------------------------------------------------
 
@@ -300,12 +301,11 @@ class TabularMapper:
         self._read_contacts()
         self._read_details()
         self._read_links()
-        yield from self._taxonomy_terms()
-        yield from self._nodes("organizations", NodeType.ORGANIZATION, self._organization)
-        yield from self._nodes("services", NodeType.SERVICE, self._service)
-        yield from self._nodes("locations", NodeType.LOCATION, self._location)
-        yield from self._service_at_location()
-        yield from self._classifications()
+        mapper = Mapper(self.ctx, detail_tables=self._detail_tables())
+        for kind, table, row_number, record in self._entities():
+            yield from mapper.entity(
+                kind, record, file=table.label, table=table.label, row=row_number
+            )
         self._settle_details()
 
     def _check_required_columns(self) -> None:
@@ -607,7 +607,8 @@ class TabularMapper:
         )
 
     def _read_links(self) -> None:
-        """Taxonomy links from every version's table: service ones become edges."""
+        """Taxonomy links from every version's table: those naming services are mapped as
+        attributes; the others are kept on the record they name."""
         link_tables = (
             ("services_taxonomy", "service", "service_id", "taxonomy_id"),
             ("service_attributes", "service", "service_id", "taxonomy_term_id"),
@@ -615,329 +616,69 @@ class TabularMapper:
             ("link_taxonomy", None, "link_id", "taxonomy_id"),
         )
         for name, entity, id_field, term_field in link_tables:
-            for table, row_number, row in self._rows(name):
+            table = self.tables.get(name)
+            if table is None:
+                continue
+            for row_number, row in table.rows():
                 target = row.get(id_field)
                 term = row.get(term_field)
-                record = str(row.get("id") or "") or f"row {row_number}"
-                if target in (None, "") or term in (None, ""):
-                    self.ctx.reject(
-                        table.label,
-                        "missing-required",
-                        "links name no record or no taxonomy term; rejected",
-                        f"fill in {id_field} and {term_field}.",
-                        row=row_number,
-                        record=record,
-                    )
-                    continue
                 kind = entity or str(row.get("link_entity") or row.get("link_type") or "")
                 node_type = _LINK_KINDS.get(kind.strip().lower().rstrip("s"), NodeType.SERVICE)
-                if node_type is NodeType.SERVICE:
-                    self.classification_links.append(
-                        (table.label, row_number, record, str(target), str(term))
-                    )
+                if node_type is NodeType.SERVICE or target in (None, "") or term in (None, ""):
+                    attribute = Unflattener.attribute(row, id_field, term_field)
+                    self.classification_links.append((table, row_number, attribute))
                     continue
-                # The ontology classifies services; other records keep their terms as a property.
+                self.ctx.read(table.label)
                 self.other_links[(node_type, str(target))].append(str(term))
                 self._add_detail_row(
                     table, row_number, row, "taxonomy_terms", None, [(node_type, str(target))]
                 )
 
-    # -- nodes ------------------------------------------------------------------
+    # -- records, un-flattened and mapped -----------------------------------------
 
-    def _nodes(
-        self,
-        name: str,
-        node_type: NodeType,
-        build: Callable[[str, Row, dict[str, list[Any]]], tuple[dict[str, Any], list[str]]],
-    ) -> Iterator[Record]:
-        for table, row_number, row in self._rows(name):
-            local_id = row.get("id")
-            if local_id in (None, ""):
-                self.ctx.reject(
-                    table.label,
-                    "missing-id",
-                    "rows have no id; rejected",
-                    "give every row its id.",
-                    row=row_number,
-                    record=str(row.get("name") or "")[:60] or None,
-                )
-                continue
-            local_id = str(local_id)
-            if not row.get("name") and node_type is not NodeType.LOCATION:
-                self.ctx.problem(
-                    Severity.WARNING,
-                    "missing-required",
-                    "rows have no name, which HSDS requires; kept without one",
-                    "add the name.",
-                    table=table.label,
-                    field="name",
-                    row=row_number,
-                    record=local_id,
-                )
-            self.known[node_type].add(local_id)
-            details = self.details.by_parent.get((node_type, local_id), {})
-            props, identifiers = build(local_id, row, details)
-            for term in self.other_links.get((node_type, local_id), ()):
-                props.setdefault("taxonomy_terms", []).append(term)
-            key = self.key(node_type, local_id)
-            if node_type in (NodeType.ORGANIZATION, NodeType.SERVICE):
-                # Ohana exports keep funding on the record itself, as one statement.
-                sources = props.pop("funding_sources", None)
-                if isinstance(sources, str) and not props.get("funding"):
-                    props["funding"] = [sources]
-                mix = funding_mix(props.get("funding") or [])
-                if mix:
-                    props["funding_mix"] = mix
-            yield NodeRecord(
-                node_type, key, props, table.label, local_id, tuple(identifiers), row=row_number
-            )
-            if node_type in (NodeType.ORGANIZATION, NodeType.SERVICE):
-                yield from funding_records(
-                    props.get("funding") or [],
-                    target_key=key,
-                    table=self._funding_label if "funding" in self.tables else table.label,
-                    record_id=local_id,
-                    row=row_number,
-                    ctx=self.ctx,
-                )
-            yield from self._node_edges(node_type, key, local_id, row, table, row_number)
-
-    def _node_edges(
-        self,
-        node_type: NodeType,
-        key: str,
-        local_id: str,
-        row: Row,
-        table: Table,
-        row_number: int | None,
-    ) -> Iterator[Record]:
-        organization = row.get("organization_id")
-        if node_type is NodeType.SERVICE:
-            location = row.get("location_id")
-            if organization in (None, "") and location not in (None, ""):
-                organization = self.location_operator.get(str(location))
-            if location not in (None, ""):
-                yield EdgeRecord(
-                    EdgeType.AT_LOCATION,
-                    key,
-                    self.key(NodeType.LOCATION, location),
-                    table.label,
-                    local_id,
-                    field="location_id",
-                    row=row_number,
-                )
-            if organization not in (None, ""):
-                yield EdgeRecord(
-                    EdgeType.PROVIDES,
-                    self.key(NodeType.ORGANIZATION, organization),
-                    key,
-                    table.label,
-                    local_id,
-                    field="organization_id",
-                    row=row_number,
-                )
-            for term in str(row.get("taxonomy_ids") or "").replace(";", ",").split(","):
-                if term.strip():
-                    yield EdgeRecord(
-                        EdgeType.CLASSIFIED_AS,
-                        key,
-                        self.key(NodeType.CONCEPT, term.strip()),
-                        table.label,
-                        local_id,
-                        field="taxonomy_ids",
-                        row=row_number,
-                    )
-        elif node_type is NodeType.LOCATION and organization not in (None, ""):
-            yield EdgeRecord(
-                EdgeType.OPERATES,
-                self.key(NodeType.ORGANIZATION, organization),
-                key,
-                table.label,
-                local_id,
-                field="organization_id",
-                row=row_number,
-            )
-        elif node_type is NodeType.ORGANIZATION:
-            parent = row.get("parent_organization_id")
-            if parent not in (None, "") and str(parent) != local_id:
-                yield EdgeRecord(
-                    EdgeType.PART_OF,
-                    key,
-                    self.key(NodeType.ORGANIZATION, parent),
-                    table.label,
-                    local_id,
-                    field="parent_organization_id",
-                    row=row_number,
-                )
-
-    def _organization(
-        self, local_id: str, row: Row, details: dict[str, list[Any]]
-    ) -> tuple[dict[str, Any], list[str]]:
-        fields = dict(row)
-        if "url" in fields and "website" not in fields:
-            fields["website"] = fields.pop("url")
-        props = typed_props(NodeType.ORGANIZATION, fields, skip=("id",))
-        org_ids, raw, unmatched = org_identifiers(details.get("identifiers", []))
-        label = next(
-            (
-                self.tables[t].label
-                for t in ("identifiers", "organization_identifiers")
-                if t in self.tables
-            ),
-            "identifiers",
+    def _entities(self) -> Iterator[tuple[str, Table, int | None, Row]]:
+        """Each entity row as a 3.0-shaped record, with the kind and table it is of."""
+        unflatten = Unflattener(
+            program_names=self.program_names,
+            taxonomy_names=self.taxonomy_names,
+            location_operator=self.location_operator,
         )
-        report_unmatched_identifiers(self.ctx, unmatched, label, local_id, label)
-        for number_field, scheme in (("charity_number", "GB-CHC"), ("company_number", "GB-COH")):
-            if row.get(number_field):
-                org_id = normalise_org_id(scheme, row[number_field])
-                if org_id and org_id not in org_ids:
-                    org_ids.append(org_id)
-        if org_ids:
-            props["org_ids"] = org_ids
-        if raw:
-            props["identifiers"] = raw
-        for prop in (
-            "phones",
-            "contacts",
-            "funding",
-            "programs",
-            "metadata",
-            "reference_information",
-        ):
-            if details.get(prop):
-                props[prop] = details[prop]
-        return props, org_ids
-
-    def _service(
-        self, local_id: str, row: Row, details: dict[str, list[Any]]
-    ) -> tuple[dict[str, Any], list[str]]:
-        props = typed_props(
-            NodeType.SERVICE, row, skip=("id", "taxonomy_ids", "program_id", "location_id")
-        )
-        program = row.get("program_id")
-        if program not in (None, ""):
-            props["program"] = self.program_names.get(str(program), str(program))
-        for prop, values in details.items():
-            props[prop] = values
-        return props, []
-
-    def _location(
-        self, local_id: str, row: Row, details: dict[str, list[Any]]
-    ) -> tuple[dict[str, Any], list[str]]:
-        fields = dict(row)
-        kind = str(fields.get("external_identifier_type") or "").upper()
-        if kind == "UPRN" and fields.get("external_identifier"):
-            fields["uprn"] = str(fields.pop("external_identifier")).strip()
-            fields.pop("external_identifier_type")
-        if fields.get("postal_code"):
-            fields["postcode"] = normalise_postcode(str(fields.pop("postal_code")))
-        props = typed_props(NodeType.LOCATION, fields, skip=("id",))
-        addresses = details.get("addresses", [])
-        if addresses:
-            physical = [a for a in addresses if a.get("address_type") in (None, "physical")]
-            for name, value in flatten_address((physical or addresses)[0]).items():
-                props.setdefault(name, value)
-            props["addresses"] = addresses
-        for prop, values in details.items():
-            if prop != "addresses":
-                props[prop] = values
-        return props, location_identifiers(props)
-
-    # -- taxonomy ---------------------------------------------------------------
-
-    def _taxonomy_terms(self) -> Iterator[Record]:
         for name in ("taxonomy", "taxonomy_terms"):
             table = self.tables.get(name)
             if table is None or (name == "taxonomy" and not self._taxonomy_holds_terms(table)):
                 continue
-            for table_, row_number, row in self._rows(name):
-                local_id = row.get("id")
-                if local_id in (None, ""):
-                    self.ctx.reject(
-                        table_.label,
-                        "missing-id",
-                        "rows have no id; rejected",
-                        "give every term its id.",
-                        row=row_number,
-                    )
-                    continue
-                local_id = str(local_id)
-                self.known[NodeType.CONCEPT].add(local_id)
-                taxonomy = _first(row, "vocabulary", "taxonomy")
-                if row.get("taxonomy_id") and str(row["taxonomy_id"]) in self.taxonomy_names:
-                    taxonomy = self.taxonomy_names[str(row["taxonomy_id"])]
-                props = typed_props(
-                    NodeType.CONCEPT,
-                    {
-                        "name": _first(row, "name", "term"),
-                        "code": row.get("code") or (local_id if name == "taxonomy" else None),
-                        "description": row.get("description"),
-                        "taxonomy": taxonomy,
-                        "facet": row.get("taxonomy_facet"),
-                        "term_uri": row.get("term_uri"),
-                        "language": row.get("language"),
-                        "parent_name": row.get("parent_name"),
-                    },
-                )
-                key = self.key(NodeType.CONCEPT, local_id)
-                yield NodeRecord(
-                    NodeType.CONCEPT, key, props, table_.label, local_id, row=row_number
-                )
-                parent = row.get("parent_id")
-                if parent not in (None, "") and str(parent) != local_id:
-                    yield EdgeRecord(
-                        EdgeType.PART_OF,
-                        key,
-                        self.key(NodeType.CONCEPT, parent),
-                        table_.label,
-                        local_id,
-                        field="parent_id",
-                        row=row_number,
-                    )
-
-    # -- edges ------------------------------------------------------------------
-
-    def _service_at_location(self) -> Iterator[Record]:
-        for table, row_number, row in self._rows("service_at_location"):
-            record = str(row.get("id") or "") or f"row {row_number}"
-            service, location = row.get("service_id"), row.get("location_id")
-            if service in (None, "") or location in (None, ""):
-                self.ctx.reject(
-                    table.label,
-                    "missing-required",
-                    "rows lack a service_id or a location_id; rejected",
-                    "fill in both.",
-                    row=row_number,
-                    record=record,
-                )
+            for row_number, row in table.rows():
+                self._know(NodeType.CONCEPT, row)
+                record = unflatten.taxonomy_term(row, codes_are_ids=name == "taxonomy")
+                yield "taxonomy_term", table, row_number, record
+        builders = (
+            ("organizations", "organization", NodeType.ORGANIZATION, unflatten.organization),
+            ("services", "service", NodeType.SERVICE, unflatten.service),
+            ("locations", "location", NodeType.LOCATION, unflatten.location),
+        )
+        for name, kind, node_type, build in builders:
+            table = self.tables.get(name)
+            if table is None:
                 continue
-            props = _strip_ids(row, "service_id", "location_id")
-            if "id" in props:
-                props["service_at_location_id"] = props.pop("id")
-            yield EdgeRecord(
-                EdgeType.AT_LOCATION,
-                self.key(NodeType.SERVICE, service),
-                self.key(NodeType.LOCATION, location),
-                table.label,
-                record,
-                props or None,
-                primary=True,
-                field="location_id",
-                row=row_number,
-            )
+            for row_number, row in table.rows():
+                local_id = self._know(node_type, row)
+                details = self.details.by_parent.get((node_type, local_id or ""), {})
+                terms = self.other_links.get((node_type, local_id or ""), [])
+                yield kind, table, row_number, build(row, details, terms)
+        table = self.tables.get("service_at_location")
+        if table is not None:
+            for row_number, row in table.rows():
+                yield "service_at_location", table, row_number, row
+        for table, row_number, record in self.classification_links:
+            yield "attribute", table, row_number, record
 
-    def _classifications(self) -> Iterator[Record]:
-        for label, row_number, record, service, term in self.classification_links:
-            yield EdgeRecord(
-                EdgeType.CLASSIFIED_AS,
-                self.key(NodeType.SERVICE, service),
-                self.key(NodeType.CONCEPT, term),
-                label,
-                record,
-                primary=True,
-                field="taxonomy_id",
-                row=row_number,
-            )
+    def _know(self, node_type: NodeType, row: Row) -> str | None:
+        """Note a row's record as present (for its detail rows); its id, if it has one."""
+        local_id = row.get("id")
+        if local_id in (None, ""):
+            return None
+        self.known[node_type].add(str(local_id))
+        return str(local_id)
 
     # -- accounting -------------------------------------------------------------
 
