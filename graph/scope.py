@@ -71,6 +71,10 @@ class Scope:
         filters by.
     vintage
         The vintage(s) of the small areas (LSOAs) inside, e.g. ``2011``; empty if unknown.
+    lookups
+        The area lookups that join the areas inside to the chosen ones, with their codes'
+        years (``LSOA 2011 -> LAD 2019``), most links first; empty if none is named
+        (areas ingested before lookups were named).
     """
 
     areas: tuple[str, ...]
@@ -78,6 +82,7 @@ class Scope:
     how: str
     members: frozenset[str] = field(repr=False)
     vintage: str = ""
+    lookups: tuple[str, ...] = ()
 
     def __contains__(self, area: object) -> bool:
         return area in self.members
@@ -100,6 +105,10 @@ class Scope:
         text = f"scope: {chosen}; chosen by {self.how}"
         if self.vintage:
             text += f"; {self.vintage} LSOAs"
+        if self.lookups:
+            text += f"; {' and '.join(self.lookups)} lookup" + (
+                "s" if len(self.lookups) > 1 else ""
+            )
         return text
 
     def as_dict(self) -> dict[str, Any]:
@@ -108,6 +117,7 @@ class Scope:
             "areas": [{"area": a, "name": n} for a, n in zip(self.areas, self.names, strict=True)],
             "how": self.how,
             "vintage": self.vintage or None,
+            "lookups": list(self.lookups),
             "areas_inside": len(self.members),
         }
 
@@ -130,11 +140,14 @@ class _AreaTree:
                 self.levels[node] = _level(node, data)
         self.children: dict[str, list[str]] = {}
         self.parents: dict[str, list[str]] = {}
+        self.lookups: dict[tuple[str, str], str] = {}
         for area in self.levels:
             for _, parent, data in graph.out_edges(area, data=True):
                 if data.get("type") == EdgeType.PART_OF.value and parent in self.levels:
                     self.parents.setdefault(area, []).append(parent)
                     self.children.setdefault(parent, []).append(area)
+                    if data.get("lookup"):
+                        self.lookups[area, parent] = str(data["lookup"])
 
     def name(self, area: str) -> str:
         return str(self.graph.nodes[area].get("name") or area)
@@ -177,6 +190,26 @@ class _AreaTree:
             if self.levels.get(a) in _SMALL and self.graph.nodes[a].get("vintage")
         )
         return " and ".join(sorted(counts))
+
+    def lookups_of(self, members: frozenset[str]) -> tuple[str, ...]:
+        """The named lookups of the links among ``members``, most links first."""
+        counts = Counter(
+            lookup
+            for (child, parent), lookup in self.lookups.items()
+            if child in members and parent in members
+        )
+        return tuple(name for name, _ in sorted(counts.items(), key=lambda x: (-x[1], x[0])))
+
+    def scope(self, areas: Sequence[str], how: str, members: frozenset[str]) -> Scope:
+        """The scope of ``areas`` chosen ``how``, with everything said about what is inside."""
+        return Scope(
+            tuple(areas),
+            tuple(self.name(a) for a in areas),
+            how,
+            members,
+            self.vintage(members),
+            self.lookups_of(members),
+        )
 
     def find(self, text: str) -> str:
         """The area a ``--within`` value names (code or name, any case)."""
@@ -301,25 +334,11 @@ workspace's placed services/locations/assets"
                 "area that holds them (`civicgraph scope clear` uses the default), or ingest "
                 "a directory for it."
             )
-        return Scope(
-            tuple(chosen),
-            tuple(tree.name(a) for a in chosen),
-            how,
-            members,
-            tree.vintage(members),
-        )
+        return tree.scope(chosen, how, members)
     authorities = sorted({lad for area in placed for lad in tree.nearest_of_level(area, "lad")})
     if not authorities:
-        everything = frozenset(tree.levels)
-        return Scope((), (), EVERY_AREA, everything, tree.vintage(everything))
-    members = tree.inside(authorities)
-    return Scope(
-        tuple(authorities),
-        tuple(tree.name(a) for a in authorities),
-        BY_DEFAULT,
-        members,
-        tree.vintage(members),
-    )
+        return tree.scope((), EVERY_AREA, frozenset(tree.levels))
+    return tree.scope(authorities, BY_DEFAULT, tree.inside(authorities))
 
 
 def scope_for_area(
@@ -349,14 +368,7 @@ def scope_for_area(
     if area not in tree.levels:
         return scope
     holders = sorted(tree.nearest_of_level(area, "lad")) or [area]
-    members = tree.inside(holders)
-    return Scope(
-        tuple(holders),
-        tuple(tree.name(a) for a in holders),
-        BY_AREA,
-        members,
-        tree.vintage(members),
-    )
+    return tree.scope(holders, BY_AREA, tree.inside(holders))
 
 
 def scope_nodes(graph: Any, scope: Scope) -> set[str]:

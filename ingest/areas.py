@@ -59,6 +59,7 @@ from .hsds._common import normalise_postcode
 __all__ = [
     "code_vintage",
     "ingest_areas",
+    "lookup_name",
     "postcode_key",
     "read_areas",
 ]
@@ -137,7 +138,7 @@ class _Collector:
     def __init__(self, ctx: ReadContext) -> None:
         self.ctx = ctx
         self.areas: dict[str, _Area] = {}
-        self.links: dict[tuple[str, str], tuple[str, int]] = {}
+        self.links: dict[tuple[str, str], tuple[str, int, str | None]] = {}
 
     def area(
         self, code: str, props: dict[str, Any], *, label: str, row: int, own: bool = True
@@ -175,9 +176,13 @@ class _Collector:
                     value=f"{value!r} here, {current!r} in {first[0]} row {first[1]}",
                 )
 
-    def link(self, child: str, parent: str, *, label: str, row: int) -> None:
+    def link(
+        self, child: str, parent: str, *, label: str, row: int, lookup: str | None = None
+    ) -> None:
+        """Record that ``child`` is part of ``parent``; ``lookup`` names the lookup that says
+        so, with its codes' years (``LSOA 2011 -> LAD 2019``)."""
         if child != parent and (child, parent) not in self.links:
-            self.links[(child, parent)] = (label, row)
+            self.links[(child, parent)] = (label, row, lookup)
 
     def records(self) -> Iterator[Record]:
         for code, area in self.areas.items():
@@ -196,12 +201,15 @@ class _Collector:
                 row=area.row or area.mentioned[1],
                 counted=area.table is not None,
             )
-        for (child, parent), (label, row) in self.links.items():
+        for (child, parent), (label, row, lookup) in self.links.items():
             child_area = self.areas[child]
             child_key = (
                 postcode_key(child) if child_area.props.get("level") == "postcode" else child
             )
-            yield EdgeRecord(EdgeType.PART_OF, child_key, parent, label, f"row {row}", row=row)
+            link = {"lookup": lookup} if lookup else None
+            yield EdgeRecord(
+                EdgeType.PART_OF, child_key, parent, label, f"row {row}", props=link, row=row
+            )
 
 
 def read_areas(source: str, ctx: ReadContext) -> Iterator[Record]:
@@ -400,6 +408,8 @@ def _read_imd(
     lad_name = next(
         (columns[h] for h in columns if h.startswith("local authority district name")), None
     )
+    lad_year = re.search(r"\((\d{4})\)", lad_col or "")
+    lookup = lookup_name(("LSOA", vintage), ("LAD", lad_year.group(1) if lad_year else None))
     measures: list[tuple[str, str]] = []
     for header, column in columns.items():
         for prefix, prop in _IMD_COLUMNS.items():
@@ -450,7 +460,20 @@ def _read_imd(
                 row=row,
                 own=False,
             )
-            c.link(code, lad, label=label, row=row)
+            c.link(code, lad, label=label, row=row, lookup=lookup)
+
+
+def lookup_name(*levels: tuple[str, str | None]) -> str:
+    """How an answer names the lookup that joins areas: each level with its codes' year.
+
+    Examples
+    --------
+    >>> lookup_name(("LSOA", "2011"), ("LAD", "2019"))
+    'LSOA 2011 -> LAD 2019'
+    >>> lookup_name(("LSOA", None), ("LAD", "2019"))
+    'LSOA -> LAD 2019'
+    """
+    return " -> ".join(f"{level} {year}" if year else level for level, year in levels)
 
 
 def _read_lookup(
@@ -468,6 +491,10 @@ def _read_lookup(
     lists = {lvl: frame[col].tolist() for lvl, (col, _, _) in levels.items()}
     names = {lvl: frame[n].tolist() for lvl, (_, n, _) in levels.items() if n}
     own_level = chain[0] if chain else "wd"
+    # Every link a lookup file gives is named by the whole file: its levels and years.
+    lookup = lookup_name(*((lvl.upper(), levels[lvl][2]) for lvl in chain))
+    if ward:
+        lookup = f"{lookup}, ward {ward[2]}" if lookup else f"ward {ward[2]}"
     for index in range(len(frame)):
         row = index + 2
         ctx.read(label)
@@ -495,12 +522,24 @@ def _read_lookup(
         else:
             present = [lvl for lvl in chain if lvl in codes]
             for child, parent in itertools.pairwise(present):
-                c.link(codes[child], codes[parent], label=label, row=row)
+                c.link(
+                    codes[child],
+                    codes[parent],
+                    label=label,
+                    row=row,
+                    lookup=lookup,
+                )
             if ward and "wd" in codes:
                 if "oa" in codes:
-                    c.link(codes["oa"], codes["wd"], label=label, row=row)
+                    c.link(codes["oa"], codes["wd"], label=label, row=row, lookup=lookup)
                 if "lad" in codes:
-                    c.link(codes["wd"], codes["lad"], label=label, row=row)
+                    c.link(
+                        codes["wd"],
+                        codes["lad"],
+                        label=label,
+                        row=row,
+                        lookup=lookup,
+                    )
             if own_level not in codes:
                 ctx.use(label)
 

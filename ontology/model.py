@@ -538,6 +538,14 @@ EDGE_TYPES: Mapping[EdgeType, EdgeTypeDef] = MappingProxyType(
             "taxonomy term under a broader term.",
             frozenset({(_AREA, _AREA), (_ORG, _ORG), (_CONCEPT, _CONCEPT)}),
             "schema:isPartOf",
+            _props(
+                _P(
+                    "lookup",
+                    _D.STRING,
+                    "The area lookup that puts an area in a larger one, with its codes' years "
+                    "(LSOA 2011 -> LAD 2019).",
+                )
+            ),
         ),
         EdgeType.CLASSIFIED_AS: EdgeTypeDef(
             EdgeType.CLASSIFIED_AS,

@@ -90,8 +90,10 @@ def test_the_cli_scope_commands_and_within(town_db: Path, run_cli, tmp_path: Pat
     assert run_cli("--db", db, "scope", "set", "E01000001").code == 0
     rows = run_cli("--db", db, "query", "si-index", "--format", "json")
     assert rows.code == 0, rows.err
-    assert {r["area"] for r in json.loads(rows.out)} == {"E01000001"}
-    assert "chosen by workspace scope" in rows.err
+    answer = json.loads(rows.out)
+    assert {r["area"] for r in answer["rows"]} == {"E01000001"}
+    assert answer["scope"]["how"] == "workspace scope"
+    assert "chosen by workspace scope" in answer["scope"]["described"]
 
     within = run_cli("--db", db, "query", "gaps", "--within", "Hometown")
     assert within.code == 0, within.err
@@ -99,9 +101,9 @@ def test_the_cli_scope_commands_and_within(town_db: Path, run_cli, tmp_path: Pat
 
     listed = run_cli("--db", db, "query", "assets", "--within", "Hometown", "--format", "json")
     assert listed.code == 0, listed.err
-    assert [r["name"] for r in json.loads(listed.out)] == ["Hometown Library"]
+    assert [r["name"] for r in json.loads(listed.out)["rows"]] == ["Hometown Library"]
     elsewhere = run_cli("--db", db, "query", "assets", "--within", "Faraway", "--format", "json")
-    assert elsewhere.code == 0 and json.loads(elsewhere.out) == []
+    assert elsewhere.code == 0 and json.loads(elsewhere.out)["rows"] == []
 
     assert run_cli("--db", db, "scope", "clear").code == 0
     assert BY_DEFAULT in run_cli("--db", db, "scope", "show").out

@@ -159,12 +159,13 @@ def test_the_cli_takes_within_on_export_unplaced_and_pathways(
 
     rows = run_cli("--db", db, "query", "unplaced", "--within", "Hometown", "--format", "json")
     assert rows.code == 0, rows.err
-    found = json.loads(rows.out)
+    answer = json.loads(rows.out)
+    found = answer["rows"]
     assert [r["name"] for r in found] == ["Lost Hut"] and "no area at all" in found[0]["why"]
-    assert "note: scope: Hometown (E08000901)" in rows.err
+    assert answer["scope"]["described"].startswith("scope: Hometown (E08000901)")
     routes = run_cli("--db", db, "query", "pathways", "--within", "W06000022", "--format", "json")
     assert routes.code == 0, routes.err
-    assert "scope: Newport (W06000022)" in routes.err
+    assert json.loads(routes.out)["scope"]["areas"] == [{"area": "W06000022", "name": "Newport"}]
     folder = tmp_path / "neo4j"
     neo = run_cli("--db", db, "export", "neo4j-csv", "--within", "Hometown", "--out", folder)
     assert neo.code == 0, neo.err and "scope: Hometown (E08000901)" in neo.err

@@ -72,6 +72,16 @@ def test_the_2017_districts_are_in_the_graph_but_never_listed(dorset: Workspace)
     assert not set(gaps(graph, level="lad")["area"]) & older
 
 
+def test_the_answer_names_the_lookups_it_used(dorset: Workspace) -> None:
+    graph = dorset.graph()
+    index = si_index(graph, level="lad")
+    lookups = index.attrs["scope_detail"]["lookups"]
+    # IMD File 1 joins 2011 LSOAs to 2019 districts; the ONS lookup's header names its years.
+    assert "LSOA 2011 -> LAD 2019" in lookups
+    assert any(name.startswith("OA 2011 -> LSOA 2011 -> MSOA 2011 -> LAD 2017") for name in lookups)
+    assert "LSOA 2011 -> LAD 2019" in index.attrs["scope"] and "lookups" in index.attrs["scope"]
+
+
 def test_a_region_of_the_older_lookup_holds_the_successors(dorset: Workspace) -> None:
     graph = dorset.graph()
     index = si_index(graph, level="lad", within="South West")
