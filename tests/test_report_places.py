@@ -78,7 +78,7 @@ def test_report_sets_the_index_against_imd_and_lists_the_gaps(tmp_path: Path, op
     expected = gaps(graph)
     expected = expected[expected["area"] == "E01000003"]
     assert not expected.empty
-    rows = gaps_section(page).locator("tbody tr").all()
+    rows = gaps_section(page).locator("table:not(.compare) tbody tr").all()
     shown = [row.locator("td").first.text_content() for row in rows]
     assert shown == list(expected["category"])[: len(shown)]
     assert "Central Library" in gaps_section(page).text_content()
@@ -121,7 +121,7 @@ def test_an_authority_report_ranks_honestly_and_lists_the_gaps_inside_it(
     inside = gaps(graph)
     inside = inside[inside["area"].isin({"E01000001", "E01000002", "E01000003"})]
     assert not inside.empty
-    rows = gaps_section(page).locator("tbody tr").all()
+    rows = gaps_section(page).locator("table:not(.compare) tbody tr").all()
     shown = [row.locator("td").first.text_content() for row in rows]
     assert shown == list(inside["area"])[: len(shown)]
     assert SCRIPT in gaps_section(page).text_content()
@@ -176,7 +176,7 @@ def test_equal_lowest_scores_are_not_broken_by_name() -> None:
 
 def shares_shown(section) -> dict[str, float]:
     """The prevention profile's table: level -> share (the "25.0%" cell as 0.25)."""
-    rows = section.locator("tbody tr").all()
+    rows = section.locator("table:not(.compare) tbody tr").all()
     cells = [[td.text_content() for td in row.locator("td").all()] for row in rows]
     return {c[0]: float(c[2].rstrip("%")) / 100 for c in cells}
 
@@ -185,7 +185,7 @@ def column_shown(section, heading: str) -> dict[str, float | None]:
     """One column of the prevention table by its heading: level -> share (None if blank)."""
     heads = [th.text_content() for th in section.locator("thead th").all()]
     at = heads.index(heading)
-    rows = section.locator("tbody tr").all()
+    rows = section.locator("table:not(.compare) tbody tr").all()
     cells = [[td.text_content() for td in row.locator("td").all()] for row in rows]
     return {c[0]: float(c[at].rstrip("%")) / 100 if c[at] else None for c in cells}
 
@@ -222,7 +222,7 @@ def test_the_demo_reports_on_an_area_where_every_section_has_content(
     for title in required:
         section = page.locator("section", has=page.locator("h2", has_text=title)).first
         assert section.locator("p.none").count() == 0, title  # none says "nothing here"
-        assert section.locator("tbody tr").count() > 0, title
+        assert section.locator("table:not(.compare) tbody tr").count() > 0, title
     # The prevention profile is the query's, for this area, and sums to 1.
     shown = shares_shown(section_titled(page, "Prevention profile"))
     profile = prevention_profile(graph, code)
@@ -251,7 +251,7 @@ def test_the_demo_reports_on_an_area_where_every_section_has_content(
     # Sections the demo has no data for say what would fill them, never an empty box.
     for section in page.locator("section").all():
         text = section.text_content() or ""
-        filled = section.locator("tbody tr, li").count() > 0
+        filled = section.locator("table:not(.compare) tbody tr, li").count() > 0
         assert filled or "would fill" in text or "not given" in text, text[:80]
 
 

@@ -9,15 +9,24 @@ compare, the section says so and what would fill it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from ..errors import UsageError
+from ._report_compare import comparison
 from ._report_html import section, table
-from ._report_sections import ReportContext
 
-__all__ = ["CHANGE_LEVELS", "area_change_rows", "changes_finding", "changes_section"]
+if TYPE_CHECKING:
+    from ._report_sections import ReportContext
+
+__all__ = [
+    "CHANGE_LEVELS",
+    "area_change_rows",
+    "area_changes_at",
+    "changes_finding",
+    "changes_section",
+]
 
 CHANGE_LEVELS = ("lsoa", "msoa", "ward", "lad")
 _FILL = (
@@ -26,8 +35,9 @@ _FILL = (
 )
 
 
-def area_change_rows(workspace: Any, code: str, level: str) -> tuple[pd.DataFrame | None, str]:
-    """The ``area_changes`` rows of ``code`` at ``level``, or None and why there are none."""
+def area_changes_at(workspace: Any, level: str) -> tuple[pd.DataFrame | None, str]:
+    """The ``area_changes`` rows of every area at ``level``, or None and why there are none
+    (an empty frame with the reason when there is nothing to compare)."""
     if workspace is None:
         return None, "the report was given the graph only, not the workspace with its snapshots"
     if level not in CHANGE_LEVELS:
@@ -44,14 +54,24 @@ def area_change_rows(workspace: Any, code: str, level: str) -> tuple[pd.DataFram
         note = str(changes(workspace).attrs.get("note") or "")
         if note:
             return frame, note.split(". Fix:")[0].removeprefix("nothing to compare: ")
+    return frame, ""
+
+
+def area_change_rows(workspace: Any, code: str, level: str) -> tuple[pd.DataFrame | None, str]:
+    """The ``area_changes`` rows of ``code`` at ``level``, or None and why there are none."""
+    frame, why = area_changes_at(workspace, level)
+    if frame is None or why:
+        return frame, why
     return frame[frame["area"] == code].reset_index(drop=True), ""
 
 
 def _changes(ctx: ReportContext) -> tuple[pd.DataFrame | None, str]:
     cached = ctx.__dict__.get("_changes")
     if cached is None:
-        cached = area_change_rows(ctx.workspace, ctx.code, ctx.level)
-        ctx.__dict__["_changes"] = cached
+        frame, why = ctx.changes_at(ctx.level)
+        if frame is not None and not why:
+            frame = frame[frame["area"] == ctx.code].reset_index(drop=True)
+        cached = ctx.__dict__["_changes"] = (frame, why)
     return cached
 
 
@@ -63,7 +83,11 @@ def changes_section(ctx: ReportContext) -> str:
             "no service, facility or grant placed in the area opened, closed, or started or "
             "ended its funding between the workspace's snapshots"
         )
-        return section(title, f"Nothing to show: {reason}. {_FILL}", "")
+        return section(
+            title,
+            f"Nothing to show: {reason}. {_FILL}",
+            comparison(ctx, ["net_services_per_1000"]),
+        )
     text = (
         "Services, facilities and grant money lost and gained in the area between each "
         "source's last two snapshots (and grants whose funding started or ends), as "
@@ -76,7 +100,7 @@ def changes_section(ctx: ReportContext) -> str:
             "money fell."
         )
     columns = ["category", "lost", "gained", "net", "net_per_1000", "why"]
-    return section(title, text, table(frame, columns))
+    return section(title, text, table(frame, columns) + comparison(ctx, ["net_services_per_1000"]))
 
 
 def changes_finding(ctx: ReportContext) -> tuple[str, str, str]:

@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from ._report_changes import changes_finding
+from ._report_compare import compared_in_words, describe
 from ._report_html import cell
 from ._report_sections import ReportContext
 
@@ -84,7 +85,25 @@ def findings(ctx: ReportContext) -> list[tuple[str, str, str]]:
             )
         )
     found.append(changes_finding(ctx))
-    return found
+    return [
+        (topic, _beside(ctx, text, key), evidence)
+        for (topic, text, evidence), key in zip(found, _COMPARED, strict=True)
+    ]
+
+
+_COMPARED = (
+    "gaps_per_lsoa",
+    "in_closed_silo",
+    "partnerships_per_org",
+    "one_funder_share",
+    "net_services_per_1000",
+)
+"""The compared figure beside each finding, in order."""
+
+
+def _beside(ctx: ReportContext, text: str, key: str) -> str:
+    words = compared_in_words(ctx, key)
+    return f"{text} Against comparators: {words}." if words else text
 
 
 def findings_section(ctx: ReportContext) -> str:
@@ -107,5 +126,6 @@ def findings_section(ctx: ReportContext) -> str:
         '<section class="findings"><h2>Findings</h2>'
         f'<p class="note">Ranked and compared within the study area ({cell(scope)}). '
         f"Sources: {cell(listed or 'none recorded')}.</p>"
+        f'<p class="comparators">{cell(describe(ctx.comparator_set))}</p>'
         f"<ol>{items}</ol></section>"
     )

@@ -213,13 +213,20 @@ def deprivation_facts(
 
 
 def gaps_inside(
-    graph: Graph, code: str, *, lookup: GraphIndex | None = None, scope: Scope | None = None
+    graph: Graph,
+    code: str,
+    *,
+    lookup: GraphIndex | None = None,
+    scope: Scope | None = None,
+    frame: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The ``gaps`` rows of the area: its own rows for an LSOA; for a larger area, those of
-    the LSOAs inside it (ranked by need as ``gaps`` ranks them)."""
+    the LSOAs inside it (ranked by need as ``gaps`` ranks them). ``frame``: the LSOA-level
+    ``gaps`` rows of ``scope`` when already computed."""
     lookup = lookup or GraphIndex(graph)
     level = report_level(graph, code)
-    frame = gaps(graph, level="lsoa", within=scope)
+    if frame is None:
+        frame = gaps(graph, level="lsoa", within=scope)
     if level == "lsoa":
         return frame[frame["area"] == code]
     return frame[frame["area"].isin(set(_lsoas_inside(graph, lookup, code)))]

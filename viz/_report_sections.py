@@ -8,10 +8,11 @@ section is ever blank.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -19,12 +20,20 @@ from ..graph import Graph
 from ..graph.scope import Scope
 from ..ontology import NodeType
 from ..ontology.prevention import PREVENTION_LEVELS
-from ..queries import activities, assets, funding_dependency, partnerships, si_index
+from ..queries import activities, assets, funding_dependency, gaps, partnerships, si_index
 from ..queries._index import GraphIndex, count_of
 from ..queries.places import Level
 from ..queries.prevention import area_services, prevention
 from ..queries.silos import silo_groups
 from . import _report_charts as charts
+from ._report_changes import area_changes_at
+from ._report_compare import (
+    NEIGHBOURS,
+    ComparatorSet,
+    area_figures,
+    choose_comparators,
+    comparison,
+)
 from ._report_html import facts_table, picture, section, table
 from ._report_places import (
     Comparators,
@@ -42,6 +51,8 @@ __all__ = ["SECTIONS", "ReportContext"]
 
 _ORG = NodeType.ORGANIZATION.value
 _SERVICE = NodeType.SERVICE.value
+PREVENTION_AREA_LEVELS = ("lsoa", "msoa", "ward", "lad")
+"""The levels ``prevention --by area`` counts at."""
 
 
 @dataclass
@@ -90,28 +101,104 @@ class ReportContext:
         return comparator_areas(self.graph, self.code, lookup=self.lookup, scope=self.scope)
 
     @cached_property
+    def lsoa_gaps(self) -> pd.DataFrame:
+        """``gaps`` at LSOA level in the scope (the report's area and its comparators)."""
+        return gaps(self.graph, level="lsoa", within=self.scope)
+
+    @cached_property
     def gaps(self) -> pd.DataFrame:
-        return gaps_inside(self.graph, self.code, lookup=self.lookup, scope=self.scope)
+        return gaps_inside(
+            self.graph, self.code, lookup=self.lookup, scope=self.scope, frame=self.lsoa_gaps
+        )
+
+    @cached_property
+    def silo_groups(self) -> tuple[pd.DataFrame, list[list[str]]]:
+        return silo_groups(self.graph, seed=self.seed)
 
     @cached_property
     def silos(self) -> pd.DataFrame:
-        frame, groups = silo_groups(self.graph, seed=self.seed)
+        frame, groups = self.silo_groups
         keep = [i for i, group in enumerate(groups) if self.organisations & set(group)]
         silos = frame.iloc[keep].copy()
         silos["here"] = [len(self.organisations & set(groups[i])) for i in keep]
         return silos
 
     @cached_property
+    def all_partnerships(self) -> pd.DataFrame:
+        return partnerships(self.graph, limit=10**6)
+
+    @cached_property
     def partnerships(self) -> pd.DataFrame:
         return _involving(
-            partnerships(self.graph, limit=10**6),
-            ["organization_a", "organization_b"],
-            self.organisations,
+            self.all_partnerships, ["organization_a", "organization_b"], self.organisations
         )
 
     @cached_property
+    def all_funding(self) -> pd.DataFrame:
+        return funding_dependency(self.graph)
+
+    @cached_property
     def funding(self) -> pd.DataFrame:
-        return _involving(funding_dependency(self.graph), ["organization"], self.organisations)
+        return _involving(self.all_funding, ["organization"], self.organisations)
+
+    @cached_property
+    def neighbours(self) -> pd.DataFrame:
+        """The area's statistical neighbours (``si-index`` rows, nearest first)."""
+        return statistical_neighbours(self.si, self.code, k=NEIGHBOURS)
+
+    @cached_property
+    def comparator_set(self) -> ComparatorSet:
+        """The one set of areas every figure of the report is compared with."""
+        return choose_comparators(self)
+
+    @cached_property
+    def figures_here(self) -> dict[str, float]:
+        return dict(area_figures(self, self.level, [self.code]).iloc[0])
+
+    @cached_property
+    def figures_comparators(self) -> pd.DataFrame:
+        chosen = self.comparator_set
+        return area_figures(self, chosen.level, list(chosen.areas))
+
+    def si_at(self, level: str) -> pd.DataFrame:
+        """``si-index`` at ``level`` in the scope (computed once per level)."""
+        if level == self.level:
+            return self.si
+        found: pd.DataFrame = self._per_level(
+            "si", level, lambda: si_index(self.graph, level=cast(Level, level), within=self.scope)
+        )
+        return found
+
+    def prevention_at(self, level: str) -> pd.DataFrame:
+        """``prevention --by area`` at ``level`` in the scope (empty where it does not count)."""
+        if level not in PREVENTION_AREA_LEVELS:
+            return pd.DataFrame(columns=["area"])
+        found: pd.DataFrame = self._per_level(
+            "prevention",
+            level,
+            lambda: prevention(
+                self.prevention_target, by="area", level=cast(Any, level), within=self.scope
+            ),
+        )
+        return found
+
+    def changes_at(self, level: str) -> tuple[pd.DataFrame | None, str]:
+        """``area-changes`` at ``level`` (every area), or None and why there are none."""
+        found: tuple[pd.DataFrame | None, str] = self._per_level(
+            "changes", level, lambda: area_changes_at(self.workspace, level)
+        )
+        return found
+
+    @property
+    def prevention_target(self) -> Any:
+        # The workspace keeps the user's mapping (query prevention --mapping); a graph has none.
+        return self.workspace if self.workspace is not None else self.graph
+
+    def _per_level(self, name: str, level: str, compute: Callable[[], Any]) -> Any:
+        cache = self.__dict__.setdefault("_per_level_cache", {})
+        if (name, level) not in cache:
+            cache[name, level] = compute()
+        return cache[name, level]
 
     @cached_property
     def activities(self) -> pd.DataFrame:
@@ -143,9 +230,7 @@ def area_section(ctx: ReportContext, network_picture: str) -> str:
         *deprivation_facts(ctx.graph, ctx.code, lookup=ctx.lookup),
         (
             "compared with",
-            f"{len(ctx.comparators.areas) - 1:,} other {ctx.comparators.words}"
-            if len(ctx.comparators.areas) > 1
-            else f"no other area of its level: it is the only one of the {ctx.comparators.words}",
+            ctx.comparator_set.how or ctx.comparator_set.none,
         ),
         ("areas within", sum(1 for n in nodes if n.type == "Area") - 1),
         ("organisations", len(ctx.organisations)),
@@ -173,7 +258,7 @@ def si_section(ctx: ReportContext) -> str:
             title,
             f"{ctx.code} is not scored: the index needs the area's population and centroid. "
             "Ingest the area files (civicgraph ingest areas) to fill this section.",
-            "",
+            comparison(ctx, ["services_per_1000", "category_coverage", "funding_per_head"]),
         )
     place = standing(ctx.si, ctx.code, ctx.comparators)
     facts: list[tuple[str, Any]] = []
@@ -216,8 +301,10 @@ def si_section(ctx: ReportContext) -> str:
                 xlabel="IMD rank (1 = most deprived)",
             )
             chart = ctx.add_picture(path, "social infrastructure score against IMD rank")
-    neighbours = statistical_neighbours(ctx.si, ctx.code)
-    body = facts_table(facts)
+    neighbours = ctx.neighbours
+    body = facts_table(facts) + comparison(
+        ctx, ["services_per_1000", "category_coverage", "funding_per_head", "connectedness"]
+    )
     if not neighbours.empty:
         body += "<h3>Statistical neighbours (most alike in IMD rank and population)</h3>" + table(
             neighbours, ["area", "name", "population", "imd_rank", "si_score"]
@@ -245,7 +332,11 @@ def gaps_section(ctx: ReportContext) -> str:
         + " (Gaps are judged against the categories the workspace's services and "
         "facilities have; ingest more sources to judge more.)"
     )
-    return section("Gaps", f"{text} {summary}".strip(), table(ctx.gaps, columns, none=none))
+    return section(
+        "Gaps",
+        f"{text} {summary}".strip(),
+        table(ctx.gaps, columns, none=none) + comparison(ctx, ["gaps_per_lsoa"]),
+    )
 
 
 def sectors_section(ctx: ReportContext) -> str:
@@ -265,7 +356,8 @@ def sectors_section(ctx: ReportContext) -> str:
             ["sector", "services"],
             none="No service is placed in the area or serves it. Ingest a directory "
             "(civicgraph ingest hsds) whose locations have coordinates or postcodes.",
-        ),
+        )
+        + comparison(ctx, ["services_per_1000", "category_coverage"]),
         chart,
     )
 
@@ -278,11 +370,9 @@ def _rules_in_words(rules: pd.Series) -> str:
     return ", ".join(named) + (f" and {count_of(rest, 'service')} by other rules" if rest else "")
 
 
-def _prevention_row(ctx: ReportContext, target: Any) -> dict[str, Any] | None:
+def _prevention_row(ctx: ReportContext) -> dict[str, Any] | None:
     """The area's row of ``prevention --by area`` (grant money and facilities by level)."""
-    if ctx.level not in ("lsoa", "msoa", "ward", "lad"):
-        return None
-    frame = prevention(target, by="area", level=ctx.level, within=ctx.scope)
+    frame = ctx.prevention_at(ctx.level)
     here = frame[frame["area"] == ctx.code]
     return None if here.empty else dict(here.iloc[0])
 
@@ -291,10 +381,12 @@ def _share(value: Any) -> str:
     return "" if value is None or pd.isna(value) else f"{float(value):.1%}"
 
 
+_PREVENTION_FIGURES = ["preventative_share", "acute_share"]
+
+
 def prevention_section(ctx: ReportContext) -> str:
     title = "Prevention profile"
-    # The workspace keeps the user's mapping (query prevention --mapping); a graph has none.
-    target: Any = ctx.workspace if ctx.workspace is not None else ctx.graph
+    target = ctx.prevention_target
     services = area_services(target, ctx.code)
     levelled = services.dropna(subset=["level"])
     if services.empty:
@@ -304,7 +396,7 @@ def prevention_section(ctx: ReportContext) -> str:
             "the prevention ladder (primary, secondary, tertiary, acute). A directory whose "
             "services have locations or service areas (civicgraph ingest hsds) would fill "
             "this section.",
-            "",
+            comparison(ctx, _PREVENTION_FIGURES),
         )
     if levelled.empty:
         return section(
@@ -313,12 +405,12 @@ def prevention_section(ctx: ReportContext) -> str:
             "level: no taxonomy term, mapping or rule over their names places them. Taxonomy "
             "terms on the services (Open Eligibility or the LGA service list) or your own "
             "mapping (civicgraph query prevention --mapping FILE) would fill this section.",
-            "",
+            comparison(ctx, _PREVENTION_FIGURES),
         )
     counts = Counter(levelled["level"])
     total = sum(counts.values())
     shares = {step: round(counts[step] / total, 3) for step in PREVENTION_LEVELS}
-    row = _prevention_row(ctx, target) or {}
+    row = _prevention_row(ctx) or {}
     columns = {
         "level": list(PREVENTION_LEVELS),
         "services": [counts[step] for step in PREVENTION_LEVELS],
@@ -352,7 +444,7 @@ def prevention_section(ctx: ReportContext) -> str:
         )
     path = charts.prevention_chart(ctx.folder / "prevention.png", shares)
     chart = ctx.add_picture(path, "share of services at each prevention level")
-    return section(title, text, table(frame, shown), chart)
+    return section(title, text, table(frame, shown) + comparison(ctx, _PREVENTION_FIGURES), chart)
 
 
 def silos_section(ctx: ReportContext) -> str:
@@ -367,7 +459,8 @@ def silos_section(ctx: ReportContext) -> str:
             none="None of the area's organisations has a referral or partnership tie, so "
             "no silo group can be drawn. Referral records (HSDS referrals or a ties file: "
             "civicgraph ingest ties) would fill this section.",
-        ),
+        )
+        + comparison(ctx, ["connectedness", "in_closed_silo"]),
     )
 
 
@@ -381,7 +474,8 @@ def partnerships_section(ctx: ReportContext) -> str:
             ["name_a", "name_b", "score", "reasons", "why"],
             none="No two organisations working in the area share a building, funder, area, "
             "referral target or contact without already being tied.",
-        ),
+        )
+        + comparison(ctx, ["partnerships_per_org"]),
     )
 
 
@@ -406,7 +500,8 @@ def funding_section(ctx: ReportContext) -> str:
             none="No grant in the workspace goes to an organisation working in the area. "
             "360Giving grant data naming these organisations (civicgraph ingest 360giving) "
             "would fill this section.",
-        ),
+        )
+        + comparison(ctx, ["funding_per_head", "one_funder_share"]),
         chart,
     )
 

@@ -38,6 +38,7 @@ from ..graph.scope import Scope, scope_for_area
 from . import _report_charts as charts
 from ._layout import layout
 from ._report_changes import changes_section
+from ._report_compare import ComparatorSet
 from ._report_findings import findings_section
 from ._report_html import CSS, POLICY, cell
 from ._report_map import map_section
@@ -74,6 +75,8 @@ class AreaReport:
     """What the report could not include, and why (no Chromium, an area the index skips...)."""
     scope: Scope | None = None
     """The study area the report ranked the area within."""
+    comparators: ComparatorSet | None = None
+    """The areas every figure of the report is set beside, and how they were chosen."""
 
 
 def find_chromium() -> str | None:
@@ -197,6 +200,7 @@ def write_area_report(
     )
     sections.insert(0, findings_section(ctx))  # page one: read after the sections computed
     report.network = write_page(view, folder / "network.html", positions=positions).path
+    report.comparators = ctx.comparator_set
     report.pictures = ctx.pictures
     report.notes = ctx.notes
     notes = "".join(f"<li>{cell(n)}</li>" for n in report.notes)

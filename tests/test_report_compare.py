@@ -1,0 +1,198 @@
+"""Comparators beside every figure of the area report: one set chosen per report (and said
+how, or why there is none), each figure's area value, median and range agreeing with the
+queries' own rows for those areas (``Workspace.query``), shown in real Chromium."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from handmade import Town
+from test_report_places import authority, section_titled
+from test_viz import SCRIPT
+
+from civicgraph import Workspace
+from civicgraph.graph import Graph
+from civicgraph.queries.silos import silo_groups
+from civicgraph.viz.report import demo_area, write_area_report
+
+COMPARED_SECTIONS = {
+    "Social infrastructure against deprivation",
+    "Gaps",
+    "Services by sector",
+    "Prevention profile",
+    "Silos",
+    "Suggested partnerships",
+    "Dependence on single funders",
+    "What changed",
+}
+"""Every section with a figure: each carries the comparison (or says why there is none)."""
+
+
+@pytest.fixture(scope="module")
+def demo_workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
+    from civicgraph.demo import run_demo
+
+    result = run_demo(tmp_path_factory.mktemp("demo") / "demo", services=200, seed=3)
+    with Workspace(result.workspace) as workspace:
+        yield workspace
+
+
+def _inside(graph: Graph, area: str) -> set[str]:
+    """The area and every area under it, by PART_OF (recomputed here, not the report's)."""
+    found, frontier = {area}, [area]
+    while frontier:
+        parent = frontier.pop()
+        for child, _, data in graph.in_edges(parent, data=True):
+            if data["type"] == "PART_OF" and child not in found:
+                found.add(child)
+                frontier.append(child)
+    return found
+
+
+def _organisations(graph: Graph, area: str) -> set[str]:
+    """Providers of the services placed in or serving the area (or an area inside it)."""
+    inside = _inside(graph, area)
+    located = {u for u, v, d in graph.edges(data=True) if d["type"] == "IN_AREA" and v in inside}
+    services = {
+        u
+        for u, v, d in graph.edges(data=True)
+        if (d["type"] == "SERVES_AREA" and v in inside)
+        or (d["type"] == "AT_LOCATION" and v in located)
+    }
+    return {u for u, v, d in graph.edges(data=True) if d["type"] == "PROVIDES" and v in services}
+
+
+def expected_figures(workspace: Workspace, graph: Graph, level: str, areas: list[str]) -> dict:
+    """Each figure for each area, from ``Workspace.query`` rows."""
+    si = workspace.query("si-index", level=level).set_index("area")
+    gaps = workspace.query("gaps", level="lsoa")
+    prevention = workspace.query("prevention", by="area", level=level).set_index("area")
+    pairs = workspace.query("partnerships", limit=10**6)
+    funding = workspace.query("funding-dependency")
+    silos = workspace.query("silos")
+    table, groups = silo_groups(graph)
+    assert list(table["ei_index"]) == pytest.approx(list(silos["ei_index"]))
+    closed = {m for i, g in enumerate(groups) if silos.iloc[i]["ei_index"] < 0 for m in g}
+    figures: dict[str, dict[str, float | None]] = {}
+    for area in areas:
+        lsoas = {a for a in _inside(graph, area) if graph.nodes[a].get("level") == "lsoa"}
+        orgs = _organisations(graph, area)
+        funded = funding[funding["organization"].isin(orgs)]
+        involving = pairs["organization_a"].isin(orgs) | pairs["organization_b"].isin(orgs)
+        row = prevention.loc[area] if area in prevention.index else None
+        figures[area] = {
+            **{k: float(si.at[area, k]) for k in ("services_per_1000", "category_coverage")},
+            "funding_per_head": float(si.at[area, "funding_per_head"]),
+            "connectedness": float(si.at[area, "connectedness"]),
+            "gaps_per_lsoa": gaps["area"].isin(lsoas).sum() / len(lsoas),
+            "in_closed_silo": len(orgs & closed) / len(orgs) if orgs else None,
+            "partnerships_per_org": involving.sum() / len(orgs) if orgs else None,
+            "one_funder_share": (funded["hhi"] >= 0.5).mean() if len(funded) else None,
+            "preventative_share": None
+            if row is None or not row["services"]
+            else row["services_primary"] + row["services_secondary"],
+            "acute_share": None if row is None or not row["services"] else row["services_acute"],
+        }
+    return figures
+
+
+def shown_rows(page: Any) -> list[dict[str, str]]:
+    return page.evaluate(
+        "[...document.querySelectorAll('table.compare tbody tr')].map(r => ({"
+        "section: r.closest('section').querySelector('h2').textContent, ...r.dataset}))"
+    )
+
+
+def _number(text: str) -> float | None:
+    return float(text) if text else None
+
+
+def test_every_figure_of_the_demo_report_stands_beside_its_comparators(
+    demo_workspace: Workspace, tmp_path: Path, open_page
+) -> None:
+    graph = demo_workspace.graph()
+    code = demo_area(graph)
+    assert code is not None
+    report = write_area_report(graph, code, tmp_path / "rep", pdf=False, workspace=demo_workspace)
+    chosen = report.comparators
+    assert chosen is not None and len(chosen.areas) >= 2, chosen
+    assert code not in chosen.areas
+    opened = open_page(report.html, wait_ready=False)
+    page = opened.page
+    said = page.locator("section.findings p.comparators").text_content()
+    assert chosen.how in said and chosen.areas[0] in said  # page one says how, and which
+    rows = shown_rows(page)
+    assert {r["section"] for r in rows} >= COMPARED_SECTIONS
+    here_level = graph.nodes[code].get("level") or "lsoa"
+    here = expected_figures(demo_workspace, graph, here_level, [code])[code]
+    theirs = expected_figures(demo_workspace, graph, chosen.level, list(chosen.areas))
+    checked = 0
+    for row in rows:
+        key = row["figure"]
+        if key not in here:  # the net change: the demo has one snapshot, so none is measured
+            assert key == "net_services_per_1000" and row["measured"] == "0"
+            continue
+        assert _number(row["here"]) == pytest.approx(here[key], abs=1e-9), key
+        values = [v[key] for v in theirs.values() if v[key] is not None]
+        assert int(row["measured"]) == len(values), key
+        assert _number(row["median"]) == pytest.approx(statistics.median(values)), key
+        assert _number(row["low"]) == pytest.approx(min(values)), key
+        assert _number(row["high"]) == pytest.approx(max(values)), key
+        checked += 1
+    assert checked >= 12
+    findings = page.locator("section.findings li").all_text_contents()
+    assert sum("Against comparators" in f for f in findings) >= 4
+    assert opened.errors == [] and opened.dialogs == []
+    assert opened.requests == [report.html.resolve().as_uri()]
+
+
+def test_an_lsoa_is_compared_with_its_statistical_neighbours(tmp_path: Path, open_page) -> None:
+    graph = authority()
+    report = write_area_report(graph, "E01000001", tmp_path / "rep", pdf=False)
+    chosen = report.comparators
+    assert chosen is not None
+    assert set(chosen.areas) == {"E01000002", "E01000003"}
+    assert chosen.level == "lsoa" and "statistical neighbours" in chosen.how
+    text = report.html.read_text()
+    assert SCRIPT not in text  # E01000003's hostile name stays escaped
+    page = open_page(report.html, wait_ready=False).page
+    services = next(r for r in shown_rows(page) if r["figure"] == "services_per_1000")
+    from civicgraph.queries import si_index
+
+    si = si_index(graph).set_index("area")["services_per_1000"]
+    assert _number(services["here"]) == pytest.approx(si["E01000001"])
+    assert _number(services["median"]) == pytest.approx(
+        statistics.median([si["E01000002"], si["E01000003"]])
+    )
+    area = section_titled(page, "The area").text_content()
+    assert "statistical neighbours" in area
+
+
+def test_without_population_the_peers_of_its_authority_stand_in_and_it_says_why(
+    tmp_path: Path,
+) -> None:
+    graph = authority()
+    del graph.nodes["E01000001"]["population"]
+    report = write_area_report(graph, "E01000001", tmp_path / "rep", pdf=False)
+    chosen = report.comparators
+    assert chosen is not None and set(chosen.areas) == {"E01000002", "E01000003"}
+    assert "no statistical neighbours" in chosen.how
+    assert "no population" in chosen.how or "not score" in chosen.how
+
+
+def test_an_area_alone_says_why_it_has_no_comparators(tmp_path: Path, open_page) -> None:
+    t = Town()
+    t.area("E01000009", "Alone")
+    report = write_area_report(t.g, "E01000009", tmp_path / "rep", pdf=False)
+    chosen = report.comparators
+    assert chosen is not None and chosen.areas == ()
+    assert "only" in chosen.none and "would give it comparators" in chosen.none
+    page = open_page(report.html, wait_ready=False).page
+    assert page.locator("table.compare").count() == 0
+    for title in COMPARED_SECTIONS - {"What changed"}:
+        box = section_titled(page, title)
+        assert "would give it comparators" in box.locator(".compare-none").text_content(), title
