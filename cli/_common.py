@@ -30,9 +30,11 @@ __all__ = [
     "echo_as_of",
     "emit",
     "emit_json",
+    "emit_listing",
     "emit_rows",
     "format_frame",
     "format_option",
+    "listing_about",
     "out_option",
     "output_options",
     "output_params",
@@ -368,6 +370,27 @@ def answer_about(
         "as_of": as_of,
         "notes": [note.removeprefix("note: ") for note in said if note],
     }
+
+
+def listing_about(
+    command: str, *, as_of: str | None = None, notes: Sequence[str | None] = ()
+) -> dict[str, Any]:
+    """What a listing that is not a named query is about (``sources``, ``stats``,
+    ``resolve --merges``, ``sparql``): the same keys as :func:`answer_about`, scope None."""
+    return {
+        "query": command,
+        "scope": None,
+        "as_of": as_of,
+        "notes": [note.removeprefix("note: ") for note in notes if note],
+    }
+
+
+def emit_listing(
+    rows: Sequence[Any], out: str | None, *, about: dict[str, Any], **extra: Any
+) -> None:
+    """Write nested rows as a JSON answer: ``{"query", "scope", "as_of", "notes", "rows"}``
+    (and any ``extra`` keys after them), the shape every row-printing command's JSON has."""
+    emit_json({**about, "rows": list(rows), **extra}, out)
 
 
 def emit_rows(

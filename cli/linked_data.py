@@ -14,6 +14,7 @@ from ._common import (
     State,
     emit_json,
     emit_rows,
+    listing_about,
     output_options,
     resolve_format,
     step_progress,
@@ -122,7 +123,8 @@ def sparql(
     """Run SPARQL over the workspace's RDF view; QUERY is query text or a library query's name.
 
     The prefixes cg:, schema:, org:, skos:, prov:, geo:, geosparql:, dct:, dcat:
-    and void: are declared for you.
+    and void: are declared for you. json gives {"query", "scope", "as_of", "notes",
+    "rows"} ("query": "sparql", or "sparql NAME" for a library query).
 
     \b
     Example:
@@ -159,4 +161,5 @@ def sparql(
         frame = run_sparql(
             workspace, text, params=bindings, base_iri=base_iri, allow_service=allow_service
         )
-    emit_rows(frame, output_format=output_format, out=out, bom=bom, limit=limit)
+    about = listing_about(f"sparql {query_text}" if query_text in library else "sparql")
+    emit_rows(frame, output_format=output_format, out=out, bom=bom, limit=limit, about=about)

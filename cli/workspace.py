@@ -13,7 +13,9 @@ from ._common import (
     as_of_option,
     echo_as_of,
     emit_json,
+    emit_listing,
     emit_rows,
+    listing_about,
     output_options,
     resolve_format,
     write_output,
@@ -36,9 +38,11 @@ def sources(
 ) -> None:
     """List the workspace's sources, their snapshots and per-table counts.
 
-    json gives each source with its snapshots, nested; csv, xlsx and md give one
-    row per snapshot and table (read, loaded, merged, rejected, warnings); with
-    --snapshot, one row per problem of that snapshot's ingest report.
+    json gives {"query": "sources", "scope", "as_of", "notes", "rows"}, each row a
+    source with its snapshots, nested; csv, xlsx and md give one row per snapshot
+    and table (read, loaded, merged, rejected, warnings); with --snapshot, that
+    snapshot's ingest report (json: the report itself; csv, xlsx, md: one row per
+    problem).
 
     \b
     Example:
@@ -62,11 +66,14 @@ def sources(
                 )  # fmt: skip
             return
         data = workspace.sources()
+    about = listing_about("sources")
     if chosen == "json":
-        emit_json(data, out)
+        emit_listing(data[:limit] if limit else data, out, about=about)
         return
     if chosen != "table":
-        emit_rows(_snapshot_rows(data), output_format=chosen, out=out, bom=bom, limit=limit)
+        emit_rows(
+            _snapshot_rows(data), output_format=chosen, out=out, bom=bom, limit=limit, about=about
+        )
         return
     lines: list[str] = []
     if not data:
@@ -105,8 +112,9 @@ def stats(
 ) -> None:
     """Count the graph's nodes and edges by type.
 
-    json gives {"nodes": {TYPE: n}, "edges": {TYPE: n}}; csv, xlsx and md one row
-    per type (kind, type, count).
+    json gives {"query": "stats", "scope", "as_of", "notes", "rows", "nodes", "edges"}:
+    rows as csv has them (kind, type, count) and the same counts as
+    {"nodes": {TYPE: n}, "edges": {TYPE: n}}; csv, xlsx and md one row per type.
 
     \b
     Example:
@@ -118,17 +126,18 @@ def stats(
     with state.workspace(as_of=as_of) as workspace:
         counts = workspace.stats()
         echo_as_of(workspace)
+        about = listing_about("stats", as_of=as_of, notes=[workspace.as_of_described()])
+    rows = [
+        {"kind": section[:-1], "type": name, "count": count}
+        for section in ("nodes", "edges")
+        for name, count in counts[section].items()
+    ]
     if chosen == "json":
-        emit_json(counts, out)
+        emit_listing(rows, out, about=about, nodes=counts["nodes"], edges=counts["edges"])
         return
     if chosen != "table":
-        rows = [
-            {"kind": section[:-1], "type": name, "count": count}
-            for section in ("nodes", "edges")
-            for name, count in counts[section].items()
-        ]
         frame = pd.DataFrame(rows, columns=["kind", "type", "count"])
-        emit_rows(frame, output_format=chosen, out=out, bom=bom)
+        emit_rows(frame, output_format=chosen, out=out, bom=bom, about=about)
         return
     lines: list[str] = []
     for section in ("nodes", "edges"):
@@ -263,7 +272,10 @@ def resolve(
             "review": workspace.review_list,
             "decided": workspace.decisions,
         }[show]()
+    about = listing_about(f"resolve --{show}")
     if chosen == "json":
-        emit_json(rows[:limit] if limit else rows, out)
+        emit_listing(rows[:limit] if limit else rows, out, about=about)
     else:
-        emit_rows(_flat_rows(rows), output_format=chosen, out=out, bom=bom, limit=limit)
+        emit_rows(
+            _flat_rows(rows), output_format=chosen, out=out, bom=bom, limit=limit, about=about
+        )

@@ -151,10 +151,16 @@ def test_an_unreadable_day_is_refused(bad: str) -> None:
 def test_cli(town: Path, run_cli: Any, tmp_path: Path) -> None:
     result = run_cli("--db", town, "stats", "--as-of", "2024-03-31", "--format", "json")
     assert result.code == 0, result.err
-    assert json.loads(result.out) == {
-        "nodes": {"Organization": 1, "Service": 2},
-        "edges": {"PROVIDES": 2},
-    }
+    answer = json.loads(result.out)
+    assert answer["query"] == "stats" and answer["as_of"] == "2024-03-31"
+    assert any(note.startswith("as of 2024-03-31: dir snapshot 1") for note in answer["notes"])
+    assert answer["nodes"] == {"Organization": 1, "Service": 2}
+    assert answer["edges"] == {"PROVIDES": 2}
+    assert answer["rows"] == [
+        {"kind": "node", "type": "Organization", "count": 1},
+        {"kind": "node", "type": "Service", "count": 2},
+        {"kind": "edge", "type": "PROVIDES", "count": 2},
+    ]
     assert "note: as of 2024-03-31: dir snapshot 1 (2024-01-01)" in result.err
     bad = run_cli("--db", town, "stats", "--as-of", "31/03/2024")
     assert bad.code == 2 and "YYYY-MM-DD" in bad.err and "Traceback" not in bad.err

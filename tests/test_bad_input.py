@@ -314,4 +314,4 @@ def test_strict_refuses_the_same_data_and_writes_nothing(tmp_path: Path, run_cli
     assert "--strict refuses" in result.err
     assert "repeat an id with different content" in result.err  # the problems are listed
     assert json.loads(report_file.read_text())["problem_counts"]["warning"] >= 3
-    assert run_cli("--db", db, "sources", "--format", "json").out.strip() == "[]"
+    assert json.loads(run_cli("--db", db, "sources", "--format", "json").out)["rows"] == []

@@ -55,7 +55,7 @@ def test_stats_agree_with_sources(tmp_path: Path, run_cli) -> None:
     db = tmp_path / "w.db"
     assert run_cli("--db", db, "ingest", "hsds", TEST_DATA / "oruk1", "--name", "oruk1").code == 0
     stats = json.loads(run_cli("--db", db, "stats", "--format", "json").out)
-    sources = json.loads(run_cli("--db", db, "sources", "--format", "json").out)
+    sources = json.loads(run_cli("--db", db, "sources", "--format", "json").out)["rows"]
     assert stats["nodes"] == sources[0]["snapshots"][0]["nodes"]
     assert stats["edges"] == sources[0]["snapshots"][0]["edges"]
     table = run_cli("--db", db, "sources").out

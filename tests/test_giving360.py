@@ -184,7 +184,8 @@ def test_decisions_bind_and_survive_reingests(tmp_path: Path, run_cli) -> None:
     assert "not in the workspace" in loaded.err and "GB-CHC-999" in loaded.err
 
     def node_of(key: str) -> str:
-        merges = json.loads(run_cli("--db", db, "resolve", "--merges", "--format", "json").out)
+        answer = json.loads(run_cli("--db", db, "resolve", "--merges", "--format", "json").out)
+        merges = answer["rows"]
         return next((m["node_id"] for m in merges if m["key"] == key), key)
 
     assert node_of("oxford:organization:ox-o4") == node_of("360G-ocf-org:1108504")
@@ -199,7 +200,9 @@ def test_decisions_bind_and_survive_reingests(tmp_path: Path, run_cli) -> None:
     assert run_cli("--db", db, "ingest", "360giving", shared(f"{SAMPLES}/ocf3.json")).code == 0
     assert node_of("oxford:organization:ox-o4") == node_of("360G-ocf-org:1108504")
     assert node_of("oxford:organization:ox-o2") != node_of("360G-ocf-org:001G000000xsdg5")
-    evidence = json.loads(run_cli("--db", db, "resolve", "--merges", "--format", "json").out)
+    evidence = json.loads(run_cli("--db", db, "resolve", "--merges", "--format", "json").out)[
+        "rows"
+    ]
     decided = next(m for m in evidence if m["key"] == "oxford:organization:ox-o4")
     assert "decision" in decided["rule"]
 

@@ -178,7 +178,8 @@ def test_sparql_answers_the_example_queries_on_the_demo(demo: Path, run_cli) -> 
     for name in sparql_library():
         result = run_cli("--db", demo, "sparql", name, "--format", "json")
         assert result.code == 0, result.err
-        json.loads(result.out)
+        answer = json.loads(result.out)
+        assert answer["query"] == f"sparql {name}" and isinstance(answer["rows"], list)
 
 
 def test_sparql_cli_text_file_params_and_errors(town: Workspace, tmp_path: Path, run_cli) -> None:
@@ -192,7 +193,7 @@ def test_sparql_cli_text_file_params_and_errors(town: Workspace, tmp_path: Path,
     )
     assert named.code == 0 and named.out.splitlines() == ["name", "Hill Group"]
     ask = run_cli("--db", db, "sparql", "ASK { ?g a cg:Grant }", "--format", "json")
-    assert json.loads(ask.out) == [{"ask": True}]
+    assert json.loads(ask.out)["rows"] == [{"ask": True}]
     assert run_cli("--db", db, "sparql", "SELECT WHERE {").code == 1
     assert run_cli("--db", db, "sparql", "no-such-query").code == 2
     assert run_cli("--db", db, "sparql").code == 2

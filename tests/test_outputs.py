@@ -248,13 +248,38 @@ def test_limit_on_every_kind_of_row_command(town: Path, run_cli) -> None:
         result = run_cli("--db", town, *args, "--format", "json")
         assert result.code == 0, result.err
         answer = json.loads(result.out)
-        return answer["rows"] if args[0] == "query" else answer  # a query's answer is an object
+        return answer["rows"]  # every answer is an object: its rows and what they are about
 
     assert len(rows("query", "silos", "--limit", "1")) == 1  # the generic --limit
     assert len(rows("query", "brokers", "--limit", "2")) == 2  # the query's own
     assert len(rows("query", "silos")) > 1
     assert len(rows("resolve", "--merges", "--limit", "3")) == 3
     assert len(rows("sparql", "SELECT ?s WHERE { ?s a cg:Service }", "--limit", "4")) == 4
+
+
+@pytest.mark.parametrize(
+    ("command", "query"),
+    [
+        (["sources"], "sources"),
+        (["stats"], "stats"),
+        (["resolve", "--merges"], "resolve --merges"),
+        (["resolve", "--review"], "resolve --review"),
+        (["resolve", "--decided"], "resolve --decided"),
+        (["sparql", "SELECT ?s WHERE { ?s a cg:Service }"], "sparql"),
+        (["sparql", "services-per-organisation"], "sparql services-per-organisation"),
+        (["query", "silos"], "silos"),
+    ],
+)
+def test_every_row_command_answers_json_in_one_envelope(
+    town: Path, run_cli, command: list[str], query: str
+) -> None:
+    result = run_cli("--db", town, *command, "--format", "json")
+    assert result.code == 0, result.err
+    answer = json.loads(result.out)
+    assert list(answer)[:5] == ["query", "scope", "as_of", "notes", "rows"]
+    assert answer["query"] == query
+    assert isinstance(answer["rows"], list)
+    assert answer["rows"] or command[:2] in (["resolve", "--review"], ["resolve", "--decided"])
 
 
 def test_choices_ignore_case_and_take_british_spellings(town: Path, run_cli) -> None:
