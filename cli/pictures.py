@@ -181,11 +181,24 @@ def viz(
     "--out", type=click.Path(file_okay=False), required=True, help="The folder to write into."
 )
 @click.option("--no-pdf", is_flag=True, help="Do not print a PDF even if Chromium is installed.")
+@click.option(
+    "--map-layer",
+    default="imd",
+    show_default=True,
+    help="What shades the report's map: imd, si-index, gaps (the area's largest gap; "
+    "gaps:CATEGORY for another), prevention or changes (as viz --view map --layer).",
+)
 @within_option()
 @as_of_option()
 @click.pass_obj
 def report(
-    state: State, area: str, out: str, no_pdf: bool, within: tuple[str, ...], as_of: str | None
+    state: State,
+    area: str,
+    out: str,
+    no_pdf: bool,
+    map_layer: str,
+    within: tuple[str, ...],
+    as_of: str | None,
 ) -> None:
     """Write a printable report on one area: HTML, PDF, pictures and its network page.
 
@@ -194,12 +207,13 @@ def report(
     larger area, the LSOAs inside it lacking categories), services by sector,
     silo groups, suggested partnerships, dependence on single funders,
     activities and community-controlled assets, with tables beside network
-    pictures and charts. The PDF is printed by a headless Chromium
-    when one is installed.
+    pictures and charts, and a map of the area shaded by --map-layer. The PDF
+    is printed by a headless Chromium when one is installed.
 
     \b
     Example:
       civicgraph report --area E01000001 --out report-E01000001/
+      civicgraph report --area E01000001 --map-layer gaps --out report-E01000001/
     """
     from ..graph.scope import resolve_scope
 
@@ -209,7 +223,13 @@ def report(
         echo_as_of(workspace)
         scope = resolve_scope(graph, within, stored=stored) if within or stored else None
         result = write_area_report(
-            graph, area, out, pdf=not no_pdf, within=scope, workspace=workspace
+            graph,
+            area,
+            out,
+            pdf=not no_pdf,
+            within=scope,
+            workspace=workspace,
+            map_layer=map_layer,
         )
     if result.scope is not None:
         click.echo(f"note: {result.scope.describe()}", err=True)

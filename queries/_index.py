@@ -67,15 +67,18 @@ def short_list(items: Iterable[str], limit: int = 5) -> str:
     return ", ".join(listed[:limit]) + f" and {len(listed) - limit} more"
 
 
-def count_of(n: int, noun: str, plural: str | None = None) -> str:
-    """``1 service``, ``2 services``: a number and its noun, agreeing.
+def count_of(n: float, noun: str, plural: str | None = None) -> str:
+    """``1 service``, ``2 services``: a number and its noun, agreeing (a float as ``:g``).
 
     Examples
     --------
     >>> count_of(1, "organisation"), count_of(3, "organisation"), count_of(2, "body", "bodies")
     ('1 organisation', '3 organisations', '2 bodies')
+    >>> count_of(1.0, "hour"), count_of(1.5, "hour")
+    ('1 hour', '1.5 hours')
     """
-    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+    shown = f"{n:g}" if isinstance(n, float) else str(n)
+    return f"{shown} {noun if n == 1 else plural or noun + 's'}"
 
 
 def _majority(counts: Counter[str]) -> str:

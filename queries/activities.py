@@ -15,7 +15,7 @@ import pandas as pd
 from ..graph import Graph
 from ..graph.scope import Scope, resolve_scope
 from ..ontology import EdgeType, NodeType
-from ._index import GraphIndex, short_list
+from ._index import GraphIndex, count_of, short_list
 from ._places import area_level_of
 from ._registry import register_query
 
@@ -161,7 +161,7 @@ def activities(
         why = [f"{activity_kind or 'activity'} {where}"]
         why.append(f"run by {short_list(organisations)}" if organisations else "organiser unknown")
         if isinstance(per_week, int | float):
-            why.append(f"{per_week:g} sessions a week")
+            why.append(f"{count_of(per_week, 'session')} a week")
         if data.get("sessions"):
             why.append(f"{data['sessions']} dated sessions from {data.get('first_session')}")
         rows.append(

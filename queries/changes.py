@@ -28,6 +28,7 @@ from ..graph.history import Snap as _Snap
 from ..graph.scope import Scope, resolve_scope
 from ..ontology import EdgeType, NodeType
 from ..ontology.lifecycle import lifecycle_of
+from ._index import count_of
 from ._registry import register_query
 
 __all__ = ["CHANGE_KINDS", "change_rows", "changes", "scoped_rows"]
@@ -244,7 +245,8 @@ def _compare(
                     node,
                     node_type,
                     props,
-                    f"schedules: {hours_after:g} hours a week in {now}, {hours_before:g} in {was}",
+                    f"schedules: {count_of(hours_after, 'hour')} a week in {now}, "
+                    f"{hours_before:g} in {was}",
                 )
         if _name(old_props) and _name(props) and _name(old_props) != _name(props):
             row("renamed", node, node_type, props, f"was '{_name(old_props)}' in {was}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from civicgraph.queries import gaps, si_index
+from civicgraph.queries import activities, gaps, si_index
 
 
 def _two_areas() -> nx.MultiDiGraph:
@@ -51,3 +51,9 @@ def test_gaps_takes_an_activity_category() -> None:
     ]
     by_kind = gaps(_two_areas(), category="volunteering role", distance_km=1.0)
     assert by_kind["area"].tolist() == ["E01000002"]
+
+
+def test_activities_why_counts_sessions_in_agreement() -> None:
+    why = activities(_two_areas()).set_index("id")["why"]
+    assert "1 session a week" in why["role"], why["role"]
+    assert "3 sessions a week" in why["warm"], why["warm"]

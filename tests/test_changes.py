@@ -103,6 +103,16 @@ def test_why_names_the_evidence(two_snapshots: Workspace) -> None:
     assert "Church hall" in why["dir:svc:food"] and "Civic centre" in why["dir:svc:food"]
 
 
+def test_one_hour_a_week_is_singular() -> None:
+    ws = Workspace(":memory:")
+    for day, closes in (("2025-01-15", "11:00"), ("2025-07-15", "10:00")):
+        pool = node(SVC, "dir:svc:pool", name="Pool", schedules=_weekly(("09:00", closes), "MO"))
+        ingest_records(ws, [pool], name="dir", snapshot_date=day)
+    (why,) = changes(ws)["why"]
+    assert why.startswith("schedules: 1 hour a week in snapshot 2"), why
+    assert "2 in snapshot 1" in why
+
+
 def test_since_a_snapshot_a_date_and_type(two_snapshots: Workspace) -> None:
     assert len(changes(two_snapshots, since="1")) == len(PLANTED)
     assert len(changes(two_snapshots, since="2025-02-01")) == len(PLANTED)

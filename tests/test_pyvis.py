@@ -20,6 +20,7 @@ from PIL import Image
 from civicgraph.graph import Graph
 from civicgraph.viz import build_view, to_pyvis
 from civicgraph.viz._layout import layout
+from civicgraph.viz.page import CLUSTER_AT, page_data
 
 try:
     import pyvis.network as pyvis_network
@@ -129,7 +130,7 @@ def test_in_chromium_it_draws_everything_runs_nothing_and_fetches_nothing(
     for node, name in (("O1", IMG), ("O2", SCRIPT), ("O3", HREF)):
         assert name in hover(page, node, name)
     assert page.locator("img").count() == 0 and page.locator("a").count() == 0
-    assert page.evaluate("document.scripts.length") == 3  # data, vis-network, the page's own
+    assert page.evaluate("document.scripts.length") == 4  # data, vis-network, clusters, boot
     shot = Image.open(io.BytesIO(page.locator("#cg-network").screenshot())).convert("L")
     assert sum(shot.histogram()[:200]) > 200, "the network canvas is blank"
     assert opened.dialogs == [] and opened.errors == [] and opened.violations() == []
@@ -189,3 +190,61 @@ def test_the_network_is_filled_without_pyvis_quadratic_adds(
     net = to_pyvis(t.g)
     assert len(net.nodes) == 2000 and len(net.edges) == 1000
     assert net.num_nodes() == 2000 and net.get_node("O7")["label"] == "Org 7"
+
+
+def large_town() -> Graph:
+    """Over CLUSTER_AT nodes: three sectors (one named with markup) and some buildings."""
+    t = Town()
+    for prefix, sector in (("A", "health"), ("B", IMG), ("C", "housing")):
+        t.ring_of_orgs(prefix, 80, sector=sector)
+    for i in range(30):
+        t.location(f"L{i}", f"Hall {i}")
+    assert t.g.number_of_nodes() >= CLUSTER_AT
+    return t.g
+
+
+def test_a_large_network_is_clustered_as_the_pages_cluster_it() -> None:
+    graph = large_town()
+    net = to_pyvis(graph)
+    page = page_data(build_view(graph))
+    assert net.clusters == page["clusters"] and len(net.clusters) >= 4
+    assert {n["id"]: n["cluster"] for n in net.nodes} == {
+        n["id"]: n["cluster"] for n in page["nodes"]
+    }
+    assert sum(c["count"] for c in net.clusters) == len(net.nodes)
+    # Below the threshold (the small town) or with cluster_at=0, nothing folds.
+    assert to_pyvis(hostile_town()).clusters == []
+    unfolded = to_pyvis(graph, cluster_at=0)
+    assert unfolded.clusters == [] and all("cluster" not in n for n in unfolded.nodes)
+
+
+def test_in_chromium_the_clusters_fold_expand_on_a_click_and_collapse(
+    tmp_path: Path, open_page
+) -> None:
+    net = to_pyvis(large_town())
+    path = tmp_path / "large.html"
+    net.write_html(str(path))
+    opened = open_page(path)
+    page = opened.page
+    clusters = net.clusters
+    assert page.evaluate("civicgraph.drawnNodes()") == len(clusters) < len(net.nodes)
+    # Click the largest cluster where it is drawn: its members come out, the rest stay.
+    big = clusters[0]
+    x, y = page.evaluate(
+        "id => { const d = civicgraph.network.canvasToDOM(civicgraph.network.getPosition(id));"
+        " return [d.x, d.y]; }",
+        "cluster:" + big["key"],
+    )
+    box = page.locator("#cg-network").bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    assert page.evaluate("civicgraph.expanded") == [big["key"]]
+    assert page.evaluate("civicgraph.drawnNodes()") == len(clusters) - 1 + big["count"]
+    # A cluster named with markup shows it as text in its tooltip.
+    hostile = next(c for c in clusters if IMG in c["key"])
+    assert IMG in hover(page, "cluster:" + hostile["key"], IMG)
+    page.locator("#cg-collapse").click()
+    assert page.evaluate("civicgraph.drawnNodes()") == len(clusters)
+    assert page.locator("#cg-collapse").is_hidden()
+    assert page.locator("img").count() == 0
+    assert opened.dialogs == [] and opened.errors == [] and opened.violations() == []
+    assert opened.requests == [path.resolve().as_uri()]

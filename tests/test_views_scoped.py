@@ -96,3 +96,54 @@ def test_cli_changes_within_in_chromium(tmp_path: Path, town: Path, run_cli, ope
     assert opened.errors == [] and opened.violations() == []
     bad = run_cli("--db", town, "viz", "--view", "silos", "--within", POOR, "--out", out)
     assert bad.code == 2 and "within" in bad.err
+
+
+def _page_nodes(opened: Any) -> set[str]:
+    """The nodes the page drew, read from its own state (clusters, if any, expanded)."""
+    page = opened.page
+    page.evaluate("civicgraph.data.clusters.forEach(c => civicgraph.expand('cluster:' + c.key))")
+    ids = set(page.evaluate("civicgraph.data.nodes.map(n => n.id)"))
+    assert page.evaluate("civicgraph.network.body.nodeIndices.length") == len(ids)
+    assert opened.errors == [] and opened.violations() == []
+    return ids
+
+
+@pytest.mark.parametrize("within", [None, POOR])
+def test_cli_network_as_of_in_chromium_draws_the_network_then(
+    tmp_path: Path, town: Path, run_cli, open_page, within: str | None
+) -> None:
+    scoped = ["--within", within] if within else []
+    drawn = {}
+    for day in ("2025-03-01", "2025-08-01"):
+        out = tmp_path / f"network-{day}.html"
+        result = run_cli(
+            "--db", town, "viz", "--view", "network", "--as-of", day, *scoped, "--out", out
+        )
+        assert result.code == 0, result.err
+        drawn[day] = _page_nodes(open_page(out))
+        with Workspace(town, as_of=day) as then:
+            graph = then.graph()
+            expected = {n for n, d in graph.nodes(data=True) if d["type"] != "Concept"}
+            if within:
+                expected &= scope_nodes(graph, resolve_scope(graph, within))
+        assert drawn[day] == expected
+    # What stood in March (A, in the poor LSOA) is gone by August, and D came after.
+    assert "dir:svc:a" in drawn["2025-03-01"] and "dir:svc:a" not in drawn["2025-08-01"]
+    if not within:
+        assert "dir:svc:d" in drawn["2025-08-01"] and "dir:svc:d" not in drawn["2025-03-01"]
+
+
+def test_cli_report_as_of_in_chromium_draws_the_area_network_then(
+    tmp_path: Path, town: Path, run_cli, open_page
+) -> None:
+    drawn = {}
+    for day in ("2025-03-01", "2025-08-01"):
+        out = tmp_path / f"report-{day}"
+        result = run_cli(
+            "--db", town, "report", "--area", POOR, "--as-of", day, "--no-pdf", "--out", out
+        )
+        assert result.code == 0, result.err
+        drawn[day] = _page_nodes(open_page(out / "network.html"))
+        with Workspace(town, as_of=day) as then:
+            assert drawn[day] == set(build_view(then.graph(), view="area", area=POOR).nodes)
+    assert "dir:svc:a" in drawn["2025-03-01"] and "dir:svc:a" not in drawn["2025-08-01"]

@@ -121,7 +121,7 @@ def test_hostile_names_show_as_text_and_run_nothing(tmp_path: Path, open_page) -
     page.evaluate("civicgraph.focusNode('O2')")
     assert page.locator("#cg-info-links a").get_attribute("href") == "https://example.org/o2"
     assert page.locator("img").count() == 0
-    assert page.evaluate("document.scripts.length") == 3  # data, vis-network, the page's own
+    assert page.evaluate("document.scripts.length") == 4  # data, vis-network, clusters, the page
     assert opened.dialogs == []
     assert opened.errors == []
     assert opened.violations() == []

@@ -22,7 +22,7 @@ from typing import Any
 import orjson
 from pyvis.network import Network
 
-from .page import _script_hash, _vis_network, json_for_html
+from .page import _asset, _script_hash, _vis_network, json_for_html
 
 __all__ = ["CivicNetwork", "render_network_page"]
 
@@ -39,10 +39,28 @@ _BOOT = """(function () {
   var nodes = new vis.DataSet(data.nodes);
   var edges = new vis.DataSet(data.edges);
   var network = new vis.Network(box, { nodes: nodes, edges: edges }, options);
-  window.civicgraph = { network: network, nodes: nodes, edges: edges, ready: false };
-  network.once("afterDrawing", function () { window.civicgraph.ready = true; });
+  var state = { network: network, nodes: nodes, edges: edges, ready: false };
+  window.civicgraph = state;
+  // Large networks open clustered, as the network pages do (clusters.js).
+  var clusterOf = new Map();
+  data.nodes.forEach(function (n) { clusterOf.set(n.id, n.cluster); });
+  var button = document.getElementById("cg-collapse");
+  var folding = window.civicgraphClusters(network, data.clusters, function (id) {
+    return clusterOf.get(id);
+  }, function () { button.hidden = folding.expanded.length === 0; });
+  state.expanded = folding.expanded;
+  state.expand = folding.expand;
+  state.collapse = folding.collapse;
+  state.drawnNodes = function () { return network.body.nodeIndices.length; };
+  button.addEventListener("click", folding.collapse);
+  network.on("click", function (params) {
+    if (params.nodes.length) folding.expand(params.nodes[0]);
+  });
+  if (data.clusters.length) folding.collapse();
+  network.once("afterDrawing", function () { state.ready = true; });
 })();
 """
+
 
 _SIZE = re.compile(r"\d+(?:\.\d+)?(?:px|%|vh|vw|em|rem)")
 
@@ -57,7 +75,8 @@ def _size(value: Any, default: str) -> str:
 def _policy() -> str:
     return (
         "default-src 'none'; "
-        f"script-src {_script_hash(_vis_network())} {_script_hash(_BOOT)}; "
+        f"script-src {_script_hash(_vis_network())} {_script_hash(_asset('clusters.js'))} "
+        f"{_script_hash(_BOOT)}; "
         "style-src 'unsafe-inline'; img-src data: blob:; connect-src 'none'; "
         "base-uri 'none'; form-action 'none'; object-src 'none'"
     )
@@ -71,8 +90,13 @@ def render_network_page(
     height: str = "750px",
     width: str = "100%",
     options: Any = None,
+    clusters: list[dict[str, Any]] | None = None,
 ) -> str:
-    """One offline page drawing ``nodes`` and ``edges`` (vis-network data) with ``options``."""
+    """One offline page drawing ``nodes`` and ``edges`` (vis-network data) with ``options``.
+
+    ``clusters`` (as :func:`civicgraph.viz.page.page_data` makes them, each node naming
+    its own in ``cluster``) fold the network on opening; a click expands one.
+    """
     if isinstance(options, str):
         options = orjson.loads(options)
     data = {
@@ -81,6 +105,7 @@ def render_network_page(
         "options": options or {},
         "height": _size(height, "750px"),
         "width": _size(width, "100%"),
+        "clusters": clusters or [],
     }
     title = html.escape(heading or "civicgraph network")
     shown = f"<h1>{html.escape(heading)}</h1>\n" if heading else ""
@@ -91,9 +116,11 @@ def render_network_page(
         "<style>body{margin:0;font-family:system-ui,sans-serif}"
         "h1{font-size:1.2rem;margin:.5rem 1rem}"
         "#cg-network{border:1px solid #ddd}</style>\n</head>\n<body>\n"
-        f'{shown}<div id="cg-network"></div>\n<div id="cg-config"></div>\n'
+        f'{shown}<button id="cg-collapse" type="button" hidden>Collapse clusters</button>\n'
+        '<div id="cg-network"></div>\n<div id="cg-config"></div>\n'
         f'<script type="application/json" id="cg-data">{json_for_html(data)}</script>\n'
-        f"<script>{_vis_network()}</script>\n<script>{_BOOT}</script>\n</body>\n</html>\n"
+        f"<script>{_vis_network()}</script>\n<script>{_asset('clusters.js')}</script>\n"
+        f"<script>{_BOOT}</script>\n</body>\n</html>\n"
     )
 
 
@@ -111,6 +138,12 @@ class CivicNetwork(Network):  # type: ignore[misc]  # pyvis has no type hints
     ) -> str:
         nodes, edges, heading, height, width, options = self.get_network_data()
         self.html = render_network_page(
-            nodes, edges, heading=heading, height=height, width=width, options=options
+            nodes,
+            edges,
+            heading=heading,
+            height=height,
+            width=width,
+            options=options,
+            clusters=self.clusters,
         )
         return str(self.html)

@@ -93,6 +93,7 @@ section { break-inside: avoid-page; }
 .legend { list-style: none; padding: 0; font-size: 9pt; }
 .swatch { display: inline-block; width: 10pt; height: 10pt; margin-right: 4pt;
   vertical-align: middle; border: 1px solid #888; } .swatch.dot { border-radius: 50%; }
+.swatch.gap { border: 2px dashed; background: #fff; }
 .compare { margin-top: 6pt; } .compare td:first-child { width: 40%; }
 p.comparators { font-size: 10pt; }
 .findings li { margin-bottom: 4pt; } .findings .evidence { color: #555; font-size: 9pt; }

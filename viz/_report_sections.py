@@ -70,6 +70,8 @@ class ReportContext:
     notes: list[str] = field(default_factory=list)
     workspace: Any = None
     """The workspace, for what only its snapshots hold (the "What changed" section)."""
+    map_layer: str = "imd"
+    """What shades the map section (``_report_map.MAP_LAYERS``)."""
 
     @cached_property
     def lookup(self) -> GraphIndex:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
 from ..graph import Graph, Workspace
-from .page import page_data
+from .page import CLUSTER_AT, page_data
 from .views import DEFAULT_MAX_NODES, build_view
 
 if TYPE_CHECKING:
@@ -32,6 +32,7 @@ def to_pyvis(
     seed: int = 1,
     height: str = "750px",
     width: str = "100%",
+    cluster_at: int = CLUSTER_AT,
 ) -> CivicNetwork:
     """One view of the graph as a ``pyvis.network.Network``, laid out, coloured and safe.
 
@@ -55,6 +56,10 @@ def to_pyvis(
         The layout's (and the silo groups') random seed.
     height, width
         The drawing's size as CSS lengths (``"750px"``, ``"100%"``).
+    cluster_at
+        From this many nodes the page opens clustered as the network pages do (by sector
+        or silo group, other nodes by type; a click expands a cluster); 0: never. Each
+        node names its cluster in ``cluster``; the clusters are ``network.clusters``.
 
     Returns
     -------
@@ -103,7 +108,7 @@ def to_pyvis(
         max_nodes=max_nodes,
         seed=seed,
     )
-    data = page_data(built, color_by=color, size_by=size, seed=seed)
+    data = page_data(built, color_by=color, size_by=size, seed=seed, cluster_at=cluster_at)
     network = CivicNetwork(
         height=height,
         width=width,
@@ -128,6 +133,8 @@ def to_pyvis(
             "sector": item["sector"],
             "group_name": item["group"],
         }
+        if "cluster" in item:
+            node["cluster"] = item["cluster"]
         network.nodes.append(node)
         network.node_ids.append(item["id"])
         network.node_map[item["id"]] = node
@@ -143,6 +150,7 @@ def to_pyvis(
                 "arrows": "to",
             }
         )
+    network.clusters = data["clusters"]
     network.toggle_physics(False)
     network.options.edges.smooth = {"enabled": False}
     interaction = network.options.interaction

@@ -60,42 +60,19 @@
   }
   // Large pages open clustered (see page.py's CLUSTER_AT); a click on a cluster expands
   // it, Collapse folds every expanded one again.
-  var clusterOf = new Map();
-  data.clusters.forEach(function (c) { clusterOf.set("cluster:" + c.key, c); });
-  function collapse() {
-    data.clusters.forEach(function (c) {
-      var id = "cluster:" + c.key;
-      if (network.body.nodes[id] && network.isCluster(id)) return;
-      network.cluster({
-        joinCondition: function (options) {
-          var n = byId.get(options.id);
-          return !!n && n.cluster === c.key;
-        },
-        clusterNodeProperties: {
-          id: id, label: c.label, title: c.title, shape: "dot", size: c.size, x: c.x, y: c.y,
-          color: { background: c.color, border: "#333333" }, borderWidth: 2,
-          font: { size: 22, color: "#111111", strokeWidth: 3, strokeColor: "#ffffff" }
-        }
-      });
-    });
-    state.expanded = [];
-    $("cg-collapse").hidden = true;
+  var folding = window.civicgraphClusters(network, data.clusters, function (id) {
+    var n = byId.get(id);
+    return n ? n.cluster : undefined;
+  }, function () {
+    $("cg-collapse").hidden = folding.expanded.length === 0;
     updateCounts();
-    network.fit({ animation: false });
-  }
-  function expand(id) {
-    if (!clusterOf.has(id) || !network.isCluster(id)) return false;
-    network.openCluster(id);
-    state.expanded.push(clusterOf.get(id).key);
-    $("cg-collapse").hidden = false;
-    updateCounts();
-    return true;
-  }
-  state.expanded = [];
-  state.expand = expand;
-  state.collapse = collapse;
+  });
+  state.expanded = folding.expanded;
+  state.expand = folding.expand;
+  state.collapse = folding.collapse;
+  var expand = folding.expand;
   state.drawnNodes = function () { return network.body.nodeIndices.length; };
-  $("cg-collapse").addEventListener("click", collapse);
+  $("cg-collapse").addEventListener("click", folding.collapse);
 
   network.once("afterDrawing", function () {
     network.fit({ animation: false });  // nothing starts off the canvas
@@ -226,7 +203,6 @@
   state.focusNode = focusNode;
   network.on("click", function (params) {
     if (params.nodes.length && expand(params.nodes[0])) return;
-    if (params.nodes.length && expand(params.nodes[0])) return;
     if (params.nodes.length) { showInfo(params.nodes[0]); fade(params.nodes[0]); }
     else unfade();
   });
@@ -311,7 +287,7 @@
   });
 
   updateCounts();
-  if (data.clusters.length) collapse();
+  if (data.clusters.length) folding.collapse();
   var start = data.nodes.filter(function (n) { return n.focus; });
   if (start.length) showInfo(start[0].id);
 })();

@@ -373,10 +373,11 @@ def page_data(
 def render_page(data: dict[str, Any]) -> str:
     """The page's HTML for :func:`page_data`'s document."""
     vis = _vis_network()
+    folding = _asset("clusters.js")
     app = _asset("page.js")
     policy = (
         "default-src 'none'; "
-        f"script-src {_script_hash(vis)} {_script_hash(app)}; "
+        f"script-src {_script_hash(vis)} {_script_hash(folding)} {_script_hash(app)}; "
         # vis-network injects its stylesheet and positions its tooltip with style attributes.
         "style-src 'unsafe-inline'; img-src data: blob:; connect-src 'none'; "
         "base-uri 'none'; form-action 'none'; object-src 'none'"
@@ -389,7 +390,8 @@ def render_page(data: dict[str, Any]) -> str:
         f"<title>{title}</title>\n<style>\n{_asset('page.css')}</style>\n</head>\n<body>\n"
         f"{_asset('page.html')}"
         f'<script type="application/json" id="cg-data">{json_for_html(data)}</script>\n'
-        f"<script>{vis}</script>\n<script>{app}</script>\n</body>\n</html>\n"
+        f"<script>{vis}</script>\n<script>{folding}</script>\n<script>{app}</script>\n"
+        "</body>\n</html>\n"
     )
 
 

@@ -10,7 +10,8 @@
   result says so.
 
 Sections: the area and its deprivation; a map of it (the LSOAs around or inside it
-shaded by IMD decile, drawn as static SVG: no script); its social infrastructure index, ranked among
+shaded by IMD decile or the ``map_layer`` chosen, LSOAs lacking a category marked,
+provision as points, drawn as static SVG: no script); its social infrastructure index, ranked among
 the areas of its own level in the same authority, with its statistical neighbours; the
 gaps in it (for an area above LSOA level, in the LSOAs inside it); what is there by
 sector; its prevention profile; silo groups its organisations belong to; suggested
@@ -41,7 +42,7 @@ from ._report_changes import changes_section
 from ._report_compare import ComparatorSet
 from ._report_findings import findings_section
 from ._report_html import CSS, POLICY, cell
-from ._report_map import map_section
+from ._report_map import MAP_LAYERS, check_map_layer, map_section
 from ._report_places import DEMO_RULE, demo_area, most_under_served
 from ._report_sections import SECTIONS, ReportContext, area_section
 from .page import write_page
@@ -50,6 +51,7 @@ from .views import build_view
 __all__ = [
     "CHROMIUM_NAMES",
     "DEMO_RULE",
+    "MAP_LAYERS",
     "AreaReport",
     "demo_area",
     "find_chromium",
@@ -133,6 +135,7 @@ def write_area_report(
     chosen_by: str | None = None,
     within: Scope | str | Sequence[str] | None = None,
     workspace: Workspace | None = None,
+    map_layer: str = "imd",
 ) -> AreaReport:
     """Write the report on one area into the folder ``out`` (see the module documentation).
 
@@ -158,6 +161,11 @@ def write_area_report(
     workspace
         The workspace the graph comes from: its snapshots give the "What changed"
         section (``civicgraph.queries.area_changes``); without it the section says so.
+    map_layer
+        What shades the map: ``imd`` (decile), ``si-index`` (score), ``gaps`` (the
+        category of the area's largest gap, by need; ``gaps:CATEGORY`` for another),
+        ``prevention`` or ``changes`` (needs ``workspace``): the layers of
+        ``civicgraph viz --view map``.
 
     Returns
     -------
@@ -167,13 +175,15 @@ def write_area_report(
     Raises
     ------
     UsageError
-        ``area`` is not an area in the graph.
+        ``area`` is not an area in the graph, or ``map_layer`` is unknown (or changes
+        without ``workspace``).
     """
     folder = Path(out)
     if folder.exists() and not folder.is_dir():
         raise UsageError(
             f"`out` {folder} is a file. Fix: give `out` a folder for the report.", param="out"
         )
+    layer = check_map_layer(map_layer, workspace)
     view = build_view(graph, view="area", area=area, max_nodes=10**9, seed=seed)
     code = area.strip().upper()
     folder.mkdir(parents=True, exist_ok=True)
@@ -186,6 +196,7 @@ def write_area_report(
         seed=seed,
         scope=scope,
         workspace=workspace,
+        map_layer=layer,
     )
     report = AreaReport(area=code, html=folder / "report.html", pdf=None, scope=scope)
 

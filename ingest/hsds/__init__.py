@@ -95,7 +95,11 @@ def read_hsds(
             yield from read_package(path.parent, ctx, descriptor=path)
         else:
             ctx.variant = "HSDS 3.0 JSON"
-            found = yield from _read_document(data, path.name, kind_from_filename(path.stem), ctx)
+            mapper = Mapper(ctx)
+            found = yield from _read_document(
+                data, path.name, kind_from_filename(path.stem), ctx, mapper
+            )
+            yield from mapper.finish()
             if not found:
                 raise InputError(
                     "holds no HSDS records: it is neither an HSDS object, a list of them, nor an "
@@ -152,10 +156,11 @@ def _read_folder(folder: Path, ctx: ReadContext) -> Iterator[Record]:
         )
     ctx.variant = "HSDS 3.0 JSON"
     found_any = False
+    mapper = Mapper(ctx)  # one for the folder: a service in one file, its organisation in another
     for file in files:
         label = file.relative_to(folder).as_posix()
         data = load_json(file, encoding=ctx.encoding)
-        found = yield from _read_document(data, label, kind_from_filename(file.stem), ctx)
+        found = yield from _read_document(data, label, kind_from_filename(file.stem), ctx, mapper)
         if not found and not _is_api_details(data):
             ctx.problem(
                 Severity.NOTE,
@@ -166,6 +171,7 @@ def _read_folder(folder: Path, ctx: ReadContext) -> Iterator[Record]:
                 file=label,
             )
         found_any = found_any or found
+    yield from mapper.finish()
     if not found_any:
         raise InputError(
             "holds JSON files but no HSDS records in them.",
@@ -179,10 +185,9 @@ def _is_api_details(data: Any) -> bool:
 
 
 def _read_document(
-    data: Any, file: str, hint: str | None, ctx: ReadContext
+    data: Any, file: str, hint: str | None, ctx: ReadContext, mapper: Mapper
 ) -> Generator[Record, None, bool]:
     """Records of one parsed JSON document; returns whether it held HSDS records."""
-    mapper = Mapper(ctx)
     if _is_api_details(data):
         version = str(data.get("version") or "")
         if "UK" in version.upper():

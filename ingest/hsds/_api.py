@@ -75,6 +75,7 @@ def read_api(
     yield from _pages(
         base, query, "organizations", "organization", mapper, ctx, digest, limits, False
     )
+    yield from mapper.finish()
     ctx.sha256 = digest.hexdigest()
 
 

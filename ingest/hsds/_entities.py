@@ -238,7 +238,9 @@ def _taxonomy_term_detail(obj: Mapping[str, Any], place: Place) -> dict[str, Any
             "taxonomy": taxonomy,
             "term_uri": obj.get("term_uri"),
             "language": obj.get("language"),
-            "taxonomy_id": obj.get("taxonomy_id"),
+            # 3.0 JSON nests the taxonomy (taxonomy_detail); its table names it by id.
+            "taxonomy_id": obj.get("taxonomy_id")
+            or (detail.get("id") if isinstance(detail, Mapping) else None),
             "facet": obj.get("taxonomy_facet"),
             "parent_name": obj.get("parent_name"),
         },

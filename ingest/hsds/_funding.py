@@ -97,7 +97,7 @@ def funder_key(name: str) -> str:
 
 
 def funding_records(
-    statements: list[str],
+    statements: list[Any],
     *,
     target_key: str,
     table: str,

@@ -13,7 +13,8 @@ one without warnings) linked to its parent by the ontology's edge.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import functools
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +22,7 @@ from ...graph import EdgeRecord, NodeRecord, Record, Severity, local_key
 from ...ontology import EdgeType, NodeType
 from .._pipeline import ReadContext
 from ._common import typed_props
-from ._entities import _EMPTY, ENTITIES, ENTITY_OF, Place, Reference, _given, _objects
+from ._entities import _EMPTY, ENTITIES, ENTITY_OF, Entity, Place, Reference, _given, _objects
 from ._funding import funding_records
 
 __all__ = ["Mapper"]
@@ -55,7 +56,9 @@ class Mapper:
         self.detail_tables: Mapping[str, str] = detail_tables or {}
         # Embedded copies repeat (every service embeds its organisation): an identical
         # copy yields the records the first one made, without mapping it again.
-        self._copies: dict[tuple[str, str], tuple[dict[str, Any], list[Record]]] = {}
+        self._copies: dict[tuple[str, str, str], tuple[dict[str, Any], list[Record]]] = {}
+        self._service_funding: set[str] = set()
+        self._organization_funding: dict[tuple[str, str], Callable[[], Iterator[Record]]] = {}
 
     def key(self, node_type: NodeType, local_id: Any) -> str:
         return local_key(self.source, node_type, str(local_id).strip())
@@ -68,13 +71,15 @@ class Mapper:
         file: str,
         embedded: bool = False,
         parent: str | None = None,
+        parent_id: str | None = None,
         table: str | None = None,
         row: int | None = None,
     ) -> Iterator[Record]:
         """Records for one HSDS entity object of the given kind.
 
         ``parent`` is the key of the record it is nested in (a service inside an
-        organisation), used where the object names no such record itself. ``table`` and
+        organisation), used where the object names no such record itself; ``parent_id``
+        is that record's own id. ``table`` and
         ``row`` say where it was read (default: the entity's name, no row), for the report.
         """
         at = _At(table or kind, file, row)
@@ -87,10 +92,10 @@ class Mapper:
         elif embedded and parent is None and kind in _CACHED and type(obj) is dict:
             yield from self._embedded(kind, obj, at)
         else:
-            yield from self._node(kind, obj, at, embedded, parent)
+            yield from self._node(kind, obj, at, embedded, parent, parent_id)
 
     def _embedded(self, kind: str, obj: dict[str, Any], at: _At) -> Iterator[Record]:
-        copy_key = (kind, str(obj.get("id")))
+        copy_key = (kind, str(obj.get("id")), at.file)
         cached = self._copies.get(copy_key)
         if cached is not None and (cached[0] is obj or cached[0] == obj):
             self.ctx.read(at.table)
@@ -111,6 +116,7 @@ class Mapper:
         at: _At,
         embedded: bool,
         parent: str | None,
+        parent_id: str | None = None,
     ) -> Iterator[Record]:
         entity = ENTITIES[kind]
         local_id = self._id(obj, at)
@@ -127,6 +133,7 @@ class Mapper:
         else:
             props = entity.detail(obj, place)
             self._tidy(props, local_id, at)
+        self._name_referenced_ids(entity, obj, props, parent_id)
         identifiers = entity.identifiers(props) if entity.identifiers else []
         yield NodeRecord(
             entity.node_type,
@@ -140,27 +147,83 @@ class Mapper:
             file=at.file,
         )
         if entity.funded:
-            yield from funding_records(
-                props.get("funding", []),
-                target_key=key,
-                table=place.detail_table("funding"),
-                record_id=local_id,
-                file=at.file if "funding" not in self.detail_tables else None,
-                row=at.row,
-                ctx=self.ctx,
-            )
+            yield from self._funding(entity, obj, key, place)
         for reference in entity.references:
             yield from self._reference(reference, kind, obj, key, local_id, at, parent)
         for child in entity.children:
             for item in _objects(obj.get(child.field)):
                 yield from self.entity(
-                    child.kind, item, file=at.file, embedded=child.embedded, parent=key
+                    child.kind,
+                    item,
+                    file=at.file,
+                    embedded=child.embedded,
+                    parent=key,
+                    parent_id=local_id,
                 )
         if entity.classified_by:
             for attribute in _objects(obj.get(entity.classified_by)):
                 yield from self._attribute(attribute, key, local_id, at.file)
         if entity.term_ids:
             yield from self._term_ids(entity.term_ids, obj, key, local_id, at)
+
+    def _funding(
+        self, entity: Entity, obj: Mapping[str, Any], key: str, place: Place
+    ) -> Iterator[Record]:
+        """The funders and ``FUNDS`` edges of a record's funding entries.
+
+        An entry an organisation lists that one of its services lists too (the same
+        funding id; or the entry names the service) funds the service, once: HSDS 3.0 JSON
+        repeats it under both, as a ``funding.csv`` row names both. So an organisation's
+        entries with an id wait for ``finish``, when every service's are known.
+        """
+        for entry in _objects(obj.get("funding")):
+            records = functools.partial(
+                funding_records,
+                [entry.get("source")],
+                target_key=key,
+                table=place.detail_table("funding"),
+                record_id=place.record,
+                file=place.file if "funding" not in self.detail_tables else None,
+                row=place.row,
+                ctx=self.ctx,
+            )
+            funding_id = str(entry.get("id") or "").strip()
+            if entity.node_type is NodeType.SERVICE:
+                if funding_id:
+                    self._service_funding.add(funding_id)
+                yield from records()
+            elif _given(entry.get("service_id")):
+                continue
+            elif funding_id:
+                self._organization_funding.setdefault((funding_id, key), records)
+            else:
+                yield from records()
+
+    def finish(self) -> Iterator[Record]:
+        """The records that wait until every record is mapped: call once at the end."""
+        for (funding_id, _key), records in self._organization_funding.items():
+            if funding_id not in self._service_funding:
+                yield from records()
+        self._organization_funding.clear()
+
+    @staticmethod
+    def _name_referenced_ids(
+        entity: Entity, obj: Mapping[str, Any], props: dict[str, Any], parent_id: str | None
+    ) -> None:
+        """Give a record the ids of the records it names by nesting (its embedded
+        organisation, the organisation it is nested in) as a table row names them.
+
+        The same record read from a 3.0 CSV package carries ``organization_id``; read from
+        3.0 JSON it is given here, so that both say the same.
+        """
+        for reference in entity.references:
+            if reference.id_field in props:
+                continue
+            embedded = obj.get(reference.embed) if reference.embed else None
+            if isinstance(embedded, Mapping) and _given(embedded.get("id")):
+                props[reference.id_field] = str(embedded["id"]).strip()
+            elif reference.incoming and parent_id is not None:
+                props[reference.id_field] = parent_id
 
     def _reference(
         self,

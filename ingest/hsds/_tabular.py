@@ -25,7 +25,7 @@ from ...ontology import NodeType
 from .._pipeline import ReadContext
 from ._common import phone_text
 from ._mapper import Mapper
-from ._unflatten import Unflattener
+from ._unflatten import Unflattener, typed_detail
 
 __all__ = ["TABLE_ALIASES", "Table", "TabularReader", "canonical_table", "detect_variant"]
 
@@ -133,7 +133,7 @@ class _DetailRow:
     label: str
     row: int | None
     record: str | None
-    parents: list[tuple[NodeType, str]]
+    parents: list[tuple[str, str]]
     nested: bool = False
     """Kept inside another detail (a contact's phone), whatever its own parents."""
     fields: tuple[str, ...] = ()
@@ -144,7 +144,7 @@ class _DetailRow:
 class _Details:
     """Detail values grouped by the node they belong to, with the rows behind them."""
 
-    by_parent: dict[tuple[NodeType, str], dict[str, list[Any]]] = field(
+    by_parent: dict[tuple[str, str], dict[str, list[Any]]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(list))
     )
     rows: list[_DetailRow] = field(default_factory=list)
@@ -266,12 +266,13 @@ class TabularReader:
         self.ctx = ctx
         self.tables = tables
         self.details = _Details()
-        self.known: dict[NodeType, set[str]] = defaultdict(set)
+        self.known: dict[str, set[str]] = defaultdict(set)
+        """The ids of the records present, by node type (or ``_SAL``)."""
         self.taxonomy_names: dict[str, str] = {}
         self.program_names: dict[str, str] = {}
-        self.sal_service: dict[str, str] = {}
         self.location_operator: dict[str, str] = {}
         self.contacts: dict[str, Row] = {}
+        self.phones: dict[str, Row] = {}
         self.classification_links: list[tuple[Table, int | None, Row]] = []
         self.other_links: dict[tuple[NodeType, str], list[str]] = defaultdict(list)
 
@@ -296,7 +297,6 @@ class TabularReader:
                 self._skip(table, "describes the tables themselves; nothing to map")
         self._read_taxonomies()
         self._read_programs()
-        self._read_service_at_location_index()
         self._read_location_operators()
         self._read_contacts()
         self._read_details()
@@ -306,6 +306,7 @@ class TabularReader:
             yield from mapper.entity(
                 kind, record, file=table.label, table=table.label, row=row_number
             )
+        yield from mapper.finish()
         self._settle_details()
 
     def _check_required_columns(self) -> None:
@@ -399,14 +400,6 @@ class TabularReader:
                 self.program_names[str(row["id"])] = str(row["name"])
             self._detail(table, row_number, row, "programs", row.get("name"), {"organization_id"})
 
-    def _read_service_at_location_index(self) -> None:
-        table = self.tables.get("service_at_location")
-        if table is None:
-            return
-        for _row_number, row in table.rows():
-            if row.get("id") and row.get("service_id"):
-                self.sal_service[str(row["id"])] = str(row["service_id"])
-
     def _read_location_operators(self) -> None:
         """Which organisation runs each location: Ohana services reach their provider so."""
         table = self.tables.get("locations")
@@ -453,6 +446,8 @@ class TabularReader:
             contact = self.contacts.get(str(row.get("contact_id") or ""))
             if contact is not None:
                 contact.setdefault("phones", []).append(value)
+            if row.get("id"):
+                self.phones[str(row["id"])] = value
             self._detail(
                 table,
                 row_number,
@@ -505,12 +500,6 @@ class TabularReader:
             ),
             ("payments_accepted", "payments_accepted", lambda r: r.get("payment"), {"service_id"}),
             (
-                "languages",
-                "languages",
-                lambda r: _first(r, "language", "name"),
-                {"service_id", "location_id"},
-            ),
-            (
                 "accessibility",
                 "accessibility",
                 lambda r: _strip_ids(r, "location_id"),
@@ -530,10 +519,32 @@ class TabularReader:
                 {"service_id", "organization_id"},
             ),
         ]
+        for table, row_number, row in self._rows("languages"):
+            # A phone's languages are kept inside the phone, as 3.0 JSON nests them.
+            phone = self.phones.get(str(row.get("phone_id") or ""))
+            if phone is not None:
+                language = _strip_ids(row, "service_id", "location_id", "phone_id")
+                phone.setdefault("languages", []).append(language)
+            self._detail(
+                table,
+                row_number,
+                row,
+                "languages",
+                _first(row, "language", "name"),
+                {"service_id", "location_id"},
+                nested=phone is not None,
+            )
         for table, row_number, row in self._rows("funding"):
-            # A row naming both funds the service (the organisation runs it): counted once.
-            parent = "service_id" if row.get("service_id") not in (None, "") else "organization_id"
-            self._detail(table, row_number, row, "funding", row.get("source"), {parent})
+            # A row naming both is the service's funding, kept on both records; naming
+            # the service, the organisation's copy makes no second funder edge.
+            self._detail(
+                table,
+                row_number,
+                row,
+                "funding",
+                _strip_ids(row, "organization_id"),
+                {"service_id", "organization_id"},
+            )
         for name, prop, value_of, parent_fields in simple:
             for table, row_number, row in self._rows(name):
                 self._detail(table, row_number, row, prop, value_of(row), parent_fields)
@@ -549,7 +560,7 @@ class TabularReader:
             }.get(resource_type)
             value = _strip_ids(row, "resource_id")
             types = list(_PARENT_FIELDS.values()) if node_type is None else [node_type]
-            parents = [(t, str(row.get("resource_id"))) for t in types]
+            parents: list[tuple[str, str]] = [(t, str(row.get("resource_id"))) for t in types]
             self._add_detail_row(table, row_number, row, "metadata", value, parents)
 
     def _detail(
@@ -563,15 +574,13 @@ class TabularReader:
         *,
         nested: bool = False,
     ) -> None:
-        parents: list[tuple[NodeType, str]] = []
+        parents: list[tuple[str, str]] = []
         for name in parent_fields:
             ref = row.get(f"{name}_id" if name == _SAL else name)
             if ref in (None, ""):
                 continue
             if name == _SAL:
-                service = self.sal_service.get(str(ref))
-                if service is not None:
-                    parents.append((NodeType.SERVICE, service))
+                parents.append((_SAL, str(ref)))  # kept on the service-at-location's edge
             else:
                 parents.append((_PARENT_FIELDS[name], str(ref)))
         self._add_detail_row(
@@ -592,12 +601,14 @@ class TabularReader:
         row: Row,
         prop: str,
         value: Any,
-        parents: list[tuple[NodeType, str]],
+        parents: list[tuple[str, str]],
         *,
         nested: bool = False,
         fields: tuple[str, ...] = (),
     ) -> None:
         """Group a detail value under each node it names; the row is counted later."""
+        if isinstance(value, dict):
+            typed_detail(prop, value)  # in place: a phone is shared with its contact
         if value not in (None, "", {}, []):
             for parent in parents:
                 self.details.by_parent[parent][prop].append(value)
@@ -668,11 +679,18 @@ class TabularReader:
         table = self.tables.get("service_at_location")
         if table is not None:
             for row_number, row in table.rows():
-                yield "service_at_location", table, row_number, row
+                local_id = self._know(_SAL, row)
+                details = self.details.by_parent.get((_SAL, local_id or ""), {})
+                yield (
+                    "service_at_location",
+                    table,
+                    row_number,
+                    unflatten.service_at_location(row, details),
+                )
         for table, row_number, record in self.classification_links:
             yield "attribute", table, row_number, record
 
-    def _know(self, node_type: NodeType, row: Row) -> str | None:
+    def _know(self, node_type: str, row: Row) -> str | None:
         """Note a row's record as present (for its detail rows); its id, if it has one."""
         local_id = row.get("id")
         if local_id in (None, ""):

@@ -21,15 +21,15 @@ Nothing here makes graph records: what a record becomes is the mapper's.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["Unflattener"]
+__all__ = ["NUMBERS", "Unflattener", "typed_detail"]
 
 Row = dict[str, Any]
 
 _AS_OBJECTS = {
-    "funding": "source",
     "programs": "name",
     "languages": "name",
     "required_documents": "document",
@@ -37,6 +37,37 @@ _AS_OBJECTS = {
 """Detail the tabular reader keeps as one value per row, and the 3.0 field it fills."""
 
 _RENAMED = {"identifiers": "organization_identifiers"}
+
+NUMBERS: dict[str, tuple[str, ...]] = {
+    "phones": ("extension",),
+    "schedules": ("timezone", "count", "interval"),
+    "cost_options": ("amount",),
+}
+"""The fields of detail tables that the HSDS 3.0 schema types as numbers (its
+``datapackage.json``), by the detail they fill. A CSV cell is text; 3.0 JSON gives a number."""
+
+
+def _number(value: Any) -> Any:
+    """A cell's number (an int where it is whole), or the cell as it is if it is none."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        number = float(text)
+    except ValueError:
+        return value
+    return number if math.isfinite(number) else value
+
+
+def typed_detail(prop: str, value: dict[str, Any]) -> None:
+    """Turn, in place, the numeric fields of one detail row (``NUMBERS``) into numbers."""
+    for name in NUMBERS.get(prop, ()):
+        if name in value:
+            value[name] = _number(value[name])
 
 
 def _first(row: Mapping[str, Any], *names: str) -> Any:
@@ -102,6 +133,12 @@ class Unflattener:
 
     def location(self, row: Row, details: Mapping[str, list[Any]], terms: list[str]) -> Row:
         return self._finish({**row, **_nested(details)}, terms)
+
+    @staticmethod
+    def service_at_location(row: Row, details: Mapping[str, list[Any]]) -> Row:
+        """A service-at-location row with its phones, contacts and schedules, as 3.0 nests
+        them (they describe the service at that place, not the service everywhere)."""
+        return {**row, **_nested(details)}
 
     def taxonomy_term(self, row: Row, *, codes_are_ids: bool) -> Row:
         """A term row; ``codes_are_ids``: HSDS 1.0's ``taxonomy.csv``, whose ids are codes."""
