@@ -87,6 +87,8 @@ class ReadContext:
     """Rows or records read so far, over all tables."""
     expected: int = 0
     """Rows the reader said it would read (:meth:`expect`), for progress totals."""
+    files_total: int = 0
+    """Files or pages the reader said it reads (:meth:`file_read`), when rows have no total."""
     problems: list[Problem] = field(default_factory=list)
     _since_progress: int = 0
 
@@ -98,13 +100,21 @@ class ReadContext:
             self._since_progress += n
             if self._since_progress >= _EVERY:
                 total = self.expected if self.expected > self.reads else 0
-                self.progress(self.reading_step, self.reads, total)
+                if total or self.files_total <= 1:  # else the files carry the progress
+                    self.progress(self.reading_step, self.reads, total)
                 self._since_progress = 0
 
     def expect(self, n: int) -> None:
         """Announce ``n`` more rows to be read (counted by :meth:`read`): the total that
         progress shows. A reader calls it once it knows a table's or file's size."""
         self.expected += n
+
+    def file_read(self, done: int, total: int, what: str = "files") -> None:
+        """Tell progress ``done`` of ``total`` files (or pages) are read, for readers whose
+        rows have no total until every file is read; ``total`` 0 when not known (a feed)."""
+        self.files_total = total
+        if self.progress is not None:
+            self.progress(f"reading {self.source}: {what}", done, total)
 
     @property
     def reading_step(self) -> str:
