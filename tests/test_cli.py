@@ -152,3 +152,26 @@ def test_version_and_help_load_no_analysis_libraries() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip().splitlines()[-1] == "loaded:"
+
+
+def test_no_command_module_imports_igraph_until_a_network_is_drawn() -> None:
+    # igraph brings matplotlib.pyplot with it (most of a second): commands that never lay
+    # out or measure a network, and the modules defining every command, must not pay it.
+    code = (
+        "import importlib, pkgutil, sys\n"
+        "import civicgraph.cli as c, civicgraph.viz.page, civicgraph.viz.map\n"
+        "import civicgraph.viz.report\n"
+        "for m in pkgutil.iter_modules(c.__path__):\n"
+        "    importlib.import_module('civicgraph.cli.' + m.name)\n"
+        "before = 'igraph' in sys.modules\n"
+        "from civicgraph.viz._layout import layout\n"
+        "from civicgraph.viz.views import View, ViewEdge, ViewNode\n"
+        "nodes = {n: ViewNode(n, n, 'service') for n in 'abc'}\n"
+        "spots = layout(View('v', 'v', nodes, [ViewEdge('a', 'b', 'x')]))\n"
+        "print(before, 'igraph' in sys.modules, sorted(spots))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    # Not loaded by the imports; loaded (and working) once a layout is asked for.
+    assert result.stdout.split() == ["False", "True", "['a',", "'b',", "'c']"]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 import random
-
-import igraph as ig
+from typing import TYPE_CHECKING
 
 from .views import View
+
+if TYPE_CHECKING:
+    import igraph as ig
 
 __all__ = ["MEASURES", "layout", "measure", "sizes"]
 
@@ -25,7 +27,9 @@ def _igraph(view: View) -> tuple[ig.Graph, list[str]]:
         for e in view.edges
         if e.source in index and e.target in index and e.source != e.target
     }
-    return ig.Graph(n=len(ids), edges=sorted(pairs)), ids
+    import igraph  # on first use: it brings matplotlib.pyplot, most of a second
+
+    return igraph.Graph(n=len(ids), edges=sorted(pairs)), ids
 
 
 def _component_layout(graph: ig.Graph, members: list[int]) -> list[tuple[float, float]]:

@@ -38,7 +38,7 @@ from ._funding import unresolved_funders
 from ._json3 import entity_kind, kind_from_filename
 from ._mapper import Mapper
 from ._package import read_package, read_tabular_json
-from ._tabular import canonical_table
+from ._tables import canonical_table
 
 __all__ = ["graph_from_hsds", "ingest_hsds", "read_hsds"]
 

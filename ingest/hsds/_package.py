@@ -11,14 +11,8 @@ from ...errors import InputError
 from ...graph import Record, Severity
 from .._io import load_json, package_license, read_csv, safe_join
 from .._pipeline import ReadContext
-from ._tabular import (
-    RowIter,
-    Table,
-    TabularReader,
-    canonical_table,
-    detect_variant,
-    rows_from_dicts,
-)
+from ._tables import RowIter, Table, canonical_table, detect_variant, rows_from_dicts
+from ._tabular import TabularReader
 
 __all__ = ["read_package", "read_tabular_json"]
 
