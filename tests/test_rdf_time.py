@@ -64,10 +64,7 @@ def test_first_and_last_asserted_are_the_graphs_own(town: tuple[Workspace, Any])
     workspace, _ = town
     graph = workspace.graph()
     store = _store(workspace)
-    closed = {
-        r["x"]
-        for r in _select(store, "SELECT ?x WHERE { ?x prov:invalidatedAtTime ?t }")
-    }
+    closed = {r["x"] for r in _select(store, "SELECT ?x WHERE { ?x prov:invalidatedAtTime ?t }")}
     for term, prop in (("firstAsserted", "first_asserted"), ("lastAsserted", "last_asserted")):
         said = _select(store, f"SELECT ?x ?day WHERE {{ ?x cg:{term} ?day }}")
         nodes = {r["x"]: r["day"] for r in said if "/relationship/" not in r["x"]}
@@ -99,9 +96,7 @@ def test_sparql_lists_the_things_changes_says_are_no_longer_listed(
     found = changes(workspace)
     absent = found[found["why"].str.contains("no longer listed")]
     assert len(absent) >= 1  # the planted closed-by-absence service
-    expected = {
-        node_iri(NodeType(r.type), r.id, base=BASE): r.when for r in absent.itertuples()
-    }
+    expected = {node_iri(NodeType(r.type), r.id, base=BASE): r.when for r in absent.itertuples()}
     assert {r["x"]: r["t"][:10] for r in gone} == expected
     assert all(r["why"].startswith("no longer listed by ") for r in gone)
     planted = {p["id"] for p in manifest["changes"] if p["planted"] == "closed-by-absence"}
