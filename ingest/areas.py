@@ -295,6 +295,7 @@ def _read_table(file: Path, ctx: ReadContext, collector: _Collector) -> None:
         raise InputError(
             f"cannot be read as CSV: {exc}.", path=file, fix="check it is a CSV file."
         ) from exc
+    ctx.expect(len(frame))
     columns = {_header(c): c for c in frame.columns}
     label = file.name
     if any(c.startswith("lsoa code") for c in columns):

@@ -353,6 +353,7 @@ def read_osm(source: str, ctx: ReadContext) -> Iterator[Record]:
                 ),
             )
         skipped: dict[str, int] = {}
+        ctx.expect(len(listed))
         for number, feature in enumerate(listed, start=1):
             ctx.read(table)
             if feature is None:

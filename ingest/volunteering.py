@@ -294,8 +294,9 @@ def read_volunteering(source: str, ctx: ReadContext) -> Iterator[Record]:
     reader = _Reader(ctx, _cause_labels(path if path.is_dir() else path.parent))
     activities: list[tuple[dict[str, Any], str]] = []
     organisations: list[tuple[dict[str, Any], str]] = []
-    for file in files:
+    for number, file in enumerate(files, start=1):
         nodes = _nodes(load_json(file, encoding=ctx.encoding))
+        ctx.file_read(number, len(files))
         kinds = Counter(
             str(n.get("type") or n.get("@type") or "") for n in nodes if isinstance(n, dict)
         )

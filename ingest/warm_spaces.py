@@ -85,6 +85,7 @@ def read_warm_spaces(source: str, ctx: ReadContext) -> Iterator[Record]:
     table = path.name
     seen: dict[str, int] = {}
     abroad = no_title = masked_contacts = 0
+    ctx.expect(len(data["features"]))
     for number, feature in enumerate(data["features"], start=1):
         ctx.read(table)
         props = feature.get("properties") if isinstance(feature, dict) else None

@@ -17,7 +17,7 @@ from test_viz import SCRIPT
 from civicgraph import Workspace
 from civicgraph.graph import Graph
 from civicgraph.queries.silos import silo_groups
-from civicgraph.viz.report import demo_area, write_area_report
+from civicgraph.viz.report import write_area_report
 
 COMPARED_SECTIONS = {
     "Social infrastructure against deprivation",
@@ -111,24 +111,28 @@ def _number(text: str) -> float | None:
     return float(text) if text else None
 
 
-def test_every_figure_of_the_demo_report_stands_beside_its_comparators(
+def _level(graph: Graph, area: str) -> str:
+    return str(graph.nodes[area].get("level") or "lsoa")
+
+
+def test_every_figure_of_a_demo_lsoa_stands_beside_comparators_of_its_level(
     demo_workspace: Workspace, tmp_path: Path, open_page
 ) -> None:
     graph = demo_workspace.graph()
-    code = demo_area(graph)
-    assert code is not None
+    si = demo_workspace.query("si-index", level="lsoa")
+    code = str(si.sort_values(["services", "area"], ascending=[False, True]).iloc[0]["area"])
     report = write_area_report(graph, code, tmp_path / "rep", pdf=False, workspace=demo_workspace)
     chosen = report.comparators
     assert chosen is not None and len(chosen.areas) >= 2, chosen
     assert code not in chosen.areas
+    assert {_level(graph, a) for a in chosen.areas} == {"lsoa"} and chosen.level == "lsoa"
     opened = open_page(report.html, wait_ready=False)
     page = opened.page
     said = page.locator("section.findings p.comparators").text_content()
     assert chosen.how in said and chosen.areas[0] in said  # page one says how, and which
     rows = shown_rows(page)
     assert {r["section"] for r in rows} >= COMPARED_SECTIONS
-    here_level = graph.nodes[code].get("level") or "lsoa"
-    here = expected_figures(demo_workspace, graph, here_level, [code])[code]
+    here = expected_figures(demo_workspace, graph, "lsoa", [code])[code]
     theirs = expected_figures(demo_workspace, graph, chosen.level, list(chosen.areas))
     checked = 0
     for row in rows:
@@ -148,6 +152,32 @@ def test_every_figure_of_the_demo_report_stands_beside_its_comparators(
     assert sum("Against comparators" in f for f in findings) >= 4
     assert opened.errors == [] and opened.dialogs == []
     assert opened.requests == [report.html.resolve().as_uri()]
+
+
+def test_the_demo_authority_alone_at_its_level_is_not_set_beside_its_parts(
+    demo_workspace: Workspace, tmp_path: Path, open_page
+) -> None:
+    """The demo town's only local authority (the area `civicgraph demo` reports on at its
+    default size): areas of another level are not its comparators (an MSOA's services per
+    1,000 counts what serves the whole authority), so every section says there are none
+    and page one says why and what would give some."""
+    graph = demo_workspace.graph()
+    authorities = [a for a, d in graph.nodes(data=True) if d.get("type") == "Area"
+                   and _level(graph, a) == "lad"]  # fmt: skip
+    assert len(authorities) == 1
+    code = authorities[0]
+    report = write_area_report(graph, code, tmp_path / "rep", pdf=False, workspace=demo_workspace)
+    chosen = report.comparators
+    assert chosen is not None and chosen.areas == ()
+    page = open_page(report.html, wait_ready=False).page
+    said = page.locator("section.findings p.comparators").text_content() or ""
+    assert "only LAD" in said and "Oakbridge" in said and "would give it comparators" in said
+    assert page.locator("table.compare").count() == 0
+    for title in COMPARED_SECTIONS:
+        box = section_titled(page, title)
+        assert "No comparators of its level" in box.locator(".compare-none").text_content(), title
+    findings = page.locator("section.findings li").all_text_contents()
+    assert not any("Against comparators" in f for f in findings)
 
 
 def test_an_lsoa_is_compared_with_its_statistical_neighbours(tmp_path: Path, open_page) -> None:
@@ -193,6 +223,8 @@ def test_an_area_alone_says_why_it_has_no_comparators(tmp_path: Path, open_page)
     assert "only" in chosen.none and "would give it comparators" in chosen.none
     page = open_page(report.html, wait_ready=False).page
     assert page.locator("table.compare").count() == 0
+    said = page.locator("section.findings p.comparators").text_content() or ""
+    assert "would give it comparators" in said
     for title in COMPARED_SECTIONS - {"What changed"}:
         box = section_titled(page, title)
-        assert "would give it comparators" in box.locator(".compare-none").text_content(), title
+        assert "No comparators of its level" in box.locator(".compare-none").text_content(), title
