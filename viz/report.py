@@ -25,6 +25,7 @@ with nothing to show says why and what data would fill it. The sections live in
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import subprocess
 from collections.abc import Sequence
@@ -108,21 +109,51 @@ def _print_pdf(chromium: str, page: Path, pdf: Path) -> None:
 
 
 def _write_pdf(report: AreaReport) -> None:
+    """Print ``report.pdf`` beside the HTML, or say in the report's notes why not."""
+    instead = "print report.html from a browser instead"
     chromium = find_chromium()
     if chromium is None:
         report.notes.append(
-            "no PDF: no Chromium or Chrome is installed (apt-get install chromium); "
-            "print report.html from a browser instead"
+            "no PDF: no Chromium or Chrome on PATH (looked for "
+            f"{', '.join(CHROMIUM_NAMES)}); install one (apt-get install chromium) or {instead}"
         )
         return
     target = report.html.parent / "report.pdf"
+    unwritable = _unwritable(target)
+    if unwritable:
+        report.notes.append(f"no PDF: cannot write {target}: {unwritable}; {instead}")
+        return
+    printed = target.with_name(f".report.pdf.{os.getpid()}.tmp")  # replaces report.pdf whole
     try:
-        _print_pdf(chromium, report.html, target)
-        report.pdf = target if target.exists() else None
-    except (OSError, subprocess.SubprocessError) as error:
+        _print_pdf(chromium, report.html, printed)
+        if not printed.is_file() or printed.stat().st_size == 0:
+            report.notes.append(f"no PDF: {chromium} ran but wrote no PDF; {instead}")
+            return
+        os.replace(printed, target)
+        report.pdf = target
+    except subprocess.TimeoutExpired:
+        report.notes.append(f"no PDF: {chromium} took more than 120 s to print; {instead}")
+    except subprocess.CalledProcessError as error:
+        said = (error.stderr or b"").decode("utf-8", "replace").strip().splitlines()
+        why = f": {said[-1][:200]}" if said else ""
         report.notes.append(
-            f"no PDF: {chromium} failed to print ({error}); print report.html from a browser"
+            f"no PDF: {chromium} failed to print (exit {error.returncode}{why}); {instead}"
         )
+    except OSError as error:
+        report.notes.append(f"no PDF: {chromium} could not print to {target} ({error}); {instead}")
+    finally:
+        printed.unlink(missing_ok=True)
+
+
+def _unwritable(target: Path) -> str:
+    """Why ``target`` cannot be written, or "" if it can."""
+    if target.is_dir():
+        return "it is a folder (remove it, or give --out another folder)"
+    if target.exists() and not os.access(target, os.W_OK):
+        return "it is read-only (make it writable, or give --out another folder)"
+    if not os.access(target.parent, os.W_OK):
+        return "its folder is read-only (give --out a folder you can write to)"
+    return ""
 
 
 def write_area_report(
