@@ -28,6 +28,8 @@ COMPARED_SECTIONS = {
     "Suggested partnerships",
     "Dependence on single funders",
     "What changed",
+    "Activities",
+    "Community-controlled assets",
 }
 """Every section with a figure: each carries the comparison (or says why there is none)."""
 
@@ -74,6 +76,8 @@ def expected_figures(workspace: Workspace, graph: Graph, level: str, areas: list
     pairs = workspace.query("partnerships", limit=10**6)
     funding = workspace.query("funding-dependency")
     silos = workspace.query("silos")
+    owned = workspace.query("assets", by="area", level=level)
+    owned = owned.set_index("area")["community_share"] if len(owned) else {}
     table, groups = silo_groups(graph)
     assert list(table["ei_index"]) == pytest.approx(list(silos["ei_index"]))
     closed = {m for i, g in enumerate(groups) if silos.iloc[i]["ei_index"] < 0 for m in g}
@@ -96,8 +100,15 @@ def expected_figures(workspace: Workspace, graph: Graph, level: str, areas: list
             if row is None or not row["services"]
             else row["services_primary"] + row["services_secondary"],
             "acute_share": None if row is None or not row["services"] else row["services_acute"],
+            "sessions_per_1000": _or_none(si.at[area, "sessions_per_1000_per_week"]),
+            "volunteering_per_1000": _or_none(si.at[area, "volunteering_per_1000"]),
+            "community_share": _or_none(owned.get(area)),
         }
     return figures
+
+
+def _or_none(value: Any) -> float | None:
+    return None if value is None or value != value else float(value)
 
 
 def shown_rows(page: Any) -> list[dict[str, str]]:
@@ -140,8 +151,14 @@ def test_every_figure_of_a_demo_lsoa_stands_beside_comparators_of_its_level(
         if key not in here:  # the net change: the demo has one snapshot, so none is measured
             assert key == "net_services_per_1000" and row["measured"] == "0"
             continue
-        assert _number(row["here"]) == pytest.approx(here[key], abs=1e-9), key
+        if here[key] is None:
+            assert row["here"] == "", key
+        else:
+            assert _number(row["here"]) == pytest.approx(here[key], abs=1e-9), key
         values = [v[key] for v in theirs.values() if v[key] is not None]
+        if not values:  # the demo has no activities and no asset register
+            assert row["measured"] == "0" and row["median"] == "", key
+            continue
         assert int(row["measured"]) == len(values), key
         assert _number(row["median"]) == pytest.approx(statistics.median(values)), key
         assert _number(row["low"]) == pytest.approx(min(values)), key
@@ -228,3 +245,58 @@ def test_an_area_alone_says_why_it_has_no_comparators(tmp_path: Path, open_page)
     for title in COMPARED_SECTIONS - {"What changed"}:
         box = section_titled(page, title)
         assert "No comparators of its level" in box.locator(".compare-none").text_content(), title
+
+
+def test_activities_and_assets_stand_beside_their_comparators(tmp_path: Path, open_page) -> None:
+    """Sessions and volunteering per 1,000 residents (si-index) and the share of assets the
+    community controls (assets --by area) beside the two sections' tables, as the queries
+    give them for the area and its statistical neighbours."""
+    graph = authority()
+    t = Town()
+    t.g = graph
+    graph.nodes["lib"]["ownership"] = "council"
+    graph.nodes["hall"]["ownership"] = "community"
+    t.location("shed", "Men's shed", ownership="charity", latitude=51.59, longitude=-1.0)
+    t.in_area("shed", "E01000003")
+    t.location("depot", "Old depot", ownership="council", latitude=51.59, longitude=-1.0)
+    t.in_area("depot", "E01000003")
+    for node, place, per_week in (("A1", "lib", 3.0), ("A2", "hall", 1.0), ("A3", "lib", 2.0)):
+        t._node(node, "Activity", f"Walk {node}", activity_kind="session series",
+                sessions_per_week=per_week)  # fmt: skip
+        t._edge(node, place, "HAPPENS_AT")
+    report = write_area_report(graph, "E01000001", tmp_path / "rep", pdf=False)
+    chosen = report.comparators
+    assert chosen is not None and set(chosen.areas) == {"E01000002", "E01000003"}
+    from civicgraph.queries import assets, si_index
+
+    si = si_index(graph).set_index("area")
+    owned = assets(graph, by="area").set_index("area")["community_share"]
+    expected = {
+        "sessions_per_1000": {
+            a: _or_none(si.at[a, "sessions_per_1000_per_week"]) for a in si.index
+        },
+        "volunteering_per_1000": {a: _or_none(si.at[a, "volunteering_per_1000"]) for a in si.index},
+        "community_share": {a: _or_none(owned.get(a)) for a in si.index},
+    }
+    assert expected["sessions_per_1000"]["E01000001"] == pytest.approx(
+        5.0 / 1.5, abs=1e-3
+    )  # rounded
+    assert expected["community_share"]["E01000001"] == 0.0  # the council's library
+    assert expected["community_share"]["E01000003"] == 0.5
+    page = open_page(report.html, wait_ready=False).page
+    rows = {r["figure"]: r for r in shown_rows(page)}
+    sections = {"sessions_per_1000": "Activities", "volunteering_per_1000": "Activities",
+                "community_share": "Community-controlled assets"}  # fmt: skip
+    for key, values in expected.items():
+        row = rows[key]
+        assert row["section"] == sections[key], key
+        here = values["E01000001"]
+        assert (row["here"] == "") if here is None else _number(row["here"]) == pytest.approx(here)
+        theirs = [values[a] for a in chosen.areas if values[a] is not None]
+        assert int(row["measured"]) == len(theirs), key
+        if theirs:
+            assert _number(row["median"]) == pytest.approx(statistics.median(theirs)), key
+            assert _number(row["low"]) == pytest.approx(min(theirs)), key
+    assert expected["sessions_per_1000"]["E01000003"] == 0.0  # no venue there, but measured
+    assert int(rows["sessions_per_1000"]["measured"]) == 2
+    assert int(rows["community_share"]["measured"]) == 2

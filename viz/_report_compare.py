@@ -3,7 +3,8 @@
 Private plumbing of ``viz.report``. ``choose_comparators`` picks ONE set of comparator
 areas per report, and says how (or why there is none); ``area_figures`` computes each
 compared figure for the area and for every comparator from the queries' own rows
-(si-index, gaps, silos, partnerships, funding-dependency, prevention, area-changes);
+(si-index, gaps, silos, partnerships, funding-dependency, prevention, area-changes,
+assets);
 ``comparison`` and ``compared_in_words`` render "this area against the comparators
 (median, range)" for the figures a section names, so no section repeats it.
 
@@ -89,6 +90,15 @@ FIGURES: dict[str, Figure] = {
             "net change in services per 1,000 residents",
             "area-changes",
         ),
+        Figure(
+            "sessions_per_1000",
+            "activity sessions a week per 1,000 residents",
+            "si-index",
+        ),
+        Figure(
+            "volunteering_per_1000", "volunteering opportunities per 1,000 residents", "si-index"
+        ),
+        Figure("community_share", "assets community controlled", "assets", "share"),
     )
 }
 """Every figure the report compares, by key."""
@@ -199,11 +209,29 @@ def _lsoas(ctx: ReportContext, area: str) -> set[str]:
 def _si_figures(ctx: ReportContext, level: str, areas: Sequence[str]) -> dict[str, dict[str, Any]]:
     frame = ctx.si_at(level)
     rows = frame[frame["area"].isin(areas)].set_index("area")
-    keys = ("services_per_1000", "category_coverage", "connectedness", "funding_per_head")
-    return {
-        key: {a: number(rows.at[a, key]) if a in rows.index else None for a in areas}
-        for key in keys
+    columns = {  # figure key: si-index column
+        "services_per_1000": "services_per_1000",
+        "category_coverage": "category_coverage",
+        "connectedness": "connectedness",
+        "funding_per_head": "funding_per_head",
+        "sessions_per_1000": "sessions_per_1000_per_week",
+        "volunteering_per_1000": "volunteering_per_1000",
     }
+    return {
+        key: {
+            a: number(rows.at[a, column]) if a in rows.index and column in rows else None
+            for a in areas
+        }
+        for key, column in columns.items()
+    }
+
+
+def _asset_figures(ctx: ReportContext, level: str, areas: Sequence[str]) -> dict[str, Any]:
+    """The share of each area's assets the community controls (``assets --by area``);
+    None where no asset is recorded."""
+    frame = ctx.assets_at(level)
+    rows = frame.set_index("area") if not frame.empty else frame
+    return {a: number(rows.at[a, "community_share"]) if a in rows.index else None for a in areas}
 
 
 def _gap_figures(ctx: ReportContext, areas: Sequence[str]) -> dict[str, Any]:
@@ -284,6 +312,7 @@ def area_figures(ctx: ReportContext, level: str, areas: Sequence[str]) -> pd.Dat
         **_organisation_figures(ctx, areas),
         **_prevention_figures(ctx, level, areas),
         "net_services_per_1000": _change_figures(ctx, level, areas),
+        "community_share": _asset_figures(ctx, level, areas),
     }
     frame = pd.DataFrame({key: columns[key] for key in FIGURES}, index=list(areas))
     return frame.astype(float)
