@@ -221,3 +221,36 @@ def test_every_ingest_shows_progress_of_a_total_then_its_steps(
     )
     assert piped.returncode == 0, piped.stderr
     assert "reading" not in piped.stderr and "\r" not in piped.stderr + piped.stdout
+
+
+# -- report: each section of a total -----------------------------------------------------
+
+
+def test_a_report_counts_its_sections_on_a_terminal(tmp_path: Path) -> None:
+    town = {s.name: s.path for s in synth(tmp_path / "town", services=40, seed=2)}
+    db = tmp_path / "w.db"
+    with Workspace(db) as workspace:
+        ingest(workspace, "hsds", str(town["directory"]), name="directory")
+        ingest(workspace, "areas", str(town["areas"]), name="areas")
+        area = next(
+            n
+            for n, d in workspace.graph().nodes(data=True)
+            if d.get("type") == "Area" and d.get("level") == "lsoa"
+        )
+    args = ["--db", str(db), "report", "--area", area, "--no-pdf"]
+    code, shown = _on_terminal([*args, "--out", str(tmp_path / "a")], dict(os.environ))
+    assert code == 0, shown
+    steps = re.findall(rf"writing the report on {area} \(([^)]+)\): (\d+) of (\d+)", shown)
+    (total,) = {int(t) for _, _, t in steps}
+    assert [int(d) for _, d, _ in steps] == list(range(total + 1))
+    done = [what for what, _, _ in steps]
+    assert {"gaps", "silos", "partnerships", "funding", "findings", "report.html"} <= set(done)
+    assert done[-1] == "report.html"  # --no-pdf: no PDF step
+    piped = subprocess.run(
+        [sys.executable, "-m", "civicgraph", *args, "--out", str(tmp_path / "b")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert piped.returncode == 0, piped.stderr
+    assert "writing the report" not in piped.stderr and "\r" not in piped.stderr

@@ -28,9 +28,10 @@ import logging
 import os
 import shutil
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from .._files import write_text
@@ -167,6 +168,7 @@ def write_area_report(
     within: Scope | str | Sequence[str] | None = None,
     workspace: Workspace | None = None,
     map_layer: str = "imd",
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> AreaReport:
     """Write the report on one area into the folder ``out`` (see the module documentation).
 
@@ -197,6 +199,10 @@ def write_area_report(
         category of the area's largest gap, by need; ``gaps:CATEGORY`` for another),
         ``prevention`` or ``changes`` (needs ``workspace``): the layers of
         ``civicgraph viz --view map``.
+    progress
+        Told ``(step, done, total)`` as the report is made: the network picture, each
+        section, the findings, the network page, the HTML and the PDF (the CLI shows it
+        on a terminal).
 
     Returns
     -------
@@ -231,17 +237,38 @@ def write_area_report(
     )
     report = AreaReport(area=code, html=folder / "report.html", pdf=None, scope=scope)
 
+    steps = 1 + 2 + len(SECTIONS) + 1 + 3 + int(pdf)  # picture, sections, findings, page, HTML
+    step = f"writing the report on {code}"
+    done = 0
+
+    def did(what: str) -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(f"{step} ({what})", done, steps)
+
+    if progress is not None:
+        progress(f"{step} (the network picture)", 0, steps)
     positions = layout(view, seed=seed)  # one layout for the picture and network.html
     network = ctx.add_picture(
         charts.network_picture(folder / "network.png", view, positions), f"network of {ctx.name}"
     )
-    sections = (
-        [area_section(ctx, network), map_section(ctx)]
-        + [make(ctx) for make in SECTIONS]
-        + [changes_section(ctx)]
-    )
+    did("the network picture")
+    named = [(m.__name__.removesuffix("_section").replace("_", " "), m) for m in SECTIONS]
+    makers: list[tuple[str, Callable[[], str]]] = [
+        ("the area", partial(area_section, ctx, network)),
+        ("the map", partial(map_section, ctx)),
+        *((what, partial(make, ctx)) for what, make in named),
+        ("what changed", partial(changes_section, ctx)),
+    ]
+    sections = []
+    for what, make in makers:
+        sections.append(make())
+        did(what)
     sections.insert(0, findings_section(ctx))  # page one: read after the sections computed
+    did("findings")
     report.network = write_page(view, folder / "network.html", positions=positions).path
+    did("network.html")
     report.comparators = ctx.comparator_set
     report.pictures = ctx.pictures
     report.notes = ctx.notes
@@ -262,7 +289,9 @@ def write_area_report(
         + "\n</body>\n</html>\n"
     )
     write_text(report.html, page)
+    did("report.html")
     if pdf:
         _write_pdf(report)
+        did("report.pdf")
     log.info("area report for %s written to %s", code, folder)
     return report
