@@ -125,6 +125,7 @@ def test_a_report_on_a_real_lsoa_leaves_no_section_empty(
     index = si_index(graph, within=BIRMINGHAM)
     busiest = index.sort_values(["activity_sessions_per_week", "area"], ascending=[False, True])
     code = str(busiest.iloc[0]["area"])
+    assert code in lsoas
     report = write_area_report(graph, code, tmp_path / "rep", pdf=False, workspace=workspace)
     page = open_page(report.html, wait_ready=False).page
     sections = page.evaluate(
