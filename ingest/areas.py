@@ -54,7 +54,7 @@ from ..ontology.model import IMD_DOMAINS
 from ._io import load_json, sha256_of
 from ._pipeline import ReadContext
 from ._registry import Ingester, ingest, register
-from .hsds._common import normalise_postcode
+from ._values import normalise_postcode
 
 __all__ = [
     "code_vintage",

@@ -66,7 +66,7 @@ from ._rpde import (
     pages_from_path,
     pages_from_url,
 )
-from .hsds._common import address_props
+from ._values import address_props
 
 __all__ = ["ActivityList", "load_activity_list", "read_openactive"]
 

@@ -54,7 +54,7 @@ from ..ontology import NodeType
 from ._io import geojson_features, load_json, sha256_of
 from ._pipeline import ReadContext
 from ._registry import Ingester, register
-from .hsds._common import address_props
+from ._values import address_props
 
 __all__ = ["facility_kind", "read_osm"]
 

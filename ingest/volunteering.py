@@ -41,7 +41,7 @@ from ._activity import mask_contacts, parse_datetime, session_summary
 from ._io import load_json, sha256_of
 from ._pipeline import ReadContext
 from ._registry import Ingester, register
-from .hsds._common import address_props
+from ._values import address_props
 
 __all__ = ["read_volunteering"]
 

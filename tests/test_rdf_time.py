@@ -15,6 +15,7 @@ from typing import Any
 
 import pyoxigraph as ox
 import pytest
+from handmade import ingest_records, node
 
 from civicgraph import Workspace
 from civicgraph.graph.rdf import export_rdf
@@ -135,3 +136,77 @@ def test_the_two_snapshot_export_passes_the_shapes(
         "?snap prov:generatedAtTime ?when ; prov:specializationOf ?source }",
     )
     assert rows and len({r["x"] for r in rows}) == len(rows)
+
+
+# -- --as-of: the export as the workspace stood on a day ----------------------------------
+
+
+def _two_listings(path: Path) -> Workspace:
+    """Source ``hand``: 2025-01-01 Lunch club and Youth club; 2025-06-01 Lunch club, Warm space."""
+    workspace = Workspace(path)
+    listings = {
+        "2025-01-01": ("aa", ["lunch", "youth"]),
+        "2025-06-01": ("bb", ["lunch", "warm"]),
+    }
+    for day, (digest, services) in listings.items():
+        ingest_records(
+            workspace,
+            [node(NodeType.SERVICE, f"hand:service:{s}", name=f"{s} club") for s in services],
+            sha256=digest * 32,
+            snapshot_date=day,
+        )
+    return workspace
+
+
+def _days(store: ox.Store, term: str) -> dict[str, str]:
+    rows = _select(store, f"SELECT ?x ?day WHERE {{ ?x cg:{term} ?day }}")
+    return {r["x"].rsplit(":", 1)[1]: r["day"] for r in rows}
+
+
+def test_as_of_exports_the_workspace_as_it_stood(tmp_path: Path, run_cli: Any) -> None:
+    workspace = _two_listings(tmp_path / "w.db")
+    now, then = _store(workspace), _store(workspace.at("2025-03-01"))
+    assert _days(now, "lastAsserted") == {
+        "lunch": "2025-06-01",
+        "warm": "2025-06-01",
+        "youth": "2025-01-01",  # no longer listed: closed since 2025-06-01
+    }
+    assert [
+        r["x"].rsplit(":", 1)[1]
+        for r in _select(now, "SELECT ?x WHERE { ?x prov:invalidatedAtTime ?t }")
+    ] == ["youth"]
+    # On 1 March the June snapshot had not been taken: Youth club stood, Warm space did not,
+    # nothing had closed, and no day of June is known.
+    assert _days(then, "lastAsserted") == {"lunch": "2025-01-01", "youth": "2025-01-01"}
+    assert _days(then, "firstAsserted") == {"lunch": "2025-01-01", "youth": "2025-01-01"}
+    assert _select(then, "SELECT ?x WHERE { ?x prov:invalidatedAtTime ?t }") == []
+    # Its provenance is the snapshot in force then, with the records it held.
+    records = _select(
+        then,
+        "SELECT ?x ?record ?sha WHERE { ?x prov:qualifiedDerivation ?d . ?d cg:recordId ?record ; "
+        "prov:entity ?snap . ?snap cg:sha256 ?sha }",
+    )
+    assert {(r["x"].rsplit(":", 1)[1], r["record"], r["sha"]) for r in records} == {
+        ("lunch", "hand:service:lunch", "aa" * 32),
+        ("youth", "hand:service:youth", "aa" * 32),
+    }
+    # The command says the same.
+    out = tmp_path / "then.nt"
+    result = run_cli(
+        "--db",
+        tmp_path / "w.db",
+        "export",
+        "rdf",
+        "--format",
+        "nt",
+        "--as-of",
+        "2025-03",
+        "--out",
+        out,
+    )
+    assert result.code == 0, result.err
+    assert "as of 2025-03-31" in result.err
+    store = ox.Store()
+    store.load(path=str(out), format=ox.RdfFormat.N_TRIPLES)
+    # 2025-03 means its last day: still before the June snapshot.
+    assert _days(store, "lastAsserted") == {"lunch": "2025-01-01", "youth": "2025-01-01"}
