@@ -283,3 +283,30 @@ def test_the_report_embeds_a_static_map_of_its_areas(tmp_path: Path, open_page) 
     assert box is not None and box["width"] > 100 and box["height"] > 50
     assert opened.errors == [] and opened.dialogs == []
     assert opened.requests == [report.html.resolve().as_uri()]
+
+
+def test_no_area_qualifies_for_the_demo_rule_on_a_town_without_ties(tmp_path: Path) -> None:
+    # Filtering an already empty table once dropped its columns (KeyError: 'area').
+    from civicgraph import Workspace
+    from civicgraph.ingest import ingest
+    from civicgraph.synth import synth_changes
+
+    sources, _, _ = synth_changes(tmp_path / "town", services=300, seed=3)
+    with Workspace(tmp_path / "ws.db") as workspace:
+        for source in sources:
+            ingest(
+                workspace,
+                source.kind,
+                str(source.path),
+                name=source.name,
+                snapshot_date=source.snapshot_date,
+            )
+        graph = workspace.graph()
+    tied = [
+        level
+        for level in ("lsoa", "msoa", "ward", "lad")
+        if not (scored := si_index(graph, level=level)).empty and (scored["ties"] > 0).any()
+    ]
+    assert tied == []  # the rule needs an area with ties, so none qualifies
+    assert not gaps(graph, level="lsoa").empty
+    assert demo_area(graph) is None

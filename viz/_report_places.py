@@ -280,9 +280,9 @@ def demo_area(graph: Graph) -> str | None:
                 a: float(need_by_lsoa[need_by_lsoa.index.isin(lookup.area_descendants(a))].sum())
                 for a in scored["area"]
             }
-        scored = scored[[need[a] > 0 for a in scored["area"]]]
+        scored = scored.loc[[need[a] > 0 for a in scored["area"]]]
         placed = _placed_organisations(lookup, list(scored["area"]))
-        scored = scored[[len(placed[a]) > 1 for a in scored["area"]]]
+        scored = scored.loc[[len(placed[a]) > 1 for a in scored["area"]]]
         if scored.empty:
             continue
         ordered = scored.assign(_need=scored["area"].map(need)).sort_values(
