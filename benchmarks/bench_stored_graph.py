@@ -79,6 +79,33 @@ RESULT = {"seconds": time.perf_counter() - started}
 
 PASS = "RESULT = {}"
 
+ENCODE = r"""
+import sys
+sys.path.insert(0, sys.argv[3])
+import civicgraph, _previous_encoding
+from civicgraph.graph import _stored
+graph = civicgraph.Workspace(sys.argv[1]).graph()
+with open(sys.argv[2] + ".previous", "wb") as out:
+    out.write(_previous_encoding.encode(graph))
+with open(sys.argv[2] + ".current", "wb") as out:
+    out.write(_stored._encode(graph))
+RESULT = {}
+"""
+
+DECODE = r"""
+import gc, sys, time
+sys.path.insert(0, sys.argv[3])
+started = time.perf_counter()
+import civicgraph, _previous_encoding
+from civicgraph.graph import _stored
+with open(sys.argv[1] + "." + sys.argv[2], "rb") as source:
+    blob = source.read()
+gc.disable()  # as load_graph does
+decode = _previous_encoding.decode if sys.argv[2] == "previous" else _stored._decode
+graph = decode(blob)
+RESULT = {"seconds": time.perf_counter() - started, "mb": len(blob) / 1e6}
+"""
+
 
 def _cli(*args: str | Path, db: Path) -> None:
     subprocess.run(
@@ -144,14 +171,24 @@ def grants_file(path: Path, count: int) -> None:
         out.write("]}\n")
 
 
-def measure(name: str, db: Path, runs: int, commands: list[list[str]]) -> dict[str, Any]:
+def measure(
+    name: str, db: Path, runs: int, commands: list[list[str]], cold_runs: int
+) -> dict[str, Any]:
     path = str(db)
     scan = [run_measured(SCAN, path) for _ in range(runs)]
     cold = []
-    for _ in range(runs):
+    for _ in range(cold_runs):
         _forget_stored_graph(db)
         cold.append(run_measured(GRAPH, path))
     warm = [run_measured(GRAPH, path) for _ in range(runs)]
+    # The previous encoding against the current one, each decoded from a file in fresh
+    # processes, alternating.
+    blobs = str(WORK / f"{name.split(':')[0]}-graph")
+    run_measured(ENCODE, path, blobs, str(HERE))
+    decoded: dict[str, list[dict[str, Any]]] = {"previous": [], "current": []}
+    for _ in range(runs):
+        for codec, results in decoded.items():
+            results.append(run_measured(DECODE, blobs, codec, str(HERE)))
     env = {"CIVICGRAPH_DB": path}
     timed = {
         " ".join(command): [run_measured(COMMAND, *command, env=env) for _ in range(runs)]
@@ -166,6 +203,14 @@ def measure(name: str, db: Path, runs: int, commands: list[list[str]]) -> dict[s
         "cold_mb": median([r["peak_rss_mb"] for r in cold]),
         "warm_s": median([r["wall_s"] for r in warm]),
         "warm_mb": median([r["peak_rss_mb"] for r in warm]),
+        "decode": {
+            codec: (
+                median([r["wall_s"] for r in results]),
+                median([r["peak_rss_mb"] for r in results]),
+                results[0]["mb"],
+            )
+            for codec, results in decoded.items()
+        },
         "nodes": warm[0]["nodes"],
         "edges": warm[0]["edges"],
         "commands": {
@@ -173,6 +218,7 @@ def measure(name: str, db: Path, runs: int, commands: list[list[str]]) -> dict[s
             for c, rs in timed.items()
         },
         "runs": runs,
+        "cold_runs": cold_runs,
     }
     print(json.dumps(row), file=sys.stderr)
     return row
@@ -189,6 +235,9 @@ def main() -> None:
     parser.add_argument("--services", type=int, default=100_000)
     parser.add_argument("--grants", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--cold-runs", type=int, default=1, help="builds from the facts (minutes on large data)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the workspaces")
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
@@ -227,7 +276,7 @@ def main() -> None:
             commands = [["stats"], ["query", "funders", "--limit", "10"]]
             label = f"grants: {args.grants:,} generated 360Giving grants"
         runs = 1 if workload == "grants" and args.grants > 200_000 else args.runs
-        rows.append(measure(label, db, runs, commands))
+        rows.append(measure(label, db, runs, commands, min(args.cold_runs, runs)))
 
     pass_s = median([r["wall_s"] for r in startup_pass])
     version_s = median([r["wall_s"] for r in startup_version])
@@ -253,7 +302,25 @@ def main() -> None:
             f"| {r['name']} | {r['mb']:.0f} | {r['rows']:,} | {r['nodes']:,} / {r['edges']:,} "
             f"| {r['scan_s']:.2f} | {r['cold_s']:.1f} ({r['cold_mb']:,.0f}) "
             f"| {r['warm_s']:.1f} ({r['warm_mb']:,.0f}) | {r['cold_s'] / r['warm_s']:.1f}× "
-            f"| {r['warm_s'] / r['scan_s']:.1f}× | {r['runs']} |"
+            f"| {r['warm_s'] / r['scan_s']:.1f}× | {r['runs']} ({r['cold_runs']} cold) |"
+        )
+    lines += [
+        "",
+        "The stored graph's encoding, before (`orjson-adjacency-zlib/2`: every attribute "
+        "name written for every node and edge) and after (`orjson-columns-zlib/3`: nodes "
+        "grouped by their attribute names, edges by node number). Each is the same graph "
+        "decoded from a file in a fresh process (Python's start and `import civicgraph` "
+        "included), the two alternating:",
+        "",
+        "| workspace | before: zlib MB | s (peak MB) | after: zlib MB | s (peak MB) "
+        "| before ÷ after |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        (b_s, b_mb, b_size), (a_s, a_mb, a_size) = r["decode"]["previous"], r["decode"]["current"]
+        lines.append(
+            f"| {r['name'].split(':')[0]} | {b_size:.1f} | {b_s:.2f} ({b_mb:,.0f}) "
+            f"| {a_size:.1f} | {a_s:.2f} ({a_mb:,.0f}) | {b_s / a_s:.2f}× |"
         )
     lines += [
         "",

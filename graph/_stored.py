@@ -15,8 +15,9 @@ The copy is a cache, never the truth:
 - it is written in one transaction (the old rows deleted, the new ones and
   their fingerprint written), so a crash while writing leaves the previous
   copy, and its fingerprint, as they were;
-- it is JSON (orjson), zlib-compressed, in chunks of at most 32 MB: data,
-  never code. A workspace is a file people send each other, so it is not
+- it is JSON (orjson) laid out in columns (nodes grouped by their attribute
+  names, edges by node number: see ``_encode``), zlib-compressed, in chunks
+  of at most 32 MB: data, never code. A workspace is a file people send each other, so it is not
   unpickled: a pickle in a received file would run whatever it holds.
 
 A workspace that cannot be written (read-only, or locked by a writer) just
@@ -53,7 +54,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-ENCODING = "orjson-adjacency-zlib/2"
+ENCODING = "orjson-columns-zlib/3"
 """How the stored graph is encoded; part of the fingerprint, so a change rebuilds."""
 
 _CHUNK = 32 * 1024 * 1024
@@ -94,15 +95,45 @@ def fingerprint(conn: sqlite3.Connection) -> str:
 
 
 def _encode(graph: Graph) -> bytes:
-    adjacency = [
-        [u, [[v, list(keyed.items())] for v, keyed in neighbours.items()]]
-        for u, neighbours in graph._adj.items()  # type: ignore[attr-defined]
-        if neighbours
-    ]
-    nodes = list(graph._node.items())  # type: ignore[attr-defined]
-    return zlib.compress(
-        orjson.dumps({"graph": graph.graph, "nodes": nodes, "adjacency": adjacency}), 1
-    )
+    """The graph as columns: nodes grouped by their attribute names, edges by node number.
+
+    ``ids`` lists the nodes in the graph's order; ``nodes`` holds one
+    ``[names, members, rows]`` per set of attribute names (each row the values
+    in that order, each member a node's number); ``adjacency`` holds, for each
+    node with out-edges, ``[number, [[neighbour number, [[key, names group,
+    *values]...]]...]]`` in the graph's own order. Loading is then
+    ``dict(zip(names, row))`` per node and edge: the names are not read again
+    for every one of them, which made up most of the JSON.
+    """
+    node: dict[str, dict[str, Any]] = graph._node  # type: ignore[attr-defined]
+    ids = list(node)
+    number = {n: i for i, n in enumerate(ids)}
+    groups: dict[tuple[str, ...], tuple[list[int], list[list[Any]]]] = {}
+    for i, attrs in enumerate(node.values()):
+        members, rows = groups.setdefault(tuple(attrs), ([], []))
+        members.append(i)
+        rows.append(list(attrs.values()))
+    edge_groups: dict[tuple[str, ...], int] = {}
+    adjacency = []
+    for u, neighbours in graph._adj.items():  # type: ignore[attr-defined]
+        if not neighbours:
+            continue
+        out = []
+        for v, keyed in neighbours.items():
+            items = []
+            for key, attrs in keyed.items():
+                group = edge_groups.setdefault(tuple(attrs), len(edge_groups))
+                items.append([key, group, *attrs.values()])
+            out.append([number[v], items])
+        adjacency.append([number[u], out])
+    data = {
+        "graph": graph.graph,
+        "ids": ids,
+        "nodes": [[list(names), members, rows] for names, (members, rows) in groups.items()],
+        "edge_names": [list(names) for names in edge_groups],
+        "adjacency": adjacency,
+    }
+    return zlib.compress(orjson.dumps(data), 1)
 
 
 def _decode(blob: bytes) -> Graph:
@@ -112,20 +143,32 @@ def _decode(blob: bytes) -> Graph:
     for name in _TUPLE_LISTS:
         if isinstance(graph.graph.get(name), list):
             graph.graph[name] = [tuple(item) for item in graph.graph[name]]
+    ids: list[str] = data["ids"]
+    attributes: list[dict[str, Any] | None] = [None] * len(ids)
+    for names, members, rows in data["nodes"]:
+        for i, row in zip(members, rows, strict=True):
+            attributes[i] = dict(zip(names, row, strict=True))
     # Filled directly, as networkx itself lays a MultiDiGraph out: add_edge per
     # edge costs three times as much, and the data was a valid graph when written.
     node: dict[str, Any] = graph._node  # type: ignore[attr-defined]
     succ: dict[str, Any] = graph._succ  # type: ignore[attr-defined]
     pred: dict[str, Any] = graph._pred  # type: ignore[attr-defined]
-    for node_id, attrs in data["nodes"]:
+    for node_id, attrs in zip(ids, attributes, strict=True):
+        if attrs is None:
+            raise ValueError(f"node {node_id!r} has no attributes")
         node[node_id] = attrs
         succ[node_id] = {}
         pred[node_id] = {}
+    edge_names: list[list[str]] = data["edge_names"]
     edges = 0
-    for u, neighbours in data["adjacency"]:
+    for u_number, neighbours in data["adjacency"]:
+        u = ids[u_number]
         out = succ[u]
-        for v, items in neighbours:
-            keyed = dict(items)
+        for v_number, items in neighbours:
+            v = ids[v_number]
+            keyed = {
+                item[0]: dict(zip(edge_names[item[1]], item[2:], strict=True)) for item in items
+            }
             out[v] = keyed
             pred[v][u] = keyed
             edges += len(keyed)
@@ -145,7 +188,7 @@ def load_graph(conn: sqlite3.Connection, wanted: str) -> Graph | None:
     gc.disable()  # the collector, not the decoding, dominates loading large graphs
     try:
         graph = _decode(blob)
-    except (zlib.error, orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+    except (zlib.error, orjson.JSONDecodeError, IndexError, KeyError, TypeError, ValueError) as exc:
         log.warning("the stored analysis graph could not be read (%s); building it again", exc)
         return None
     finally:

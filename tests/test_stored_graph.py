@@ -204,3 +204,47 @@ def test_the_fingerprint_changes_with_the_code_that_builds_the_graph(
     workspace = _workspace(tmp_path, town)
     with sqlite3.connect(workspace.path) as conn:
         assert f"code {before}" in _stored.fingerprint(conn)
+
+
+def test_the_loaded_graph_keeps_the_order_and_owns_its_lists(
+    tmp_path: Path, town: dict[str, Path], caplog: pytest.LogCaptureFixture
+) -> None:
+    workspace = _workspace(tmp_path, town)
+    built = workspace.graph()
+    caplog.set_level(logging.INFO, logger="civicgraph")
+    loaded = Workspace(workspace.path).graph()
+    assert _loaded(caplog)
+    # The same order everywhere: nodes, each node's neighbours, each pair's edges, attributes.
+    assert list(loaded.nodes(data=True)) == list(built.nodes(data=True))
+    assert [list(a) for a in loaded.nodes(data=True)] == [list(a) for a in built.nodes(data=True)]
+    assert list(loaded.edges(keys=True, data=True)) == list(built.edges(keys=True, data=True))
+    assert all(list(loaded.adj[n]) == list(built.adj[n]) for n in built)
+    assert all(list(loaded.nodes[n]) == list(built.nodes[n]) for n in built)
+    # Each node and edge has its own `sources` list: changing one changes no other.
+    lists = [d["sources"] for _, d in loaded.nodes(data=True) if "sources" in d]
+    lists += [d["sources"] for *_, d in loaded.edges(data=True) if "sources" in d]
+    assert len(lists) > 100 and len({id(x) for x in lists}) == len(lists)
+
+
+def test_a_graph_stored_in_the_previous_encoding_is_rebuilt(
+    tmp_path: Path, town: dict[str, Path], caplog: pytest.LogCaptureFixture
+) -> None:
+    from civicgraph.graph import _stored
+
+    workspace = _workspace(tmp_path, town)
+    workspace.graph()
+    workspace.close()
+    with sqlite3.connect(workspace.path) as conn:
+        (current,) = conn.execute(
+            "SELECT value FROM meta WHERE key = 'graph_fingerprint'"
+        ).fetchone()
+        assert _stored.ENCODING in current
+        previous = current.replace(_stored.ENCODING, "orjson-adjacency-zlib/2")
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'graph_fingerprint'", (previous,))
+    caplog.set_level(logging.INFO, logger="civicgraph")
+    assert _identical(Workspace(workspace.path).graph(), _fresh(workspace))
+    assert not _loaded(caplog)
+    with sqlite3.connect(workspace.path) as conn:
+        assert conn.execute(
+            "SELECT value FROM meta WHERE key = 'graph_fingerprint'"
+        ).fetchone() == (current,)
