@@ -211,6 +211,7 @@ def export_rdf(
     format: str = "turtle",
     base_iri: str | None = None,
     nodes: Iterable[str] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> int:
     """Write the workspace as RDF to a file; return the number of triples written.
 
@@ -227,6 +228,9 @@ def export_rdf(
         ``https://w3id.org/civicgraph/id/``).
     nodes
         Only these nodes and the edges among them (see :func:`rdf_triples`).
+    progress
+        Told ``(step, done, total)`` every 5,000 triples made, ``total`` 0 (not known
+        until the last triple), then ``(step, count, count)``.
 
     Examples
     --------
@@ -241,6 +245,8 @@ def export_rdf(
             f"'{format}' is not an RDF format. Fix: use one of {', '.join(RDF_FORMATS)}."
         )
     triples = rdf_triples(workspace, base_iri=base_iri, nodes=nodes)
+    if progress is not None:
+        triples = _counted(triples, progress, f"exporting {format} to {out}: triples")
     if isinstance(out, str | Path):
         with atomic_write(out, "wb") as handle:
             count = writer.write(triples, handle)
@@ -248,3 +254,15 @@ def export_rdf(
         count = writer.write(triples, out)
     log.info("wrote %d triples as %s", count, format)
     return count
+
+
+def _counted(
+    triples: Iterable[Triple], progress: Callable[[str, int, int], None], step: str
+) -> Iterator[Triple]:
+    count = 0
+    for triple in triples:
+        yield triple
+        count += 1
+        if count % 5_000 == 0:
+            progress(step, count, 0)
+    progress(step, count, count)

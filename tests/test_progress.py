@@ -254,3 +254,49 @@ def test_a_report_counts_its_sections_on_a_terminal(tmp_path: Path) -> None:
     )
     assert piped.returncode == 0, piped.stderr
     assert "writing the report" not in piped.stderr and "\r" not in piped.stderr
+
+
+# -- export: each format ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fmt", "out"),
+    [("graphml", "t.graphml"), ("gexf", "t.gexf"), ("kumu", "t.xlsx"), ("csv", "kumu")],
+)
+def test_a_network_export_counts_its_steps_on_a_terminal(
+    fmt: str, out: str, workspace: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / out
+    args = ["--db", str(workspace), "export", fmt, "--out", str(target)]
+    code, shown = _on_terminal(args, dict(os.environ))
+    assert code == 0, shown
+    step = f"exporting {fmt} to {target} (analysis fields, write the file)"
+    for done in range(3):
+        assert f"{step}: {done} of 2" in shown, shown
+    piped = subprocess.run(
+        [sys.executable, "-m", "civicgraph", *args], capture_output=True, text=True, check=False
+    )
+    assert piped.returncode == 0, piped.stderr
+    assert "exporting" not in piped.stderr and "\r" not in piped.stderr
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "nt", "jsonld", "rdfxml"])
+def test_an_rdf_export_counts_its_triples_on_a_terminal(
+    fmt: str, workspace: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / f"t.{fmt}"
+    args = ["--db", str(workspace), "export", "rdf", "--format", fmt, "--out", str(target)]
+    code, shown = _on_terminal(args, dict(os.environ))
+    assert code == 0, shown
+    written = re.search(r"([\d,]+) triples written", shown)
+    assert written, shown
+    count = written.group(1)
+    assert int(count.replace(",", "")) > 5_000  # so the count is shown while it goes
+    step = f"exporting {fmt} to {target}: triples"
+    assert f"{step}: 5,000 so far" in shown, shown
+    assert f"{step}: {count} of {count}" in shown, shown
+    piped = subprocess.run(
+        [sys.executable, "-m", "civicgraph", *args], capture_output=True, text=True, check=False
+    )
+    assert piped.returncode == 0, piped.stderr
+    assert "exporting" not in piped.stderr and "\r" not in piped.stderr

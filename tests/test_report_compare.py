@@ -142,24 +142,30 @@ def test_every_figure_of_a_demo_lsoa_stands_beside_comparators_of_its_level(
     said = page.locator("section.findings p.comparators").text_content()
     assert chosen.how in said and chosen.areas[0] in said  # page one says how, and which
     rows = shown_rows(page)
-    assert {r["section"] for r in rows} >= COMPARED_SECTIONS
     here = expected_figures(demo_workspace, graph, "lsoa", [code])[code]
     theirs = expected_figures(demo_workspace, graph, chosen.level, list(chosen.areas))
+    # the demo has one snapshot, no activities and no asset register: those sections name
+    # their figures as measured nowhere instead of drawing rows of nothing
+    unmeasured = {"What changed", "Activities", "Community-controlled assets"}
+    assert {r["section"] for r in rows} == COMPARED_SECTIONS - unmeasured
+    for title in unmeasured:
+        said = section_titled(page, title).locator(".compare-none").text_content() or ""
+        assert said.startswith("Not measured here or for its 5 statistical neighbours"), title
+    changed = section_titled(page, "What changed").locator(".compare-none").text_content()
+    assert "net change in services per 1,000 residents (area-changes)" in (changed or "")
     checked = 0
     for row in rows:
         key = row["figure"]
-        if key not in here:  # the net change: the demo has one snapshot, so none is measured
-            assert key == "net_services_per_1000" and row["measured"] == "0"
-            continue
-        if here[key] is None:
+        values = [v[key] for v in theirs.values() if v[key] is not None]
+        assert here.get(key) is not None or values, key  # a row has something measured
+        if here.get(key) is None:
             assert row["here"] == "", key
         else:
             assert _number(row["here"]) == pytest.approx(here[key], abs=1e-9), key
-        values = [v[key] for v in theirs.values() if v[key] is not None]
-        if not values:  # the demo has no activities and no asset register
-            assert row["measured"] == "0" and row["median"] == "", key
-            continue
         assert int(row["measured"]) == len(values), key
+        if not values:
+            assert row["median"] == "", key
+            continue
         assert _number(row["median"]) == pytest.approx(statistics.median(values)), key
         assert _number(row["low"]) == pytest.approx(min(values)), key
         assert _number(row["high"]) == pytest.approx(max(values)), key
@@ -288,6 +294,11 @@ def test_activities_and_assets_stand_beside_their_comparators(tmp_path: Path, op
     sections = {"sessions_per_1000": "Activities", "volunteering_per_1000": "Activities",
                 "community_share": "Community-controlled assets"}  # fmt: skip
     for key, values in expected.items():
+        if all(values[a] is None for a in ("E01000001", *chosen.areas)):  # measured nowhere
+            assert key not in rows, key
+            note = section_titled(page, sections[key]).locator(".compare-unmeasured")
+            assert "Not measured here" in (note.text_content() or ""), key
+            continue
         row = rows[key]
         assert row["section"] == sections[key], key
         here = values["E01000001"]

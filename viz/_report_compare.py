@@ -170,8 +170,8 @@ def choose_comparators(ctx: ReportContext) -> ComparatorSet:
         (),
         level,
         "",
-        short_none=f"no comparators of its level (it is the only {_level_word(level, 1)} "
-        f"in {where})",
+        short_none=f"no comparators of its level: it is the only {_level_word(level, 1)} "
+        f"in {where}",
         none=f"no comparators: it is the only {_level_word(level, 1)} in {where}, and areas "
         "of another level are not comparable (their rates count what serves the larger area "
         f"in each of its parts). Other {_level_word(level)} with population and IMD "
@@ -364,20 +364,33 @@ def _data(value: float | None) -> str:
 
 def comparison(ctx: ReportContext, keys: Sequence[str]) -> str:
     """The figures ``keys`` of the area beside the comparators' median and range, as a table
-    (or one line saying why there are no comparators)."""
+    (or one line saying why there are no comparators). A figure measured neither here nor
+    for any comparator is named in a line under the table, not drawn as an empty row; when
+    no figure is measured that line stands alone."""
     chosen = ctx.comparator_set
     if not chosen.areas:
         return (
-            f'<p class="note compare-none">{cell(_sentence(chosen.short_none))} (page one says '
-            "why).</p>"
+            f'<p class="note compare-none">{cell(_sentence(chosen.short_none))}; page one says '
+            "why.</p>"
         )
     head = (
         "<thead><tr><th>figure</th><th>this area</th><th>comparators' median</th>"
         "<th>range</th><th>comparators measured</th></tr></thead>"
     )
+    found = [compared(ctx, key) for key in keys]
+    unmeasured = [c.figure for c in found if c.here is None and not c.measured]
+    missing = (
+        f"Not measured here or for {cell(chosen.short)}: "
+        f"{cell(short_list([f'{f.label} ({f.query})' for f in unmeasured], 6))}; the data this "
+        "section names would measure " + ("it." if len(unmeasured) == 1 else "them.")
+    )
+    if len(unmeasured) == len(found):
+        return f'<p class="note compare-none">{missing}</p>'
     rows: list[str] = []
-    for key in keys:
-        c = compared(ctx, key)
+    for c in found:
+        if c.figure in unmeasured:
+            continue
+        key = c.figure.key
         kind = c.figure.kind
         here = _shown(c.here, kind) or "not measured"
         span = f"{_shown(c.low, kind)} to {_shown(c.high, kind)}" if c.measured else ""
@@ -392,7 +405,9 @@ def comparison(ctx: ReportContext, keys: Sequence[str]) -> str:
     return (
         f'<table class="compare">{head}<tbody>{"".join(rows)}</tbody></table>'
         f'<p class="note">Comparators: {cell(chosen.short)} (page one says how they were '
-        "chosen).</p>"
+        "chosen)."
+        + (f' <span class="compare-unmeasured">{missing}</span>' if unmeasured else "")
+        + "</p>"
     )
 
 
