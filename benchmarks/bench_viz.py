@@ -1,9 +1,11 @@
-"""Network pages at 500, 1,500, 5,000 and 20,000 nodes: write time, size, time to interactive.
+"""Network pages at 500, 1,500, 5,000 and 20,000 nodes: write time, size, time to first draw.
 
 A synthetic typed network (a quarter organisations, half services, a quarter
 locations; each service provided by one organisation and at one location, and
 half as many referrals as nodes: about 1.5 edges a node) is written with
-``write_view`` (layout computed, nothing folded) in fresh processes, and each page
+``write_view`` (layout computed, nothing folded into organisations) in fresh processes,
+twice: as it opens by default (clustered by sector and type from ``CLUSTER_AT`` nodes)
+and flat (``cluster_at=0``, every node drawn); and each page
 is opened in headless Chromium (Debian's chromium via Playwright, networking off)
 until the page reports it has drawn (``civicgraph.readyAt``, from navigation start).
 
@@ -21,12 +23,15 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import shutil
 import sys
 import time
 from pathlib import Path
 
 from _common import machine, median, run_measured, write_section
+
+from civicgraph.viz.page import CLUSTER_AT
 
 WORK = Path(__file__).resolve().parent / "_work" / "viz"
 CHROMIUM = "/usr/bin/chromium"
@@ -61,7 +66,7 @@ import sys, time
 from civicgraph.viz import write_view
 graph = typed_network(int(sys.argv[1]))
 started = time.perf_counter()
-result = write_view(graph, sys.argv[2], max_nodes=10**9)
+result = write_view(graph, sys.argv[2], max_nodes=10**9, cluster_at=int(sys.argv[3]))
 RESULT = {"seconds": time.perf_counter() - started, "bytes": result.bytes,
           "nodes": result.nodes, "edges": result.edges}
 """
@@ -131,17 +136,18 @@ def main() -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         for size in args.sizes:
-            page = WORK / f"ours-{size}.html"
-            writes = [run_measured(WRITE, str(size), str(page)) for _ in range(args.runs)]
-            ready = [interactive(browser, page, ours=True) for _ in range(args.runs)]
-            row = {
-                "size": size,
-                "edges": writes[0]["edges"],
-                "write_s": median([w["seconds"] for w in writes]),
-                "mb": writes[0]["bytes"] / 1e6,
-                "ready_s": median([r for r in ready if r is not None]),
-                "peak_mb": median([w["peak_rss_mb"] for w in writes]),
-            }
+            row: dict = {"size": size}
+            for variant, cluster_at in (("", CLUSTER_AT), ("flat_", 0)):
+                page = WORK / f"ours-{variant}{size}.html"
+                writes = [
+                    run_measured(WRITE, str(size), str(page), str(cluster_at))
+                    for _ in range(args.runs)
+                ]
+                ready = [interactive(browser, page, ours=True) for _ in range(args.runs)]
+                row["edges"] = writes[0]["edges"]
+                row[variant + "write_s"] = median([w["seconds"] for w in writes])
+                row[variant + "mb"] = writes[0]["bytes"] / 1e6
+                row[variant + "ready_s"] = median([r for r in ready if r is not None])
             if have_pyvis and size in BASELINE_SIZES:
                 baseline = WORK / f"pyvis-{size}.html"
                 pyvis_writes = [
@@ -164,27 +170,31 @@ def main() -> None:
         "## Network pages (`civicgraph viz`)",
         "",
         f"Machine: {machine()}. Median of {args.runs} runs; written by "
-        f"`benchmarks/bench_viz.py` on {time.strftime('%Y-%m-%d')}.",
+        f"`benchmarks/bench_viz.py` on {time.strftime('%Y-%m-%d')}; load average "
+        f"{os.getloadavg()[0]:.1f} at the end (the 2 cores were shared with other work).",
         "",
         "Synthetic typed network, about 1.5 edges a node; `write_view` computes the layout "
         "(igraph's grid Fruchterman-Reingold, each connected component apart) and writes one "
-        "self-contained page, nothing folded. *Interactive* is the time from navigation "
-        "start until the page has drawn the whole frozen network in headless Chromium "
-        "(networking off). Baseline in the same run: pyvis 0.3.2's default (`from_nx`, "
+        "self-contained page, nothing folded into organisations; *clustered* is the page as "
+        f"it opens by default (from {CLUSTER_AT} nodes: one dot per sector or node type, "
+        "expanding on a click), *flat* the same page with `cluster_at=0` (every node drawn). "
+        "*First draw* is the time from navigation start until the page has drawn its frozen "
+        "network, fitted it and placed its labels (`civicgraph.readyAt`) in headless "
+        "Chromium (networking off). Baseline in the same run: pyvis 0.3.2's default (`from_nx`, "
         f"physics on, scripts inlined), time until it shows the network (its 1,000 "
         "stabilisation iterations done, loading bar gone; the nodes keep moving after), capped at "
         f"{BASELINE_CAP_S:.0f} s of waiting (one run). The layout was DrL at first: 15 s at "
         "20,000 nodes against 0.6 s for grid Fruchterman-Reingold, so it went.",
         "",
-        "| nodes | edges | write s | page MB | interactive s | pyvis write s | pyvis MB "
-        "| pyvis shown s |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| nodes | edges | write s | page MB | first draw s (clustered) "
+        "| first draw s (flat) | flat write s | pyvis write s | pyvis MB | pyvis shown s |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
         baseline = "pyvis_write_s" in row
         lines.append(
             f"| {row['size']:,} | {row['edges']:,} | {row['write_s']:.2f} | {row['mb']:.1f} "
-            f"| {row['ready_s']:.2f} | "
+            f"| {row['ready_s']:.2f} | {row['flat_ready_s']:.2f} | {row['flat_write_s']:.2f} | "
             + (
                 f"{row['pyvis_write_s']:.2f} | {row['pyvis_mb']:.1f} | "
                 f"{seconds(row['pyvis_ready_s'], capped=True)} |"
@@ -197,11 +207,16 @@ def main() -> None:
     for size, target in targets.items():
         found = [r for r in rows if r["size"] == size]
         if found:
-            verdict = "met" if found[0]["ready_s"] < target else "NOT met"
+            worst = max(found[0]["ready_s"], found[0]["flat_ready_s"])
+            verdict = "met" if worst < target else "NOT met"
             lines.append(
-                f"- Target {size:,} nodes interactive in under {target:.0f} s: {verdict} "
-                f"({found[0]['ready_s']:.2f} s)."
+                f"- Target {size:,} nodes drawn in under {target:.0f} s: {verdict} "
+                f"(clustered {found[0]['ready_s']:.2f} s, flat {found[0]['flat_ready_s']:.2f} s)."
             )
+    lines.append(
+        "- *Write s* is timed in a fresh process, so it includes importing python-igraph for "
+        "the first layout (imported on first use since the start-up change)."
+    )
     if not have_pyvis:
         lines.append("- pyvis is not installed here; no baseline (`pip install pyvis`).")
     write_section("viz", "\n".join(lines))

@@ -16,8 +16,8 @@ from itertools import combinations
 from pathlib import Path
 
 from civicgraph.graph.matching import OrgRecord, links_among
+from civicgraph.ingest._values import normalise_postcode
 from civicgraph.ingest.giving360._flat import unflatten
-from civicgraph.ingest.hsds._common import normalise_postcode
 from civicgraph.ontology import normalise_name, normalise_org_id, parse_org_id
 
 REGISTERS = ("GB-CHC", "GB-COH", "GB-SC", "GB-NIC")

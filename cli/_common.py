@@ -23,6 +23,7 @@ __all__ = [
     "OUTPUT_FORMATS",
     "Choice",
     "State",
+    "StepLines",
     "answer_about",
     "as_of_option",
     "as_of_param",
@@ -38,7 +39,6 @@ __all__ = [
     "out_option",
     "output_options",
     "output_params",
-    "progress_counter",
     "resolve_format",
     "scoped_nodes",
     "step_progress",
@@ -75,36 +75,39 @@ def dumps(data: Any) -> str:
     ).decode()
 
 
-def progress_counter() -> Callable[[int], None] | None:
-    """A progress counter on stderr, only when stderr is a terminal."""
-    if not sys.stderr.isatty():
-        return None
-    seen = [0]
+class StepLines:
+    """Progress of long steps on stderr, ``step: done of total``, one line per step
+    rewritten in place; a step ends its line when done reaches total. A total of 0 with
+    some done is not known yet: ``step: done so far``. Made by :func:`step_progress`."""
 
-    def tick(n: int) -> None:
-        seen[0] += n
-        click.echo(f"\r  read {seen[0]:,} records", nl=False, err=True)
+    def __init__(self) -> None:
+        self._finished: set[str] = set()
+        self._open = False
 
-    return tick
-
-
-def step_progress() -> Callable[[str, int, int], None] | None:
-    """Progress of long steps, ``step: done of total``, on stderr; only on a terminal.
-
-    Each step keeps one line, rewritten in place; a step ends its line when done.
-    """
-    if not sys.stderr.isatty():
-        return None
-    shown: dict[str, bool] = {}
-
-    def show(step: str, done: int, total: int) -> None:
-        if shown.get(step):
+    def __call__(self, step: str, done: int, total: int) -> None:
+        if step in self._finished:
             return  # this step has finished its line
-        finished = done >= total
-        click.echo(f"\r  {step}: {done:,} of {total:,}", nl=finished, err=True)
-        shown[step] = finished
+        known = total > 0 or done == 0
+        finished = known and done >= total
+        shown = f"{done:,} of {total:,}" if known else f"{done:,} so far"
+        click.echo(f"\r  {step}: {shown}".ljust(40), nl=finished, err=True)
+        self._open = not finished
+        if finished:
+            self._finished.add(step)
 
-    return show
+    def end(self) -> None:
+        """End a line left part-way (the command failed or stopped): what follows starts
+        on a line of its own."""
+        if self._open:
+            click.echo(err=True)
+            self._open = False
+
+
+def step_progress() -> StepLines | None:
+    """:class:`StepLines` on stderr when it is a terminal; None when piped (no progress)."""
+    if not sys.stderr.isatty():
+        return None
+    return StepLines()
 
 
 OUTPUT_FORMATS = ("table", "csv", "json", "xlsx", "md")

@@ -14,6 +14,7 @@ from ._common import (
     as_of_param,
     echo_as_of,
     scoped_nodes,
+    step_progress,
     within_option,
     within_param,
 )
@@ -111,7 +112,10 @@ def export_rdf_command(
     """
     with state.workspace(as_of=as_of) as workspace:
         nodes = scoped_nodes(workspace, within)
-        count = export_rdf(workspace, out, format=rdf_format, base_iri=base_iri, nodes=nodes)
+        progress = step_progress()
+        count = export_rdf(
+            workspace, out, format=rdf_format, base_iri=base_iri, nodes=nodes, progress=progress
+        )
         echo_as_of(workspace)
     click.echo(f"{count:,} triples written to {out}", err=True)
 
@@ -159,8 +163,15 @@ def _network_command(name: str) -> click.Command:
             nodes = scoped_nodes(workspace, within, graph=graph)
             if nodes is None:
                 click.echo("note: the whole graph (no --within)", err=True)
+            progress = step_progress()
             path = export_network(
-                graph, out, format=name, nodes=nodes, analysis=analysis, seed=seed
+                graph,
+                out,
+                format=name,
+                nodes=nodes,
+                analysis=analysis,
+                seed=seed,
+                progress=progress,
             )
         click.echo(f"written to {path}", err=True)
 

@@ -13,7 +13,7 @@ from ..graph import IngestReport
 from ..ingest import INGESTERS, Ingester
 from ..ingest import ingest as run_ingest
 from ..ingest import validate as run_validate
-from ._common import CONTEXT_SETTINGS, Choice, State, dumps, format_option, progress_counter
+from ._common import CONTEXT_SETTINGS, Choice, State, dumps, format_option, step_progress
 
 __all__ = ["ingest", "validate"]
 
@@ -43,7 +43,7 @@ def _ingest_command(ingester: Ingester) -> click.Command:
         snapshot_date: str | None,
         **options: Any,
     ) -> None:
-        progress = progress_counter()
+        progress = step_progress()
         try:
             with state.workspace() as workspace:
                 report = run_ingest(
@@ -59,14 +59,15 @@ def _ingest_command(ingester: Ingester) -> click.Command:
                 )
         except StrictModeError as error:
             if progress:
-                click.echo(err=True)
+                progress.end()
             if isinstance(error.report, IngestReport):
                 _write_report(error.report, report_path)
                 for line in error.report.summary_lines():
                     click.echo(line, err=True)
             raise
-        if progress:
-            click.echo(err=True)
+        finally:
+            if progress:
+                progress.end()
         _write_report(report, report_path)
         _print_report(report, output_format)
 

@@ -8,7 +8,15 @@ from ..viz import COLOR_BY, DEFAULT_MAX_NODES, VIEWS, write_view
 from ..viz._layout import MEASURES
 from ..viz.map import MAP_LEVELS, write_map
 from ..viz.report import write_area_report
-from ._common import CONTEXT_SETTINGS, Choice, State, as_of_option, echo_as_of, within_option
+from ._common import (
+    CONTEXT_SETTINGS,
+    Choice,
+    State,
+    as_of_option,
+    echo_as_of,
+    step_progress,
+    within_option,
+)
 
 __all__ = ["report", "viz"]
 
@@ -222,15 +230,21 @@ def report(
         stored = workspace.scope_areas()
         echo_as_of(workspace)
         scope = resolve_scope(graph, within, stored=stored) if within or stored else None
-        result = write_area_report(
-            graph,
-            area,
-            out,
-            pdf=not no_pdf,
-            within=scope,
-            workspace=workspace,
-            map_layer=map_layer,
-        )
+        progress = step_progress()
+        try:
+            result = write_area_report(
+                graph,
+                area,
+                out,
+                pdf=not no_pdf,
+                within=scope,
+                workspace=workspace,
+                map_layer=map_layer,
+                progress=progress,
+            )
+        finally:
+            if progress:
+                progress.end()
     if result.scope is not None:
         click.echo(f"note: {result.scope.describe()}", err=True)
     click.echo(f"report written to {result.html}", err=True)

@@ -48,7 +48,7 @@ from ..ontology.rdf import (
 )
 from .build import ASSERTED_PROPS, Graph
 
-__all__ = ["Triple", "graph_triples"]
+__all__ = ["Former", "Triple", "graph_triples", "snapshot_of"]
 
 Triple = tuple[str, str, str, str | None]
 """(subject, predicate, object, datatype): ``datatype`` is ``None`` for an IRI object."""
@@ -59,6 +59,7 @@ _INTEGER = XSD + "integer"
 _DECIMAL = XSD + "decimal"
 _BOOLEAN = XSD + "boolean"
 _DATETIME = XSD + "dateTime"
+_DATE = XSD + "date"
 _JSON = RDF + "JSON"
 _WKT = GSP + "wktLiteral"
 _LABEL = RDFS + "label"
@@ -188,26 +189,46 @@ def snapshots_of(sources: list[dict[str, Any]], base: str) -> dict[str, Snapshot
     found: dict[str, Snapshot] = {}
     for source in sources:
         current = [s for s in source["snapshots"] if s["current"]]
-        if not current:
-            continue
-        snap = current[0]
-        digest = snap["sha256"]
-        same = [s for s in source["snapshots"] if digest and s["sha256"] == digest]
-        first_seen = min(s["ingested_at"] for s in same) if same else snap["ingested_at"]
-        source_iri = f"{base}source/{quote(source['name'], safe='')}"
-        tail = digest[:16] if digest else f"n{snap['snapshot']}"
-        found[source["name"]] = Snapshot(
-            source=source["name"],
-            kind=source["kind"],
-            iri=f"{source_iri}/snapshot/{tail}",
-            source_iri=source_iri,
-            generated_at=first_seen,
-            sha256=digest,
-            variant=snap["variant"],
-            input=snap["input"],
-            license=snap.get("metadata", {}).get("license") or {},
-        )
+        if current:
+            found[source["name"]] = snapshot_of(source, current[0], base)
     return found
+
+
+def snapshot_of(source: Mapping[str, Any], snap: Mapping[str, Any], base: str) -> Snapshot:
+    """One snapshot of a source (an item of ``Workspace.sources()``), as the export names it."""
+    digest = snap["sha256"]
+    same = [s for s in source["snapshots"] if digest and s["sha256"] == digest]
+    first_seen = min(s["ingested_at"] for s in same) if same else snap["ingested_at"]
+    source_iri = f"{base}source/{quote(source['name'], safe='')}"
+    tail = digest[:16] if digest else f"n{snap['snapshot']}"
+    return Snapshot(
+        source=source["name"],
+        kind=source["kind"],
+        iri=f"{source_iri}/snapshot/{tail}",
+        source_iri=source_iri,
+        generated_at=first_seen,
+        sha256=digest,
+        variant=snap["variant"],
+        input=snap["input"],
+        license=snap.get("metadata", {}).get("license") or {},
+    )
+
+
+@dataclass(frozen=True)
+class Former:
+    """A node no longer listed: what its last listing said, and since when it is gone."""
+
+    node_type: NodeType
+    props: Mapping[str, Any]
+    """The properties of its last listing."""
+    first_asserted: str
+    last_asserted: str
+    last_listed_in: Snapshot
+    """The snapshot that last listed it (its provenance)."""
+    gone_since: str
+    """The day of the first snapshot that no longer lists it."""
+    evidence: str
+    """Why it is closed: 'no longer listed by SOURCE since snapshot N (DATE); ...'."""
 
 
 def _datetime(text: str) -> str:
@@ -222,8 +243,10 @@ class _Mapper:
         base: str,
         snapshots: Mapping[str, Snapshot],
         records: Mapping[str, list[tuple[str, str]]],
+        former: Mapping[str, Former] | None = None,
     ) -> None:
         self.graph = graph
+        self.former = dict(former or {})
         self.base = base
         self.snapshots = snapshots
         self.records = records
@@ -233,6 +256,11 @@ class _Mapper:
             node_type = NodeType(data["type"])
             self.types[node] = node_type
             self.iris[node] = node_iri(node_type, node, base=base)
+        self.former_iris = {
+            node: node_iri(gone.node_type, node, base=base)
+            for node, gone in self.former.items()
+            if node not in self.iris
+        }
         self.class_types = {
             t: [class_iri(t)]
             + [
@@ -286,6 +314,29 @@ class _Mapper:
     def node(self, node: str, data: Mapping[str, Any]) -> Iterator[Triple]:
         s = self.iris[node]
         node_type = self.types[node]
+        yield from self._described(s, node_type, data)
+        if node_type.value in LIFECYCLE_TYPES:
+            state, evidence = lifecycle_of(dict(data))
+            yield s, CG + "lifecycleState", lifecycle_iri(state), None
+            yield s, CG + "lifecycleEvidence", evidence, _STRING
+        yield from _asserted(s, data)
+        yield from self._placed(s, node, data)
+
+    def formers(self) -> Iterator[Triple]:
+        """The nodes no longer listed: class, last listed properties, closed, since when."""
+        for node, s in sorted(self.former_iris.items(), key=lambda item: item[1]):
+            gone = self.former[node]
+            yield from self._described(s, gone.node_type, gone.props)
+            if gone.node_type.value in LIFECYCLE_TYPES:
+                yield s, CG + "lifecycleState", lifecycle_iri("closed"), None
+            yield s, CG + "lifecycleEvidence", gone.evidence, _STRING
+            yield s, CG + "firstAsserted", gone.first_asserted, _DATE
+            yield s, CG + "lastAsserted", gone.last_asserted, _DATE
+            yield s, PROV + "invalidatedAtTime", gone.gone_since + "T00:00:00", _DATETIME
+            yield s, _DERIVED, gone.last_listed_in.iri, None
+
+    def _described(self, s: str, node_type: NodeType, data: Mapping[str, Any]) -> Iterator[Triple]:
+        """A node's classes, label and properties (documented ``cg:``, the rest ``cgf:``)."""
         self.class_counts[node_type] += 1
         for cls in self.class_types[node_type]:
             yield s, _TYPE, cls, None
@@ -314,10 +365,9 @@ class _Mapper:
                             yield s, direct, lexical, None
                     else:
                         yield s, direct, lexical, dt
-        if node_type.value in LIFECYCLE_TYPES:
-            state, evidence = lifecycle_of(dict(data))
-            yield s, CG + "lifecycleState", lifecycle_iri(state), None
-            yield s, CG + "lifecycleEvidence", evidence, _STRING
+
+    def _placed(self, s: str, node: str, data: Mapping[str, Any]) -> Iterator[Triple]:
+        node_type = self.types[node]
         if node_type is NodeType.CONCEPT:
             scheme = self._scheme(node, data)
             yield s, SKOS + "inScheme", scheme, None
@@ -414,6 +464,7 @@ class _Mapper:
                     edge_predicate, datatype = known
                 for lexical, dt in literals(datatype, data[name]):
                     yield statement, edge_predicate, lexical, dt
+            yield from _asserted(statement, data)
             for source in sorted(data.get("sources") or ()):
                 snapshot = self.snapshots.get(source)
                 if snapshot is not None:
@@ -426,28 +477,40 @@ class _Mapper:
             yield iri, DCT + "title", label, _STRING
 
     def sources_triples(self) -> Iterator[Triple]:
+        current = {snap.iri for snap in self.snapshots.values()}
         for name in sorted(self.snapshots):
-            snap = self.snapshots[name]
-            src = snap.source_iri
+            yield from self._snapshot_triples(self.snapshots[name], source=True)
+        earlier = {
+            gone.last_listed_in.iri: gone.last_listed_in
+            for node, gone in self.former.items()
+            if node in self.former_iris
+        }
+        for iri in sorted(set(earlier) - current):
+            yield from self._snapshot_triples(earlier[iri], source=False)
+
+    def _snapshot_triples(self, snap: Snapshot, *, source: bool) -> Iterator[Triple]:
+        """A snapshot, and (``source``) the source it is a snapshot of."""
+        src = snap.source_iri
+        if source:
             yield src, _TYPE, DCAT + "Dataset", None
             yield src, _TYPE, PROV + "Entity", None
-            yield src, DCT + "title", name, _STRING
+            yield src, DCT + "title", snap.source, _STRING
             yield src, CG + "ingester", snap.kind, _STRING
             licence_url, licence_name = snap.license.get("url", ""), snap.license.get("name", "")
             if licence_url and is_iri(licence_url):
                 yield src, DCT + "license", licence_url, None
             if licence_name:
                 yield src, CG + "licenseName", licence_name, _STRING
-            s = snap.iri
-            yield s, _TYPE, PROV + "Entity", None
-            yield s, PROV + "specializationOf", src, None
-            yield s, PROV + "generatedAtTime", _datetime(snap.generated_at), _DATETIME
-            if snap.sha256:
-                yield s, CG + "sha256", snap.sha256, _STRING
-            if snap.variant:
-                yield s, CG + "variant", snap.variant, _STRING
-            if snap.input.startswith(("http://", "https://")) and is_iri(snap.input):
-                yield s, DCAT + "downloadURL", snap.input, None
+        s = snap.iri
+        yield s, _TYPE, PROV + "Entity", None
+        yield s, PROV + "specializationOf", src, None
+        yield s, PROV + "generatedAtTime", _datetime(snap.generated_at), _DATETIME
+        if snap.sha256:
+            yield s, CG + "sha256", snap.sha256, _STRING
+        if snap.variant:
+            yield s, CG + "variant", snap.variant, _STRING
+        if snap.input.startswith(("http://", "https://")) and is_iri(snap.input):
+            yield s, DCAT + "downloadURL", snap.input, None
 
     def description(self, triples: int) -> Iterator[Triple]:
         d = f"{self.base}dataset"
@@ -484,6 +547,14 @@ class _Mapper:
         yield from partitions
 
 
+def _asserted(s: str, data: Mapping[str, Any]) -> Iterator[Triple]:
+    """First and last asserted (the days of the first and last snapshot asserting it)."""
+    for name, term in (("first_asserted", "firstAsserted"), ("last_asserted", "lastAsserted")):
+        day = data.get(name)
+        if isinstance(day, str) and _DATE_TEXT.match(day):
+            yield s, CG + term, day, _DATE
+
+
 def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
@@ -494,14 +565,19 @@ def graph_triples(
     sources: list[dict[str, Any]],
     records: Mapping[str, list[tuple[str, str]]],
     base: str | None = None,
+    former: Mapping[str, Former] | None = None,
 ) -> Iterator[Triple]:
-    """Every triple of the export of ``graph``, its provenance and its description, in order."""
+    """Every triple of the export of ``graph``, its provenance and its description, in order.
+
+    ``former``: the nodes no longer listed (by node id), written after the graph's nodes.
+    """
     base = base_iri(base)
     snapshots = snapshots_of(sources, base)
-    mapper = _Mapper(graph, base=base, snapshots=snapshots, records=records)
+    mapper = _Mapper(graph, base=base, snapshots=snapshots, records=records, former=former)
     count = 0
     parts: Iterable[Iterator[Triple]] = (
         mapper.nodes(),
+        mapper.formers(),
         mapper.edges(),
         mapper.schemes_triples(),
         mapper.sources_triples(),

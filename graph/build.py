@@ -32,7 +32,15 @@ from ..ontology import EDGE_TYPES, NODE_TYPES
 from .identity import NAME_ONLY_PREFIXES
 from .placing import place
 
-__all__ = ["ASSERTED_PROPS", "Graph", "StepProgress", "build_graph", "count_by_type", "edge_key"]
+__all__ = [
+    "ASSERTED_PROPS",
+    "Graph",
+    "StepProgress",
+    "assert_spans",
+    "build_graph",
+    "count_by_type",
+    "edge_key",
+]
 
 log = logging.getLogger(__name__)
 
@@ -194,7 +202,7 @@ def build_graph(
     if progress:
         progress("building the analysis graph: edge facts", edge_total, edge_total)
     graph.graph["skipped_edges"] = skipped
-    _assert_spans(conn, graph, entity)
+    assert_spans(conn, graph, entity)
     place(graph)
     if skipped:
         log.warning(
@@ -221,17 +229,27 @@ def _widen(spans: dict[Any, list[str]], item: Any, day: str) -> None:
         span[1] = day
 
 
-def _assert_spans(conn: sqlite3.Connection, graph: Graph, entity: dict[str, str]) -> None:
+def assert_spans(
+    conn: sqlite3.Connection,
+    graph: Graph,
+    entity: dict[str, str],
+    *,
+    only: Collection[int] | None = None,
+) -> None:
     """Set ``first_asserted`` / ``last_asserted`` on every node and edge of ``graph``.
 
     Every snapshot counts, current or not: a node asserted in March and again in
     June was first asserted in March, though only June's snapshot is current.
+    ``only``: just these snapshots count (the graph as it stood on a day).
     """
     days: dict[int, str] = dict(conn.execute(_SNAPSHOT_DAYS))
+    if only is not None:
+        days = {sid: day for sid, day in days.items() if sid in only}
     nodes: dict[str, dict[str, Any]] = graph._node  # type: ignore[attr-defined]
     node_spans: dict[str, list[str]] = {}
     for key, snapshot_id in conn.execute(_NODE_SPANS):
-        _widen(node_spans, entity.get(key, key), days[snapshot_id])
+        if snapshot_id in days:
+            _widen(node_spans, entity.get(key, key), days[snapshot_id])
     for node, (first, last) in node_spans.items():
         attrs = nodes.get(node)
         if attrs is not None:
@@ -239,6 +257,8 @@ def _assert_spans(conn: sqlite3.Connection, graph: Graph, entity: dict[str, str]
             attrs["last_asserted"] = last
     edge_spans: dict[tuple[str, str, str], list[str]] = {}
     for edge_type, source_key, target_key, disc, snapshot_id in conn.execute(_EDGE_SPANS):
+        if snapshot_id not in days:
+            continue
         u = entity.get(source_key, source_key)
         v = entity.get(target_key, target_key)
         _widen(edge_spans, (u, v, edge_key(edge_type, disc)), days[snapshot_id])

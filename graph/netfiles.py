@@ -587,6 +587,7 @@ def export_network(
     nodes: Iterable[str] | None = None,
     analysis: bool = True,
     seed: int = 1,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> Path:
     """Write the workspace's graph as GEXF, GraphML or Kumu; return the path written.
 
@@ -605,6 +606,8 @@ def export_network(
         prevention level), computed on the whole graph.
     seed
         The random seed of the analysis fields, as in the queries.
+    progress
+        Told ``(step, done, total)``: the analysis fields computed, the file written.
 
     Examples
     --------
@@ -620,11 +623,18 @@ def export_network(
         )
     graph = workspace.graph() if isinstance(workspace, Workspace) else workspace
     fields: dict[str, dict[str, Any]] = {}
-    if analysis and graph.number_of_nodes():
+    with_fields = analysis and graph.number_of_nodes() > 0
+    steps = ("analysis fields", "write the file") if with_fields else ("write the file",)
+    step = f"exporting {format} to {out} ({', '.join(steps)})"
+    if progress is not None:
+        progress(step, 0, len(steps))
+    if with_fields:
         # The fields are the queries' answers; imported here because queries build on graph.
         from ..queries.fields import analysis_fields
 
         fields = analysis_fields(graph, seed=seed)
+        if progress is not None:
+            progress(step, 1, len(steps))
     if nodes is not None:
         chosen = set(nodes)
         missing = sorted(chosen - set(graph.nodes))
@@ -637,6 +647,8 @@ def export_network(
         graph = graph.subgraph(chosen)
     path = Path(out)
     writer.write(graph, path, fields=fields)
+    if progress is not None:
+        progress(step, len(steps), len(steps))
     log.info(
         "wrote %s with %d nodes and %d edges",
         path,

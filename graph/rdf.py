@@ -13,6 +13,12 @@ What an export holds (see ``docs/ontology.md``):
   snapshot's source, content digest and time;
 - taxonomy terms as SKOS concept schemes (``skos:inScheme``, ``skos:broader``),
   coordinates as WGS84 ``geo:lat``/``geo:long`` and GeoSPARQL WKT points;
+- time: each node and edge's ``cg:firstAsserted`` / ``cg:lastAsserted`` (the days of
+  the first and last snapshot asserting it, ``xsd:date``); each thing a source no
+  longer lists, with the class and properties of its last listing,
+  ``cg:lifecycleState`` closed, the reason in ``cg:lifecycleEvidence`` ("no longer
+  listed by SOURCE since snapshot N (DATE)") and ``prov:invalidatedAtTime`` (the start
+  of that snapshot's day), derived from the snapshot that last listed it;
 - a VoID/DCAT description of the dataset: counts, sources, licences, date.
 
 IRIs are built from ids (``ontology.node_iri``), snapshots are named by the
@@ -26,12 +32,17 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from .._files import atomic_write
 from ..errors import UsageError
-from ._rdf_mapping import Triple, graph_triples, is_iri
+from ..ontology import NodeType
+from ..ontology import base_iri as resolve_base
+from ..ontology.lifecycle import lifecycle_of
+from ._rdf_mapping import Former, Triple, graph_triples, is_iri, snapshot_of
 from ._rdf_writers import write_jsonld, write_ntriples, write_rdfxml, write_turtle
+from .build import Graph
+from .timeline import REFERENCE_KINDS
 from .workspace import Workspace
 
 __all__ = [
@@ -40,6 +51,7 @@ __all__ = [
     "Triple",
     "export_rdf",
     "is_iri",
+    "no_longer_listed",
     "rdf_triples",
 ]
 
@@ -105,7 +117,91 @@ def rdf_triples(
         sources=workspace.sources(),
         records=workspace.node_records(),
         base=base_iri,
+        # A place's export holds what is placed there now; a former thing is placed nowhere now.
+        former=no_longer_listed(workspace, graph, base=base_iri) if nodes is None else None,
     )
+
+
+_SKIPPED = frozenset({NodeType.AREA.value, NodeType.CONCEPT.value})
+"""Geography and taxonomy: never closed (as in ``query changes``)."""
+
+
+def no_longer_listed(
+    workspace: Workspace, graph: Graph, *, base: str | None = None
+) -> dict[str, Former]:
+    """The things an earlier snapshot listed that no snapshot in force lists: closed.
+
+    Each source's snapshots up to the one in force (its current one, or as of the
+    workspace's day) are read; a node one of them asserts that the source's
+    snapshot in force does not, nor any other source's, and that is not in
+    ``graph``, is no longer listed. Its reason names the source that listed it
+    last and the snapshot since which it does not (as ``query changes`` says it).
+    Areas and taxonomy terms are geography and vocabulary, not provision: never
+    closed. Only sources with more than one snapshot are read.
+
+    Examples
+    --------
+    >>> from civicgraph.graph._examples import two_snapshots
+    >>> ws = two_snapshots()  # 2025-01-01: Lunch club, Youth club; 06-01: Lunch club, Warm space
+    >>> [(g.props["name"], g.gone_since) for g in no_longer_listed(ws, ws.graph()).values()]
+    [('Youth club', '2025-06-01')]
+    >>> no_longer_listed(ws.at("2025-03-01"), ws.at("2025-03-01").graph())
+    {}
+    """
+    base = resolve_base(base)
+    node_ids = workspace.node_ids()
+    listed_now: set[str] = set()
+    # node id -> (its last listing's (date, id), source, snapshot, type, props)
+    last: dict[str, tuple[tuple[str, int], str, dict[str, Any], str, dict[str, Any]]] = {}
+    gone_since: dict[str, dict[str, Any]] = {}
+    first: dict[str, str] = {}
+    by_source: dict[str, dict[str, Any]] = {}
+    for source in workspace.sources():
+        snaps = sorted(source["snapshots"], key=lambda s: (s["date"], s["snapshot"]))
+        in_force = [s for s in snaps if s["current"]]
+        if source["kind"] in REFERENCE_KINDS or not in_force or len(snaps) < 2:
+            continue
+        by_source[source["name"]] = source
+        upto = snaps[: snaps.index(in_force[0]) + 1]
+        for position, snap in enumerate(upto):
+            key = (snap["date"], snap["snapshot"])
+            following = upto[position + 1] if position + 1 < len(upto) else None
+            for fact_key, node_type, _, props in workspace.snapshot_facts(snap["snapshot"]):
+                if node_type in _SKIPPED:
+                    continue
+                node = node_ids.get(fact_key, fact_key)
+                if following is None:
+                    listed_now.add(node)
+                    continue
+                if node not in first or snap["date"] < first[node]:
+                    first[node] = snap["date"]
+                seen = last.get(node)
+                if seen is None or key >= seen[0]:
+                    last[node] = (key, source["name"], snap, node_type, props)
+                    gone_since[node] = following
+    found: dict[str, Former] = {}
+    for node in sorted(last):
+        if node in listed_now or node in graph:
+            continue
+        (day, _), source_name, snap, node_type, props = last[node]
+        since = gone_since[node]
+        evidence = (
+            f"no longer listed by {source_name} since snapshot {since['snapshot']} "
+            f"({since['date']}); last listed in snapshot {snap['snapshot']} ({day})"
+        )
+        state, said = lifecycle_of(props)
+        if state == "closed":
+            evidence = f"{said} in snapshot {snap['snapshot']}; " + evidence
+        found[node] = Former(
+            node_type=NodeType(node_type),
+            props=props,
+            first_asserted=first.get(node, day),
+            last_asserted=day,
+            last_listed_in=snapshot_of(by_source[source_name], snap, base),
+            gone_since=since["date"],
+            evidence=evidence,
+        )
+    return found
 
 
 def export_rdf(
@@ -115,6 +211,7 @@ def export_rdf(
     format: str = "turtle",
     base_iri: str | None = None,
     nodes: Iterable[str] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> int:
     """Write the workspace as RDF to a file; return the number of triples written.
 
@@ -131,6 +228,9 @@ def export_rdf(
         ``https://w3id.org/civicgraph/id/``).
     nodes
         Only these nodes and the edges among them (see :func:`rdf_triples`).
+    progress
+        Told ``(step, done, total)`` every 5,000 triples made, ``total`` 0 (not known
+        until the last triple), then ``(step, count, count)``.
 
     Examples
     --------
@@ -145,6 +245,8 @@ def export_rdf(
             f"'{format}' is not an RDF format. Fix: use one of {', '.join(RDF_FORMATS)}."
         )
     triples = rdf_triples(workspace, base_iri=base_iri, nodes=nodes)
+    if progress is not None:
+        triples = _counted(triples, progress, f"exporting {format} to {out}: triples")
     if isinstance(out, str | Path):
         with atomic_write(out, "wb") as handle:
             count = writer.write(triples, handle)
@@ -152,3 +254,15 @@ def export_rdf(
         count = writer.write(triples, out)
     log.info("wrote %d triples as %s", count, format)
     return count
+
+
+def _counted(
+    triples: Iterable[Triple], progress: Callable[[str, int, int], None], step: str
+) -> Iterator[Triple]:
+    count = 0
+    for triple in triples:
+        yield triple
+        count += 1
+        if count % 5_000 == 0:
+            progress(step, count, 0)
+    progress(step, count, count)

@@ -9,6 +9,8 @@ stood on a day:
    with no snapshot by then holds nothing then. Area lookups (``areas``) are
    geography, not provision: they always count with their current snapshot, so
    that places can still be named.
+   Each node's and edge's ``first_asserted`` / ``last_asserted`` count only the
+   snapshots dated by then (and those in force).
 2. **What had not yet ended, nor yet begun, by its own dates.** A node or edge
    whose own end date (a grant's ``planned_end``, an activity's or tie's
    ``end_date``) falls before the day has ended; one whose own start (a grant's
@@ -44,7 +46,7 @@ from datetime import date
 from typing import Any
 
 from ..errors import UsageError
-from .build import Graph, StepProgress, build_graph
+from .build import Graph, StepProgress, assert_spans, build_graph
 
 __all__ = [
     "AS_OF",
@@ -296,6 +298,12 @@ def as_of_graph(
             conn, progress=progress, snapshots={sid for sid, _ in in_force.values()}
         )
     _filter_own_dates(graph, info)
+    # First and last asserted as known then: later snapshots had not been taken.
+    counted = {s.id for s in snapshots if s.date <= day} | {sid for sid, _ in in_force.values()}
+    if counted != {s.id for s in snapshots}:
+        assert_spans(
+            conn, graph, dict(conn.execute("SELECT key, node_id FROM entity")), only=counted
+        )
     graph.graph[AS_OF] = info.as_dict()
     log.info(
         "as of %s: %d nodes and %d edges", day, graph.number_of_nodes(), graph.number_of_edges()

@@ -613,6 +613,8 @@ class Workspace:
     def node_records(self) -> dict[str, list[tuple[str, str]]]:
         """For every node of the graph, the records that assert it: ``[(source, record id)]``.
 
+        As of a day (:attr:`as_of`), the records of the snapshots in force then.
+
         :meth:`facts` for all nodes at once, without the properties: the
         provenance an export writes. Sorted, so that it is the same on every call.
 
@@ -629,9 +631,17 @@ class Workspace:
         """
         entity = dict(self._rows("SELECT key, node_id FROM entity"))
         records: dict[str, set[tuple[str, str]]] = {}
+        where = "s.is_current = 1"
+        params: tuple[str, ...] = ()
+        conn = self._connect(create=False)
+        if self.as_of is not None and conn is not None:  # the snapshots in force that day
+            where = "s.id IN (SELECT value FROM json_each(?))"
+            in_force = sorted(sid for sid, _ in snapshots_in_force(conn, self.as_of).values())
+            params = (orjson.dumps(in_force).decode(),)
         for source, key, record_id in self._rows(
             "SELECT s.source, f.key, f.record_id FROM node_fact f "
-            "JOIN snapshot s ON s.id = f.snapshot_id WHERE s.is_current = 1"
+            f"JOIN snapshot s ON s.id = f.snapshot_id WHERE {where}",
+            params,
         ):
             records.setdefault(entity.get(key, key), set()).add((source, record_id))
         return {node: sorted(pairs) for node, pairs in records.items()}

@@ -45,7 +45,11 @@ __all__ = ["ReadContext", "run_ingest"]
 
 log = logging.getLogger("civicgraph.ingest")
 
-Progress = Callable[[int], None]
+Progress = Callable[[str, int, int], None]
+"""Told ``(step, done, total)`` as an ingest goes; ``total`` 0 when it is not known yet."""
+
+_EVERY = 1000
+"""Rows read between two progress reports."""
 
 RESERVED_PROPS = frozenset({"type", "sources", "first_asserted", "last_asserted"})
 
@@ -66,6 +70,8 @@ class ReadContext:
     source: str
     encoding: str | None = None
     progress: Progress | None = None
+    """Told how many rows are read, of how many the reader announced (:meth:`expect`),
+    then each checking and writing step (see :func:`run_ingest`)."""
     workspace: Workspace | None = None
     """The workspace being ingested into, for readers that compare with what it holds."""
     variant: str = ""
@@ -79,6 +85,10 @@ class ReadContext:
     merged_counts: Counter[str] = field(default_factory=Counter)
     reads: int = 0
     """Rows or records read so far, over all tables."""
+    expected: int = 0
+    """Rows the reader said it would read (:meth:`expect`), for progress totals."""
+    files_total: int = 0
+    """Files or pages the reader said it reads (:meth:`file_read`), when rows have no total."""
     problems: list[Problem] = field(default_factory=list)
     _since_progress: int = 0
 
@@ -88,9 +98,28 @@ class ReadContext:
         self.reads += n
         if self.progress is not None:
             self._since_progress += n
-            if self._since_progress >= 1000:
-                self.progress(self._since_progress)
+            if self._since_progress >= _EVERY:
+                total = self.expected if self.expected > self.reads else 0
+                if total or self.files_total <= 1:  # else the files carry the progress
+                    self.progress(self.reading_step, self.reads, total)
                 self._since_progress = 0
+
+    def expect(self, n: int) -> None:
+        """Announce ``n`` more rows to be read (counted by :meth:`read`): the total that
+        progress shows. A reader calls it once it knows a table's or file's size."""
+        self.expected += n
+
+    def file_read(self, done: int, total: int, what: str = "files") -> None:
+        """Tell progress ``done`` of ``total`` files (or pages) are read, for readers whose
+        rows have no total until every file is read; ``total`` 0 when not known (a feed)."""
+        self.files_total = total
+        if self.progress is not None:
+            self.progress(f"reading {self.source}: {what}", done, total)
+
+    @property
+    def reading_step(self) -> str:
+        """The progress step of reading the input."""
+        return f"reading {self.source}: rows"
 
     def skip(self, table: str) -> None:
         """Count a row as skipped on purpose: read, valid, and not what this ingest keeps."""
@@ -648,14 +677,27 @@ def run_ingest(
         snapshot_date=snapshot_date or "",
     )
     stage = _Stage(ctx)
+    writing = not dry_run and workspace is not None
+    steps = _STEPS if writing else _STEPS[:-1]
+    step = f"{'ingesting' if writing else 'checking'} {ctx.source} ({', '.join(steps)})"
+
+    def done(count: int) -> None:
+        if ctx.progress is not None:
+            ctx.progress(step, count, len(steps))
+
     gc_was_enabled = gc.isenabled()
     gc.disable()  # the collector, not the work, dominates large loads
     try:
         for record in records:
             stage.add(record)
+        if ctx.progress is not None:
+            ctx.progress(ctx.reading_step, ctx.reads, ctx.reads)
+        done(0)
         edges = stage.resolve_edges(workspace)
+        done(1)
         _check_values(stage)
         node_rows, edge_rows, identifier_rows = _rows(stage, edges)
+        done(2)
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -683,7 +725,12 @@ def run_ingest(
         report.edges = _count(e[0] for e in edge_rows)
         return report
     workspace.write_snapshot(report, node_rows, edge_rows, identifier_rows, checks)
+    done(3)
     return report
+
+
+_STEPS = ("resolve references", "check values", "write the snapshot")
+"""The steps after reading, as progress names them."""
 
 
 def _count(types: Iterable[str]) -> dict[str, int]:

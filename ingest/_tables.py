@@ -394,6 +394,10 @@ def open_table(
             path=path,
             fix="export the sheet as CSV (UTF-8) or save it as .xlsx.",
         )
+    if ctx.progress is not None:  # on a terminal: count the rows, to show progress of a total
+        counted = list(raw_rows)
+        ctx.expect(len(counted))
+        raw_rows = iter(counted)
     normalised = [normalise_header(h) for h in header]
     personal = [
         (h, kind)

@@ -1,4 +1,5 @@
-"""Parsing the values sources write many ways: dates, amounts, currencies, mangled text.
+"""Parsing the values sources write many ways: dates, amounts, currencies, mangled text,
+postcodes and addresses.
 
 Each parser returns the clean value, or ``None`` when the input cannot be
 trusted; callers report the problem and keep the raw value.
@@ -15,9 +16,11 @@ import ftfy
 __all__ = [
     "CURRENCIES",
     "MAX_PLAUSIBLE_AMOUNT",
+    "address_props",
     "fix_mojibake",
     "implausible_amount",
     "implausible_postcode",
+    "normalise_postcode",
     "parse_amount",
     "parse_date",
 ]
@@ -186,3 +189,42 @@ def fix_mojibake(text: str) -> str:
     if not any(hint in text for hint in _MOJIBAKE_HINTS):
         return text
     return str(ftfy.fix_text(text, normalization="NFC"))
+
+
+_UK_POSTCODE_PARTS = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})$")
+
+
+def normalise_postcode(value: str) -> str:
+    """A UK postcode in its standard form (``SW1A 1AA``); other codes trimmed and kept.
+
+    Examples
+    --------
+    >>> normalise_postcode(" sw1a1aa "), normalise_postcode("33157")
+    ('SW1A 1AA', '33157')
+    """
+    text = " ".join(value.split()).upper()
+    match = _UK_POSTCODE_PARTS.match(text)
+    return f"{match.group(1)} {match.group(2)}" if match else value.strip()
+
+
+def address_props(street: str | None, town: str | None, postcode: str | None) -> dict[str, str]:
+    """A location's address properties: ``address_1``, ``city``, ``postcode`` and one line.
+
+    Examples
+    --------
+    >>> address_props("1 High St", "Leeds", "ls1 1aa")["address"]
+    '1 High St, Leeds, LS1 1AA'
+    >>> address_props(None, None, None)
+    {}
+    """
+    props: dict[str, str] = {}
+    if street:
+        props["address_1"] = street
+    if town:
+        props["city"] = town
+    if postcode:
+        props["postcode"] = normalise_postcode(postcode)
+    line = ", ".join(p for p in (street, town, props.get("postcode", "")) if p)
+    if line:
+        props["address"] = line
+    return props

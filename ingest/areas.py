@@ -54,7 +54,7 @@ from ..ontology.model import IMD_DOMAINS
 from ._io import load_json, sha256_of
 from ._pipeline import ReadContext
 from ._registry import Ingester, ingest, register
-from .hsds._common import normalise_postcode
+from ._values import normalise_postcode
 
 __all__ = [
     "code_vintage",
@@ -295,6 +295,7 @@ def _read_table(file: Path, ctx: ReadContext, collector: _Collector) -> None:
         raise InputError(
             f"cannot be read as CSV: {exc}.", path=file, fix="check it is a CSV file."
         ) from exc
+    ctx.expect(len(frame))
     columns = {_header(c): c for c in frame.columns}
     label = file.name
     if any(c.startswith("lsoa code") for c in columns):

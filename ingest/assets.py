@@ -58,7 +58,7 @@ from ._ownership import OWNERSHIP_COLUMNS, ownership_props
 from ._pipeline import ReadContext
 from ._registry import Ingester, Option, register
 from ._tables import Column, open_table
-from .hsds._common import address_props
+from ._values import address_props
 
 __all__ = ["ASSET_COLUMNS", "normalise_kind", "read_assets"]
 

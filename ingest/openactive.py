@@ -66,7 +66,7 @@ from ._rpde import (
     pages_from_path,
     pages_from_url,
 )
-from .hsds._common import address_props
+from ._values import address_props
 
 __all__ = ["ActivityList", "load_activity_list", "read_openactive"]
 
@@ -519,13 +519,24 @@ def read_openactive(
     digest = hashlib.sha256()
     licences: Counter[str] = Counter()
 
+    files = 0  # the files pages come from, as pages_from_path lists them; a feed's: unknown
+    if not is_url(source):
+        files = len(list(Path(source).rglob("*.json"))) if Path(source).is_dir() else 1
+    seen = [0]
+
+    def file_read() -> None:
+        seen[0] += 1
+        ctx.file_read(seen[0], files, "files" if files else "pages")
+
     def on_page(page: Page) -> None:
+        file_read()
         if page.license:
             licences[page.license] += 1
         if is_url(source):
             digest.update(page.where.encode())
 
     def on_skipped(file: Path, reason: str) -> None:
+        file_read()
         ctx.problem(
             Severity.NOTE,
             "not-an-rpde-page",

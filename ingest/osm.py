@@ -54,7 +54,7 @@ from ..ontology import NodeType
 from ._io import geojson_features, load_json, sha256_of
 from ._pipeline import ReadContext
 from ._registry import Ingester, register
-from .hsds._common import address_props
+from ._values import address_props
 
 __all__ = ["facility_kind", "read_osm"]
 
@@ -353,6 +353,7 @@ def read_osm(source: str, ctx: ReadContext) -> Iterator[Record]:
                 ),
             )
         skipped: dict[str, int] = {}
+        ctx.expect(len(listed))
         for number, feature in enumerate(listed, start=1):
             ctx.read(table)
             if feature is None:

@@ -41,7 +41,7 @@ from ._activity import mask_contacts, parse_datetime, session_summary
 from ._io import load_json, sha256_of
 from ._pipeline import ReadContext
 from ._registry import Ingester, register
-from .hsds._common import address_props
+from ._values import address_props
 
 __all__ = ["read_volunteering"]
 
@@ -54,6 +54,19 @@ def _clean(value: Any) -> str:
     if not isinstance(value, str):
         return ""
     return " ".join(_TAG.sub(" ", html.unescape(value)).split())
+
+
+def _many(value: Any) -> list[Any]:
+    """A JSON-LD field's values: a list as it is, one value as a list of one, nothing as none.
+
+    Examples
+    --------
+    >>> _many([1, 2]), _many("AnimalWelfare"), _many(None), _many("")
+    ([1, 2], ['AnimalWelfare'], [], [])
+    """
+    if isinstance(value, list):
+        return value
+    return [] if value in (None, "") else [value]
 
 
 def _nodes(data: Any) -> list[Any]:
@@ -166,17 +179,27 @@ class _Reader:
             props["url"] = url.strip()
         sessions = []
         places: list[str] = []
-        for number, session in enumerate(node.get("session") or [], start=1):
+        for number, session in enumerate(_many(node.get("session")), start=1):
             ctx.read("sessions")
             ctx.merge("sessions")  # folded into its opportunity
             if not isinstance(session, dict):
+                ctx.problem(
+                    Severity.WARNING,
+                    "bad-session",
+                    "a session is not an object; it is counted without its place or time",
+                    "give each session as an object with location and time.",
+                    table=table,
+                    record=ident,
+                    field=f"session[{number}]",
+                    value=str(session)[:80],
+                )
                 continue
-            for location in session.get("location") or []:
+            for location in _many(session.get("location")):
                 if isinstance(location, dict):
                     place = self.place(location, table, ident)
                     if place and place not in places:
                         places.append(place)
-            for window in session.get("time") or []:
+            for window in _many(session.get("time")):
                 if not isinstance(window, dict):
                     continue
                 start = window.get("beginning") or window.get("begining")
@@ -196,9 +219,9 @@ class _Reader:
                     continue
                 sessions.append((begins, parse_datetime(window.get("end"))))
         summary = session_summary(sessions)
-        summary["sessions"] = len(node.get("session") or [])
+        summary["sessions"] = len(_many(node.get("session")))
         props.update(summary)
-        causes = [c for c in (node.get("cause") or []) if isinstance(c, str) and c.strip()]
+        causes = [c for c in _many(node.get("cause")) if isinstance(c, str) and c.strip()]
         labels = []
         for cause in causes:
             name_part = cause.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
@@ -263,7 +286,7 @@ class _Reader:
         yield NodeRecord(
             NodeType.ORGANIZATION, key, props, table=table, record_id=ident, file=table
         )
-        for location in node.get("location") or []:
+        for location in _many(node.get("location")):
             if isinstance(location, dict):
                 place = self.place(location, table, ident)
                 if place:
@@ -294,8 +317,9 @@ def read_volunteering(source: str, ctx: ReadContext) -> Iterator[Record]:
     reader = _Reader(ctx, _cause_labels(path if path.is_dir() else path.parent))
     activities: list[tuple[dict[str, Any], str]] = []
     organisations: list[tuple[dict[str, Any], str]] = []
-    for file in files:
+    for number, file in enumerate(files, start=1):
         nodes = _nodes(load_json(file, encoding=ctx.encoding))
+        ctx.file_read(number, len(files))
         kinds = Counter(
             str(n.get("type") or n.get("@type") or "") for n in nodes if isinstance(n, dict)
         )
@@ -349,7 +373,7 @@ def _report(
 ) -> None:
     named = Counter(str(node.get("organisation") or "").strip() for node, _ in activities)
     missing = {ref: n for ref, n in named.items() if ref and ref not in known}
-    sessions = sum(len(node.get("session") or []) for node, _ in activities)
+    sessions = sum(len(_many(node.get("session"))) for node, _ in activities)
     ctx.problem(
         Severity.NOTE,
         "opportunities",

@@ -40,7 +40,7 @@ from ._activity import mask_contacts, parse_opening_hours, schedule_per_week
 from ._io import load_json, sha256_of
 from ._pipeline import ReadContext
 from ._registry import Ingester, register
-from .hsds._common import address_props
+from ._values import address_props
 
 __all__ = ["read_warm_spaces", "venues_collapsed"]
 
@@ -85,6 +85,7 @@ def read_warm_spaces(source: str, ctx: ReadContext) -> Iterator[Record]:
     table = path.name
     seen: dict[str, int] = {}
     abroad = no_title = masked_contacts = 0
+    ctx.expect(len(data["features"]))
     for number, feature in enumerate(data["features"], start=1):
         ctx.read(table)
         props = feature.get("properties") if isinstance(feature, dict) else None

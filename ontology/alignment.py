@@ -34,6 +34,7 @@ __all__ = [
     "DATED",
     "EDGE_ALIGNMENT",
     "EXPORT_TERMS",
+    "EXPORT_TERM_DETAILS",
     "ONTOLOGY_VERSION",
     "PROPERTY_ALIGNMENT",
     "WRITTEN_DIRECTLY",
@@ -185,7 +186,48 @@ EXPORT_TERMS: Mapping[str, tuple[str, str, str]] = MappingProxyType(
             "licence name",
             "A source's licence as it names itself, where it gives no IRI.",
         ),
+        "firstAsserted": (
+            "owl:DatatypeProperty",
+            "first asserted",
+            "The first day a source snapshot in the workspace asserts this node or edge (a "
+            "snapshot's day is the day its data describes, else the day it was ingested).",
+        ),
+        "lastAsserted": (
+            "owl:DatatypeProperty",
+            "last asserted",
+            "The last day a source snapshot in the workspace asserts this node or edge. A thing "
+            "no longer listed also has prov:invalidatedAtTime: the start of the day of the first "
+            "snapshot that no longer lists it.",
+        ),
     }
 )
 """Terms of the export's provenance and dataset description that ``model.py`` does not hold:
 local name → (OWL kind, label, definition)."""
+
+_WHY_NOT_GENERATED = (
+    "Why not prov:generatedAtTime: that would date the making of the thing itself, and a "
+    "service or organisation first listed in a snapshot usually existed long before it; it also "
+    "takes an xsd:dateTime, where snapshots describe days. Why not prov:invalidatedAtTime: a "
+    "thing still listed has not ended, so that term is written only for things no longer "
+    "listed (with cg:lifecycleState closed and the reason in cg:lifecycleEvidence). Both days "
+    "are dates in the life of the description (dct:date); the snapshots they come from are its "
+    "prov:wasDerivedFrom."
+)
+
+EXPORT_TERM_DETAILS: Mapping[str, tuple[tuple[str, str], ...]] = MappingProxyType(
+    {
+        "firstAsserted": (
+            ("rdfs:range", "xsd:date"),
+            ("rdfs:subPropertyOf", "dct:date"),
+            ("rdfs:seeAlso", "prov:generatedAtTime"),
+            ("rdfs:comment", _WHY_NOT_GENERATED),
+        ),
+        "lastAsserted": (
+            ("rdfs:range", "xsd:date"),
+            ("rdfs:subPropertyOf", "dct:date"),
+            ("rdfs:seeAlso", "prov:invalidatedAtTime"),
+            ("rdfs:comment", _WHY_NOT_GENERATED),
+        ),
+    }
+)
+"""More statements about some :data:`EXPORT_TERMS` (predicate CURIE, object: a CURIE or text)."""

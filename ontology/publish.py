@@ -23,6 +23,7 @@ import orjson
 from .alignment import (
     CLASS_ALIGNMENT,
     EDGE_ALIGNMENT,
+    EXPORT_TERM_DETAILS,
     EXPORT_TERMS,
     ONTOLOGY_VERSION,
     PROPERTY_ALIGNMENT,
@@ -236,8 +237,11 @@ def ontology_turtle() -> str:
             ("a", kind),
             ("rdfs:label", turtle_string(label)),
             ("skos:definition", turtle_string(definition)),
-            ("rdfs:isDefinedBy", f"<{ONTOLOGY_IRI}>"),
         ]
+        for predicate, value in EXPORT_TERM_DETAILS.get(local, ()):
+            is_text = predicate == "rdfs:comment"
+            pairs.append((predicate, turtle_string(value) if is_text else value))
+        pairs.append(("rdfs:isDefinedBy", f"<{ONTOLOGY_IRI}>"))
         out.append(_statement(f"cg:{local}", pairs) + "\n")
     return "".join(out).rstrip("\n") + "\n"
 
@@ -265,9 +269,12 @@ def jsonld_context() -> dict[str, Any]:
             term["@container"] = "@set"
         context[camel_case(name)] = term
     for local, (kind, _, _) in EXPORT_TERMS.items():
+        ranges = [v for p, v in EXPORT_TERM_DETAILS.get(local, ()) if p == "rdfs:range"]
         context[local] = (
             {"@id": f"cg:{local}", "@type": "@id"}
             if kind == "owl:ObjectProperty"
+            else {"@id": f"cg:{local}", "@type": ranges[0]}
+            if ranges
             else f"cg:{local}"
         )
     standard = {
@@ -289,6 +296,7 @@ def jsonld_context() -> dict[str, Any]:
         "entity": {"@id": "prov:entity", "@type": "@id"},
         "specializationOf": {"@id": "prov:specializationOf", "@type": "@id"},
         "generatedAtTime": {"@id": "prov:generatedAtTime", "@type": "xsd:dateTime"},
+        "invalidatedAtTime": {"@id": "prov:invalidatedAtTime", "@type": "xsd:dateTime"},
         "subject": {"@id": "rdf:subject", "@type": "@id"},
         "predicate": {"@id": "rdf:predicate", "@type": "@id"},
         "object": {"@id": "rdf:object", "@type": "@id"},

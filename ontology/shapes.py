@@ -247,6 +247,22 @@ def _time_shapes(node_type: NodeType) -> list[tuple[str, list[tuple[str, str]]]]
                 ],
             )
         )
+    shapes += _asserted_shapes(name)
+    shapes.append(
+        (
+            f"cgsh:{name}-invalidatedAtTime",
+            [
+                ("a", "sh:PropertyShape"),
+                ("sh:path", "prov:invalidatedAtTime"),
+                ("sh:datatype", "xsd:dateTime"),
+                ("sh:maxCount", "1"),
+                (
+                    "sh:message",
+                    _lit(f"{name} no longer listed: one prov:invalidatedAtTime, xsd:dateTime."),
+                ),
+            ],
+        )
+    )
     if node_type in DATED:
         start, end = DATED[node_type]
         shapes.append(
@@ -261,6 +277,31 @@ def _time_shapes(node_type: NodeType) -> list[tuple[str, list[tuple[str, str]]]]
             )
         )
     return shapes
+
+
+def _asserted_shapes(name: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """First and last asserted: one day each (xsd:date), the first not after the last."""
+    what = name if name != "Relationship" else "Edge"
+    return [
+        (
+            f"cgsh:{name}-{term}",
+            [
+                ("a", "sh:PropertyShape"),
+                ("sh:path", f"cg:{term}"),
+                ("sh:datatype", "xsd:date"),
+                ("sh:maxCount", "1"),
+                *([("sh:lessThanOrEquals", "cg:lastAsserted")] if term == "firstAsserted" else []),
+                (
+                    "sh:message",
+                    _lit(
+                        f"{what} {term}: one value, xsd:date"
+                        + (", not after lastAsserted." if term == "firstAsserted" else ".")
+                    ),
+                ),
+            ],
+        )
+        for term in ("firstAsserted", "lastAsserted")
+    ]
 
 
 def _relationship_shapes() -> str:
@@ -309,6 +350,9 @@ def _relationship_shapes() -> str:
             )
             blocks.append(_block(shape, pairs))
             properties.append(shape)
+    for shape, pairs in _asserted_shapes("Relationship"):
+        blocks.append(_block(shape, pairs))
+        properties.append(shape)
     shape = "cgsh:Relationship-provenance"
     blocks.append(
         _block(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
+import shutil
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -371,3 +373,25 @@ def test_si_index_and_gaps_on_real_england(england: tuple[Workspace, IngestRepor
     # no facility or service in the graph: every category is missing everywhere, none nearer
     missing = gaps(graph, level="lad")
     assert missing.empty or missing["nearest"].isna().all()
+
+
+def test_an_area_snapshot_records_its_inputs_sha256(tmp_path: Path) -> None:
+    centroids = AREAS / "centroids.csv"
+    with Workspace(tmp_path / "file.db") as workspace:
+        ingest_areas(workspace, centroids, name="areas")
+        (snapshot,) = workspace.sources()[0]["snapshots"]
+    assert snapshot["sha256"] == hashlib.sha256(centroids.read_bytes()).hexdigest()
+
+    folder = tmp_path / "areas"
+    shutil.copytree(AREAS, folder)
+    digests = []
+    with Workspace(tmp_path / "folder.db") as workspace:
+        for _ in range(2):
+            ingest_areas(workspace, folder, name="areas")
+            digests.append(workspace.sources()[0]["snapshots"][0]["sha256"])
+        with (folder / "postcodes.csv").open("a", encoding="utf-8") as handle:
+            handle.write("\n")  # the same rows, other bytes
+        ingest_areas(workspace, folder, name="areas")
+        digests.append(workspace.sources()[0]["snapshots"][0]["sha256"])
+    assert all(len(d) == 64 for d in digests)
+    assert digests[0] == digests[1] != digests[2]

@@ -340,3 +340,102 @@ def test_360giving_placed_by_names(
     loads_or_is_refused("360giving", source, template_with_areas, folder)
     with Workspace(folder / "workspace.db") as workspace:
         workspace.graph()  # grants are placed by their beneficiary names as the graph is built
+
+
+# -- the activity ingesters (openactive, volunteering, warm-spaces) --------------------
+
+_SERIES = {
+    "state": "updated",
+    "kind": "SessionSeries",
+    "id": "s1",
+    "modified": 5,
+    "data": {
+        "@type": "SessionSeries",
+        "@id": "https://feed.example/series/s1",
+        "name": "Junior swim",
+        "activity": [{"id": "https://openactive.io/activity-list#swimming", "prefLabel": "Swim"}],
+        "location": {
+            "name": "Oakbridge Pool",
+            "address": {"streetAddress": "1 Mill St", "postalCode": "LS1 1AA"},
+            "geo": {"latitude": 53.8, "longitude": -1.55},
+        },
+        "organizer": {"@type": "Organization", "name": "Oakbridge Leisure"},
+    },
+}
+
+
+@given(
+    record=mutated(
+        {
+            "next": "https://feed.example/x",
+            "items": [_SERIES, {"state": "deleted", "kind": "SessionSeries", "id": "s2",
+                                "modified": 6}],
+            "license": "https://creativecommons.org/licenses/by/4.0/",
+        }
+    )
+)  # fmt: skip
+def test_openactive(record: Any, template: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    folder = _fresh(tmp_path_factory)
+    feed = folder / "feed"
+    feed.mkdir()
+    _json_file(feed, "page-01.json", record)
+    loads_or_is_refused("openactive", feed, template, folder)
+
+
+@given(
+    record=mutated(
+        {
+            "@context": {"@vocab": "https://id.volunteeringdata.io/schema/"},
+            "@graph": [
+                {
+                    "id": "v1",
+                    "type": "Activity",
+                    "label": "Pantry helper",
+                    "description": "Help at the pantry",
+                    "organisation": "ORG-1",
+                    "applyLink": "https://volunteer.example/v1",
+                    "session": [
+                        {
+                            "location": [{"locationType": "In Person", "address": "1 Mill St",
+                                          "latitude": 53.8, "longitude": -1.55}],
+                            "time": [{"begining": "2025-01-06T10:00:00",
+                                      "end": "2025-01-06T12:00:00"}],
+                        }
+                    ],
+                },
+                {"id": "ORG-1", "type": "Organisation", "description": "Pantry"},
+            ],
+        }
+    )
+)  # fmt: skip
+def test_volunteering(
+    record: Any, template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    folder = _fresh(tmp_path_factory)
+    source = _json_file(folder, "export.jsonld", record)
+    loads_or_is_refused("volunteering", source, template, folder)
+
+
+def _warm_space(title: str, **properties: Any) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [-1.55, 53.8]},
+        "properties": {"title": title, "_source": "warm_welcome", **properties},
+    }
+
+
+@given(
+    record=mutated(
+        collection(
+            [
+                _warm_space("St Mary's Hall", address="Church Lane, Leeds LS1 1AA",
+                            hours={"opening": "Mo 10:00-12:00"}),
+                _warm_space("Hope Library", postcode="LS2 2BB"),
+            ]
+        )
+    )
+)  # fmt: skip
+def test_warm_spaces(record: Any, template: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    folder = _fresh(tmp_path_factory)
+    source = _json_file(folder, "warm.geojson", record)
+    loads_or_is_refused("warm-spaces", source, template, folder)

@@ -65,6 +65,7 @@ def test_a_tiny_workspace_exports_exactly_the_expected_graph(tmp_path: Path) -> 
         sha256="0123456789abcdef" * 4,
     )
     when = workspace.sources()[0]["snapshots"][0]["ingested_at"]
+    day = f'"{when[:10]}"^^xsd:date'  # the snapshot's day: first and last asserted
     expected = rdflib.Graph().parse(
         format="turtle",
         data=f"""
@@ -80,6 +81,7 @@ def test_a_tiny_workspace_exports_exactly_the_expected_graph(tmp_path: Path) -> 
             rdfs:label "Riverside Advice" ; cg:name "Riverside Advice" ;
             cg:lifecycleState <https://w3id.org/civicgraph/lifecycle/open> ;
             cg:lifecycleEvidence "no status field or explicit words: listed, so open" ;
+            cg:firstAsserted {day} ; cg:lastAsserted {day} ;
             cg:provides <{BASE}service/hand:service:debt> ;
             prov:wasDerivedFrom snap:0123456789abcdef ;
             prov:qualifiedDerivation <{BASE}organization/GB-CHC-1#from-hand> .
@@ -89,6 +91,7 @@ def test_a_tiny_workspace_exports_exactly_the_expected_graph(tmp_path: Path) -> 
             rdfs:label "Debt advice" ; cg:name "Debt advice" ; cg:status "inactive" ;
             cg:lifecycleState <https://w3id.org/civicgraph/lifecycle/closed> ;
             cg:lifecycleEvidence "status 'inactive'" ;
+            cg:firstAsserted {day} ; cg:lastAsserted {day} ;
             prov:wasDerivedFrom snap:0123456789abcdef ;
             prov:qualifiedDerivation <{BASE}service/hand:service:debt#from-hand> .
         <{BASE}service/hand:service:debt#from-hand> a prov:Derivation ;
@@ -96,6 +99,7 @@ def test_a_tiny_workspace_exports_exactly_the_expected_graph(tmp_path: Path) -> 
         <{BASE}relationship/provides/GB-CHC-1/hand:service:debt> a rdf:Statement ;
             rdf:subject <{BASE}organization/GB-CHC-1> ; rdf:predicate cg:provides ;
             rdf:object <{BASE}service/hand:service:debt> ;
+            cg:firstAsserted {day} ; cg:lastAsserted {day} ;
             prov:wasDerivedFrom snap:0123456789abcdef .
         <{BASE}source/hand> a dcat:Dataset, prov:Entity ; dct:title "hand" ; cg:ingester "hand" .
         snap:0123456789abcdef a prov:Entity ; prov:specializationOf <{BASE}source/hand> ;
@@ -103,7 +107,7 @@ def test_a_tiny_workspace_exports_exactly_the_expected_graph(tmp_path: Path) -> 
             cg:sha256 "{"0123456789abcdef" * 4}" ; cg:variant "hand-built" .
         <{BASE}dataset> a void:Dataset, dcat:Dataset ; dct:title "civicgraph export" ;
             dct:conformsTo <https://w3id.org/civicgraph/ns> ; void:uriSpace "{BASE}" ;
-            void:triples 39 ; void:entities 2 ; dct:modified "{when}"^^xsd:dateTime ;
+            void:triples 45 ; void:entities 2 ; dct:modified "{when}"^^xsd:dateTime ;
             void:vocabulary <https://w3id.org/civicgraph/ns>, <https://schema.org/>,
                 <http://www.w3.org/ns/org>, <http://www.w3.org/2004/02/skos/core>,
                 <http://www.w3.org/ns/prov> ;

@@ -111,3 +111,39 @@ def test_within_birmingham_lists_only_birmingham(birmingham: tuple[Workspace, se
     sessions = index.set_index("area")["activity_sessions_per_week"].fillna(0)
     assert (sessions[sorted(set(found["area"]))] == 0).all()
     assert (sessions > 0).any()
+
+
+def test_a_report_on_a_real_lsoa_leaves_no_section_empty(
+    birmingham: tuple[Workspace, set[str]], tmp_path: Path, open_page
+) -> None:
+    """Birmingham's warm spaces alone: most sections have no data, and each says why and
+    what would fill it; no comparison row is measured nowhere (a row of "not measured")."""
+    from civicgraph.viz.report import write_area_report
+
+    workspace, lsoas = birmingham
+    graph = workspace.graph()
+    index = si_index(graph, within=BIRMINGHAM)
+    busiest = index.sort_values(["activity_sessions_per_week", "area"], ascending=[False, True])
+    code = str(busiest.iloc[0]["area"])
+    assert code in lsoas
+    report = write_area_report(graph, code, tmp_path / "rep", pdf=False, workspace=workspace)
+    page = open_page(report.html, wait_ready=False).page
+    sections = page.evaluate(
+        "[...document.querySelectorAll('section')].map(s => ({"
+        "title: s.querySelector('h2').textContent,"
+        "rows: s.querySelectorAll('tbody tr, svg, img').length,"
+        "text: s.textContent.replace(s.querySelector('h2').textContent, '')}))"
+    )
+    assert len(sections) >= 12
+    for found in sections:  # something shown, or why not and what data would fill it
+        assert found["rows"] or "would" in found["text"], found["title"]
+    activities = next(s for s in sections if s["title"] == "Activities")
+    assert activities["rows"] and "No activity" not in activities["text"]
+    compared = page.evaluate(
+        "[...document.querySelectorAll('table.compare tbody tr')].map(r => ({...r.dataset}))"
+    )
+    assert compared, "the activities at least are measured"
+    assert all(r["here"] != "" or r["measured"] != "0" for r in compared), compared
+    assert any(r["figure"] == "sessions_per_1000" for r in compared)
+    unmeasured = page.locator(".compare-none, .compare-unmeasured").all_text_contents()
+    assert unmeasured and all(u.startswith("Not measured here") for u in unmeasured)

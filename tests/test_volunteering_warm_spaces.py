@@ -169,3 +169,24 @@ def test_the_real_warm_spaces_collapse(tmp_path: Path) -> None:
         "8,953 offers are at 8,680 venues; listed by more than one directory: 268 venues"
     )
     assert len(kinds(ws, "Location")) == 8680
+
+
+def test_one_session_or_cause_given_alone_counts_as_one(tmp_path: Path) -> None:
+    """JSON-LD may give a single value where a list is usual: one session object, one cause
+    string (before, the session crashed the ingest and the cause became one concept a letter)."""
+    alone = opportunity("v1", "ORG-1", [], cause="https://ns.volunteeringdata.io/AnimalWelfare")
+    alone["session"] = session("2025-01-06T10:00:00", "2025-01-06T12:00:00")
+    odd = opportunity("v2", "ORG-1", [])
+    odd["session"] = True
+    graph = {
+        "@graph": [alone, odd, {"id": "ORG-1", "type": "Organisation", "description": "Pantry"}]
+    }
+    path = tmp_path / "export.jsonld"
+    path.write_text(json.dumps(graph), encoding="utf-8")
+    ws = Workspace(tmp_path / "ws.db")
+    report = ingest(ws, "volunteering", str(path))
+    roles = kinds(ws, "Activity")
+    assert [d.get("sessions") for _, d in sorted(roles.items())] == [1, 1]
+    assert len(kinds(ws, "Concept")) == 1
+    bad = next(p for p in report.problems if p.code == "bad-session")
+    assert bad.examples[0]["record"] == "v2", bad

@@ -3,13 +3,14 @@
 Private plumbing of ``viz.report``. ``choose_comparators`` picks ONE set of comparator
 areas per report, and says how (or why there is none); ``area_figures`` computes each
 compared figure for the area and for every comparator from the queries' own rows
-(si-index, gaps, silos, partnerships, funding-dependency, prevention, area-changes);
+(si-index, gaps, silos, partnerships, funding-dependency, prevention, area-changes,
+assets);
 ``comparison`` and ``compared_in_words`` render "this area against the comparators
 (median, range)" for the figures a section names, so no section repeats it.
 
 Every figure is a rate or a share (per resident, per organisation, per LSOA), so an
-area can be set beside areas of another size: an authority that is the only one of the
-study area is compared with the areas inside it.
+area can be set beside areas of its level of another size; never beside areas of another
+level, whose rates count the provision serving the larger area in each part.
 """
 
 from __future__ import annotations
@@ -44,13 +45,6 @@ __all__ = [
 NEIGHBOURS = 5
 """How many statistical neighbours a report compares with (at most)."""
 _LSOA = "lsoa"
-_INNER_LEVELS = {
-    "region": ("lad",),
-    "lad": ("msoa", "ward", "lsoa"),
-    "msoa": ("lsoa",),
-    "ward": ("lsoa",),
-}
-"""The levels, nearest first, whose areas inside it an area alone at its level is compared with."""
 
 
 @dataclass(frozen=True)
@@ -96,6 +90,15 @@ FIGURES: dict[str, Figure] = {
             "net change in services per 1,000 residents",
             "area-changes",
         ),
+        Figure(
+            "sessions_per_1000",
+            "activity sessions a week per 1,000 residents",
+            "si-index",
+        ),
+        Figure(
+            "volunteering_per_1000", "volunteering opportunities per 1,000 residents", "si-index"
+        ),
+        Figure("community_share", "assets community controlled", "assets", "share"),
     )
 }
 """Every figure the report compares, by key."""
@@ -107,13 +110,15 @@ class ComparatorSet:
 
     areas: tuple[str, ...]
     level: str
-    """Their level (the area's own, or one below when it is alone at its level)."""
+    """Their level: always the area's own."""
     how: str
     """How they were chosen, in words (empty when there are none)."""
     short: str = ""
     """What they are, in a few words (``its 5 statistical neighbours``)."""
     none: str = ""
     """Why there are none (empty when there are some)."""
+    short_none: str = ""
+    """That there are none, in a few words (each section says it; page one says why)."""
 
 
 def _level_word(level: str, n: int = 2) -> str:
@@ -132,25 +137,16 @@ def _why_no_neighbours(ctx: ReportContext) -> str:
     return f"no other scored {_level_word(ctx.level)} with population and IMD in the study area"
 
 
-def _inner_areas(ctx: ReportContext) -> tuple[str, list[str]]:
-    """The first level below the area with at least two areas inside it (and the scope)."""
-    inside = ctx.lookup.area_descendants(ctx.code) - {ctx.code}
-    for level in _INNER_LEVELS.get(ctx.level, ()):
-        found = sorted(
-            a
-            for a in inside
-            if area_level_of(a, ctx.graph.nodes[a]) == level and a in ctx.scope.members
-        )
-        if len(found) > 1:
-            return level, found
-    return "", []
-
-
 def choose_comparators(ctx: ReportContext) -> ComparatorSet:
-    """The report's comparators, first that applies: its statistical neighbours (the
-    ``NEIGHBOURS`` areas of its level in the study area most alike in IMD rank and
-    population); else the other areas of its level in its authority; else, for an area
-    alone at its level, the areas one level down inside it; else none, and why."""
+    """The report's comparators, all of the area's own level, first that applies: its
+    statistical neighbours (the ``NEIGHBOURS`` areas of its level in the study area most
+    alike in IMD rank and population); else the other areas of its level in its
+    authority; else none, and why.
+
+    Areas of another level are never comparators: a rate such as services per 1,000
+    residents counts the provision serving the larger area in each smaller one, so an
+    authority's figure and its MSOAs' are not alike (the demo's authority: 26 against a
+    median of 176)."""
     level = ctx.level
     neighbours = ctx.neighbours
     where = ctx.comparators.words.split(" in ", 1)[-1]  # "Oakbridge (E06000999)"
@@ -163,29 +159,22 @@ def choose_comparators(ctx: ReportContext) -> ComparatorSet:
             "population (each standardised)",
             short,
         )
-    why = _why_no_neighbours(ctx)
     peers = [a for a in ctx.comparators.areas if a != ctx.code]
     if peers:
+        why = _why_no_neighbours(ctx)
         short = f"the {len(peers):,} other {ctx.comparators.words}"
         return ComparatorSet(
             tuple(peers), level, f"{short} (no statistical neighbours: {why})", short
-        )
-    inner_level, inner = _inner_areas(ctx)
-    if inner:
-        short = f"the {len(inner):,} {_level_word(inner_level)} inside it"
-        return ComparatorSet(
-            tuple(inner),
-            inner_level,
-            f"{short}: it is the only {_level_word(level, 1)} in {where}, so its figures "
-            "(per resident, per organisation, per LSOA) are set beside its parts'",
-            short,
         )
     return ComparatorSet(
         (),
         level,
         "",
-        none=f"no comparators: it is the only {_level_word(level, 1)} in {where} and holds no "
-        f"smaller areas ({why}). Areas of the same level with population and IMD "
+        short_none=f"no comparators of its level: it is the only {_level_word(level, 1)} "
+        f"in {where}",
+        none=f"no comparators: it is the only {_level_word(level, 1)} in {where}, and areas "
+        "of another level are not comparable (their rates count what serves the larger area "
+        f"in each of its parts). Other {_level_word(level)} with population and IMD "
         "(civicgraph ingest areas) would give it comparators",
     )
 
@@ -220,11 +209,29 @@ def _lsoas(ctx: ReportContext, area: str) -> set[str]:
 def _si_figures(ctx: ReportContext, level: str, areas: Sequence[str]) -> dict[str, dict[str, Any]]:
     frame = ctx.si_at(level)
     rows = frame[frame["area"].isin(areas)].set_index("area")
-    keys = ("services_per_1000", "category_coverage", "connectedness", "funding_per_head")
-    return {
-        key: {a: number(rows.at[a, key]) if a in rows.index else None for a in areas}
-        for key in keys
+    columns = {  # figure key: si-index column
+        "services_per_1000": "services_per_1000",
+        "category_coverage": "category_coverage",
+        "connectedness": "connectedness",
+        "funding_per_head": "funding_per_head",
+        "sessions_per_1000": "sessions_per_1000_per_week",
+        "volunteering_per_1000": "volunteering_per_1000",
     }
+    return {
+        key: {
+            a: number(rows.at[a, column]) if a in rows.index and column in rows else None
+            for a in areas
+        }
+        for key, column in columns.items()
+    }
+
+
+def _asset_figures(ctx: ReportContext, level: str, areas: Sequence[str]) -> dict[str, Any]:
+    """The share of each area's assets the community controls (``assets --by area``);
+    None where no asset is recorded."""
+    frame = ctx.assets_at(level)
+    rows = frame.set_index("area") if not frame.empty else frame
+    return {a: number(rows.at[a, "community_share"]) if a in rows.index else None for a in areas}
 
 
 def _gap_figures(ctx: ReportContext, areas: Sequence[str]) -> dict[str, Any]:
@@ -305,6 +312,7 @@ def area_figures(ctx: ReportContext, level: str, areas: Sequence[str]) -> pd.Dat
         **_organisation_figures(ctx, areas),
         **_prevention_figures(ctx, level, areas),
         "net_services_per_1000": _change_figures(ctx, level, areas),
+        "community_share": _asset_figures(ctx, level, areas),
     }
     frame = pd.DataFrame({key: columns[key] for key in FIGURES}, index=list(areas))
     return frame.astype(float)
@@ -356,17 +364,33 @@ def _data(value: float | None) -> str:
 
 def comparison(ctx: ReportContext, keys: Sequence[str]) -> str:
     """The figures ``keys`` of the area beside the comparators' median and range, as a table
-    (or one line saying why there are no comparators)."""
+    (or one line saying why there are no comparators). A figure measured neither here nor
+    for any comparator is named in a line under the table, not drawn as an empty row; when
+    no figure is measured that line stands alone."""
     chosen = ctx.comparator_set
     if not chosen.areas:
-        return f'<p class="note compare-none">{cell(chosen.none.capitalize())}.</p>'
+        return (
+            f'<p class="note compare-none">{cell(_sentence(chosen.short_none))}; page one says '
+            "why.</p>"
+        )
     head = (
         "<thead><tr><th>figure</th><th>this area</th><th>comparators' median</th>"
         "<th>range</th><th>comparators measured</th></tr></thead>"
     )
+    found = [compared(ctx, key) for key in keys]
+    unmeasured = [c.figure for c in found if c.here is None and not c.measured]
+    missing = (
+        f"Not measured here or for {cell(chosen.short)}: "
+        f"{cell(short_list([f'{f.label} ({f.query})' for f in unmeasured], 6))}; the data this "
+        "section names would measure " + ("it." if len(unmeasured) == 1 else "them.")
+    )
+    if len(unmeasured) == len(found):
+        return f'<p class="note compare-none">{missing}</p>'
     rows: list[str] = []
-    for key in keys:
-        c = compared(ctx, key)
+    for c in found:
+        if c.figure in unmeasured:
+            continue
+        key = c.figure.key
         kind = c.figure.kind
         here = _shown(c.here, kind) or "not measured"
         span = f"{_shown(c.low, kind)} to {_shown(c.high, kind)}" if c.measured else ""
@@ -381,7 +405,9 @@ def comparison(ctx: ReportContext, keys: Sequence[str]) -> str:
     return (
         f'<table class="compare">{head}<tbody>{"".join(rows)}</tbody></table>'
         f'<p class="note">Comparators: {cell(chosen.short)} (page one says how they were '
-        "chosen).</p>"
+        "chosen)."
+        + (f' <span class="compare-unmeasured">{missing}</span>' if unmeasured else "")
+        + "</p>"
     )
 
 
@@ -399,8 +425,13 @@ def compared_in_words(ctx: ReportContext, key: str) -> str:
     )
 
 
+def _sentence(text: str) -> str:
+    """``text`` with its first letter capitalised (the rest kept: names and codes)."""
+    return text[:1].upper() + text[1:]
+
+
 def describe(chosen: ComparatorSet) -> str:
     """One sentence naming the comparators (page one states it)."""
     if not chosen.areas:
-        return chosen.none.capitalize() + "."
+        return _sentence(chosen.none) + "."
     return f"Every figure is set beside {chosen.how}: {short_list(list(chosen.areas), 6)}."

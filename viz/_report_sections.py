@@ -53,6 +53,8 @@ _ORG = NodeType.ORGANIZATION.value
 _SERVICE = NodeType.SERVICE.value
 PREVENTION_AREA_LEVELS = ("lsoa", "msoa", "ward", "lad")
 """The levels ``prevention --by area`` counts at."""
+ASSET_AREA_LEVELS = ("lsoa", "msoa", "ward", "lad")
+"""The levels ``assets --by area`` counts at."""
 
 
 @dataclass
@@ -209,6 +211,17 @@ class ReportContext:
     @cached_property
     def assets(self) -> pd.DataFrame:
         return assets(self.graph, within=self.code)
+
+    def assets_at(self, level: str) -> pd.DataFrame:
+        """``assets --by area`` at ``level`` in the scope (empty where it does not count)."""
+        if level not in ASSET_AREA_LEVELS:
+            return pd.DataFrame(columns=["area"])
+        found: pd.DataFrame = self._per_level(
+            "assets",
+            level,
+            lambda: assets(self.graph, by="area", level=cast(Any, level), within=self.scope),
+        )
+        return found
 
     def add_picture(self, path: Path, alt: str) -> str:
         self.pictures.append(path)
@@ -519,7 +532,8 @@ def activities_section(ctx: ReportContext) -> str:
             none="No activity is placed in the area. OpenActive feeds (civicgraph ingest "
             "openactive), volunteering opportunities (ingest volunteering) or a warm-spaces "
             "register (ingest warm-spaces) would fill this section.",
-        ),
+        )
+        + comparison(ctx, ["sessions_per_1000", "volunteering_per_1000"]),
     )
 
 
@@ -543,7 +557,8 @@ def assets_section(ctx: ReportContext) -> str:
             none="No location in the area records an owner, an Asset of Community Value "
             "listing or a transfer. An asset register (civicgraph ingest assets) would fill "
             "this section.",
-        ),
+        )
+        + comparison(ctx, ["community_share"]),
     )
 
 

@@ -41,7 +41,7 @@
       hover: !data.large, tooltipDelay: 150, hideEdgesOnDrag: data.large,
       hideEdgesOnZoom: data.large, navigationButtons: false, keyboard: true
     },
-    nodes: { font: { size: 12 }, scaling: { label: { drawThreshold: 6 } } },
+    nodes: { font: { size: 12 }, labelHighlightBold: false, scaling: { label: { drawThreshold: 6 } } },
     edges: { smooth: false, arrows: { to: { enabled: false } } }
   };
   var network = new vis.Network($("cg-graph"), { nodes: nodes, edges: edges }, options);
@@ -66,6 +66,7 @@
   }, function () {
     $("cg-collapse").hidden = folding.expanded.length === 0;
     updateCounts();
+    relabel();
   });
   state.expanded = folding.expanded;
   state.expand = folding.expand;
@@ -76,6 +77,7 @@
 
   network.once("afterDrawing", function () {
     network.fit({ animation: false });  // nothing starts off the canvas
+    relabel();
     state.ready = true;
     state.readyAt = performance.now();
     document.body.setAttribute("data-ready", "true");
@@ -121,6 +123,97 @@
     $("cg-edge-legend").appendChild(li);
   });
 
+  // Labels only where they do not collide, placed on screen at the current zoom: the
+  // focused node first, then the largest; the rest show on hover, or when zooming in gives
+  // them room (their size on screen stays between 9 and 14 pixels). Cluster labels and silo group
+  // names are drawn first and kept clear.
+  var measure = document.createElement("canvas").getContext("2d");
+  var widths = new Map();
+  function textWidth(text, px, weight) {
+    var key = px + "|" + (weight || "") + "|" + text;
+    if (!widths.has(key)) {
+      measure.font = (weight ? weight + " " : "") + px + "px " + (weight ? "system-ui, sans-serif" : "arial");
+      widths.set(key, measure.measureText(text).width);
+    }
+    return widths.get(key);
+  }
+  var ranked = data.nodes.slice().sort(function (a, b) {
+    return (b.showLabel - a.showLabel) || (b.size - a.size) || (a.id < b.id ? -1 : 1);
+  });
+  function relabel() {
+    var scale = network.getScale();
+    var view = network.getViewPosition();
+    var box = $("cg-graph").getBoundingClientRect();
+    var halfW = box.width / 2, halfH = box.height / 2;
+    var cell = 80, grid = new Map(), placed = new Set();
+    function screen(x, y) { return [(x - view.x) * scale + halfW, (y - view.y) * scale + halfH]; }
+    function cells(b, add) {
+      var hit = false;
+      for (var i = Math.floor(b[0] / cell); i <= Math.floor(b[2] / cell); i++) {
+        for (var j = Math.floor(b[1] / cell); j <= Math.floor(b[3] / cell); j++) {
+          var key = i + ":" + j, list = grid.get(key);
+          if (add) { if (!list) grid.set(key, list = []); list.push(b); continue; }
+          if (list && list.some(function (o) {
+            return b[0] < o[2] && o[0] < b[2] && b[1] < o[3] && o[1] < b[3];
+          })) hit = true;
+        }
+      }
+      return hit;
+    }
+    function labelBox(x, y, size, text, px, weight) {
+      // On screen: px high, centred under the dot (or centred on (x, y) for group names).
+      var p = screen(x, y), w = textWidth(text, px, weight), r = size * scale;
+      if (size < 0) return [p[0] - w / 2 - 3, p[1] - px - 3, p[0] + w / 2 + 3, p[1] + 5];
+      return [p[0] - w / 2 - 3, p[1] + r - 1, p[0] + w / 2 + 3, p[1] + r + px * 1.4 + 3];
+    }
+    var onScreen = function (b) { return b[2] > 0 && b[0] < box.width && b[3] > 0 && b[1] < box.height; };
+    var fixed = Math.min(22 * scale, 30);
+    data.groups.forEach(function (g) { cells(labelBox(g.x, g.y, -1, g.label, 15 * scale, "bold"), true); });
+    data.clusters.forEach(function (c) {
+      var id = "cluster:" + c.key;
+      if (!network.body.nodes[id] || network.body.nodeIndices.indexOf(id) < 0) return;
+      if (fixed >= 4) cells(labelBox(c.x, c.y, c.size, c.label, fixed), true);
+    });
+    var px = Math.max(MIN_LABEL_PX, Math.min(LABEL_PX * scale, MAX_LABEL_PX));  // on screen
+    var drawn = new Set(network.body.nodeIndices);
+    var order = state.focusId ? [byId.get(state.focusId)].concat(ranked) : ranked;
+    order.forEach(function (n) {
+      if (!n || !n.label || placed.has(n.id) || !drawn.has(n.id)) return;
+      if (state.kept && !state.kept.has(n.id)) return;
+      var node = network.body.nodes[n.id];
+      if (!node || node.options.hidden) return;
+      var b = labelBox(node.x, node.y, n.size, n.label, px);
+      if (!onScreen(b) || cells(b, false)) return;
+      cells(b, true);
+      placed.add(n.id);
+    });
+    // vis-network draws labels at their font size times the zoom: capped on screen here.
+    var font = px / scale;
+    var changes = [];
+    data.nodes.forEach(function (n) {
+      var want = placed.has(n.id) ? n.label : "";
+      var was = labels.get(n.id);
+      if (was.label === want && (!want || was.font === font)) return;
+      labels.set(n.id, { label: want, font: font });
+      var colour = state.kept && !state.kept.has(n.id) ? FADED : "#222222";
+      changes.push({ id: n.id, label: want, font: { size: font, color: colour } });
+    });
+    if (changes.length) nodes.update(changes);
+    state.labelled = placed.size;
+  }
+  var LABEL_PX = 12, MIN_LABEL_PX = 9, MAX_LABEL_PX = 14;
+  var labels = new Map(data.nodes.map(function (n) {
+    return [n.id, { label: n.showLabel ? n.label : "", font: LABEL_PX }];
+  }));
+  var relabelSoon = null;
+  function scheduleRelabel() {
+    if (relabelSoon) clearTimeout(relabelSoon);
+    relabelSoon = setTimeout(function () { relabelSoon = null; relabel(); }, 60);
+  }
+  state.relabel = relabel;
+  network.on("zoom", scheduleRelabel);
+  network.on("dragEnd", scheduleRelabel);
+
   // Focus mode: a clicked node and its neighbours stay, the rest fade; click the
   // background to bring everything back.
   var FADED = "rgba(200,200,200,0.25)";
@@ -133,8 +226,7 @@
         id: n.id,
         color: kept ? { background: n.color, border: n.focus ? "#000000" : n.color }
           : { background: FADED, border: FADED },
-        label: kept ? n.label : "",
-        font: { color: kept ? "#222222" : FADED }
+        font: { size: labels.get(n.id).font, color: kept ? "#222222" : FADED }
       };
     }));
     edges.update(data.edges.map(function (e, i) {
@@ -142,12 +234,15 @@
       return { id: i, color: { color: kept ? e.color : FADED, opacity: kept ? 0.9 : 0.25 } };
     }));
     state.faded = data.nodes.length - keep.size;
+    state.kept = keep;
+    state.focusId = id;
+    relabel();
   }
   function unfade() {
     if (!state.faded) return;
     nodes.update(data.nodes.map(function (n) {
       return {
-        id: n.id, label: n.showLabel ? n.label : "", font: { color: "#222222" },
+        id: n.id, font: { size: labels.get(n.id).font, color: "#222222" },
         color: { background: n.color, border: n.focus ? "#000000" : n.color }
       };
     }));
@@ -155,6 +250,9 @@
       return { id: i, color: { color: e.color, opacity: 0.6 } };
     }));
     state.faded = 0;
+    state.kept = null;
+    state.focusId = null;
+    relabel();
   }
   state.fade = fade;
   state.faded = 0;
@@ -206,17 +304,6 @@
     if (params.nodes.length) { showInfo(params.nodes[0]); fade(params.nodes[0]); }
     else unfade();
   });
-  // Zoomed in far enough, every label has room: show them all (small pages only).
-  var allLabels = false;
-  network.on("zoom", function () {
-    var wanted = !data.large && network.getScale() >= 2 && !state.faded;
-    if (wanted === allLabels) return;
-    allLabels = wanted;
-    nodes.update(data.nodes.map(function (n) {
-      return { id: n.id, label: wanted || n.showLabel ? n.label : "" };
-    }));
-  });
-
   // Search.
   $("cg-search").addEventListener("submit", function (event) {
     event.preventDefault();
@@ -262,6 +349,7 @@
     });
     if (changes.length) nodes.update(changes);
     updateCounts();
+    relabel();
   }
   ["type", "sector", "area"].forEach(function (facet) {
     var box = $("cg-filter-" + facet);

@@ -25,11 +25,13 @@ with nothing to show says why and what data would fill it. The sections live in
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from .._files import write_text
@@ -108,21 +110,51 @@ def _print_pdf(chromium: str, page: Path, pdf: Path) -> None:
 
 
 def _write_pdf(report: AreaReport) -> None:
+    """Print ``report.pdf`` beside the HTML, or say in the report's notes why not."""
+    instead = "print report.html from a browser instead"
     chromium = find_chromium()
     if chromium is None:
         report.notes.append(
-            "no PDF: no Chromium or Chrome is installed (apt-get install chromium); "
-            "print report.html from a browser instead"
+            "no PDF: no Chromium or Chrome on PATH (looked for "
+            f"{', '.join(CHROMIUM_NAMES)}); install one (apt-get install chromium) or {instead}"
         )
         return
     target = report.html.parent / "report.pdf"
+    unwritable = _unwritable(target)
+    if unwritable:
+        report.notes.append(f"no PDF: cannot write {target}: {unwritable}; {instead}")
+        return
+    printed = target.with_name(f".report.pdf.{os.getpid()}.tmp")  # replaces report.pdf whole
     try:
-        _print_pdf(chromium, report.html, target)
-        report.pdf = target if target.exists() else None
-    except (OSError, subprocess.SubprocessError) as error:
+        _print_pdf(chromium, report.html, printed)
+        if not printed.is_file() or printed.stat().st_size == 0:
+            report.notes.append(f"no PDF: {chromium} ran but wrote no PDF; {instead}")
+            return
+        os.replace(printed, target)
+        report.pdf = target
+    except subprocess.TimeoutExpired:
+        report.notes.append(f"no PDF: {chromium} took more than 120 s to print; {instead}")
+    except subprocess.CalledProcessError as error:
+        said = (error.stderr or b"").decode("utf-8", "replace").strip().splitlines()
+        why = f": {said[-1][:200]}" if said else ""
         report.notes.append(
-            f"no PDF: {chromium} failed to print ({error}); print report.html from a browser"
+            f"no PDF: {chromium} failed to print (exit {error.returncode}{why}); {instead}"
         )
+    except OSError as error:
+        report.notes.append(f"no PDF: {chromium} could not print to {target} ({error}); {instead}")
+    finally:
+        printed.unlink(missing_ok=True)
+
+
+def _unwritable(target: Path) -> str:
+    """Why ``target`` cannot be written, or "" if it can."""
+    if target.is_dir():
+        return "it is a folder (remove it, or give --out another folder)"
+    if target.exists() and not os.access(target, os.W_OK):
+        return "it is read-only (make it writable, or give --out another folder)"
+    if not os.access(target.parent, os.W_OK):
+        return "its folder is read-only (give --out a folder you can write to)"
+    return ""
 
 
 def write_area_report(
@@ -136,6 +168,7 @@ def write_area_report(
     within: Scope | str | Sequence[str] | None = None,
     workspace: Workspace | None = None,
     map_layer: str = "imd",
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> AreaReport:
     """Write the report on one area into the folder ``out`` (see the module documentation).
 
@@ -166,6 +199,10 @@ def write_area_report(
         category of the area's largest gap, by need; ``gaps:CATEGORY`` for another),
         ``prevention`` or ``changes`` (needs ``workspace``): the layers of
         ``civicgraph viz --view map``.
+    progress
+        Told ``(step, done, total)`` as the report is made: the network picture, each
+        section, the findings, the network page, the HTML and the PDF (the CLI shows it
+        on a terminal).
 
     Returns
     -------
@@ -200,17 +237,38 @@ def write_area_report(
     )
     report = AreaReport(area=code, html=folder / "report.html", pdf=None, scope=scope)
 
+    steps = 1 + 2 + len(SECTIONS) + 1 + 3 + int(pdf)  # picture, sections, findings, page, HTML
+    step = f"writing the report on {code}"
+    done = 0
+
+    def did(what: str) -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(f"{step} ({what})", done, steps)
+
+    if progress is not None:
+        progress(f"{step} (the network picture)", 0, steps)
     positions = layout(view, seed=seed)  # one layout for the picture and network.html
     network = ctx.add_picture(
         charts.network_picture(folder / "network.png", view, positions), f"network of {ctx.name}"
     )
-    sections = (
-        [area_section(ctx, network), map_section(ctx)]
-        + [make(ctx) for make in SECTIONS]
-        + [changes_section(ctx)]
-    )
+    did("the network picture")
+    named = [(m.__name__.removesuffix("_section").replace("_", " "), m) for m in SECTIONS]
+    makers: list[tuple[str, Callable[[], str]]] = [
+        ("the area", partial(area_section, ctx, network)),
+        ("the map", partial(map_section, ctx)),
+        *((what, partial(make, ctx)) for what, make in named),
+        ("what changed", partial(changes_section, ctx)),
+    ]
+    sections = []
+    for what, make in makers:
+        sections.append(make())
+        did(what)
     sections.insert(0, findings_section(ctx))  # page one: read after the sections computed
+    did("findings")
     report.network = write_page(view, folder / "network.html", positions=positions).path
+    did("network.html")
     report.comparators = ctx.comparator_set
     report.pictures = ctx.pictures
     report.notes = ctx.notes
@@ -231,7 +289,9 @@ def write_area_report(
         + "\n</body>\n</html>\n"
     )
     write_text(report.html, page)
+    did("report.html")
     if pdf:
         _write_pdf(report)
+        did("report.pdf")
     log.info("area report for %s written to %s", code, folder)
     return report

@@ -109,6 +109,7 @@ def _read_json(
     if any(isinstance(g, Mapping) and "additional_data" in g for g in grants):
         form += " with GrantNav additional data"
     forms.append(form)
+    ctx.expect(len(grants))
     for index, grant in enumerate(grants, start=1):
         if isinstance(grant, Mapping) and non_standard:
             grant, _ = unflatten(dict(grant))
@@ -138,6 +139,10 @@ def _read_sheet(
             table=label,
             value=", ".join(unknown[:20]),
         )
+    if ctx.progress is not None:  # on a terminal: count the rows, to show progress of a total
+        listed = list(rows)
+        ctx.expect(len(listed))
+        rows = iter(listed)
     for row_number, row in rows:
         grant, _ = unflatten(row)
         yield from mapper.grant(grant, row_number)

@@ -23,8 +23,14 @@ from ...ontology import (
     parse_org_id,
 )
 from .._pipeline import ReadContext
-from .._values import CURRENCIES, fix_mojibake, implausible_amount, parse_amount, parse_date
-from ..hsds._common import normalise_postcode
+from .._values import (
+    CURRENCIES,
+    fix_mojibake,
+    implausible_amount,
+    normalise_postcode,
+    parse_amount,
+    parse_date,
+)
 
 __all__ = ["GrantMapper"]
 

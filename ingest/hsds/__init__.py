@@ -157,10 +157,11 @@ def _read_folder(folder: Path, ctx: ReadContext) -> Iterator[Record]:
     ctx.variant = "HSDS 3.0 JSON"
     found_any = False
     mapper = Mapper(ctx)  # one for the folder: a service in one file, its organisation in another
-    for file in files:
+    for number, file in enumerate(files, start=1):
         label = file.relative_to(folder).as_posix()
         data = load_json(file, encoding=ctx.encoding)
         found = yield from _read_document(data, label, kind_from_filename(file.stem), ctx, mapper)
+        ctx.file_read(number, len(files))
         if not found and not _is_api_details(data):
             ctx.problem(
                 Severity.NOTE,

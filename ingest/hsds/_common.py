@@ -1,61 +1,23 @@
-"""What every HSDS variant shares: field maps, value cleaning, identifiers, addresses."""
+"""What every HSDS variant shares: field maps, value cleaning, identifiers, addresses.
+
+Postcodes and address lines, which every ingester writes, are ``.._values``'s."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ...ontology import NODE_TYPES, Datatype, NodeType, normalise_org_id, parse_org_id
+from .._values import normalise_postcode
 
 __all__ = [
-    "address_props",
     "coerce",
     "flatten_address",
     "location_identifiers",
-    "normalise_postcode",
     "org_identifiers",
     "phone_text",
     "typed_props",
 ]
-
-_UK_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})$")
-
-
-def normalise_postcode(value: str) -> str:
-    """A UK postcode in its standard form (``SW1A 1AA``); other codes trimmed and kept.
-
-    Examples
-    --------
-    >>> normalise_postcode(" sw1a1aa "), normalise_postcode("33157")
-    ('SW1A 1AA', '33157')
-    """
-    text = " ".join(value.split()).upper()
-    match = _UK_POSTCODE.match(text)
-    return f"{match.group(1)} {match.group(2)}" if match else value.strip()
-
-
-def address_props(street: str | None, town: str | None, postcode: str | None) -> dict[str, str]:
-    """A location's address properties: ``address_1``, ``city``, ``postcode`` and one line.
-
-    Examples
-    --------
-    >>> address_props("1 High St", "Leeds", "ls1 1aa")["address"]
-    '1 High St, Leeds, LS1 1AA'
-    >>> address_props(None, None, None)
-    {}
-    """
-    props: dict[str, str] = {}
-    if street:
-        props["address_1"] = street
-    if town:
-        props["city"] = town
-    if postcode:
-        props["postcode"] = normalise_postcode(postcode)
-    line = ", ".join(p for p in (street, town, props.get("postcode", "")) if p)
-    if line:
-        props["address"] = line
-    return props
 
 
 def coerce(datatype: Datatype, value: Any) -> Any:

@@ -16,13 +16,8 @@ from typing import Any
 from ...graph import Severity
 from ...ontology import EdgeType, NodeType, normalise_org_id
 from .._pipeline import ReadContext
-from ._common import (
-    flatten_address,
-    location_identifiers,
-    normalise_postcode,
-    org_identifiers,
-    typed_props,
-)
+from .._values import normalise_postcode
+from ._common import flatten_address, location_identifiers, org_identifiers, typed_props
 from ._funding import funding_mix
 
 __all__ = [

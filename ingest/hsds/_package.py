@@ -19,6 +19,8 @@ __all__ = ["read_package", "read_tabular_json"]
 
 def _csv_table(name: str, path: Path, label: str, ctx: ReadContext) -> Table:
     header, _ = read_csv(path, encoding=ctx.encoding)  # fails early on unreadable files
+    if ctx.progress is not None:  # on a terminal: count the rows, to show progress of a total
+        ctx.expect(_count_rows(path, ctx))
     duplicates = [h for h, n in Counter(header).items() if n > 1 and h]
     if duplicates:
         raise InputError(
