@@ -502,8 +502,14 @@ def write_neo4j_csv(
     One nodes file per label and one relationships file per type, with typed
     headers (``id:ID``, ``:LABEL``, ``amount:double``, ``award_date:date``,
     ``org_ids:string[]``...), and ``import.sh`` with the command that loads them.
-    Lists use the unit separator (U+001F) between items. ``nodes``: only these nodes
-    and the edges among them (one place: ``civicgraph.graph.scope.scope_nodes``).
+    Lists use the unit separator (U+001F) between items. Every node and
+    relationship carries ``first_asserted`` / ``last_asserted``; the snapshot history
+    the ``changes`` twins read is written as a push writes it:
+    ``history_Snapshot.csv`` (``snapshot``, ``source``, ``date``) and
+    ``history_SnapshotFact.csv`` (``snapshot``, ``node``, ``type``, ``props``,
+    ``at_location``, ``in_area``, ``benefits_area``), each in its own ID space.
+    ``nodes``: only these nodes and the edges among them (one place:
+    ``civicgraph.graph.scope.scope_nodes``), and no history.
     """
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
@@ -550,9 +556,22 @@ def write_neo4j_csv(
              for u, v, key, props in rels),
         )  # fmt: skip
         written.append(path)
+    if nodes is None:  # the snapshot history, as a push writes it (a place's export has none)
+        for label, labelled in _history(workspace, tag).items():
+            props_rows = [row["props"] for row in labelled]
+            keys = sorted({k for props in props_rows for k in props} - {"id"})
+            types = {k: _csv_type(props.get(k) for props in props_rows) for k in keys}
+            path = folder / f"history_{label}.csv"
+            _write_table(
+                path,
+                [f"id:ID({label})", ":LABEL"] + [f"{k}:{types[k]}" for k in keys],
+                ([props["id"], label] + [_csv_cell(props.get(k)) for k in keys]
+                 for props in props_rows),
+            )  # fmt: skip
+            written.append(path)
     script = folder / "import.sh"
     arguments = " \\\n  ".join(
-        [f"--nodes={p.name}" for p in written if p.name.startswith("nodes_")]
+        [f"--nodes={p.name}" for p in written if p.name.startswith(("nodes_", "history_"))]
         + [f"--relationships={p.name}" for p in written if p.name.startswith("relationships_")]
     )
     write_text(

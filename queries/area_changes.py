@@ -79,7 +79,7 @@ def area_changes(
     since
         As for ``changes``: a snapshot number or a date; default each source's last two.
     until
-        As for ``changes``: compare up to each source's last snapshot on or before this date.
+        As for ``changes``: a snapshot number or a date; compare up to it.
     within
         The study area: areas by GSS code or name (repeatable). Only changes placed in
         it count, and only where they are placed in it; default: every area.

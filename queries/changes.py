@@ -85,15 +85,29 @@ def _listing(snapshots: dict[str, list[_Snap]]) -> str:
     return ", ".join(items) or "none: ingest a source first"
 
 
+def _until(snapshots: dict[str, list[_Snap]], until: str | None) -> tuple[str | None, _Snap | None]:
+    """The last day ``until`` allows (``None``: no bound), and the snapshot it names if any."""
+    if until is None:
+        return None, None
+    by_id = {s.id: s for snaps in snapshots.values() for s in snaps}
+    named = by_id.get(int(until)) if until.strip().isdigit() else None
+    if named is not None:
+        return named.date, named
+    day = _as_date(until, "until")
+    if day is None:
+        raise UsageError(
+            f"until '{until}' names no snapshot and is not a date. Fix: give a snapshot "
+            f"number or a date (YYYY-MM-DD); the snapshots are {_listing(snapshots)}.",
+            param="until",
+        )
+    return day, None
+
+
 def _pairs(
     snapshots: dict[str, list[_Snap]], since: str | None, until: str | None, look_back: int
 ) -> list[_Pair]:
     """For each source, the snapshot before and the snapshot after to compare."""
-    if until is not None and _as_date(until, "until") is None:
-        raise UsageError(
-            f"until '{until}' is not a date. Fix: write it as YYYY-MM-DD.", param="until"
-        )
-    end = _as_date(until, "until") if until else None
+    end, until_snapshot = _until(snapshots, until)
     pairs: list[_Pair] = []
     by_id = {s.id: s for snaps in snapshots.values() for s in snaps}
     since_snapshot = by_id.get(int(since)) if since and since.strip().isdigit() else None
@@ -106,6 +120,8 @@ def _pairs(
         )
     for source, snaps in snapshots.items():
         upto = [s for s in snaps if end is None or s.date <= end]
+        if until_snapshot is not None and until_snapshot.source == source:
+            upto = snaps[: snaps.index(until_snapshot) + 1]  # not a later one that day
         if not upto:
             continue
         after = upto[-1]
@@ -379,7 +395,8 @@ def changes(
         A snapshot number, or a date (YYYY-MM-DD): compare with each source's last
         snapshot on or before it. Default: each source's last two snapshots.
     until
-        Compare up to each source's last snapshot on or before this date.
+        A snapshot number, or a date (YYYY-MM-DD): compare up to each source's last
+        snapshot on or before it (a snapshot's own source up to that snapshot).
     type
         Only these node types (Service, Organization, Location, Grant...).
     horizon_months
@@ -399,8 +416,8 @@ def changes(
     Raises
     ------
     UsageError
-        ``since`` names no snapshot and is not a date (the message lists the
-        snapshots), or ``until`` is not a date.
+        ``since`` or ``until`` names no snapshot and is not a date (the message lists
+        the snapshots).
 
     Examples
     --------
@@ -489,7 +506,9 @@ def change_rows(
         for found in _compare(pair, was.facts, now.facts, moved, names):
             found["was_at"] = sorted(old_places.get(found["id"], ()))
             rows.append(found)
-    reference = until or max((p.after.date for p in pairs), default=date.today().isoformat())
+    reference = _until(history.snapshots, until)[0] or max(
+        (p.after.date for p in pairs), default=date.today().isoformat()
+    )
     rows.extend(_grant_dates(graph, pairs, horizon_months, reference))
     wanted = {t.strip().lower() for t in types or () if t.strip()}
     if wanted:

@@ -139,5 +139,21 @@ def test_until_bounds_the_later_snapshot(three_snapshots: Workspace) -> None:
     assert _found(three_snapshots, since="2025-04-30") == {closed}
     assert _found(three_snapshots, since="1", until="2025-04-15") == {opened}
     assert _found(three_snapshots, until="2025-02-01") == set()  # one snapshot by then
-    with pytest.raises(UsageError, match="YYYY-MM-DD"):
+    # A snapshot number: up to that snapshot (2 is April's).
+    assert _found(three_snapshots, until="2") == {opened}
+    assert _found(three_snapshots, since="1", until="3") == both
+    with pytest.raises(UsageError, match=r"the snapshots are 1 \(dir, 2025-01-15\)"):
         changes(three_snapshots, until="soon")
+    with pytest.raises(UsageError, match="names no snapshot"):
+        changes(three_snapshots, until="9")
+
+
+def test_until_a_snapshot_is_the_funding_horizon_base(tmp_path: Path) -> None:
+    """funding-ending counts from ``--until``'s day, a snapshot's own date if it names one."""
+    path = tmp_path / "grants.json"
+    path.write_text(json.dumps({"grants": [_grant(1, "2024-04-30")]}), encoding="utf-8")
+    ws = Workspace(":memory:")
+    ingest(ws, "360giving", str(path), name="g", snapshot_date="2023-03-01")
+    ingest(ws, "360giving", str(path), name="g", snapshot_date="2024-03-01")
+    assert _found(ws, until="2", horizon_months=3) == {("funding-ending", "360G-x-1", "2024-04-30")}
+    assert _found(ws, until="1", horizon_months=3) == set()  # 2024-04-30 is 14 months after

@@ -8,6 +8,7 @@ exactly what ``query changes`` says is no longer listed; and the shapes pass.
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from pathlib import Path
@@ -210,3 +211,55 @@ def test_as_of_exports_the_workspace_as_it_stood(tmp_path: Path, run_cli: Any) -
     store.load(path=str(out), format=ox.RdfFormat.N_TRIPLES)
     # 2025-03 means its last day: still before the June snapshot.
     assert _days(store, "lastAsserted") == {"lunch": "2025-01-01", "youth": "2025-01-01"}
+
+
+# -- neo4j-admin CSV: first/last asserted and the snapshot history ---------------------------
+
+
+def _table(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        return header, [dict(zip(header, row, strict=True)) for row in reader]
+
+
+def test_neo4j_csv_carries_time_and_the_history(
+    town: tuple[Workspace, Any], tmp_path: Path
+) -> None:
+    from civicgraph.graph.history import history_rows
+    from civicgraph.graph.neo4j import write_neo4j_csv
+
+    workspace, _ = town
+    graph = workspace.graph()
+    written = write_neo4j_csv(workspace, tmp_path / "import")
+    _, services = _table(tmp_path / "import" / "nodes_Service.csv")
+    assert {
+        r["id:ID"]: (r["first_asserted:string"], r["last_asserted:string"]) for r in services
+    } == {
+        n: (d["first_asserted"], d["last_asserted"])
+        for n, d in graph.nodes(data=True)
+        if d["type"] == "Service"
+    }
+    header, snapshots = _table(tmp_path / "import" / "history_Snapshot.csv")
+    assert header == ["id:ID(Snapshot)", ":LABEL", "cg_workspace:string", "date:date",
+                      "snapshot:long", "source:string"]  # fmt: skip
+    expected = sorted(
+        (str(s["snapshot"]), source["name"], s["date"])
+        for source in workspace.sources()
+        for s in source["snapshots"]
+    )
+    assert sorted((r["snapshot:long"], r["source:string"], r["date:date"]) for r in snapshots) == (
+        expected
+    )
+    header, facts = _table(tmp_path / "import" / "history_SnapshotFact.csv")
+    assert header[:2] == ["id:ID(SnapshotFact)", ":LABEL"]
+    assert {"node:string", "props:string", "at_location:string[]"} <= set(header)
+    said = {(str(snap.id), row["node"]) for snap, rows in history_rows(workspace) for row in rows}
+    assert {(r["snapshot:long"], r["node:string"]) for r in facts} == said
+    assert len(facts) == len(said)
+    # A thing no longer listed is in the history only: its last snapshot's fact.
+    (gone,) = [r for r in facts if r["node:string"] not in graph and r["type:string"] == "Service"]
+    assert json.loads(gone["props:string"])["name"]
+    script = (tmp_path / "import" / "import.sh").read_text()
+    assert "--nodes=history_Snapshot.csv" in script and "--nodes=history_SnapshotFact.csv" in script
+    assert {p.name for p in written} >= {"history_Snapshot.csv", "history_SnapshotFact.csv"}
