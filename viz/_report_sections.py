@@ -247,10 +247,10 @@ def area_section(ctx: ReportContext, network_picture: str) -> str:
             "compared with",
             ctx.comparator_set.how or ctx.comparator_set.none,
         ),
-        ("areas within", sum(1 for n in nodes if n.type == "Area") - 1),
+        ("areas within", sum(1 for n in nodes if n.type == NodeType.AREA) - 1),
         ("organisations", len(ctx.organisations)),
         ("services", sum(1 for n in nodes if n.type == _SERVICE)),
-        ("locations", sum(1 for n in nodes if n.type == "Location")),
+        ("locations", sum(1 for n in nodes if n.type == NodeType.LOCATION)),
     ]
     return section(
         "The area",
@@ -279,7 +279,7 @@ def si_section(ctx: ReportContext) -> str:
     facts: list[tuple[str, Any]] = []
     if place is not None:
         facts.append(("SI score (0-100, against the comparators' level)", row.get("si_score")))
-        facts.append(("SI rank among comparators", place.words))
+        facts.append(("SI rank among comparators (1 = poorest)", place.words))
     else:
         # A score is a percentile among areas; alone, it would say "100" of nothing.
         facts.append(
