@@ -17,15 +17,18 @@ committed (:func:`note_saved`), a later Ctrl-C says that the change was saved.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
+from typing import NoReturn
 
 __all__ = [
     "ABORTED_EXIT",
     "abort_now",
     "aborted_message",
     "aborting",
+    "exit_aborted",
     "forget_saved",
     "install_if_command",
     "note_saved",
@@ -68,6 +71,23 @@ def abort_now(signum: int, frame: object) -> None:
         os.write(2, f"\n{aborted_message()}\n".encode())
     finally:
         os._exit(ABORTED_EXIT)
+
+
+def exit_aborted() -> NoReturn:
+    """Leave with exit code 130 once a command has stopped after Ctrl-C and said so.
+
+    Called only in the ``civicgraph`` process, after the command's context managers
+    have unwound (the workspace transaction rolled back, temporary files removed).
+    ``sys.exit(130)`` is not enough: CPython remembers a ``KeyboardInterrupt`` that
+    passed through code run by ``exec`` of a string (``dataclasses`` builds every
+    ``__init__`` that way, so a Ctrl-C during an import can land there) and, under
+    ``python -m``, ends the process after shutting down by sending itself SIGINT,
+    even though the interrupt was caught: the caller then sees death by signal 2.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more to say
+            stream.flush()
+    os._exit(ABORTED_EXIT)
 
 
 def aborting() -> None:

@@ -20,7 +20,14 @@ from collections.abc import Sequence
 
 import click
 
-from .._interrupt import ABORTED_EXIT, abort_now, aborted_message, aborting, forget_saved
+from .._interrupt import (
+    ABORTED_EXIT,
+    abort_now,
+    aborted_message,
+    aborting,
+    exit_aborted,
+    forget_saved,
+)
 from .._secrets import mask_credentials
 from .._version import __version__
 from ..errors import CivicGraphError
@@ -195,6 +202,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     try:
         _run(args, debug)
+    except SystemExit as exit_:
+        if early and exit_.code == ABORTED_EXIT:
+            exit_aborted()  # the command process: 130 exactly, whatever Python noted
+        raise
     finally:
         if early and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
             # The command has done its work; a Ctrl-C while the process exits changes nothing.

@@ -367,6 +367,37 @@ def test_ctrl_c_after_the_commit_says_the_change_was_saved(
     assert _stats(db) == old
 
 
+def test_ctrl_c_inside_code_run_from_a_string_still_exits_130(tmp_path: Path) -> None:
+    """A Ctrl-C can land in code that Python runs from a string (``dataclasses`` builds each
+    ``__init__`` with ``exec`` while a module is imported). CPython notes that interrupt and,
+    under ``python -m``, used to end the process with signal 2 after printing ``Aborted.``,
+    although the interrupt had been caught: the exit code must still be 130."""
+    probe = tmp_path / "interrupted_command.py"
+    probe.write_text(
+        "import sys\n"
+        "sys.argv[0] = 'civicgraph'  # the command's own name: it takes Ctrl-C over\n"
+        "import civicgraph\n"
+        "import civicgraph.cli._app as app\n"
+        "from civicgraph.cli import main\n"
+        "def interrupted(*args, **kwargs):\n"
+        "    exec('raise KeyboardInterrupt')  # the moment Ctrl-C came, inside exec'd code\n"
+        "app.cli.main = interrupted\n"
+        "main(['stats'])\n",
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", probe.stem],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "CIVICGRAPH_DB": ""},
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 130, (result.returncode, result.stderr)
+    assert result.stderr.strip() == "Aborted.", result.stderr
+
+
 def test_kill_9_during_an_ingest_leaves_the_old_or_the_new_state(
     town: dict[str, Path], big_directory: Path, tmp_path: Path
 ) -> None:
