@@ -54,7 +54,8 @@ def run_demo(
     """Synthesise a town into ``out/data``, ingest it into ``out/civicgraph.db`` afresh, run
     every query into ``out/queries`` (a CSV each, and ``summary.md``), draw the network as
     ``out/network.html`` and report in ``out/report`` on the area ``DEMO_RULE`` picks
-    (one with provision, gaps and ties, so every section of the report has content).
+    (one with provision, ties and areas of its level to compare it with, and gaps where the
+    town has them in such an area, so every section of the report has content).
 
     ``progress``, if given, is told ``("demo", steps done, steps in all)`` after each
     step, and is given to the workspace for its own long steps.
@@ -106,7 +107,9 @@ def run_demo(
             report = write_area_report(
                 graph, area, folder / "report", chosen_by=DEMO_RULE, workspace=workspace
             )
-        result.outputs[f"report on {area} (an area with provision, gaps and ties)"] = report.html
+        name = graph.nodes[area].get("name") or area
+        made = f"report on {area} ({name}: provision, ties and comparators)"
+        result.outputs[made] = report.html
         if report.pdf is not None:
             result.outputs["report (PDF)"] = report.pdf
     step()

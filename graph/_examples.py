@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..ontology import NodeType
 from .report import IngestReport
 from .workspace import Workspace
 
@@ -27,6 +28,8 @@ def two_snapshots() -> Workspace:
     }
     for day, services in listings.items():
         report = IngestReport(source="hand", kind="hand", input="hand.json", snapshot_date=day)
-        nodes = [(f"hand:svc:{i}", "Service", i, f'{{"name": "{n}"}}') for i, n in services]
+        nodes = [
+            (f"hand:svc:{i}", NodeType.SERVICE.value, i, f'{{"name": "{n}"}}') for i, n in services
+        ]
         workspace.write_snapshot(report, nodes, [])
     return workspace

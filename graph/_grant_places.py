@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from ..ontology import is_gss_code
+from ..ontology import EdgeType, is_gss_code
 
 __all__ = [
     "AreaNames",
@@ -182,7 +182,7 @@ class AreaNames:
         while todo:
             node = todo.pop()
             for _, parent, data in self.graph.out_edges(node, data=True):
-                if data.get("type") == "PART_OF" and parent not in seen:
+                if data.get("type") == EdgeType.PART_OF and parent not in seen:
                     seen.add(parent)
                     todo.append(parent)
                     name = nodes[parent].get("name")
@@ -267,7 +267,7 @@ def place_grant_by_name(
         else:
             reasons.extend(failures[:1])
     if bare and not any(
-        d.get("type") == "BENEFITS_AREA" for _, _, d in graph.out_edges(node, data=True)
+        d.get("type") == EdgeType.BENEFITS_AREA for _, _, d in graph.out_edges(node, data=True)
     ):
         reasons.extend(dict.fromkeys(bare))
     return reasons

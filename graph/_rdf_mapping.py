@@ -315,7 +315,7 @@ class _Mapper:
         s = self.iris[node]
         node_type = self.types[node]
         yield from self._described(s, node_type, data)
-        if node_type.value in LIFECYCLE_TYPES:
+        if node_type in LIFECYCLE_TYPES:
             state, evidence = lifecycle_of(dict(data))
             yield s, CG + "lifecycleState", lifecycle_iri(state), None
             yield s, CG + "lifecycleEvidence", evidence, _STRING
@@ -327,7 +327,7 @@ class _Mapper:
         for node, s in sorted(self.former_iris.items(), key=lambda item: item[1]):
             gone = self.former[node]
             yield from self._described(s, gone.node_type, gone.props)
-            if gone.node_type.value in LIFECYCLE_TYPES:
+            if gone.node_type in LIFECYCLE_TYPES:
                 yield s, CG + "lifecycleState", lifecycle_iri("closed"), None
             yield s, CG + "lifecycleEvidence", gone.evidence, _STRING
             yield s, CG + "firstAsserted", gone.first_asserted, _DATE

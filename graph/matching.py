@@ -38,7 +38,7 @@ from typing import Any
 import orjson
 from rapidfuzz import fuzz
 
-from ..ontology import NodeType, normalise_name, parse_org_id
+from ..ontology import EdgeType, NodeType, normalise_name, parse_org_id
 from .identity import Link, register_link_finder
 
 __all__ = [
@@ -185,14 +185,15 @@ def org_records(conn: sqlite3.Connection) -> list[OrgRecord]:
 _LOCATION_POSTCODES = """
     SELECT f.key, upper(json_extract(f.props, '$.postcode'))
     FROM node_fact f JOIN snapshot s ON s.id = f.snapshot_id
-    WHERE s.is_current = 1 AND f.type = 'Location'
+    WHERE s.is_current = 1 AND f.type = ?
       AND json_extract(f.props, '$.postcode') IS NOT NULL
 """
 _SITE_EDGES = """
     SELECT e.snapshot_id, e.type, e.source_key, e.target_key
     FROM edge_fact e JOIN snapshot s ON s.id = e.snapshot_id
-    WHERE s.is_current = 1 AND e.type IN ('OPERATES', 'PROVIDES', 'AT_LOCATION')
+    WHERE s.is_current = 1 AND e.type IN (?, ?, ?)
 """
+_SITE_EDGE_TYPES = (EdgeType.OPERATES, EdgeType.PROVIDES, EdgeType.AT_LOCATION)
 
 
 def _site_postcodes(conn: sqlite3.Connection) -> dict[str, set[str]]:
@@ -204,15 +205,15 @@ def _site_postcodes(conn: sqlite3.Connection) -> dict[str, set[str]]:
     (28 s at 10,000 services).
     """
     postcodes: dict[str, set[str]] = defaultdict(set)
-    for key, postcode in conn.execute(_LOCATION_POSTCODES):
+    for key, postcode in conn.execute(_LOCATION_POSTCODES, (NodeType.LOCATION,)):
         postcodes[key].add(postcode)
     sites: dict[str, set[str]] = defaultdict(set)
     at: dict[tuple[int, str], set[str]] = defaultdict(set)
     provides: list[tuple[int, str, str]] = []
-    for snapshot, kind, source, target in conn.execute(_SITE_EDGES):
-        if kind == "OPERATES":
+    for snapshot, kind, source, target in conn.execute(_SITE_EDGES, _SITE_EDGE_TYPES):
+        if kind == EdgeType.OPERATES:
             sites[source] |= postcodes.get(target, set())
-        elif kind == "AT_LOCATION":
+        elif kind == EdgeType.AT_LOCATION:
             at[snapshot, source] |= postcodes.get(target, set())
         else:
             provides.append((snapshot, source, target))

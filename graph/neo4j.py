@@ -149,7 +149,7 @@ def node_properties(node_type: NodeType, attrs: dict[str, Any]) -> dict[str, Any
 'lifecycle_evidence': "status 'inactive'"}
     """
     props = neo4j_properties(node_type, attrs)
-    if node_type.value in LIFECYCLE_TYPES:
+    if node_type in LIFECYCLE_TYPES:
         props["lifecycle"], props["lifecycle_evidence"] = lifecycle_of(attrs)
     return props
 

@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from ..errors import InputError
 from ..graph import Graph, Workspace
-from ..ontology import NodeType, normalise_name, parse_org_id
+from ..ontology import EdgeType, NodeType, normalise_name, parse_org_id
 
 __all__ = ["EndIndex", "EndMatch", "NameIndex", "match_name", "noun"]
 
@@ -109,7 +109,7 @@ class EndIndex:
                     if parse_org_id(org_id) == org_id:
                         self.org_ids.setdefault(org_id, node)
                 for _, service, key in graph.out_edges(node, keys=True):
-                    if key == "PROVIDES":
+                    if key == EdgeType.PROVIDES:
                         self.providers.setdefault(node, set()).add(service)
         if not self.names.types:
             raise InputError(

@@ -23,6 +23,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .model import NodeType
+
 __all__ = [
     "LIFECYCLE_FILE",
     "LIFECYCLE_SCHEME",
@@ -37,7 +39,7 @@ __all__ = [
 LIFECYCLE_SCHEME = "https://w3id.org/civicgraph/lifecycle"
 """The IRI of the SKOS concept scheme of the states; each state is ``<scheme>/<notation>``."""
 
-LIFECYCLE_TYPES = frozenset({"Service", "Organization", "Location"})
+LIFECYCLE_TYPES = frozenset({NodeType.SERVICE, NodeType.ORGANIZATION, NodeType.LOCATION})
 """The node types that have a lifecycle state (in exports and the Neo4j push)."""
 
 LIFECYCLE_FILE = "lifecycle.ttl"

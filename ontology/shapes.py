@@ -233,7 +233,7 @@ def _time_shapes(node_type: NodeType) -> list[tuple[str, list[tuple[str, str]]]]
     """A node type's lifecycle state (one, from the scheme) and its dates in order."""
     name = node_type.value
     shapes = []
-    if name in LIFECYCLE_TYPES:
+    if node_type in LIFECYCLE_TYPES:
         states = " ".join(f"<{lifecycle_iri(s.notation)}>" for s in LIFECYCLE_STATES)
         shapes.append(
             (

@@ -19,6 +19,7 @@ from ..errors import UsageError
 from ..graph import Workspace
 from ..graph.history import History
 from ..graph.scope import Scope, _AreaTree
+from ..ontology import NodeType
 from ._places import number
 from ._registry import register_query
 from .changes import change_rows, scoped_rows
@@ -42,7 +43,11 @@ COLUMNS = [
     "why",
 ]
 
-_CATEGORY = {"Service": "services", "Location": "facilities", "Grant": "grant money"}
+_CATEGORY = {
+    NodeType.SERVICE: "services",
+    NodeType.LOCATION: "facilities",
+    NodeType.GRANT: "grant money",
+}
 _LOST = {"closed", "funding-ended"}
 _GAINED = {"opened", "funding-started"}
 _SPIRAL_RULE = (

@@ -9,6 +9,7 @@ import pandas as pd
 
 from ..errors import UsageError
 from ..graph import Graph
+from ..ontology import NodeType
 from ._algorithms import components
 from ._index import GraphIndex, count_of, short_list
 from ._network import tie_network
@@ -19,7 +20,7 @@ __all__ = ["impact"]
 
 COLUMNS = ["loss", "subject_id", "subject", "count", "detail", "why"]
 
-_REMOVABLE = ("Location", "Service", "Organization")
+_REMOVABLE = (NodeType.LOCATION, NodeType.SERVICE, NodeType.ORGANIZATION)
 
 
 def _closures(
@@ -35,11 +36,11 @@ def _closures(
     org_buildings = lookup.organisation_buildings()
     for node in removed:
         node_type = lookup.type(node)
-        if node_type == "Location":
+        if node_type == NodeType.LOCATION:
             closed_buildings.add(buildings.of_location.get(node, node))
-        elif node_type == "Service":
+        elif node_type == NodeType.SERVICE:
             closed_services.add(node)
-        elif node_type == "Organization":
+        elif node_type == NodeType.ORGANIZATION:
             funded = [r for r, f in funding.items() if node in f]
             if funded and not lookup.services_of.get(node):
                 funders.add(node)
@@ -164,7 +165,7 @@ def _row(
 def _categories_lost(lookup: GraphIndex, closed: set[str], rows: list[dict[str, Any]]) -> None:
     """Areas left without a kind of service, and kinds of service gone from the whole graph."""
     terms = lookup.terms
-    open_services = [s for s in lookup.nodes("Service") if s not in closed]
+    open_services = [s for s in lookup.nodes(NodeType.SERVICE) if s not in closed]
     remaining: Counter[str] = Counter(t for s in open_services for t in terms.get(s, ()))
     lost_terms = sorted({t for s in closed for t in terms.get(s, ())})
     for term in lost_terms:
@@ -283,7 +284,7 @@ def impact(
         found = resolve_nodes(
             lookup, item, _REMOVABLE, what="location, service or organisation", param="remove"
         )
-        if len(found) > 1 and lookup.type(found[0]) != "Location":
+        if len(found) > 1 and lookup.type(found[0]) != NodeType.LOCATION:
             listed = ", ".join(found[:6])
             raise UsageError(
                 f"`remove` '{item}' names {len(found)} things: {listed}. Fix: give the id.",

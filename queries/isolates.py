@@ -7,6 +7,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from ..graph import Graph
+from ..ontology import NodeType
 from ._index import GraphIndex, count_of
 from ._network import tie_network
 from ._registry import register_query
@@ -84,7 +85,7 @@ def isolates(
             graph, level="organization", period=period, min_count=min_count, lookup=lookup
         )
         for i, node in enumerate(net.nodes):
-            if net.adjacency[i] or lookup.type(node) != "Organization":
+            if net.adjacency[i] or lookup.type(node) != NodeType.ORGANIZATION:
                 continue
             services = lookup.services_of.get(node, [])
             internal = net.internal[i]
@@ -100,7 +101,7 @@ def isolates(
                 {
                     "id": node,
                     "name": lookup.name(node),
-                    "type": "Organization",
+                    "type": NodeType.ORGANIZATION.value,
                     "organization": None,
                     "organization_name": None,
                     "sector": lookup.sector(node),
@@ -116,7 +117,7 @@ def isolates(
         )
         providers = lookup.providers
         for i, node in enumerate(net.nodes):
-            if lookup.type(node) != "Service":
+            if lookup.type(node) != NodeType.SERVICE:
                 continue
             org = providers.get(node)
             siblings = [j for j in net.adjacency[i] if providers.get(net.nodes[j]) == org and org]
@@ -142,7 +143,7 @@ def isolates(
                 {
                     "id": node,
                     "name": lookup.name(node),
-                    "type": "Service",
+                    "type": NodeType.SERVICE.value,
                     "organization": org,
                     "organization_name": lookup.name(org) if org else None,
                     "sector": lookup.sector(node),

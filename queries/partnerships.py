@@ -11,7 +11,7 @@ import pandas as pd
 from scipy import sparse
 
 from ..graph import Graph
-from ..ontology import EdgeType
+from ..ontology import EdgeType, NodeType
 from ._index import UNCLASSIFIED, GraphIndex, count_of, short_list
 from ._network import tie_network
 from ._registry import register_query
@@ -185,7 +185,7 @@ def partnerships(
     [['A', 'C', 'shared building'], ['B', 'C', 'shared building']]
     """
     lookup = GraphIndex(graph)
-    organisations = sorted(lookup.nodes("Organization"))
+    organisations = sorted(lookup.nodes(NodeType.ORGANIZATION))
     index = {org: i for i, org in enumerate(organisations)}
     evidence = _gather(lookup, set(organisations), period=period, min_count=min_count, graph=graph)
     sectors = [lookup.sector(o) for o in organisations]

@@ -11,7 +11,7 @@ import pandas as pd
 from ..errors import UsageError
 from ..graph import Graph
 from ..graph.scope import Scope, resolve_scope
-from ..ontology import EdgeType
+from ..ontology import EdgeType, NodeType
 from ._index import GraphIndex, short_list
 from ._registry import register_query
 from ._resolve import resolve_nodes
@@ -60,7 +60,7 @@ class _Routes:
                 continue
             count = data.get("count")
             volume[(u, v)] += count if isinstance(count, int) and not isinstance(count, bool) else 1
-        for service in lookup.nodes("Service"):
+        for service in lookup.nodes(NodeType.SERVICE):
             self._node(service, lookup.name(service))
         self.reverse: list[list[tuple[int, int]]] = [[] for _ in self.ids]
         organisations: set[str] = set()
@@ -89,9 +89,9 @@ class _Routes:
 
     def _end(self, node: str, side: str, organisations: set[str]) -> int | None:
         node_type = self.lookup.type(node)
-        if node_type == "Service":
+        if node_type == NodeType.SERVICE:
             return self.index[node]
-        if node_type != "Organization":
+        if node_type != NodeType.ORGANIZATION:
             return None
         organisations.add(node)
         self._node(f"in:{node}", f"{self.lookup.name(node)} (organisation)")
@@ -142,7 +142,7 @@ def _area_services(lookup: GraphIndex, area: str | None) -> tuple[set[str] | Non
     """The services in an area (with the areas within it), or ``None`` for no area given."""
     if area is None:
         return None, ""
-    nodes = resolve_nodes(lookup, area, ["Area"], what="area", param="area")
+    nodes = resolve_nodes(lookup, area, [NodeType.AREA], what="area", param="area")
     within: set[str] = set()
     for node in nodes:
         within |= lookup.area_descendants(node)
@@ -236,7 +236,7 @@ def pathways(
     in_area, area_name = _area_services(lookup, area)
     where = f" in {area_name}" if area_name else ""
     routes = _Routes(lookup, period=period, min_count=min_count)
-    services = [s for s in lookup.nodes("Service") if in_area is None or s in in_area]
+    services = [s for s in lookup.nodes(NodeType.SERVICE) if in_area is None or s in in_area]
     scope = None
     if within is not None and (isinstance(within, str | Scope) or any(within)):
         scope = resolve_scope(graph, within)
@@ -261,7 +261,9 @@ def _pathways(
     where: str,
 ) -> pd.DataFrame:
     if need is not None:
-        concepts = resolve_nodes(lookup, need, ["Concept"], what="taxonomy term", param="need")
+        concepts = resolve_nodes(
+            lookup, need, [NodeType.CONCEPT], what="taxonomy term", param="need"
+        )
         return _routes_to(lookup, routes, concepts, services, max_hops, where)
     return _needs_summary(lookup, routes, services, max_hops, needs, where)
 

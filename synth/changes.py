@@ -31,6 +31,7 @@ import orjson
 
 from .._files import write_bytes
 from ..errors import UsageError
+from ..ontology import NodeType
 from ..queries.area_changes import SPIRAL_DECILES
 from .geography import write_area_files
 from .grants import FUNDERS, SynthGrant, grants_for, write_360giving
@@ -181,7 +182,7 @@ def plant_changes(town: Town) -> ChangedTown:
             PlantedChange(
                 change,
                 planted_as,
-                "Service",
+                NodeType.SERVICE.value,
                 _service_id(service.id),
                 service.id,
                 service.name,
@@ -301,7 +302,7 @@ def _plant_grants(
         return PlantedChange(
             change,
             planted_as,
-            "Grant",
+            NodeType.GRANT.value,
             g.id,
             g.id,
             f"Grant to {g.recipient_name}",

@@ -96,6 +96,13 @@ def _zip_slip(folder: Path) -> Path:
     return path
 
 
+def _phones_only(folder: Path) -> Path:
+    package = folder / "phones"
+    package.mkdir()
+    (package / "phones.csv").write_text("id,number\np1,01632 960000\n", encoding="utf-8")
+    return package
+
+
 BAD_INPUTS: list[tuple[str, Callable[[Path], Path], list[str]]] = [
     (
         "not JSON",
@@ -149,6 +156,16 @@ BAD_INPUTS: list[tuple[str, Callable[[Path], Path], list[str]]] = [
         "an absolute resource path",
         _package(_absolute_resource),
         ["datapackage.json", "/etc/passwd", "refused"],
+    ),
+    (
+        "tabular JSON holding neither organizations nor services",
+        _file("tables.json", b'{"phones.csv": [{"id": "p1", "number": "01632 960000"}]}'),
+        ["tables.json", "neither an organizations nor a services table", "Fix:"],
+    ),
+    (
+        "a CSV folder holding neither organizations nor services",
+        _phones_only,
+        ["phones", "neither an organizations nor a services table", "Fix:"],
     ),
     (
         "a file of an unknown kind",
@@ -271,6 +288,23 @@ def test_bom_crlf_and_quoted_commas_and_newlines_ingest(tmp_path: Path) -> None:
     assert report.tables["organizations.csv"].loaded == 2
     assert workspace.stats()["edges"]["PROVIDES"] == 2
     assert report.failing_problems == 0
+
+
+def test_tabular_json_with_a_services_table_ingests(tmp_path: Path, run_cli) -> None:
+    """The guard against tabular JSON without the main tables lets a real one through."""
+    tables = {
+        "organizations.csv": [{"id": "o1", "name": "Hope Trust"}],
+        "services.csv": [{"id": "s1", "organization_id": "o1", "name": "Lunch club"}],
+        "phones.csv": [{"id": "p1", "service_id": "s1", "number": "01632 960000"}],
+    }
+    source = tmp_path / "tables.json"
+    source.write_text(json.dumps(tables), encoding="utf-8")
+    db = tmp_path / "w.db"
+    result = run_cli("--db", db, "ingest", "hsds", source, "--name", "tab")
+    assert result.code == 0, result
+    stats = Workspace(db).stats()
+    assert (stats["nodes"]["Organization"], stats["nodes"]["Service"]) == (1, 1)
+    assert stats["edges"]["PROVIDES"] == 1
 
 
 # -- readable data with problems: ingested and reported; refused under --strict --------

@@ -180,10 +180,10 @@ def test_every_figure_of_a_demo_lsoa_stands_beside_comparators_of_its_level(
 def test_the_demo_authority_alone_at_its_level_is_not_set_beside_its_parts(
     demo_workspace: Workspace, tmp_path: Path, open_page
 ) -> None:
-    """The demo town's only local authority (the area `civicgraph demo` reports on at its
-    default size): areas of another level are not its comparators (an MSOA's services per
-    1,000 counts what serves the whole authority), so every section says there are none
-    and page one says why and what would give some."""
+    """The demo town's only local authority (the demo's rule passes it over for an area with
+    peers): areas of another level are not its comparators (an MSOA's services per 1,000
+    counts what serves the whole authority), so every section says there are none and page
+    one says why and what would give some."""
     graph = demo_workspace.graph()
     authorities = [a for a, d in graph.nodes(data=True) if d.get("type") == "Area"
                    and _level(graph, a) == "lad"]  # fmt: skip

@@ -194,7 +194,7 @@ def test_the_demo_reports_on_an_area_where_every_section_has_content(
     tmp_path: Path, open_page, run_cli
 ) -> None:
     from civicgraph.demo import run_demo
-    from civicgraph.viz._report_places import gaps_inside
+    from civicgraph.viz._report_places import comparator_areas, gaps_inside
 
     result = run_demo(tmp_path / "demo", services=200, seed=3)
     reports = [path for name, path in result.outputs.items() if name.startswith("report on")]
@@ -207,7 +207,11 @@ def test_the_demo_reports_on_an_area_where_every_section_has_content(
     assert code is not None
     assert f"({code})</h1>" in reports[0].read_text()
     assert not gaps_inside(graph, code).empty  # the rule's promise: gaps, provision, ties
+    assert comparator_areas(graph, code).within is not None  # and peers in its authority
     page = open_page(reports[0], wait_ready=False).page
+    said = page.locator("section.findings p.comparators").text_content() or ""
+    assert said.startswith("Every figure is set beside"), said
+    assert page.locator("table.compare").count() > 0
     assert "Area chosen as the smallest area" in page.locator("p.note").first.text_content()
     required = {
         "The area",
@@ -310,3 +314,73 @@ def test_no_area_qualifies_for_the_demo_rule_on_a_town_without_ties(tmp_path: Pa
     assert tied == []  # the rule needs an area with ties, so none qualifies
     assert not gaps(graph, level="lsoa").empty
     assert demo_area(graph) is None
+
+
+def dense_authority() -> Graph:
+    """One authority: three LSOAs half a kilometre apart, each with two tied organisations
+    offering Food and Advice (everything within reach of all three), and a far LSOA with
+    nothing in it (the only gaps, inside the authority but in no area with provision)."""
+    t = Town()
+    t.area("E06000001", "Oakbridge")
+    t.g.nodes["E06000001"]["level"] = "lad"
+    t.concept("C1", "Food")
+    t.concept("C2", "Advice")
+    places = [
+        ("E01000001", 51.500, -1.0, 1500, 20000),
+        ("E01000002", 51.505, -1.0, 2500, 9000),
+        ("E01000003", 51.510, -1.0, 1800, 26000),
+        ("E01000004", 51.600, -1.0, 1600, 400),
+    ]
+    for code, lat, lon, population, rank in places:
+        t.area(code, f"Area {code[-1]}", parent="E06000001")
+        t.g.nodes[code].update(
+            level="lsoa", population=population, imd_rank=rank,
+            imd_decile=max(1, rank * 10 // 32844), latitude=lat, longitude=lon,
+        )  # fmt: skip
+    for code, lat, lon, *_ in places[:3]:
+        n = code[-1]
+        t.location(f"L{n}", f"Hall {n}", latitude=lat, longitude=lon)
+        t.in_area(f"L{n}", code)
+        t.service(f"S{n}a", f"O{n}a", name=f"Pantry {n}", terms=("C1",), at=(f"L{n}",))
+        t.service(f"S{n}b", f"O{n}b", name=f"Advice {n}", terms=("C2",), at=(f"L{n}",))
+        t.refer(f"S{n}a", f"S{n}b", int(n))
+    return t.g
+
+
+def test_the_demo_rule_never_picks_an_area_without_comparators() -> None:
+    """Where the only gaps lie in an area with no provision (the demo town's planted estate),
+    the rule takes the smallest area that has peers, provision and ties, by its SI score; the
+    authority, alone at its level, is never chosen for the gaps inside it."""
+    from civicgraph.viz._report_places import comparator_areas, gaps_inside
+
+    graph = dense_authority()
+    lacking = set(gaps(graph, level="lsoa")["area"])
+    assert lacking == {"E01000004"}  # the far one only
+    assert not gaps_inside(graph, "E06000001").empty  # the authority holds those gaps
+    scored = si_index(graph, level="lsoa").set_index("area")
+    provided = scored.loc[["E01000001", "E01000002", "E01000003"]]
+    lowest = provided[provided["si_score"] == provided["si_score"].min()]
+    expected = lowest.sort_values("population", ascending=False).index[0]
+    code = demo_area(graph)
+    assert code == expected
+    assert comparator_areas(graph, code).within == "E06000001"
+
+
+def test_the_demo_rule_prefers_an_area_with_peers_and_gaps() -> None:
+    """An LSOA with provision and ties that lacks a category wins over those that lack none."""
+    graph = dense_authority()
+    t = Town()
+    t.g = graph
+    t.area("E01000005", "Area 5", parent="E06000001")
+    graph.nodes["E01000005"].update(
+        level="lsoa", population=1200, imd_rank=30000, imd_decile=10,
+        latitude=51.505, longitude=-0.94,
+    )  # fmt: skip
+    t.location("L5", "Hall 5", latitude=51.505, longitude=-0.94)  # about 4 km east
+    t.in_area("L5", "E01000005")
+    t.service("S5a", "O5a", name="Pantry 5", terms=("C1",), at=("L5",))
+    t.service("S5b", "O5b", name="Lunch 5", terms=("C1",), at=("L5",))
+    t.refer("S5a", "S5b", 2)
+    lacking = gaps(graph, level="lsoa")
+    assert set(lacking[lacking["area"] == "E01000005"]["category"]) == {"Advice"}
+    assert demo_area(graph) == "E01000005"

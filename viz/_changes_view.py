@@ -13,6 +13,7 @@ from typing import Any
 
 from ..graph import Workspace
 from ..graph.scope import Scope
+from ..ontology import EdgeType
 from ..queries._index import count_of
 from ..queries.changes import change_rows, scoped_rows
 from .views import View, ViewEdge, ViewNode, _Context, place_named
@@ -92,12 +93,12 @@ def changes_view_and_context(
             around.update(
                 v
                 for _, v, data in graph.out_edges(node_id, data=True)
-                if data.get("type") in ("AT_LOCATION", "AWARDED_TO")
+                if data.get("type") in (EdgeType.AT_LOCATION, EdgeType.AWARDED_TO)
             )
             around.update(
                 u
                 for u, _, data in graph.in_edges(node_id, data=True)
-                if data.get("type") == "AWARDS"
+                if data.get("type") == EdgeType.AWARDS
             )
         around.update(a for a in changed[node_id].get("was_at", ()) if a in graph)
     for node_id in sorted(around - set(nodes)):

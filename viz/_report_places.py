@@ -251,44 +251,68 @@ def _placed_organisations(lookup: GraphIndex, areas: list[str]) -> dict[str, set
 
 DEMO_LEVELS: tuple[Level, ...] = ("lsoa", "msoa", "ward", "lad")
 DEMO_RULE = (
-    "the smallest area (LSOA, then MSOA, ward, local authority) where organisations work, "
-    "have referral or partnership ties, and LSOAs lack categories; among areas of that level, "
-    "the one with the largest need-weighted gaps (the sum of need over the categories its "
-    "LSOAs lack), equal totals going to the lower SI score, then the lower GSS code"
+    "the smallest area (LSOA, then MSOA, ward, local authority) that other areas of its level "
+    "in the same authority can be compared with, where organisations work and have referral or "
+    "partnership ties, and whose LSOAs lack categories (where no such area lacks any, the "
+    "smallest such area all the same); among areas of that level, the one with the largest "
+    "need-weighted gaps (the sum of need over the categories its LSOAs lack), equal totals "
+    "going to the lower SI score, then the larger population, then the lower GSS code"
 )
 """How the demo picks the area it reports on (the report and the README quote it)."""
 
 
+def _demo_candidates(
+    graph: Graph, lookup: GraphIndex, level: Level, need_by_lsoa: pd.Series
+) -> pd.DataFrame | None:
+    """The ``si-index`` rows of ``level`` with ties and more than one organisation at work,
+    with their need-weighted gaps (``_need``), best first by ``DEMO_RULE``; peers unchecked.
+    None when there are none (an empty table filtered by an empty list loses its columns)."""
+    scored = si_index(graph, level=level)
+    if scored.empty:
+        return None
+    ties = pd.to_numeric(scored["ties"], errors="coerce").fillna(0)
+    scored = scored[ties > 0]
+    if scored.empty:
+        return None
+    placed = _placed_organisations(lookup, list(scored["area"]))
+    scored = scored.loc[[len(placed[a]) > 1 for a in scored["area"]]]
+    if level == "lsoa":
+        need = {a: float(need_by_lsoa.get(a, 0.0)) for a in scored["area"]}
+    else:
+        need = {
+            a: float(need_by_lsoa[need_by_lsoa.index.isin(lookup.area_descendants(a))].sum())
+            for a in scored["area"]
+        }
+    population = pd.to_numeric(scored["population"], errors="coerce").fillna(0)
+    return scored.assign(_need=scored["area"].map(need), _population=population).sort_values(
+        ["_need", "si_score", "_population", "area"], ascending=[False, True, False, True]
+    )
+
+
 def demo_area(graph: Graph) -> str | None:
-    """The area the demo reports on, by ``DEMO_RULE``: it has provision, gaps and ties, so
-    every section of the report has content. None if no area qualifies."""
+    """The area the demo reports on, by ``DEMO_RULE``: it has provision, ties and comparators
+    of its own level (and gaps wherever an area with the rest has them), so every section of
+    the report has content. None if no area qualifies."""
     lookup = GraphIndex(graph)
     gap_rows = gaps(graph, level="lsoa")
     if gap_rows.empty:
         return None
     need_by_lsoa = gap_rows.groupby("area")["need"].sum()
-    for level in DEMO_LEVELS:
-        scored = si_index(graph, level=level)
-        if scored.empty:
-            continue
-        ties = pd.to_numeric(scored["ties"], errors="coerce").fillna(0)
-        scored = scored[ties > 0]
-        if level == "lsoa":
-            need = {a: float(need_by_lsoa.get(a, 0.0)) for a in scored["area"]}
-        else:
-            need = {
-                a: float(need_by_lsoa[need_by_lsoa.index.isin(lookup.area_descendants(a))].sum())
-                for a in scored["area"]
-            }
-        scored = scored.loc[[need[a] > 0 for a in scored["area"]]]
-        placed = _placed_organisations(lookup, list(scored["area"]))
-        scored = scored.loc[[len(placed[a]) > 1 for a in scored["area"]]]
-        if scored.empty:
-            continue
-        ordered = scored.assign(_need=scored["area"].map(need)).sort_values(
-            ["_need", "si_score", "area"], ascending=[False, True, True]
-        )
-        return str(ordered.iloc[0]["area"])
+    compared: dict[str, bool] = {}
+
+    def has_peers(code: str) -> bool:
+        if code not in compared:
+            compared[code] = comparator_areas(graph, code, lookup=lookup).within is not None
+        return compared[code]
+
+    found = (_demo_candidates(graph, lookup, level, need_by_lsoa) for level in DEMO_LEVELS)
+    candidates = [frame for frame in found if frame is not None]
+    for with_gaps in (True, False):
+        for frame in candidates:
+            rows = frame[frame["_need"] > 0] if with_gaps else frame
+            chosen = next((str(a) for a in rows["area"] if has_peers(str(a))), None)
+            if chosen is not None:
+                return chosen
     return None
 
 

@@ -247,10 +247,10 @@ def area_section(ctx: ReportContext, network_picture: str) -> str:
             "compared with",
             ctx.comparator_set.how or ctx.comparator_set.none,
         ),
-        ("areas within", sum(1 for n in nodes if n.type == "Area") - 1),
+        ("areas within", sum(1 for n in nodes if n.type == NodeType.AREA) - 1),
         ("organisations", len(ctx.organisations)),
         ("services", sum(1 for n in nodes if n.type == _SERVICE)),
-        ("locations", sum(1 for n in nodes if n.type == "Location")),
+        ("locations", sum(1 for n in nodes if n.type == NodeType.LOCATION)),
     ]
     return section(
         "The area",

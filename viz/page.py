@@ -30,7 +30,7 @@ from .._files import write_text
 from ..errors import UsageError
 from ..graph import Graph, Workspace
 from ..graph.scope import Scope
-from ..ontology import NodeType
+from ..ontology import EdgeType, NodeType
 from ._layout import MEASURES, layout, measure, sizes
 from .views import DEFAULT_MAX_NODES, View, build_view, safe_url
 
@@ -61,21 +61,21 @@ PALETTE = (
 )  # fmt: skip
 OTHER_COLOR = "#bbbbbb"
 EDGE_STYLES: dict[str, tuple[str, list[int] | bool]] = {
-    "PROVIDES": ("#1f77b4", False),
-    "AT_LOCATION": ("#8c564b", False),
-    "OPERATES": ("#8c564b", [8, 4]),
-    "IN_AREA": ("#9467bd", [2, 4]),
-    "SERVES_AREA": ("#9467bd", [8, 4]),
-    "PART_OF": ("#7f7f7f", [2, 4]),
-    "CLASSIFIED_AS": ("#bcbd22", [2, 4]),
-    "REFERS_TO": ("#2ca02c", False),
-    "PARTNERS_WITH": ("#17becf", False),
-    "AWARDS": ("#ff7f0e", False),
-    "AWARDED_TO": ("#ff7f0e", [8, 4]),
-    "BENEFITS_AREA": ("#ff7f0e", [2, 4]),
-    "FUNDS": ("#ff7f0e", [12, 4, 2, 4]),
-    "HAPPENS_AT": ("#e377c2", False),
-    "RUNS": ("#e377c2", [8, 4]),
+    EdgeType.PROVIDES.value: ("#1f77b4", False),
+    EdgeType.AT_LOCATION.value: ("#8c564b", False),
+    EdgeType.OPERATES.value: ("#8c564b", [8, 4]),
+    EdgeType.IN_AREA.value: ("#9467bd", [2, 4]),
+    EdgeType.SERVES_AREA.value: ("#9467bd", [8, 4]),
+    EdgeType.PART_OF.value: ("#7f7f7f", [2, 4]),
+    EdgeType.CLASSIFIED_AS.value: ("#bcbd22", [2, 4]),
+    EdgeType.REFERS_TO.value: ("#2ca02c", False),
+    EdgeType.PARTNERS_WITH.value: ("#17becf", False),
+    EdgeType.AWARDS.value: ("#ff7f0e", False),
+    EdgeType.AWARDED_TO.value: ("#ff7f0e", [8, 4]),
+    EdgeType.BENEFITS_AREA.value: ("#ff7f0e", [2, 4]),
+    EdgeType.FUNDS.value: ("#ff7f0e", [12, 4, 2, 4]),
+    EdgeType.HAPPENS_AT.value: ("#e377c2", False),
+    EdgeType.RUNS.value: ("#e377c2", [8, 4]),
     "tie": ("#555555", False),
     "suggested partnership": ("#d62728", [10, 6]),
 }

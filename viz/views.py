@@ -424,7 +424,7 @@ def _area(context: _Context, area: str | None) -> View:
             abroad = sum(
                 1
                 for row in unplaced_rows(context.graph)
-                if row["type"] == "Location" and row["reason"].startswith("not UK data")
+                if row["type"] == NodeType.LOCATION and row["reason"].startswith("not UK data")
             )
             if abroad:
                 hint += (

@@ -17,6 +17,10 @@ from ._tabular import TabularReader
 __all__ = ["read_package", "read_tabular_json"]
 
 
+_CORE_TABLES = frozenset({"organizations", "services"})
+"""A package holds at least one of these tables, or it is not HSDS."""
+
+
 def _csv_table(name: str, path: Path, label: str, ctx: ReadContext) -> Table:
     header, _ = read_csv(path, encoding=ctx.encoding)  # fails early on unreadable files
     if ctx.progress is not None:  # on a terminal: count the rows, to show progress of a total
@@ -139,7 +143,7 @@ def read_package(
                 table=label,
             )
         tables[name] = _csv_table(name, path, label, ctx)
-    if not {"services", "organizations"} & tables.keys():
+    if not _CORE_TABLES & tables.keys():
         raise InputError(
             "holds neither an organizations nor a services table, so it is not an HSDS package.",
             path=folder,
@@ -261,5 +265,13 @@ def read_tabular_json(data: Mapping[str, Any], ctx: ReadContext, *, file: str) -
             continue
         header = sorted({k for item in rows if isinstance(item, Mapping) for k in item})
         tables[name] = Table(name, label, header, lambda rows=rows: rows_from_dicts(rows))  # type: ignore[misc]
+    if not _CORE_TABLES & tables.keys():
+        raise InputError(
+            "is tabular JSON (an object of '<table>.csv' lists) holding neither an "
+            "organizations nor a services table, so it is not an HSDS package.",
+            path=file,
+            fix="add the export's organizations.csv or services.csv list to it, or point at "
+            "the export's folder, datapackage.json or .zip.",
+        )
     ctx.variant = ctx.variant or detect_variant(tables, None).replace("tabular", "tabular JSON")
     yield from TabularReader(ctx, _ordered(tables)).records()
