@@ -149,7 +149,7 @@ def choose_comparators(ctx: ReportContext) -> ComparatorSet:
     median of 176)."""
     level = ctx.level
     neighbours = ctx.neighbours
-    where = ctx.comparators.words.split(" in ", 1)[-1]  # "Oakbridge (E06000999)"
+    where = ctx.comparators.words.split(" in ", 1)[-1]  # "the study area, Oakbridge (E06000999)"
     if len(neighbours) >= 2:
         short = f"its {len(neighbours)} statistical neighbours"
         return ComparatorSet(
@@ -164,7 +164,7 @@ def choose_comparators(ctx: ReportContext) -> ComparatorSet:
         why = _why_no_neighbours(ctx)
         short = f"the {len(peers):,} other {ctx.comparators.words}"
         return ComparatorSet(
-            tuple(peers), level, f"{short} (no statistical neighbours: {why})", short
+            tuple(peers), level, f"{short}; no statistical neighbours: {why}", short
         )
     return ComparatorSet(
         (),

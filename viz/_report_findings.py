@@ -115,6 +115,7 @@ def findings_section(ctx: ReportContext) -> str:
         if isinstance(source, str)
     )
     scope = ctx.scope.describe() if ctx.scope is not None else "every area"
+    scope = scope[:1].upper() + scope[1:]  # a sentence of its own: no bracket in a bracket
     items = "".join(
         f"<li><strong>{cell(topic)}.</strong> {cell(text)}"
         + (f'<br><span class="evidence">{cell(evidence)}</span>' if evidence else "")
@@ -124,7 +125,7 @@ def findings_section(ctx: ReportContext) -> str:
     listed = ", ".join(f"{name} ({count:,} nodes)" for name, count in sorted(sources.items()))
     return (
         '<section class="findings"><h2>Findings</h2>'
-        f'<p class="note">Ranked and compared within the study area ({cell(scope)}). '
+        f'<p class="note">Ranked and compared within the study area. {cell(scope)}. '
         f"Sources: {cell(listed or 'none recorded')}.</p>"
         f'<p class="comparators">{cell(describe(ctx.comparator_set))}</p>'
         f"<ol>{items}</ol></section>"

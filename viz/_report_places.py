@@ -68,7 +68,8 @@ class Comparators:
     within: str | None
     """The containing area they share (GSS code), or None for every area of the level."""
     words: str
-    """``LSOAs in Oakbridge (E06000999)``."""
+    """``LSOAs in Oakbridge (E06000999)``, or ``LSOAs in the study area, Oakbridge (E06000999)``
+    (never a bracket inside a bracket: the words go inside sentences and brackets)."""
 
 
 def _ancestors(lookup: GraphIndex, code: str) -> list[str]:
@@ -115,7 +116,7 @@ def comparator_areas(
             f"{n} ({a})" if n != a else a for a, n in zip(scope.areas, scope.names, strict=True)
         ]
         return Comparators(
-            same, None, f"{_level_word(level)} in the study area ({short_list(named, 3)})"
+            same, None, f"{_level_word(level)} in the study area, {short_list(named, 3)}"
         )
     return Comparators(same, None, f"{_level_word(level)} in the workspace")
 
@@ -140,7 +141,7 @@ def standing(frame: pd.DataFrame, code: str, comparators: Comparators) -> Standi
     score = float(scored.loc[scored["area"] == code, "si_score"].iloc[0])
     rank = int((scored["si_score"] < score).sum()) + 1
     tied = int((scored["si_score"] == score).sum()) - 1
-    words = f"{rank} of {len(scored)} {comparators.words} (1 = poorest)"
+    words = f"{rank} of {len(scored)} {comparators.words}"
     if tied:
         words += f", level with {count_of(tied, 'other')}"
     return Standing(rank, len(scored), tied, words)

@@ -279,7 +279,7 @@ def si_section(ctx: ReportContext) -> str:
     facts: list[tuple[str, Any]] = []
     if place is not None:
         facts.append(("SI score (0-100, against the comparators' level)", row.get("si_score")))
-        facts.append(("SI rank among comparators", place.words))
+        facts.append(("SI rank among comparators (1 = poorest)", place.words))
     else:
         # A score is a percentile among areas; alone, it would say "100" of nothing.
         facts.append(

@@ -271,7 +271,7 @@ def _chosen_areas(context: _Context, scope: Scope, level: str) -> list[str]:
     ]
     if not areas:
         raise UsageError(
-            f"there are no {level} areas to draw ({scope.describe()}), so there is no map. "
+            f"there are no {level} areas to draw, so there is no map; {scope.describe()}."
             " Fix: ingest area data first (civicgraph ingest areas), or pick another "
             "`level` or `within`.",
             param=("level", "within"),

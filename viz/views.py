@@ -551,7 +551,7 @@ def _scoped_network(request: _Request) -> View:
     chosen = [n for n in kept if types.get(n) != _CONCEPT]
     notes = [
         f"{count_of(len(chosen), 'node')} placed in the study area, as export gexf --within "
-        f"({scope.describe()}); taxonomy terms shown as sectors"
+        f"places them; taxonomy terms shown as sectors; {scope.describe()}"
     ]
     return _make_view(context, "network", f"The network in {place_named(scope)}", chosen, notes)
 
