@@ -75,6 +75,9 @@ class Scope:
         The area lookups that join the areas inside to the chosen ones, with their codes'
         years (``LSOA 2011 -> LAD 2019``), most links first; empty if none is named
         (areas ingested before lookups were named).
+    tree
+        The areas of the graph the scope was resolved on (``tree.graph``): a query on that
+        graph reuses them rather than reading every area again.
     """
 
     areas: tuple[str, ...]
@@ -83,6 +86,7 @@ class Scope:
     members: frozenset[str] = field(repr=False)
     vintage: str = ""
     lookups: tuple[str, ...] = ()
+    tree: _AreaTree | None = field(default=None, repr=False, compare=False)
 
     def __contains__(self, area: object) -> bool:
         return area in self.members
@@ -130,7 +134,8 @@ def _level(node: str, data: dict[str, Any]) -> str:
 
 
 class _AreaTree:
-    """The graph's areas: levels, names, parents and children (one pass over PART_OF)."""
+    """The graph's areas: levels, names, parents, children and which hold locations (one pass
+    over the edges)."""
 
     def __init__(self, graph: Any) -> None:
         self.graph = graph
@@ -141,13 +146,23 @@ class _AreaTree:
         self.children: dict[str, list[str]] = {}
         self.parents: dict[str, list[str]] = {}
         self.lookups: dict[tuple[str, str], str] = {}
-        for area in self.levels:
-            for _, parent, data in graph.out_edges(area, data=True):
-                if data.get("type") == EdgeType.PART_OF.value and parent in self.levels:
-                    self.parents.setdefault(area, []).append(parent)
-                    self.children.setdefault(parent, []).append(area)
-                    if data.get("lookup"):
-                        self.lookups[area, parent] = str(data["lookup"])
+        self.placed: set[str] = set()
+        """The areas the workspace's locations are placed in (``IN_AREA``)."""
+        part_of, in_area = EdgeType.PART_OF.value, EdgeType.IN_AREA.value
+        nodes = graph.nodes
+        # One pass over the edges: asking each of 300k areas for its out-edges (a view
+        # object per area) cost seconds on all-England areas.
+        for child, parent, data in graph.edges(data=True):
+            if parent not in self.levels:
+                continue
+            kind = data.get("type")
+            if kind == part_of and child in self.levels:
+                self.parents.setdefault(child, []).append(parent)
+                self.children.setdefault(parent, []).append(child)
+                if data.get("lookup"):
+                    self.lookups[child, parent] = str(data["lookup"])
+            elif kind == in_area and nodes[child].get("type") == _LOCATION:
+                self.placed.add(parent)
 
     def name(self, area: str) -> str:
         return str(self.graph.nodes[area].get("name") or area)
@@ -184,11 +199,9 @@ class _AreaTree:
         return set()
 
     def vintage(self, members: Iterable[str]) -> str:
-        counts = Counter(
-            str(self.graph.nodes[a].get("vintage"))
-            for a in members
-            if self.levels.get(a) in _SMALL and self.graph.nodes[a].get("vintage")
-        )
+        nodes = self.graph.nodes
+        stated = (nodes[a].get("vintage") for a in members if self.levels.get(a) in _SMALL)
+        counts = Counter(str(vintage) for vintage in stated if vintage)
         return " and ".join(sorted(counts))
 
     def lookups_of(self, members: frozenset[str]) -> tuple[str, ...]:
@@ -209,6 +222,7 @@ class _AreaTree:
             members,
             self.vintage(members),
             self.lookups_of(members),
+            self,
         )
 
     def find(self, text: str) -> str:
@@ -246,18 +260,6 @@ class _AreaTree:
             "ingesting areas.",
             param="within",
         )
-
-
-def _placed_areas(graph: Any, tree: _AreaTree) -> set[str]:
-    """The areas the workspace's locations (and the services and assets at them) are placed in."""
-    placed: set[str] = set()
-    for node, data in graph.nodes(data=True):
-        if data.get("type") != _LOCATION:
-            continue
-        for _, area, edge in graph.out_edges(node, data=True):
-            if edge.get("type") == EdgeType.IN_AREA.value and area in tree.levels:
-                placed.add(area)
-    return placed
 
 
 def resolve_scope(
@@ -318,7 +320,7 @@ workspace's placed services/locations/assets"
         stored = tuple(getattr(graph, "graph", {}).get(STORED_SCOPE, ()))
     if not given and stored:
         given, how = list(stored), BY_WORKSPACE
-    placed = _placed_areas(graph, tree)
+    placed = tree.placed
     if given:
         chosen: list[str] = []
         for text in given:
@@ -364,7 +366,7 @@ def scope_for_area(
     scope = resolve_scope(graph, within)
     if area in scope.members:
         return scope
-    tree = _AreaTree(graph)
+    tree = scope.tree if scope.tree is not None and scope.tree.graph is graph else _AreaTree(graph)
     if area not in tree.levels:
         return scope
     holders = sorted(tree.nearest_of_level(area, "lad")) or [area]

@@ -67,15 +67,24 @@ def activity_totals(lookup: GraphIndex, found: Reach) -> tuple[FloatArray, Float
     )
 
 
-def with_activity_provision(graph: Any) -> Any:
-    """The graph with one stand-in location per located activity and category (or the graph
-    itself when it holds no activities): ``facility_kind`` the category, at the venue."""
-    lookup = GraphIndex(graph)
+def with_activity_provision(lookup: GraphIndex) -> GraphIndex:
+    """An index of the graph with one stand-in location per located activity and category (or
+    ``lookup`` itself when the graph holds no activities): ``facility_kind`` the category, at
+    the venue, placed in the venue's areas.
+
+    The graph is not copied: the new one shares the original's nodes, edges and their
+    attributes (read, never changed; a full copy was most of ``gaps`` on all-England
+    areas), and the index carries over the original's look-ups."""
+    graph = lookup.graph
     activities = list(lookup.nodes(_ACTIVITY))
     if not activities:
-        return graph
+        return lookup
     venues = _venues(lookup)
-    augmented = graph.copy()
+    augmented = _sharing(graph)
+    shared_pred: dict[str, Any] = graph._pred  # type: ignore[attr-defined]
+    in_area = EdgeType.IN_AREA.value
+    added: list[tuple[str, str]] = []
+    added_edges: list[tuple[str, str, dict[str, Any]]] = []
     for activity in activities:
         data = graph.nodes[activity]
         categories = list(dict.fromkeys(str(c) for c in data.get("categories") or [] if c))
@@ -83,8 +92,15 @@ def with_activity_provision(graph: Any) -> Any:
             categories.append(str(data["activity_kind"]))
         for venue in venues.get(activity, ()):
             place = graph.nodes[venue]
+            areas = [
+                (area, edge)
+                for _, area, edge in graph.out_edges(venue, data=True)
+                if edge.get("type") == in_area
+            ]
             for category in categories:
                 node = f"{activity}|{category}|{venue}"
+                if node in augmented:  # the same venue twice: one stand-in
+                    continue
                 augmented.add_node(
                     node,
                     type=NodeType.LOCATION.value,
@@ -94,7 +110,25 @@ def with_activity_provision(graph: Any) -> Any:
                     longitude=place.get("longitude"),
                     **{ACTIVITY_PROVISION: activity},
                 )
-                for _, area, edge in graph.out_edges(venue, data=True):
-                    if edge.get("type") == EdgeType.IN_AREA:
-                        augmented.add_edge(node, area, key=EdgeType.IN_AREA.value, **edge)
-    return augmented
+                added.append((node, NodeType.LOCATION.value))
+                for area, edge in areas:
+                    # The area's in-edges are the original's: give the new graph its own.
+                    if augmented._pred[area] is shared_pred[area]:
+                        augmented._pred[area] = dict(shared_pred[area])
+                    first = area not in augmented._succ[node]
+                    augmented.add_edge(node, area, key=in_area, **edge)
+                    if first:  # a second edge to the area (another source) updates the first
+                        added_edges.append((node, area, augmented._succ[node][area][in_area]))
+    return lookup.extended(augmented, nodes=added, edges=added_edges)
+
+
+def _sharing(graph: Any) -> Any:
+    """A new graph of the same class holding ``graph``'s nodes and edges, their attribute
+    dictionaries shared, not copied: nodes (and edges out of them) may be added to it, and
+    nothing else changed."""
+    shared = graph.__class__()
+    shared.graph.update(graph.graph)
+    shared._node.update(graph._node)
+    shared._succ.update(graph._succ)  # _adj is _succ
+    shared._pred.update(graph._pred)
+    return shared

@@ -165,6 +165,30 @@ class GraphIndex:
             self._edges = buckets
         return iter(self._edges.get(edge_type.value, ()))
 
+    def extended(
+        self,
+        graph: Graph,
+        *,
+        nodes: Iterable[tuple[str, str]],
+        edges: Iterable[tuple[str, str, dict[str, Any]]],
+    ) -> GraphIndex:
+        """An index of ``graph``, which is this index's graph plus ``nodes`` (``(id, type)``)
+        and ``edges`` (``(source, target, attributes)``, from the new nodes): the types and
+        edge buckets are this index's with those added, not made again from the whole graph."""
+        extended = GraphIndex(graph)
+        extended._types = {**self.types, **dict(nodes)}
+        self.edges(EdgeType.PART_OF)  # the buckets, made once
+        buckets = dict(self._edges or {})
+        copied: set[str] = set()
+        for edge in edges:
+            kind = edge[2].get("type", "")
+            if kind not in copied:  # this index's own lists stay as they are
+                buckets[kind] = list(buckets.get(kind, ()))
+                copied.add(kind)
+            buckets[kind].append(edge)
+        extended._edges = buckets
+        return extended
+
     # -- organisations and services ----------------------------------------
 
     @property

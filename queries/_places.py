@@ -22,6 +22,7 @@ and ``scipy.spatial.cKDTree`` for the radius and nearest-neighbour searches.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +32,7 @@ from scipy import sparse
 from scipy.spatial import cKDTree
 
 from ..graph.placing import SMALL_AREA_LEVELS
+from ..graph.scope import _AreaTree
 from ..ontology import EdgeType, NodeType
 from ..ontology.gss import area_level
 from ._index import UNCLASSIFIED, GraphIndex, reachable
@@ -140,18 +142,30 @@ def _within(
 
 
 def reach(
-    lookup: GraphIndex, *, level: str, distance_km: float, scope: frozenset[str] | None = None
+    lookup: GraphIndex,
+    *,
+    level: str,
+    distance_km: float,
+    scope: frozenset[str] | None = None,
+    areas: _AreaTree | None = None,
 ) -> Reach:
     """What reaches each area of ``level`` (see the module documentation), for the areas
     in ``scope`` only (a set of area ids; ``None``: every area). Services and facilities
-    outside the scope still reach the areas inside it."""
+    outside the scope still reach the areas inside it. ``areas``: the graph's areas already
+    read (a ``Scope``'s ``tree``), else they are read here."""
     graph = lookup.graph
     area_nodes = list(lookup.nodes(_AREA))
-    levels = {a: area_level_of(a, graph.nodes[a]) for a in area_nodes}
-    parents: dict[str, list[str]] = {}
-    for child, parent, _ in lookup.edges(EdgeType.PART_OF):
-        if levels.get(child) is not None and parent in levels:
-            parents.setdefault(child, []).append(parent)
+    levels: Mapping[str, str]
+    parents: Mapping[str, list[str]]
+    if areas is not None:
+        levels, parents = areas.levels, areas.parents
+    else:
+        levels = {a: area_level_of(a, graph.nodes[a]) for a in area_nodes}
+        linked: dict[str, list[str]] = {}
+        for child, parent, _ in lookup.edges(EdgeType.PART_OF):
+            if levels.get(child) is not None and parent in levels:
+                linked.setdefault(child, []).append(parent)
+        parents = linked
 
     def nearest_of_level(area: str) -> set[str]:
         """The closest containing areas of ``level``: where a lookup gives an LSOA's

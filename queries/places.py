@@ -255,6 +255,7 @@ def si_index(
         level=level,
         distance_km=distance_km,
         scope=None if scope.is_everything else scope.members,
+        areas=scope.tree if scope.tree is not None and scope.tree.graph is graph else None,
     )
     n = len(found.areas)
     if n == 0:
@@ -579,13 +580,14 @@ def gaps(
         raise UsageError(
             f"`distance_km` must be 0 or more, not {distance_km}.", param="distance_km"
         )
-    lookup = GraphIndex(with_activity_provision(graph))
+    lookup = with_activity_provision(GraphIndex(graph))
     scope = resolve_scope(graph, within)
     found = reach(
         lookup,
         level=level,
         distance_km=distance_km,
         scope=None if scope.is_everything else scope.members,
+        areas=scope.tree if scope.tree is not None and scope.tree.graph is graph else None,
     )
     kinds: dict[str, tuple[str, list[int]]] = {}
     for i, sector in enumerate(found.service_category):

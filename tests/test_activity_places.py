@@ -57,3 +57,19 @@ def test_activities_why_counts_sessions_in_agreement() -> None:
     why = activities(_two_areas()).set_index("id")["why"]
     assert "1 session a week" in why["role"], why["role"]
     assert "3 sessions a week" in why["warm"], why["warm"]
+
+
+def test_gaps_leaves_the_graph_as_it_was() -> None:
+    """The activities' stand-in locations live in a graph that shares the original's nodes and
+    edges: none of them, nor their edges into the areas, reach the original."""
+    g = _two_areas()
+    g.add_edge("hall", "E01000001", key="IN_AREA_2", type="IN_AREA")  # a second source's
+    nodes, edges = dict(g.nodes(data=True)), list(g.edges(keys=True, data=True))
+    into_area = list(g.in_edges("E01000001", keys=True))
+    rows = gaps(g, distance_km=1.0)
+    assert set(rows["category"]) == {"warm space", "volunteering role"}
+    assert dict(g.nodes(data=True)) == nodes
+    assert list(g.edges(keys=True, data=True)) == edges
+    assert list(g.in_edges("E01000001", keys=True)) == into_area
+    # Asked again, the same answer (nothing left over from the first time).
+    assert gaps(g, distance_km=1.0).equals(rows)
