@@ -16,12 +16,16 @@ until they are needed.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
-
+# First of all: Ctrl-C while the command starts says "Aborted.", exit 130, no traceback.
 from ._interrupt import install_if_command
-from ._version import __version__
-from .errors import (
+
+install_if_command()
+
+import importlib  # noqa: E402 - after the Ctrl-C handler, as everything below
+from typing import TYPE_CHECKING, Any  # noqa: E402
+
+from ._version import __version__  # noqa: E402
+from .errors import (  # noqa: E402
     CivicGraphError,
     FetchError,
     InputError,
@@ -30,8 +34,6 @@ from .errors import (
     UsageError,
     WorkspaceError,
 )
-
-install_if_command()  # Ctrl-C while the command starts: "Aborted.", exit 130, no traceback
 
 if TYPE_CHECKING:
     from . import graph, ingest, ontology, queries, synth, viz  # noqa: F401

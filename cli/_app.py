@@ -20,7 +20,17 @@ from collections.abc import Sequence
 
 import click
 
-from .._interrupt import ABORTED_EXIT, abort_now, aborted_message, aborting, forget_saved
+from .._interrupt import (
+    ABORTED_EXIT,
+    abort_now,
+    aborted_message,
+    aborting,
+    deferred,
+    exit_aborted,
+    forget_saved,
+    interrupt,
+    was_interrupted,
+)
 from .._secrets import mask_credentials
 from .._version import __version__
 from ..errors import CivicGraphError
@@ -104,7 +114,12 @@ class _LazyGroup(click.Group):
         if cmd_name not in COMMANDS:
             return None
         module, attribute, _ = COMMANDS[cmd_name]
-        command = getattr(importlib.import_module(f"{__package__}.{module}"), attribute)
+        # Imported with Ctrl-C held back (it takes effect right after): an import cut
+        # half-way leaves modules half made, and orjson's dies of it (see ``deferred``).
+        with deferred():
+            import orjson  # noqa: F401 - first imported here, whole, by every command
+
+            command = getattr(importlib.import_module(f"{__package__}.{module}"), attribute)
         assert isinstance(command, click.Command)
         return command
 
@@ -188,15 +203,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     debug = "--debug" in args
     early = signal.getsignal(signal.SIGINT) is abort_now
     if early:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGINT, interrupt)
     if hasattr(signal, "SIGXFSZ"):
         # Past a file size limit (ulimit -f) writes then fail with EFBIG, which is
         # reported, instead of the process being killed.
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     try:
         _run(args, debug)
+    except SystemExit as exit_:
+        if early and exit_.code == ABORTED_EXIT:
+            exit_aborted()  # the command process: 130 exactly, whatever Python noted
+        raise
     finally:
-        if early and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        if early and signal.getsignal(signal.SIGINT) is interrupt:
             # The command has done its work; a Ctrl-C while the process exits changes nothing.
             signal.signal(signal.SIGINT, signal.SIG_IGN)
 
@@ -211,7 +230,7 @@ def _run(args: list[str], debug: bool) -> None:
         error.show()
         sys.exit(error.exit_code)
     except click.exceptions.Abort as error:
-        interrupted = isinstance(error.__cause__, KeyboardInterrupt)
+        interrupted = isinstance(error.__cause__, KeyboardInterrupt) or was_interrupted()
         if interrupted:
             aborting()
         click.echo(aborted_message() if interrupted else "Aborted.", err=True)
@@ -231,6 +250,10 @@ def _run(args: list[str], debug: bool) -> None:
     except Exception as error:
         if debug:
             traceback.print_exc()
+        if was_interrupted():  # Ctrl-C, which Python turned into another error on its way
+            aborting()
+            click.echo(aborted_message(), err=True)
+            sys.exit(ABORTED_EXIT)
         click.echo(
             f"Internal error: {type(error).__name__}: {mask_credentials(str(error))}. Run again "
             "with --debug for the traceback, and please report it.",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -87,11 +88,16 @@ def run_cli(
 
     def run(*args: str | Path) -> CliResult:
         capsys.readouterr()
+        # A command stopped by Ctrl-C ignores further Ctrl-Cs; in-process that would leave
+        # pytest, and every process it starts after, deaf to SIGINT.
+        handler = signal.getsignal(signal.SIGINT)
         try:
             main([str(a) for a in args])
             code = 0
         except SystemExit as exit_:
             code = exit_.code if isinstance(exit_.code, int) else 1
+        finally:
+            signal.signal(signal.SIGINT, handler)
         captured = capsys.readouterr()
         return CliResult(code, captured.out, captured.err)
 

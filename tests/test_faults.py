@@ -367,6 +367,95 @@ def test_ctrl_c_after_the_commit_says_the_change_was_saved(
     assert _stats(db) == old
 
 
+_PROBE_COMMAND = """\
+import os, pathlib, signal, time
+import click
+os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C half-way through importing the command
+for _ in range(50):
+    time.sleep(0.002)  # Python code runs on: an interrupt not held back lands here
+pathlib.Path("imported-whole").touch()
+
+@click.command()
+def command():
+    print("ran")
+"""
+
+_CTRL_C_MOMENTS = {
+    # code run from a string (dataclasses builds each __init__ so, while a module is imported):
+    # CPython notes the interrupt and, under python -m, re-sent SIGINT to itself at exit, so
+    # the process died of signal 2 after printing "Aborted."
+    "exec": "exec('raise KeyboardInterrupt')\n",
+    # in a class's __set_name__: Python 3.11 turns the interrupt into a RuntimeError
+    "set-name": (
+        "class Interrupting:\n"
+        "    def __set_name__(self, owner, name):\n"
+        "        os.kill(os.getpid(), signal.SIGINT)\n"
+        "        for _ in range(50):\n"
+        "            time.sleep(0.002)\n"
+        "class Made:\n"
+        "    field = Interrupting()\n"
+    ),
+}
+
+
+def _probe(folder: Path, body: str, argv: list[str]) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m`` a script that is the civicgraph command with a Ctrl-C planted in it."""
+    (folder / "probe_command.py").write_text(_PROBE_COMMAND, encoding="utf-8")
+    script = folder / "interrupted_command.py"
+    script.write_text(
+        "import importlib.util, os, pathlib, signal, sys, time\n"
+        "sys.argv[0] = 'civicgraph'  # the command's own name: it takes Ctrl-C over\n"
+        "import civicgraph\n"
+        "import civicgraph.cli._app as app\n"
+        "from civicgraph.cli import main\n"
+        "class Finder:  # a command module of the probe's own\n"
+        "    @staticmethod\n"
+        "    def find_spec(name, path=None, target=None):\n"
+        "        if name == 'civicgraph.cli._probe':\n"
+        "            here = pathlib.Path('probe_command.py').resolve()\n"
+        "            return importlib.util.spec_from_file_location(name, here)\n"
+        "sys.meta_path.insert(0, Finder)\n"
+        "app.COMMANDS['probe'] = ('_probe', 'command', 'A probe.')\n"
+        "def interrupted(*args, **kwargs):\n"
+        + "".join(f"    {line}\n" for line in body.splitlines())
+        + "app.cli.main = interrupted if "
+        + repr(argv != ["probe"])
+        + " else app.cli.main\n"
+        f"main({argv!r})\n",
+        encoding="utf-8",
+    )
+    return subprocess.run(
+        [sys.executable, "-m", script.stem],
+        capture_output=True,
+        text=True,
+        cwd=folder,
+        env={**os.environ, "CIVICGRAPH_DB": ""},
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("moment", sorted(_CTRL_C_MOMENTS))
+def test_ctrl_c_that_python_turns_into_something_else_still_exits_130(
+    moment: str, tmp_path: Path
+) -> None:
+    result = _probe(tmp_path, _CTRL_C_MOMENTS[moment], ["stats"])
+    assert result.returncode == 130, (result.returncode, result.stderr)
+    assert result.stderr.strip() == "Aborted.", result.stderr
+
+
+def test_ctrl_c_while_a_command_is_imported_waits_for_the_import_to_finish(
+    tmp_path: Path,
+) -> None:
+    """A module cut half-way through its import is left half made (orjson's initialisation
+    then dies of a segmentation fault): Ctrl-C is held back until the command is imported."""
+    result = _probe(tmp_path, "pass", ["probe"])
+    assert result.returncode == 130, (result.returncode, result.stderr)
+    assert result.stderr.strip() == "Aborted.", result.stderr
+    assert (tmp_path / "imported-whole").exists()  # the import ran to its end
+    assert "ran" not in result.stdout  # and the command itself did not
+
+
 def test_kill_9_during_an_ingest_leaves_the_old_or_the_new_state(
     town: dict[str, Path], big_directory: Path, tmp_path: Path
 ) -> None:
