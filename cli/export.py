@@ -60,9 +60,14 @@ def export_neo4j_csv(state: State, out: str, within: tuple[str, ...], as_of: str
     """
     from ..graph.neo4j import write_neo4j_csv
 
+    progress = step_progress()
     with state.workspace(as_of=as_of) as workspace:
         nodes = scoped_nodes(workspace, within)
-        written = write_neo4j_csv(workspace, out, nodes=nodes)
+        try:
+            written = write_neo4j_csv(workspace, out, nodes=nodes, progress=progress)
+        finally:
+            if progress:
+                progress.end()
         echo_as_of(workspace)
     for path in written:
         click.echo(str(path))

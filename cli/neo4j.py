@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import click
 
 from ..errors import UsageError
 from ..queries import QUERIES, Query
-from ._common import CONTEXT_SETTINGS, Choice, State, answer_about, dumps, emit_rows
+from ._common import (
+    CONTEXT_SETTINGS,
+    Choice,
+    State,
+    answer_about,
+    dumps,
+    emit_rows,
+    step_progress,
+)
 from .query import query_command
 
 __all__ = ["neo4j"]
@@ -40,18 +47,21 @@ def _push(
 ) -> None:
     from ..graph.neo4j import push_to_neo4j
 
-    on_terminal = sys.stderr.isatty()
+    lines = step_progress()
 
     def progress(step: str, done: int, total: int) -> None:
-        click.echo(f"\r  {done:,} of {total:,} rows ({step})".ljust(70), nl=False, err=True)
+        if lines is not None:  # one line for the push's batches: rows of all of them
+            lines("rows pushed", done, total)
 
     with state.workspace() as workspace:
-        result = push_to_neo4j(
-            workspace, uri=uri, user=user, database=database, batch_size=batch_size,
-            progress=progress if on_terminal else None,
-        )  # fmt: skip
-    if on_terminal:
-        click.echo(err=True)
+        try:
+            result = push_to_neo4j(
+                workspace, uri=uri, user=user, database=database, batch_size=batch_size,
+                progress=progress if lines is not None else None,
+            )  # fmt: skip
+        finally:
+            if lines is not None:
+                lines.end()
     if output_format == "json":
         click.echo(dumps(vars(result)))
         return

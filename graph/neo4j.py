@@ -495,7 +495,11 @@ def _write_table(path: Path, header: list[str], rows: Iterable[list[str]]) -> No
 
 
 def write_neo4j_csv(
-    workspace: Workspace, out: str | Path, *, nodes: Iterable[str] | None = None
+    workspace: Workspace,
+    out: str | Path,
+    *,
+    nodes: Iterable[str] | None = None,
+    progress: Progress | None = None,
 ) -> list[Path]:
     """Write the graph as the CSV files ``neo4j-admin database import full`` takes.
 
@@ -510,6 +514,8 @@ def write_neo4j_csv(
     ``at_location``, ``in_area``, ``benefits_area``), each in its own ID space.
     ``nodes``: only these nodes and the edges among them (one place:
     ``civicgraph.graph.scope.scope_nodes``), and no history.
+    ``progress``: called with (step, rows written, rows in all) as each file is written:
+    steps ``nodes``, ``relationships`` and ``snapshot history``.
     """
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
@@ -524,6 +530,9 @@ def write_neo4j_csv(
         nodes_by_type.setdefault(node_type, []).append(
             (node, node_properties(node_type, graph.nodes[node]))
         )
+    node_total, nodes_done = sum(len(typed) for typed in nodes_by_type.values()), 0
+    if progress is not None:
+        progress("nodes", 0, node_total)
     for node_type, typed in nodes_by_type.items():
         keys = sorted({k for _, props in typed for k in props})
         types = {k: _csv_type(props.get(k) for _, props in typed) for k in keys}
@@ -536,12 +545,18 @@ def write_neo4j_csv(
              + [_csv_cell(props.get(k)) for k in keys] for node, props in typed),
         )  # fmt: skip
         written.append(path)
+        nodes_done += len(typed)
+        if progress is not None:
+            progress("nodes", nodes_done, node_total)
     rels_by_type: dict[EdgeType, list[tuple[str, str, str, dict[str, Any]]]] = {}
     for u, v, key, data in _edges(graph):
         edge_type = EdgeType(data["type"])
         rels_by_type.setdefault(edge_type, []).append(
             (u, v, key, neo4j_properties(edge_type, data))
         )
+    rel_total, rels_done = sum(len(rels) for rels in rels_by_type.values()), 0
+    if progress is not None:
+        progress("relationships", 0, rel_total)
     for edge_type, rels in rels_by_type.items():
         keys = sorted({k for *_, props in rels for k in props})
         types = {k: _csv_type(props.get(k) for *_, props in rels) for k in keys}
@@ -556,8 +571,15 @@ def write_neo4j_csv(
              for u, v, key, props in rels),
         )  # fmt: skip
         written.append(path)
+        rels_done += len(rels)
+        if progress is not None:
+            progress("relationships", rels_done, rel_total)
     if nodes is None:  # the snapshot history, as a push writes it (a place's export has none)
-        for label, labelled in _history(workspace, tag).items():
+        history = _history(workspace, tag)
+        history_total, history_done = sum(len(rows) for rows in history.values()), 0
+        if progress is not None:
+            progress("snapshot history", 0, history_total)
+        for label, labelled in history.items():
             props_rows = [row["props"] for row in labelled]
             keys = sorted({k for props in props_rows for k in props} - {"id"})
             types = {k: _csv_type(props.get(k) for props in props_rows) for k in keys}
@@ -569,6 +591,9 @@ def write_neo4j_csv(
                  for props in props_rows),
             )  # fmt: skip
             written.append(path)
+            history_done += len(labelled)
+            if progress is not None:
+                progress("snapshot history", history_done, history_total)
     script = folder / "import.sh"
     arguments = " \\\n  ".join(
         [f"--nodes={p.name}" for p in written if p.name.startswith(("nodes_", "history_"))]

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from arcadedb_server import BoltServer
 from helpers import shared
 
 from civicgraph import Workspace
@@ -300,3 +301,42 @@ def test_an_rdf_export_counts_its_triples_on_a_terminal(
     )
     assert piped.returncode == 0, piped.stderr
     assert "exporting" not in piped.stderr and "\r" not in piped.stderr
+
+
+def test_a_neo4j_csv_export_counts_its_rows_on_a_terminal(workspace: Path, tmp_path: Path) -> None:
+    target = tmp_path / "neo4j-import"
+    args = ["--db", str(workspace), "export", "neo4j-csv", "--out", str(target)]
+    code, shown = _on_terminal(args, dict(os.environ))
+    assert code == 0, shown
+    stats = Workspace(workspace).stats()
+    nodes, edges = sum(stats["nodes"].values()), sum(stats["edges"].values())
+    assert f"nodes: 0 of {nodes:,}" in shown and f"nodes: {nodes:,} of {nodes:,}" in shown, shown
+    assert f"relationships: {edges:,} of {edges:,}" in shown, shown
+    history = re.search(r"snapshot history: ([\d,]+) of \1", shown)
+    assert history and int(history.group(1).replace(",", "")) > 0, shown
+    piped = subprocess.run(
+        [sys.executable, "-m", "civicgraph", *args], capture_output=True, text=True, check=False
+    )
+    assert piped.returncode == 0, piped.stderr
+    assert "nodes:" not in piped.stderr and "\r" not in piped.stderr
+    assert str(target / "import.sh") in piped.stdout
+
+
+def test_a_neo4j_push_counts_its_rows_on_a_terminal(workspace: Path, bolt: BoltServer) -> None:
+    database = bolt.fresh_database()
+    args = ["--db", str(workspace), "neo4j", "push", "--uri", bolt.uri, "--user", bolt.user,
+            "--database", database, "--batch-size", "100"]  # fmt: skip
+    env = {**os.environ, "NEO4J_PASSWORD": bolt.password}
+    code, shown = _on_terminal(args, env)
+    assert code == 0, shown
+    total = re.search(r"rows pushed: ([\d,]+) of \1\b", shown)
+    assert total, shown
+    assert f"rows pushed: 100 of {total.group(1)}" in shown, shown  # each batch as it goes
+    assert "Pushed to" in shown
+    piped = subprocess.run(
+        [sys.executable, "-m", "civicgraph", *args], capture_output=True, text=True, env=env,
+        check=False,
+    )  # fmt: skip
+    assert piped.returncode == 0, piped.stderr
+    assert "rows pushed" not in piped.stderr and "\r" not in piped.stderr
+    assert "Pushed to" in piped.stdout
