@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import pty
@@ -331,7 +332,12 @@ def test_a_neo4j_push_counts_its_rows_on_a_terminal(workspace: Path, bolt: BoltS
     assert code == 0, shown
     total = re.search(r"rows pushed: ([\d,]+) of \1\b", shown)
     assert total, shown
-    assert f"rows pushed: 100 of {total.group(1)}" in shown, shown  # each batch as it goes
+    # Each batch (at most 100 rows, batches per label) as it goes, up to the total.
+    done = [
+        int(n.replace(",", "")) for n in re.findall(rf"rows pushed: ([\d,]+) of {total[1]}", shown)
+    ]
+    assert len(done) > 3 and done == sorted(done) and done[-1] == int(total[1].replace(",", ""))
+    assert all(later - earlier <= 100 for earlier, later in itertools.pairwise(done)), done
     assert "Pushed to" in shown
     piped = subprocess.run(
         [sys.executable, "-m", "civicgraph", *args], capture_output=True, text=True, env=env,
