@@ -224,6 +224,10 @@ def measure(
     return row
 
 
+def _load(averages: tuple[float, float, float]) -> str:
+    return ", ".join(f"{a:.1f}" for a in averages)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -241,6 +245,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the workspaces")
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
+    load_at_start = os.getloadavg()
 
     startup_pass = [run_measured(PASS) for _ in range(max(args.runs, 5))]
     startup_version = [run_measured(COMMAND, "--version") for _ in range(max(args.runs, 5))]
@@ -284,7 +289,9 @@ def main() -> None:
         "## The stored analysis graph (`benchmarks/bench_stored_graph.py`)",
         "",
         f"Machine: {machine()}. The machine was shared with other work while this ran, so "
-        "absolute times are noisy; the ratios are of runs made one after the other.",
+        "absolute times are noisy; the ratios are of runs made one after the other. Load "
+        f"average (1, 5, 15 min) at the start {_load(load_at_start)}, at the end "
+        f"{_load(os.getloadavg())} (2 cores).",
         "",
         "Every run is a fresh process; figures are medians of the runs shown, wall time "
         "including Python's start. Scan: a bare `sqlite3` read of every row of every table "
