@@ -263,3 +263,36 @@ def test_neo4j_csv_carries_time_and_the_history(
     script = (tmp_path / "import" / "import.sh").read_text()
     assert "--nodes=history_Snapshot.csv" in script and "--nodes=history_SnapshotFact.csv" in script
     assert {p.name for p in written} >= {"history_Snapshot.csv", "history_SnapshotFact.csv"}
+
+
+def test_a_place_s_export_carries_its_closures(town: tuple[Workspace, Any]) -> None:
+    from civicgraph.graph.scope import resolve_scope, scope_nodes
+
+    workspace, manifest = town
+    graph = workspace.graph()
+    (planted,) = [p for p in manifest["changes"] if p["planted"] == "closed-by-absence"]
+    elsewhere = sorted(
+        n
+        for n, d in graph.nodes(data=True)
+        if d["type"] == "Area" and d.get("level") == "lsoa" and n != planted["area"]
+    )
+    for area in (planted["area"], *elsewhere[:3]):
+        buffer = io.BytesIO()
+        nodes = scope_nodes(graph, resolve_scope(graph, area))
+        export_rdf(workspace, buffer, format="nt", base_iri=BASE, nodes=nodes)
+        store = ox.Store()
+        store.load(buffer.getvalue(), ox.RdfFormat.N_TRIPLES)
+        gone = _select(
+            store,
+            "SELECT ?x ?t ?why WHERE { ?x prov:invalidatedAtTime ?t ; cg:lifecycleEvidence ?why }",
+        )
+        # What the place's changes say is no longer listed there, and nothing else.
+        found = changes(workspace, within=area)
+        absent = found[found["why"].str.contains("no longer listed")]
+        expected = {
+            node_iri(NodeType(r.type), r.id, base=BASE): r.when for r in absent.itertuples()
+        }
+        assert {r["x"]: r["t"][:10] for r in gone} == expected, area
+        assert all(r["why"].startswith("no longer listed by ") for r in gone)
+        if area == planted["area"]:
+            assert node_iri(NodeType.SERVICE, planted["id"], base=BASE) in expected

@@ -1,7 +1,7 @@
-"""Readable network pages, in a real headless Chromium: labels that do not collide (counted
-from what the page itself draws on its canvas, on every view, as opened, in focus mode and
-zoomed in), edge types told apart by a legend that matches, every node on the canvas, a
-focus mode."""
+"""Readable network pages, in a real headless Chromium: labels that do not collide nor cover
+other nodes' dots (counted from what the page itself draws on its canvas, on every view, as
+opened, in focus mode and zoomed in), edge types told apart by a legend that matches, every
+node on the canvas, a focus mode."""
 
 from __future__ import annotations
 
@@ -50,6 +50,46 @@ def collisions(found: list[tuple[str, float, float, float, float]]) -> list[tupl
         for b in found[i + 1 :]
         if a[1] < b[3] - 1 and b[1] < a[3] - 1 and a[2] < b[4] - 1 and b[2] < a[4] - 1
     ]
+
+
+COVERED_DOTS = """(labels) => {
+  // Drawn node labels that cover another node's dot on screen: [label, the dot's node].
+  // A label's own node is the labelled node of that text nearest it (above or below).
+  // Faded dots (focus mode) and the labels of the node the page or the click is about
+  // (which may cover dots) are left out.
+  const net = civicgraph.network, scale = net.getScale(), kept = civicgraph.kept;
+  const canvas = document.querySelector('#cg-graph canvas');
+  const w = canvas.clientWidth, h = canvas.clientHeight;
+  const about = new Set(civicgraph.data.nodes.filter(n => n.focus).map(n => n.id));
+  if (civicgraph.focusId) about.add(civicgraph.focusId);
+  const dots = net.body.nodeIndices.map(id => {
+    const node = net.body.nodes[id];
+    if (!node || node.options.hidden || (kept && !kept.has(id))) return null;
+    const p = net.canvasToDOM({x: node.x, y: node.y}), r = (node.options.size || 0) * scale;
+    return {id: id, label: node.options.label || "", box: [p.x - r, p.y - r, p.x + r, p.y + r]};
+  }).filter(d => d && d.box[2] > 0 && d.box[0] < w && d.box[3] > 0 && d.box[1] < h);
+  const out = [];
+  labels.forEach(([text, x0, y0, x1, y1]) => {
+    const mine = dots.filter(d => d.label === text);
+    if (!mine.length) return;  // a silo group's name or a cluster's label
+    const off = d => Math.abs((d.box[0] + d.box[2]) / 2 - (x0 + x1) / 2)
+      + Math.min(Math.abs(d.box[3] - y0), Math.abs(d.box[1] - y1));
+    const owner = mine.reduce((a, b) => (off(a) <= off(b) ? a : b));
+    if (about.has(owner.id)) return;
+    dots.forEach(d => {
+      const [a0, b0, a1, b1] = d.box;
+      if (d !== owner && x0 < a1 - 1 && a0 < x1 - 1 && y0 < b1 - 1 && b0 < y1 - 1) {
+        out.push([text, d.id]);
+      }
+    });
+  });
+  return out;
+}"""
+
+
+def covered_dots(page, labels: list[tuple[str, float, float, float, float]]) -> list[list[str]]:
+    """Drawn labels that cover another node's dot: [label, that node]."""
+    return list(page.evaluate(COVERED_DOTS, [list(found) for found in labels]))
 
 
 def off_canvas(page) -> int:
@@ -102,12 +142,14 @@ def zoom_in(page, times: float) -> None:
 
 
 def check_readable(page, nodes: int) -> dict[str, int]:
-    """Labels drawn without collisions, and every drawn node on the canvas: as opened,
-    in focus mode (the largest drawn node clicked) and zoomed in; the counts of labels."""
+    """Labels drawn without collisions or covering other nodes' dots, and every drawn node
+    on the canvas: as opened, in focus mode (the largest drawn node clicked) and zoomed in;
+    the counts of labels."""
     counts = {}
     assert off_canvas(page) == 0
     opened = drawn_labels(page)
     assert collisions(opened) == [], collisions(opened)
+    assert covered_dots(page, opened) == []
     counts["opened"] = len(opened)
     labelled = page.evaluate("civicgraph.labelled")  # nodes' labels; clusters' come on top
     assert len(opened) >= labelled and len(opened) > 0
@@ -121,10 +163,12 @@ def check_readable(page, nodes: int) -> dict[str, int]:
     click_node(page, hub)
     focused = drawn_labels(page)
     assert collisions(focused) == [], collisions(focused)
+    assert covered_dots(page, focused) == []
     counts["focused"] = len(focused)
     zoom_in(page, 3)
     zoomed = drawn_labels(page)
     assert collisions(zoomed) == [], collisions(zoomed)
+    assert covered_dots(page, zoomed) == []
     counts["zoomed"] = len(zoomed)
     return counts
 

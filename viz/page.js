@@ -126,7 +126,7 @@
   // Labels only where they do not collide, placed on screen at the current zoom: the
   // focused node first, then the largest; the rest show on hover, or when zooming in gives
   // them room (their size on screen stays between 9 and 14 pixels). Cluster labels and silo group
-  // names are drawn first and kept clear.
+  // names are drawn first and kept clear; no label covers another node's dot (faded ones aside).
   var measure = document.createElement("canvas").getContext("2d");
   var widths = new Map();
   function textWidth(text, px, weight) {
@@ -145,16 +145,19 @@
     var view = network.getViewPosition();
     var box = $("cg-graph").getBoundingClientRect();
     var halfW = box.width / 2, halfH = box.height / 2;
-    var cell = 80, grid = new Map(), placed = new Set();
+    var cell = 80, grid = new Map(), placed = new Map();  // node id -> how far its label is raised
     function screen(x, y) { return [(x - view.x) * scale + halfW, (y - view.y) * scale + halfH]; }
-    function cells(b, add) {
+    function cells(b, add, self) {
+      // A box hits any box in the grid but the dot of ``self`` (the label's own node; true:
+      // no dot, for the node the page or the click is about: its label may cover dots).
       var hit = false;
       for (var i = Math.floor(b[0] / cell); i <= Math.floor(b[2] / cell); i++) {
         for (var j = Math.floor(b[1] / cell); j <= Math.floor(b[3] / cell); j++) {
           var key = i + ":" + j, list = grid.get(key);
           if (add) { if (!list) grid.set(key, list = []); list.push(b); continue; }
           if (list && list.some(function (o) {
-            return b[0] < o[2] && o[0] < b[2] && b[1] < o[3] && o[1] < b[3];
+            var skip = o.owner !== undefined && (self === true || o.owner === self);
+            return !skip && b[0] < o[2] && o[0] < b[2] && b[1] < o[3] && o[1] < b[3];
           })) hit = true;
         }
       }
@@ -162,9 +165,11 @@
     }
     function labelBox(x, y, size, text, px, weight) {
       // On screen: px high, centred under the dot (or centred on (x, y) for group names).
+      // vis-network draws a dot's text about 0.7 px below the dot, its descenders ending
+      // about 1.9 px below (measured in Chromium): the box ends below them.
       var p = screen(x, y), w = textWidth(text, px, weight), r = size * scale;
       if (size < 0) return [p[0] - w / 2 - 3, p[1] - px - 3, p[0] + w / 2 + 3, p[1] + 5];
-      return [p[0] - w / 2 - 3, p[1] + r - 1, p[0] + w / 2 + 3, p[1] + r + px * 1.4 + 3];
+      return [p[0] - w / 2 - 3, p[1] + r - 1, p[0] + w / 2 + 3, p[1] + r + px * 2 + 1];
     }
     var onScreen = function (b) { return b[2] > 0 && b[0] < box.width && b[3] > 0 && b[1] < box.height; };
     var fixed = Math.min(22 * scale, 30);
@@ -176,34 +181,49 @@
     });
     var px = Math.max(MIN_LABEL_PX, Math.min(LABEL_PX * scale, MAX_LABEL_PX));  // on screen
     var drawn = new Set(network.body.nodeIndices);
+    drawn.forEach(function (id) {
+      var node = network.body.nodes[id];
+      if (!node || node.options.hidden || (state.kept && !state.kept.has(id))) return;
+      var p = screen(node.x, node.y), r = (node.options.size || 0) * scale;
+      var dot = [p[0] - r, p[1] - r, p[0] + r, p[1] + r];
+      if (!onScreen(dot)) return;
+      dot.owner = id;
+      cells(dot, true);
+    });
     var order = state.focusId ? [byId.get(state.focusId)].concat(ranked) : ranked;
     order.forEach(function (n) {
       if (!n || !n.label || placed.has(n.id) || !drawn.has(n.id)) return;
       if (state.kept && !state.kept.has(n.id)) return;
       var node = network.body.nodes[n.id];
       if (!node || node.options.hidden) return;
-      var b = labelBox(node.x, node.y, n.size, n.label, px);
-      if (!onScreen(b) || cells(b, false)) return;
+      var b = labelBox(node.x, node.y, n.size, n.label, px), up = 0;
+      var self = n.focus || n.id === state.focusId ? true : n.id;
+      if (!onScreen(b) || cells(b, false, self)) {
+        // No room below: above the dot, if that spot is free (shifted up by the dot and text).
+        up = 2 * n.size * scale + px * 2.2;
+        b = [b[0], b[1] - up, b[2], b[3] - up];
+        if (!onScreen(b) || cells(b, false, self)) return;
+      }
       cells(b, true);
-      placed.add(n.id);
+      placed.set(n.id, up / scale);
     });
     // vis-network draws labels at their font size times the zoom: capped on screen here.
     var font = px / scale;
     var changes = [];
     data.nodes.forEach(function (n) {
-      var want = placed.has(n.id) ? n.label : "";
+      var want = placed.has(n.id) ? n.label : "", raise = placed.get(n.id) || 0;
       var was = labels.get(n.id);
-      if (was.label === want && (!want || was.font === font)) return;
-      labels.set(n.id, { label: want, font: font });
+      if (was.label === want && (!want || (was.font === font && was.vadjust === -raise))) return;
+      labels.set(n.id, { label: want, font: font, vadjust: -raise });
       var colour = state.kept && !state.kept.has(n.id) ? FADED : "#222222";
-      changes.push({ id: n.id, label: want, font: { size: font, color: colour } });
+      changes.push({ id: n.id, label: want, font: { size: font, color: colour, vadjust: -raise } });
     });
     if (changes.length) nodes.update(changes);
     state.labelled = placed.size;
   }
   var LABEL_PX = 12, MIN_LABEL_PX = 9, MAX_LABEL_PX = 14;
   var labels = new Map(data.nodes.map(function (n) {
-    return [n.id, { label: n.showLabel ? n.label : "", font: LABEL_PX }];
+    return [n.id, { label: n.showLabel ? n.label : "", font: LABEL_PX, vadjust: 0 }];
   }));
   var relabelSoon = null;
   function scheduleRelabel() {
@@ -226,7 +246,8 @@
         id: n.id,
         color: kept ? { background: n.color, border: n.focus ? "#000000" : n.color }
           : { background: FADED, border: FADED },
-        font: { size: labels.get(n.id).font, color: kept ? "#222222" : FADED }
+        font: { size: labels.get(n.id).font, vadjust: labels.get(n.id).vadjust,
+          color: kept ? "#222222" : FADED }
       };
     }));
     edges.update(data.edges.map(function (e, i) {
@@ -242,7 +263,8 @@
     if (!state.faded) return;
     nodes.update(data.nodes.map(function (n) {
       return {
-        id: n.id, font: { size: labels.get(n.id).font, color: "#222222" },
+        id: n.id, font: { size: labels.get(n.id).font, vadjust: labels.get(n.id).vadjust,
+          color: "#222222" },
         color: { background: n.color, border: n.focus ? "#000000" : n.color }
       };
     }));
