@@ -98,7 +98,8 @@ def export_rdf_command(
     """Write the graph as RDF with stable IRIs, PROV-O provenance and a VoID/DCAT description.
 
     --within AREA writes only what is placed there (as 'export gexf --within') and the
-    links among it; without it, the whole graph.
+    links among it, with the things no longer listed that their last listing placed
+    there (closed, with the reason); without it, the whole graph.
 
     The same workspace gives the same file on every export. The vocabulary is
     the civicgraph ontology (ontology/civicgraph.ttl), aligned to schema.org,

@@ -229,6 +229,8 @@ class Former:
     """The day of the first snapshot that no longer lists it."""
     evidence: str
     """Why it is closed: 'no longer listed by SOURCE since snapshot N (DATE); ...'."""
+    ties: tuple[tuple[str, str], ...] = ()
+    """Its last listing's edges out (``(edge type, node id)``): where it was, what it ran."""
 
 
 def _datetime(text: str) -> str:

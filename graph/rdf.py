@@ -36,7 +36,7 @@ from typing import IO, Any
 
 from .._files import atomic_write
 from ..errors import UsageError
-from ..ontology import NodeType
+from ..ontology import EdgeType, NodeType
 from ..ontology import base_iri as resolve_base
 from ..ontology.lifecycle import lifecycle_of
 from ._rdf_mapping import Former, Triple, graph_triples, is_iri, snapshot_of
@@ -112,14 +112,65 @@ def rdf_triples(
             f"'{base_iri}' is not an absolute IRI. Fix: give one like https://data.example.org/id/."
         )
     graph = workspace.graph()
+    former = no_longer_listed(workspace, graph, base=base_iri)
+    if nodes is not None:
+        nodes = set(nodes)
+        # A place's export holds its closures too: those its last listing put there.
+        former = {n: former[n] for n in sorted(former_within(former, nodes))}
     return graph_triples(
-        graph if nodes is None else graph.subgraph(set(nodes)),
+        graph if nodes is None else graph.subgraph(nodes),
         sources=workspace.sources(),
         records=workspace.node_records(),
         base=base_iri,
-        # A place's export holds what is placed there now; a former thing is placed nowhere now.
-        former=no_longer_listed(workspace, graph, base=base_iri) if nodes is None else None,
+        former=former,
     )
+
+
+_PLACING = frozenset(
+    str(t)
+    for t in (
+        EdgeType.AT_LOCATION,
+        EdgeType.HAPPENS_AT,
+        EdgeType.IN_AREA,
+        EdgeType.SERVES_AREA,
+        EdgeType.BENEFITS_AREA,
+    )
+)
+"""The edges that put a thing somewhere: at a building, in or serving an area."""
+
+_BUILDINGS = frozenset({str(EdgeType.AT_LOCATION), str(EdgeType.HAPPENS_AT)})
+
+_HOLDING = frozenset(str(t) for t in (EdgeType.PROVIDES, EdgeType.OPERATES, EdgeType.RUNS))
+"""The edges by which an organisation holds what it provides, operates or runs."""
+
+
+def former_within(former: dict[str, Former], nodes: set[str]) -> set[str]:
+    """The things no longer listed that were placed among ``nodes`` (one place's nodes).
+
+    As ``scope_nodes`` places what stands, by the last listing's edges: a thing at a
+    building or in (serving, benefiting) an area of the place, or at a former building
+    that was; then an organisation that provided, operated or ran one of them.
+
+    Examples
+    --------
+    >>> from civicgraph.graph._examples import two_snapshots
+    >>> ws = two_snapshots()
+    >>> gone = no_longer_listed(ws, ws.graph())
+    >>> former_within(gone, set()), former_within(gone, {"hall"})
+    (set(), set())
+    """
+    placed = {n for n, f in former.items() if any(e in _PLACING and t in nodes for e, t in f.ties)}
+    placed |= {
+        n for n, f in former.items() if any(e in _BUILDINGS and t in placed for e, t in f.ties)
+    }
+    held = nodes | placed
+    placed |= {
+        n
+        for n, f in former.items()
+        if f.node_type == NodeType.ORGANIZATION
+        and any(e in _HOLDING and t in held for e, t in f.ties)
+    }
+    return placed
 
 
 _SKIPPED = frozenset({NodeType.AREA.value, NodeType.CONCEPT.value})
@@ -179,10 +230,10 @@ def no_longer_listed(
                 if seen is None or key >= seen[0]:
                     last[node] = (key, source["name"], snap, node_type, props)
                     gone_since[node] = following
+    gone = sorted(n for n in last if n not in listed_now and n not in graph)
+    ties = _ties(workspace, {last[n][2]["snapshot"] for n in gone}, node_ids)
     found: dict[str, Former] = {}
-    for node in sorted(last):
-        if node in listed_now or node in graph:
-            continue
+    for node in gone:
         (day, _), source_name, snap, node_type, props = last[node]
         since = gone_since[node]
         evidence = (
@@ -200,7 +251,22 @@ def no_longer_listed(
             last_listed_in=snapshot_of(by_source[source_name], snap, base),
             gone_since=since["date"],
             evidence=evidence,
+            ties=tuple(sorted(ties.get((snap["snapshot"], node), ()))),
         )
+    return found
+
+
+def _ties(
+    workspace: Workspace, snapshots: set[int], node_ids: dict[str, str]
+) -> dict[tuple[int, str], set[tuple[str, str]]]:
+    """``{(snapshot, node id): {(edge type, node id)}}``: the placing and holding edges out."""
+    found: dict[tuple[int, str], set[tuple[str, str]]] = {}
+    for snapshot in sorted(snapshots):
+        for edge_type in sorted(_PLACING | _HOLDING):
+            for u, v in workspace.snapshot_edges(snapshot, edge_type=edge_type):
+                found.setdefault((snapshot, node_ids.get(u, u)), set()).add(
+                    (edge_type, node_ids.get(v, v))
+                )
     return found
 
 

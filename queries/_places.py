@@ -24,18 +24,19 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse
-from scipy.spatial import cKDTree
 
 from ..graph.placing import SMALL_AREA_LEVELS
 from ..graph.scope import _AreaTree
 from ..ontology import EdgeType, NodeType
 from ..ontology.gss import area_level
 from ._index import UNCLASSIFIED, GraphIndex, reachable
+
+if TYPE_CHECKING:  # scipy is imported where it is used: a query that needs none starts sooner
+    from scipy import sparse
 
 __all__ = ["Reach", "area_level_of", "number", "reach"]
 
@@ -117,6 +118,8 @@ def _coords(graph: Any, node: str) -> tuple[float, float]:
 
 
 def _boolean(rows: list[int], cols: list[int], shape: tuple[int, int]) -> sparse.csr_matrix:
+    from scipy import sparse
+
     data = np.ones(len(rows), dtype=np.float64)
     matrix = sparse.csr_matrix((data, (rows, cols)), shape=shape)
     matrix.data[:] = 1.0  # repeats are one
@@ -131,6 +134,8 @@ def _within(
     good_p = np.flatnonzero(~np.isnan(points).any(axis=1))
     if not len(good_c) or not len(good_p) or distance_km <= 0:
         return [], []
+    from scipy.spatial import cKDTree
+
     tree = cKDTree(points[good_p])
     hits = cKDTree(centres[good_c]).query_ball_tree(tree, r=distance_km)
     rows: list[int] = []

@@ -8,7 +8,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
 from ..graph import Graph
 from ..ontology import EdgeType, NodeType
@@ -274,6 +273,8 @@ def _scores(
     organisations share; dividing by the geometric mean of how many things each has gives
     Salton's cosine. Things shared by more than ``max_group`` organisations are left out.
     """
+    from scipy import sparse  # here: the other queries start without scipy
+
     n = len(index)
     total = sparse.csr_matrix((n, n))
     codes: dict[str, int] = {}

@@ -12,13 +12,11 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import sparse
-from scipy.spatial import cKDTree
 
 from ..errors import UsageError
 from ..graph import Graph
@@ -29,6 +27,9 @@ from ._index import UNCLASSIFIED, GraphIndex, count_of
 from ._levels import service_levels
 from ._places import FloatArray, Reach, reach
 from ._registry import register_query
+
+if TYPE_CHECKING:  # scipy is imported where it is used: other queries start without it
+    from scipy import sparse
 
 __all__ = [
     "EARLY_ACTION_LEVELS",
@@ -248,6 +249,8 @@ def si_index(
         raise UsageError(
             f"`distance_km` must be 0 or more, not {distance_km}.", param="distance_km"
         )
+    from scipy import sparse
+
     lookup = GraphIndex(graph)
     scope = resolve_scope(graph, within)
     found = reach(
@@ -580,6 +583,8 @@ def gaps(
         raise UsageError(
             f"`distance_km` must be 0 or more, not {distance_km}.", param="distance_km"
         )
+    from scipy.spatial import cKDTree
+
     lookup = with_activity_provision(GraphIndex(graph))
     scope = resolve_scope(graph, within)
     found = reach(

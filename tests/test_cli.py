@@ -175,3 +175,22 @@ def test_no_command_module_imports_igraph_until_a_network_is_drawn() -> None:
     )
     # Not loaded by the imports; loaded (and working) once a layout is asked for.
     assert result.stdout.split() == ["False", "True", "['a',", "'b',", "'c']"]
+
+
+def test_query_commands_import_scipy_only_for_the_queries_that_use_it() -> None:
+    # scipy (sparse matrices, k-d trees) is a third of a second of a query command's start:
+    # only the place queries and partnerships use it, on their first call.
+    code = (
+        "import sys\n"
+        "import networkx as nx\n"
+        "import civicgraph.cli.query, civicgraph.queries as q\n"
+        "before = 'scipy' in sys.modules\n"
+        "g = nx.MultiDiGraph()\n"
+        "g.add_node('E01000001', type='Area', name='A', level='lsoa', population=100)\n"
+        "rows = q.si_index(g)\n"
+        "print(before, 'scipy' in sys.modules, len(rows))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["False", "True", "1"]
