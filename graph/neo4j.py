@@ -43,7 +43,7 @@ from ..ontology import EDGE_TYPES, NODE_TYPES, Datatype, EdgeType, NodeType
 from ..ontology.lifecycle import LIFECYCLE_TYPES, lifecycle_of
 from . import _cypher
 from ._bolt import BoltError, connect, mask
-from .build import Graph
+from .build import ASSERTED_PROPS, Graph
 from .history import history_rows
 from .workspace import Workspace
 
@@ -65,6 +65,8 @@ RESERVED = frozenset({"id", "key", "cg_workspace", "cg_push", "lifecycle", "life
 
 
 def _datatype(owner: NodeType | EdgeType, name: str) -> Datatype | None:
+    if name in ASSERTED_PROPS:  # every node's and edge's, set by the graph build
+        return Datatype.DATE
     definitions = (
         NODE_TYPES[owner].properties
         if isinstance(owner, NodeType)

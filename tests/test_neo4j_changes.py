@@ -10,6 +10,7 @@ must give exactly the rows the workspace query gives, option by option.
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -187,3 +188,42 @@ def test_a_later_push_replaces_the_history(bolt: BoltServer, tmp_path: Path) -> 
     second = push_to_neo4j(ws, **push)
     assert second.history["Snapshot"] == 2
     _same(changes(ws), _twin(bolt, (ws, database, None), "changes"))
+
+
+def test_first_and_last_asserted_are_neo4j_dates(bolt: BoltServer, pushed: Any) -> None:
+    import neo4j
+
+    ws, database, _ = pushed
+    graph = ws.graph()
+    with neo4j.GraphDatabase.driver(bolt.uri, auth=(bolt.user, bolt.password)) as driver:
+        records, _, _ = driver.execute_query(
+            "MATCH (n) WHERE n.cg_workspace = $workspace AND n.first_asserted IS NOT NULL "
+            "RETURN n.id AS id, n.first_asserted AS first, n.last_asserted AS last",
+            {"workspace": ws.workspace_id()},
+            database_=database,
+        )
+        stored = {r["id"]: (r["first"], r["last"]) for r in records}
+        # Compared as dates in Cypher: only what the July snapshot did not assert again.
+        earlier, _, _ = driver.execute_query(
+            "MATCH (s:Service) WHERE s.cg_workspace = $workspace "
+            "AND s.last_asserted < date($day) RETURN s.id AS id",
+            {"workspace": ws.workspace_id(), "day": DAYS[1]},
+            database_=database,
+        )
+        edges, _, _ = driver.execute_query(
+            "MATCH ()-[r]->() WHERE r.cg_workspace = $workspace AND r.first_asserted IS NOT NULL "
+            "RETURN r.first_asserted AS first",
+            {"workspace": ws.workspace_id()},
+            database_=database,
+        )
+    assert stored == {
+        n: (date.fromisoformat(d["first_asserted"]), date.fromisoformat(d["last_asserted"]))
+        for n, d in graph.nodes(data=True)
+    }
+    assert all(isinstance(v, neo4j.time.Date) for pair in stored.values() for v in pair)
+    assert {r["id"] for r in earlier} == {
+        n
+        for n, d in graph.nodes(data=True)
+        if d["type"] == "Service" and d["last_asserted"] < DAYS[1]
+    }
+    assert edges and all(isinstance(r["first"], neo4j.time.Date) for r in edges)

@@ -233,9 +233,7 @@ def test_neo4j_csv_carries_time_and_the_history(
     graph = workspace.graph()
     written = write_neo4j_csv(workspace, tmp_path / "import")
     _, services = _table(tmp_path / "import" / "nodes_Service.csv")
-    assert {
-        r["id:ID"]: (r["first_asserted:string"], r["last_asserted:string"]) for r in services
-    } == {
+    assert {r["id:ID"]: (r["first_asserted:date"], r["last_asserted:date"]) for r in services} == {
         n: (d["first_asserted"], d["last_asserted"])
         for n, d in graph.nodes(data=True)
         if d["type"] == "Service"
@@ -296,3 +294,26 @@ def test_a_place_s_export_carries_its_closures(town: tuple[Workspace, Any]) -> N
         assert all(r["why"].startswith("no longer listed by ") for r in gone)
         if area == planted["area"]:
             assert node_iri(NodeType.SERVICE, planted["id"], base=BASE) in expected
+
+
+def test_neo4j_csv_as_of_holds_only_the_history_by_then(tmp_path: Path, run_cli: Any) -> None:
+    _two_listings(tmp_path / "w.db")
+    for day, dates, services in (
+        ("2025-03-01", {"2025-01-01"}, {"lunch", "youth"}),
+        ("2025-06-30", {"2025-01-01", "2025-06-01"}, {"lunch", "warm"}),
+    ):
+        out = tmp_path / day
+        result = run_cli(
+            "--db", tmp_path / "w.db", "export", "neo4j-csv", "--as-of", day, "--out", out
+        )
+        assert result.code == 0, result.err
+        _, nodes = _table(out / "nodes_Service.csv")
+        assert {r["id:ID"].rsplit(":", 1)[1] for r in nodes} == services
+        _, snapshots = _table(out / "history_Snapshot.csv")
+        assert {r["date:date"] for r in snapshots} == dates
+        _, facts = _table(out / "history_SnapshotFact.csv")
+        counted = {r["snapshot:long"] for r in snapshots}
+        assert {r["snapshot:long"] for r in facts} == counted
+        # The June listing (Warm space) is in the history only once its snapshot was taken.
+        said = {r["node:string"].rsplit(":", 1)[1] for r in facts}
+        assert ("warm" in said) == ("2025-06-01" in dates)
