@@ -99,7 +99,7 @@ def test_asset_listing_before_its_expiry(tmp_path: Path) -> None:
     report = ingest(ws, "assets", str(path), name="assets")
     assert _problems(report) == {
         ("end-before-start", "assets.csv", "acv_expires", 2, "A1"),
-        ("bad-date", "assets.csv", "acv_listed", 4, None),
+        ("bad-date", "assets.csv", "acv_listed", 4, "A3"),
     }
     backwards = _node(ws, ":A1")
     assert "acv_listed" not in backwards and "acv_expires" not in backwards
