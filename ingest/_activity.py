@@ -28,12 +28,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from ..graph import Severity
+
 __all__ = [
     "DAY_NAMES",
     "mask_contacts",
     "parse_datetime",
     "parse_opening_hours",
     "schedule_per_week",
+    "session_end",
     "session_summary",
 ]
 
@@ -77,6 +80,43 @@ def parse_datetime(value: object) -> datetime | None:
     except ValueError:
         return None
     return parsed.replace(tzinfo=None)
+
+
+def session_end(
+    ctx: Any, begins: datetime, end: object, *, field: str, **where: Any
+) -> datetime | None:
+    """A session's end, or ``None`` (reported) where it cannot be read or is before its start.
+
+    The session keeps its start: an end that cannot be trusted is left out, never guessed.
+    ``ctx`` is the ingest's ``ReadContext``; ``where`` its ``table``, ``file`` and ``record``.
+    """
+    if end in (None, ""):
+        return None
+    ends = parse_datetime(end)
+    if ends is None:
+        ctx.problem(
+            Severity.WARNING,
+            "bad-date",
+            "a session's end cannot be read as a date and time; the session is kept "
+            "without its end, never guessed",
+            "give ISO 8601 times, 2018-10-02T20:15:00Z.",
+            field=field,
+            value=end,
+            **where,
+        )
+        return None
+    if ends < begins:
+        ctx.problem(
+            Severity.WARNING,
+            "end-before-start",
+            "a session ends before it starts; kept without its end",
+            "correct the session's times in the file.",
+            field=field,
+            value=f"{begins.isoformat()} → {end}",
+            **where,
+        )
+        return None
+    return ends
 
 
 def session_summary(

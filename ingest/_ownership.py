@@ -85,11 +85,19 @@ def _five_years_on(listed: date) -> date:
 
 
 def ownership_props(
-    get: Any, ctx: ReadContext, table: str, row: int, *, ownership: str, transfer: str
+    get: Any,
+    ctx: ReadContext,
+    table: str,
+    row: int,
+    *,
+    ownership: str,
+    transfer: str,
+    record: str | None = None,
 ) -> dict[str, Any]:
     """The ownership, ACV, moratorium and transfer properties of one register row.
 
-    ``get(column)`` returns the row's cell for a canonical column name.
+    ``get(column)`` returns the row's cell for a canonical column name; ``record`` is the
+    asset's reference, named in the problems reported.
     """
     props: dict[str, Any] = {}
     dates: dict[str, str] = {}
@@ -106,6 +114,7 @@ def ownership_props(
                 "write dates as YYYY-MM-DD or DD/MM/YYYY.",
                 table=table,
                 row=row,
+                record=record,
                 field=column,
                 value=text,
             )
@@ -137,6 +146,7 @@ def ownership_props(
                 "write dates as YYYY-MM-DD or DD/MM/YYYY.",
                 table=table,
                 row=row,
+                record=record,
                 field="asset_transfer",
                 value=transfer,
             )

@@ -39,7 +39,7 @@ from ..graph import (
 )
 from ..graph.workspace import EdgeRow, IdentifierRow, NodeRow, SnapshotCheck
 from ..ontology import EDGE_TYPES, NODE_TYPES, Datatype, NodeType, edge_allowed
-from ._values import implausible_postcode
+from ._values import implausible_postcode, parse_date
 
 __all__ = ["ReadContext", "run_ingest"]
 
@@ -448,13 +448,24 @@ _BARE_DOMAIN = re.compile(r"^(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}(/\S*)?
 class _Verdict:
     """What the value check decided: the value to keep, and what to tell the user."""
 
-    __slots__ = ("fix", "severity", "summary", "value")
+    __slots__ = ("also", "code", "fix", "severity", "summary", "value")
 
     def __init__(
-        self, summary: str, fix: str, *, value: Any = None, severity: Severity = Severity.WARNING
+        self,
+        summary: str,
+        fix: str,
+        *,
+        value: Any = None,
+        severity: Severity = Severity.WARNING,
+        code: str | None = None,
+        also: dict[str, Any] | None = None,
     ) -> None:
         self.summary, self.fix, self.value, self.severity = summary, fix, value, severity
+        self.code, self.also = code, also
 
+
+_CODES = {Severity.WARNING: "invalid-value", Severity.NOTE: "value-normalised"}
+"""A verdict's problem code by its severity, where it names none of its own."""
 
 _MOVE = object()
 """Verdict value meaning: move the value aside to ``<name>_raw``."""
@@ -517,7 +528,7 @@ def _check_values(stage: _Stage) -> None:
                 continue
             ctx.problem(
                 verdict.severity,
-                "invalid-value" if verdict.severity is Severity.WARNING else "value-normalised",
+                verdict.code or _CODES[verdict.severity],
                 verdict.summary,
                 verdict.fix,
                 table=staged.table,
@@ -531,6 +542,43 @@ def _check_values(stage: _Stage) -> None:
                 props[f"{name}_raw"] = props.pop(name)
             elif verdict.value is not None:
                 props[name] = verdict.value
+            props.update(verdict.also or {})
+        _check_spans(ctx, staged)
+
+
+DATE_SPANS = (
+    ("start_date", "end_date"),
+    ("acv_listed", "acv_expires"),
+    ("moratorium_start", "moratorium_end"),
+)
+"""A node's own (start, end) dates: an end before its start is kept out of the timeline.
+(A grant's planned dates are checked as its file is read, where the field names are the
+file's: ``giving360``.)"""
+
+
+def _check_spans(ctx: ReadContext, staged: _Staged) -> None:
+    """Move both dates of a span whose end is before its start aside, reported: which is
+    wrong cannot be told, so neither is guessed."""
+    props = staged.props
+    for start_name, end_name in DATE_SPANS:
+        start, end = props.get(start_name), props.get(end_name)
+        if not (isinstance(start, str) and isinstance(end, str)) or end[:10] >= start[:10]:
+            continue
+        ctx.problem(
+            Severity.WARNING,
+            "end-before-start",
+            f"{end_name} is before {start_name}; both kept as {start_name}_raw and "
+            f"{end_name}_raw, out of the timeline",
+            "correct the dates in the file.",
+            table=staged.table,
+            file=staged.file,
+            field=end_name,
+            row=staged.row,
+            record=staged.record_id,
+            value=f"{start} → {end}",
+        )
+        props[f"{start_name}_raw"] = props.pop(start_name)
+        props[f"{end_name}_raw"] = props.pop(end_name)
 
 
 MAX_DEPTH = 32
@@ -571,7 +619,41 @@ def _clipped(value: Any, depth: int) -> Any:
     return value
 
 
+def _check_date(datatype: Datatype, name: str, value: Any) -> _Verdict | None:
+    """A date that cannot be read (month 13, 30 February, words) is moved aside, never
+    guessed; one readable in another form (17/03/2014) becomes ISO, a month or year alone
+    its first day with ``<name>_precision``."""
+    if isinstance(value, str) and datatype is Datatype.DATETIME:
+        try:
+            datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            pass
+        else:
+            return None
+    parsed = parse_date(value)
+    if parsed is None:
+        return _Verdict(
+            f"{name} is not a date civicgraph can read; kept as {name}_raw, out of the timeline",
+            "write dates as YYYY-MM-DD (or DD/MM/YYYY).",
+            value=_MOVE,
+            code="bad-date",
+        )
+    day, precision = parsed
+    if datatype is Datatype.DATE and day != value:
+        # A month or a year alone is its first day, with the precision saying so (as grants).
+        return _Verdict(
+            f"{name} values written as ISO dates",
+            "",
+            value=day,
+            severity=Severity.NOTE,
+            also={f"{name}_precision": precision} if precision != "day" else None,
+        )
+    return None
+
+
 def _check_value(datatype: Datatype, name: str, value: Any) -> _Verdict | None:
+    if datatype in (Datatype.DATE, Datatype.DATETIME):
+        return _check_date(datatype, name, value)
     if datatype is Datatype.DECIMAL:
         if isinstance(value, bool) or not isinstance(value, int | float):
             return _Verdict(

@@ -240,6 +240,7 @@ def read_assets(source: str, ctx: ReadContext, *, sheet: str | None = None) -> I
                 row,
                 ownership=ownership,
                 transfer=transfer,
+                record=local_id,
             )
         )
         operator = table.get(cells, "operator")

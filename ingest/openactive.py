@@ -50,6 +50,7 @@ from ._activity import (
     mask_contacts,
     parse_datetime,
     schedule_per_week,
+    session_end,
     session_summary,
 )
 from ._activity_list import ACTIVITY_LIST, ActivityList, load_activity_list, uuid_of
@@ -150,9 +151,23 @@ class _Reader:
         if isinstance(status, str) and status.strip():
             props["status"] = status.rstrip("/").split("/")[-1].removeprefix("Event").lower()
         for source_name, target in (("startDate", "start_date"), ("endDate", "end_date")):
-            when = parse_datetime(data.get(source_name))
+            given = data.get(source_name)
+            when = parse_datetime(given)
             if when is not None:
                 props[target] = when.date().isoformat()
+            elif given not in (None, ""):
+                self.ctx.problem(
+                    Severity.WARNING,
+                    "bad-date",
+                    f"{source_name} cannot be read as a date and time; left out of the "
+                    "timeline, never guessed",
+                    "give ISO 8601 dates, 2018-10-02T19:15:00Z.",
+                    table=item.kind,
+                    file=item.where,
+                    record=item.id,
+                    field=source_name,
+                    value=given,
+                )
         ages = pick("ageRange")
         if isinstance(ages, dict):
             low, high = oa.number(ages.get("minValue")), oa.number(ages.get("maxValue"))
@@ -263,7 +278,11 @@ class _Reader:
                         value=start,
                     )
                 continue
-            sessions.append((begins, parse_datetime(end)))
+            ends = session_end(
+                self.ctx, begins, end, field="endDate", table=item.kind, file=item.where,
+                record=item.id,
+            )  # fmt: skip
+            sessions.append((begins, ends))
         props.update(session_summary(sessions))
         weekly = schedule_per_week(props.get("schedule") or [])
         if weekly is not None:

@@ -37,7 +37,7 @@ from typing import Any
 from ..errors import InputError, UsageError
 from ..graph import EdgeRecord, NodeRecord, Record, Severity, local_key
 from ..ontology import EdgeType, NodeType
-from ._activity import mask_contacts, parse_datetime, session_summary
+from ._activity import mask_contacts, parse_datetime, session_end, session_summary
 from ._io import load_json, sha256_of
 from ._pipeline import ReadContext
 from ._registry import Ingester, register
@@ -217,7 +217,11 @@ class _Reader:
                         value=start,
                     )
                     continue
-                sessions.append((begins, parse_datetime(window.get("end"))))
+                ends = session_end(
+                    ctx, begins, window.get("end"), field=f"session[{number}].time.end",
+                    table=table, record=ident,
+                )  # fmt: skip
+                sessions.append((begins, ends))
         summary = session_summary(sessions)
         summary["sessions"] = len(_many(node.get("session")))
         props.update(summary)

@@ -439,3 +439,60 @@ def test_warm_spaces(record: Any, template: Path, tmp_path_factory: pytest.TempP
     folder = _fresh(tmp_path_factory)
     source = _json_file(folder, "warm.geojson", record)
     loads_or_is_refused("warm-spaces", source, template, folder)
+
+
+# -- dates: what reaches a node's dates is a real day, and no end is before its start ------
+
+_DAY = st.one_of(
+    st.builds(
+        lambda y, m, d: f"{y:04}-{m:02}-{d:02}",
+        st.integers(1990, 2030),
+        st.integers(0, 14),
+        st.integers(0, 33),
+    ),
+    st.sampled_from(["31/02/2024", "17/03/2024", "2024-02-29", "2023-02-29", "soon", "2024"]),
+)
+"""A date as files write them: often real, often not (month 13, day 0, 30 February)."""
+
+
+def _dates_are_days(workspace: Workspace) -> None:
+    from datetime import date, datetime
+
+    from civicgraph.ontology import NODE_TYPES, Datatype
+
+    spans = (("start_date", "end_date"), ("acv_listed", "acv_expires"))
+
+    for node, data in workspace.graph().nodes(data=True):
+        defined = NODE_TYPES[data["type"]].properties
+        for name, value in data.items():
+            kind = defined[name].datatype if name in defined else None
+            if kind is Datatype.DATE:
+                assert date.fromisoformat(value).isoformat() == value, (node, name, value)
+            elif kind is Datatype.DATETIME:
+                datetime.fromisoformat(value.replace("Z", "+00:00"))
+        for start, end in spans:
+            if start in data and end in data:
+                assert data[start][:10] <= data[end][:10], (node, start, end)
+
+
+@given(assured=_DAY, start=_DAY, end=_DAY)
+def test_dates_reach_nodes_only_as_days(
+    assured: str, start: str, end: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    folder = _fresh(tmp_path_factory)
+    services = _json_file(folder, "services.json", [service(assured_date=assured)])
+    assets = folder / "assets.csv"
+    assets.write_text(
+        csv_text([["Asset Ref", "Asset Name", "Postcode", "ACV Listing Date", "ACV Expiry"],
+                  ["A1", "Old Library", "LS1 1AA", start, end]]),
+        encoding="utf-8",
+    )  # fmt: skip
+    feed = folder / "feed"
+    feed.mkdir()
+    item = json.loads(json.dumps(_SERIES))
+    item["data"] |= {"startDate": start, "endDate": end}
+    _json_file(feed, "page-01.json", {"next": "https://feed.example/x", "items": [item]})
+    with Workspace(folder / "w.db") as workspace:
+        for kind, source in (("hsds", services), ("assets", assets), ("openactive", feed)):
+            ingest(workspace, kind, str(source), name=kind)
+        _dates_are_days(workspace)
